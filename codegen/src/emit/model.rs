@@ -1,5 +1,5 @@
-//! Models: structs that keep unknown fields (derived `Serialize`, a generated one-pass
-//! `Deserialize`), and string enums that keep unknown values.
+//! Models: structs that keep unknown fields (generated `Serialize` and one-pass `Deserialize`
+//! impls calling into `sage_core::types::model`), and string enums that keep unknown values.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -19,8 +19,9 @@ pub(crate) fn model(model: &Model, scope: &Scope<'_>) -> TokenStream {
 fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
     let name = ident(&model.rust_name);
     let docs = doc_lines(&model.description);
-    let default = scope.derives_default(&model.name).then(|| quote!(Default,));
+    let default = scope.derives_default(&model.name).then(|| quote!(, Default));
     let members = fields.iter().map(|field| struct_field(model, field, scope));
+    let serialize = serialize_impl(model, fields, scope);
     let deserialize = deserialize_impl(model, fields, scope);
     let constructor = constructor(model, fields, scope);
     let inline_enums = fields.iter().filter_map(|field| {
@@ -30,16 +31,46 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq #default)]
         pub struct #name {
             #(#members)*
             #[doc = " Fields the schema does not list, kept so that a read-modify-write loses nothing."]
-            #[serde(flatten)]
             pub extra: sage_core::types::Extra,
         }
         #constructor
+        #serialize
         #deserialize
         #(#inline_enums)*
+    }
+}
+
+/// `Serialize` as a JSON object of the fields under their wire names (unset `Option`s left out,
+/// decimals as numbers where the product sends numbers), then `extra`'s entries. serde's derive
+/// would need `#[serde(flatten)]` for `extra`, and is larger and slower to compile than these
+/// calls into `sage_core::types::model::Entries`.
+fn serialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
+    let name = ident(&model.rust_name);
+    let entries = fields.iter().map(|field| {
+        let member = ident(&field.rust_name);
+        let json_name = &field.json_name;
+        let number = field.ty == Type::Decimal && scope.decimals_as_numbers();
+        let write = ident(match (is_optional(field), number) {
+            (false, false) => "field",
+            (true, false) => "optional",
+            (false, true) => "number",
+            (true, true) => "optional_number",
+        });
+        quote!(map.#write(#json_name, &self.#member)?;)
+    });
+    let binding = if fields.is_empty() { quote!(map) } else { quote!(mut map) };
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let #binding = sage_core::types::model::Entries::new(serializer)?;
+                #(#entries)*
+                map.end(&self.extra)
+            }
+        }
     }
 }
 
@@ -201,28 +232,11 @@ fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream 
     if scope.needs_box(&model.name, &field.ty) {
         ty = quote!(Box<#ty>);
     }
-    let optional = is_optional(field);
-    let mut serde_args = Vec::new();
-    if field.json_name != field.rust_name {
-        let json_name = &field.json_name;
-        serde_args.push(quote!(rename = #json_name));
-    }
-    if field.ty == Type::Decimal && scope.decimals_as_numbers() {
-        let with = if optional {
-            "sage_core::types::decimal_number::option::serialize"
-        } else {
-            "sage_core::types::decimal_number::serialize"
-        };
-        serde_args.push(quote!(serialize_with = #with));
-    }
-    if optional {
-        serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
+    if is_optional(field) {
         ty = quote!(Option<#ty>);
     }
-    let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     quote! {
         #docs
-        #serde_attr
         pub #name: #ty,
     }
 }

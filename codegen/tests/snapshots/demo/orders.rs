@@ -6,33 +6,21 @@
 //! - `orders`: Customer orders.
 
 /// An order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// Order id.
     pub id: super::ids::OrderId,
     /// Kind of order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OrderType>,
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub total: sage_core::types::Decimal,
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<sage_core::types::Decimal>,
     pub placed_at: sage_core::types::DateTime,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Status>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub root: Option<super::common::Node>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -56,6 +44,23 @@ impl Order {
             root: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Order {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("id", &self.id)?;
+        map.optional("type", &self.r#type)?;
+        map.optional("$path", &self.path)?;
+        map.number("total", &self.total)?;
+        map.optional_number("discount", &self.discount)?;
+        map.field("placed_at", &self.placed_at)?;
+        map.optional("due", &self.due)?;
+        map.optional("status", &self.status)?;
+        map.optional("tags", &self.tags)?;
+        map.optional("root", &self.root)?;
+        map.end(&self.extra)
     }
 }
 

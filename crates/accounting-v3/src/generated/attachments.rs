@@ -17,62 +17,68 @@
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Sales`: Read Only, Restricted Access, Full Access
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attachment {
     /// The file path of the attachment
-    #[serde(rename = "$file_path", skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The context of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_context: Option<super::common::Base>,
     /// The context type of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_context_type: Option<super::common::Base>,
     /// The datetime when the attachment was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The description of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// The file extension of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// The file size of the attachment in Bytes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::AttachmentId>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
     /// The transaction the attachment belongs to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The datetime when the attachment was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Attachment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$file_path", &self.file_path)?;
+        map.optional("$path", &self.path)?;
+        map.optional("attachment_context", &self.attachment_context)?;
+        map.optional("attachment_context_type", &self.attachment_context_type)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("file", &self.file)?;
+        map.optional("file_extension", &self.file_extension)?;
+        map.optional("file_name", &self.file_name)?;
+        map.optional("file_size", &self.file_size)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_public", &self.is_public)?;
+        map.optional("mime_type", &self.mime_type)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Attachment {
@@ -152,41 +158,47 @@ impl sage_core::types::model::FromFields for Attachment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachmentUpdate {
     /// The ID of the Attachment Context.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// The file extension of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// The file size of the attachment in Bytes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
     /// The ID of the Transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AttachmentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("attachment_context_id", &self.attachment_context_id)?;
+        map.optional("attachment_context_type_id", &self.attachment_context_type_id)?;
+        map.optional("description", &self.description)?;
+        map.optional("file", &self.file)?;
+        map.optional("file_extension", &self.file_extension)?;
+        map.optional("file_name", &self.file_name)?;
+        map.optional("file_size", &self.file_size)?;
+        map.optional("is_public", &self.is_public)?;
+        map.optional("mime_type", &self.mime_type)?;
+        map.optional("transaction_id", &self.transaction_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AttachmentUpdate {
@@ -247,37 +259,29 @@ impl sage_core::types::model::FromFields for AttachmentUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewAttachment {
     /// The ID of the Attachment Context.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The base64 encoded representation of the file
     pub file: String,
     /// The file extension of the attachment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_extension: Option<String>,
     /// The file name of the attachment
     pub file_name: String,
     /// The file size of the attachment in Bytes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
     pub mime_type: String,
     /// The ID of the Transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -301,6 +305,23 @@ impl NewAttachment {
             transaction_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewAttachment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("attachment_context_id", &self.attachment_context_id)?;
+        map.optional("attachment_context_type_id", &self.attachment_context_type_id)?;
+        map.optional("description", &self.description)?;
+        map.field("file", &self.file)?;
+        map.optional("file_extension", &self.file_extension)?;
+        map.field("file_name", &self.file_name)?;
+        map.optional("file_size", &self.file_size)?;
+        map.optional("is_public", &self.is_public)?;
+        map.field("mime_type", &self.mime_type)?;
+        map.optional("transaction_id", &self.transaction_id)?;
+        map.end(&self.extra)
     }
 }
 

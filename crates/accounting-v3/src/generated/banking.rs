@@ -9,26 +9,32 @@
 //! - `bank_reconciliations`: Operations about Bank Reconciliations
 //! - `bank_transfers`: Operations about Bank Transfers
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountDetailsUpdate {
     /// The account name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// The iban
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountDetailsUpdate {
@@ -70,33 +76,39 @@ impl sage_core::types::model::FromFields for BankAccountDetailsUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountJournalCodeUpdate {
     /// The code of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountJournalCodeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountJournalCodeUpdate {
@@ -140,47 +152,53 @@ impl sage_core::types::model::FromFields for BankAccountJournalCodeUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountMainAddressUpdate {
@@ -243,29 +261,35 @@ impl sage_core::types::model::FromFields for BankAccountMainAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountMainContactPersonUpdate {
     /// The email of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountMainContactPersonUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountMainContactPersonUpdate {
@@ -310,15 +334,12 @@ impl sage_core::types::model::FromFields for BankAccountMainContactPersonUpdate 
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetailsUpdate>,
     /// The bank account type for the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_type_id: Option<super::ids::BankAccountTypeId>,
     /// The ID of the Default Payment Method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_method_id: Option<String>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -327,26 +348,35 @@ pub struct BankAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gifi_code: Option<i64>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<BankAccountJournalCodeUpdate>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<BankAccountMainAddressUpdate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<BankAccountMainContactPersonUpdate>,
     /// The nominal code of the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("bank_account_type_id", &self.bank_account_type_id)?;
+        map.optional("default_payment_method_id", &self.default_payment_method_id)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountUpdate {
@@ -422,59 +452,65 @@ impl sage_core::types::model::FromFields for BankAccountUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankDeposit {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Cash total in the deposit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_amount: Option<sage_core::types::Decimal>,
     /// Cheque total in the deposit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// User generated date of transaction, not necessarily when it was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// From bank account - money leaves this account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankDepositId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Reference
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// To bank account - money goes into this account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_bank_account: Option<super::common::BankAccount>,
     /// Total of cash and cheques in the deposit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankDeposit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("cash_amount", &self.cash_amount)?;
+        map.optional("cheque_amount", &self.cheque_amount)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("from_bank_account", &self.from_bank_account)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("to_bank_account", &self.to_bank_account)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankDeposit {
@@ -558,62 +594,68 @@ impl sage_core::types::model::FromFields for BankDeposit {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliation {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The closing balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankReconciliationId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The status of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<BankReconciliationStatus>,
     /// The total amount paid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_received: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankReconciliation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("balance_difference", &self.balance_difference)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("closing_balance", &self.closing_balance)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reconciled_balance", &self.reconciled_balance)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("starting_balance", &self.starting_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_end_balance", &self.statement_end_balance)?;
+        map.optional("status", &self.status)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_received", &self.total_received)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankReconciliation {
@@ -697,17 +739,23 @@ impl sage_core::types::model::FromFields for BankReconciliation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliationStatus {
     /// The bank reconciliation status name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The bank reconciliation status id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankReconciliationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankReconciliationStatus {
@@ -740,44 +788,50 @@ impl sage_core::types::model::FromFields for BankReconciliationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliationUpdate {
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The closing balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The total amount paid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_received: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankReconciliationUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("balance_difference", &self.balance_difference)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("closing_balance", &self.closing_balance)?;
+        map.optional("reconciled_balance", &self.reconciled_balance)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("starting_balance", &self.starting_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_end_balance", &self.statement_end_balance)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_received", &self.total_received)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankReconciliationUpdate {
@@ -852,56 +906,62 @@ impl sage_core::types::model::FromFields for BankReconciliationUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankTransfer {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The amount of the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The description for the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The bank account that the money was transfered from
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankTransferId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The reference for the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_bank_account: Option<super::common::BankAccount>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("from_bank_account", &self.from_bank_account)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("to_bank_account", &self.to_bank_account)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankTransfer {
@@ -973,29 +1033,35 @@ impl sage_core::types::model::FromFields for BankTransfer {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankTransferUpdate {
     /// The amount of the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The date of the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The description for the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The bank account that the money was transfered from
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_bank_account_id: Option<String>,
     /// The reference for the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_bank_account_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankTransferUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("date", &self.date)?;
+        map.optional("description", &self.description)?;
+        map.optional("from_bank_account_id", &self.from_bank_account_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("to_bank_account_id", &self.to_bank_account_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankTransferUpdate {
@@ -1044,14 +1110,12 @@ impl sage_core::types::model::FromFields for BankTransferUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankAccount {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewBankAccountDetails>,
     /// The bank account type for the bank account
     pub bank_account_type_id: super::ids::BankAccountTypeId,
     /// The ID of the Default Payment Method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_method_id: Option<String>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -1060,25 +1124,17 @@ pub struct NewBankAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gifi_code: Option<i64>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewBankAccountJournalCode>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewBankAccountMainAddress>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<NewBankAccountMainContactPerson>,
     /// The nominal code of the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1098,6 +1154,23 @@ impl NewBankAccount {
             nominal_code: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.field("bank_account_type_id", &self.bank_account_type_id)?;
+        map.optional("default_payment_method_id", &self.default_payment_method_id)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1166,24 +1239,19 @@ impl sage_core::types::model::FromFields for NewBankAccount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankAccountDetails {
     /// The account name
     pub account_name: String,
     /// The account number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// The iban
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1198,6 +1266,18 @@ impl NewBankAccountDetails {
             sort_code: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankAccountDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1240,33 +1320,39 @@ impl sage_core::types::model::FromFields for NewBankAccountDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewBankAccountJournalCode {
     /// The code of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewBankAccountJournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewBankAccountJournalCode {
@@ -1310,47 +1396,53 @@ impl sage_core::types::model::FromFields for NewBankAccountJournalCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewBankAccountMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewBankAccountMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewBankAccountMainAddress {
@@ -1413,29 +1505,35 @@ impl sage_core::types::model::FromFields for NewBankAccountMainAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewBankAccountMainContactPerson {
     /// The email of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewBankAccountMainContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewBankAccountMainContactPerson {
@@ -1480,12 +1578,11 @@ impl sage_core::types::model::FromFields for NewBankAccountMainContactPerson {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankDeposit {
     /// Cash total in the deposit
     pub cash_amount: sage_core::types::Decimal,
     /// Cheque total in the deposit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_amount: Option<sage_core::types::Decimal>,
     /// User generated date of transaction, not necessarily when it was created
     pub date: sage_core::types::Date,
@@ -1496,10 +1593,8 @@ pub struct NewBankDeposit {
     /// To bank account - money goes into this account
     pub to_bank_account_id: String,
     /// Total of cash and cheques in the deposit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1522,6 +1617,20 @@ impl NewBankDeposit {
             total_amount: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankDeposit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("cash_amount", &self.cash_amount)?;
+        map.optional("cheque_amount", &self.cheque_amount)?;
+        map.field("date", &self.date)?;
+        map.field("from_bank_account_id", &self.from_bank_account_id)?;
+        map.field("reference", &self.reference)?;
+        map.field("to_bank_account_id", &self.to_bank_account_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1576,42 +1685,31 @@ impl sage_core::types::model::FromFields for NewBankDeposit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankReconciliation {
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
     pub bank_account_id: super::ids::BankAccountId,
     /// The closing balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The total amount paid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_received: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1632,6 +1730,24 @@ impl NewBankReconciliation {
             total_received: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankReconciliation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("balance_difference", &self.balance_difference)?;
+        map.field("bank_account_id", &self.bank_account_id)?;
+        map.optional("closing_balance", &self.closing_balance)?;
+        map.optional("reconciled_balance", &self.reconciled_balance)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("starting_balance", &self.starting_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_end_balance", &self.statement_end_balance)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_received", &self.total_received)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1698,24 +1814,21 @@ impl sage_core::types::model::FromFields for NewBankReconciliation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankTransfer {
     /// The amount of the bank transfer
     pub amount: sage_core::types::Decimal,
     /// The date of the bank transfer
     pub date: sage_core::types::Date,
     /// The description for the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The bank account that the money was transfered from
     pub from_bank_account_id: String,
     /// The reference for the bank transfer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
     pub to_bank_account_id: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1736,6 +1849,19 @@ impl NewBankTransfer {
             to_bank_account_id: to_bank_account_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("amount", &self.amount)?;
+        map.field("date", &self.date)?;
+        map.optional("description", &self.description)?;
+        map.field("from_bank_account_id", &self.from_bank_account_id)?;
+        map.optional("reference", &self.reference)?;
+        map.field("to_bank_account_id", &self.to_bank_account_id)?;
+        map.end(&self.extra)
     }
 }
 

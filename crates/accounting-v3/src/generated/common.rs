@@ -11,72 +11,78 @@
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Contacts`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type: Option<Base>,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<Base>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The address country
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<Base>,
     /// Country group allows countries to be filtered for selection.
     ///
     /// Set it to e.g. EU if the address is within the EEC.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group: Option<Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::AddressId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type", &self.address_type)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_group", &self.country_group)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Address {
@@ -165,29 +171,35 @@ impl sage_core::types::model::FromFields for Address {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AddressRegion {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The code of the address region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::AddressRegionId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name of the address region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AddressRegion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("code", &self.code)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AddressRegion {
@@ -232,23 +244,29 @@ impl sage_core::types::model::FromFields for AddressRegion {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedArtefact {
     /// The allocated amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The artefact the payment has been allocated against
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact: Option<Generic>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AllocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact", &self.artefact)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AllocatedArtefact {
@@ -287,26 +305,32 @@ impl sage_core::types::model::FromFields for AllocatedArtefact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedPaymentArtefact {
     /// The allocated amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The artefact the payment has been allocated against
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact: Option<Generic>,
     /// The allocated discount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AllocatedPaymentArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact", &self.artefact)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AllocatedPaymentArtefact {
@@ -348,47 +372,59 @@ impl sage_core::types::model::FromFields for AllocatedPaymentArtefact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactDetailedTaxAnalysis {
     /// The total base currency amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total: Option<sage_core::types::Decimal>,
     /// The total base currency amount relating to goods for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_goods_amount: Option<sage_core::types::Decimal>,
     /// The base currency total net amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_net: Option<sage_core::types::Decimal>,
     /// The total base currency amount relating to services for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_services_amount: Option<sage_core::types::Decimal>,
     /// The base currency total tax amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_tax: Option<sage_core::types::Decimal>,
     /// The breakdown of tax rates and their totals
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rates_breakdown: Option<ArtefactDetailedTaxAnalysisBreakdown>,
     /// The total amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<sage_core::types::Decimal>,
     /// The total amount relating to goods for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_goods_amount: Option<sage_core::types::Decimal>,
     /// The total net amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_net: Option<sage_core::types::Decimal>,
     /// The total retailer tax amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_retailer_tax: Option<sage_core::types::Decimal>,
     /// The total amount relating to services for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_services_amount: Option<sage_core::types::Decimal>,
     /// The total tax amount for all tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ArtefactDetailedTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_total", &self.base_currency_total)?;
+        map.optional(
+            "base_currency_total_goods_amount",
+            &self.base_currency_total_goods_amount,
+        )?;
+        map.optional("base_currency_total_net", &self.base_currency_total_net)?;
+        map.optional(
+            "base_currency_total_services_amount",
+            &self.base_currency_total_services_amount,
+        )?;
+        map.optional("base_currency_total_tax", &self.base_currency_total_tax)?;
+        map.optional("tax_rates_breakdown", &self.tax_rates_breakdown)?;
+        map.optional("total", &self.total)?;
+        map.optional("total_goods_amount", &self.total_goods_amount)?;
+        map.optional("total_net", &self.total_net)?;
+        map.optional("total_retailer_tax", &self.total_retailer_tax)?;
+        map.optional("total_services_amount", &self.total_services_amount)?;
+        map.optional("total_tax", &self.total_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysis {
@@ -471,53 +507,62 @@ impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactDetailedTaxAnalysisBreakdown {
     /// The total base currency amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_goods_amount: Option<sage_core::types::Decimal>,
     /// The base currency net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The total base currency amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_services_amount: Option<sage_core::types::Decimal>,
     /// The base currency tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The base currency total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The tax rate name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The tax rate percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The retailer tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retail_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub services_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<TaxRate>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ArtefactDetailedTaxAnalysisBreakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_goods_amount", &self.base_currency_goods_amount)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_services_amount",
+            &self.base_currency_services_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("name", &self.name)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("retail_tax_amount", &self.retail_tax_amount)?;
+        map.optional("services_amount", &self.services_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysisBreakdown {
@@ -599,29 +644,35 @@ impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysisBreakdow
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ArtefactTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ArtefactTaxAnalysis {
@@ -675,37 +726,27 @@ impl sage_core::types::model::FromFields for ArtefactTaxAnalysis {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccount {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The bank account balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance: Option<sage_core::types::Decimal>,
     /// The account details for the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetails>,
     /// The bank account type for the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_type: Option<Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The default payment method of the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_method: Option<Base>,
     /// Indicates whether or not the bank account can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether or not the bank account can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -714,38 +755,54 @@ pub struct BankAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankAccountId>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The journal code of the bank account (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<JournalCode>,
     /// The ledger account for the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<Base>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The main address for the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<Address>,
     /// The main contact for the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<BankAccountContact>,
     /// The nominal code of the bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("balance", &self.balance)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("bank_account_type", &self.bank_account_type)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("default_payment_method", &self.default_payment_method)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccount {
@@ -838,29 +895,35 @@ impl sage_core::types::model::FromFields for BankAccount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountContact {
     /// The email of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountContact {
@@ -905,26 +968,32 @@ impl sage_core::types::model::FromFields for BankAccountContact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountDetails {
     /// The account name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// The iban
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountDetails {
@@ -971,23 +1040,29 @@ impl sage_core::types::model::FromFields for BankAccountDetails {
 /// * Accounting Plus: 🇨🇦, 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 /// * Accounting Standard: 🇨🇦, 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 /// * Accounting Start: 🇨🇦, 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Base {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Base {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Base {
@@ -1026,20 +1101,26 @@ impl sage_core::types::model::FromFields for Base {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaGroupType {
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CoaGroupType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CoaGroupType {
@@ -1075,56 +1156,62 @@ impl sage_core::types::model::FromFields for CoaGroupType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComponentTaxRate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The agency name (US Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether a tax rate can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether a tax rate can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Indicates whether the tax rate is made up of component tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_combined_rate: Option<bool>,
     /// Indicates whether the tax rate is displayed in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_visible: Option<bool>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name of the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The current tax rate percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The tax rate percentage and date ranges they apply to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentages: Option<Vec<TaxRatePercentage>>,
     /// Indicates if tax rate is a retailer rate or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retailer: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ComponentTaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_combined_rate", &self.is_combined_rate)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("percentages", &self.percentages)?;
+        map.optional("retailer", &self.retailer)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ComponentTaxRate {
@@ -1206,153 +1293,114 @@ impl sage_core::types::model::FromFields for ComponentTaxRate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Contacts`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contact {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auxiliary_account: Option<String>,
     /// The contact balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance: Option<sage_core::types::Decimal>,
     /// The account details for the contact's bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetails>,
     /// Identifies a contact as being registered as CIS.
     ///
     /// *only applicable to UK business*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_registered: Option<bool>,
     /// The CIS Settings for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_settings: Option<ContactCisSettings>,
     /// The type of the contact. It has to be either CUSTOMER or VENDOR
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_types: Option<Vec<Base>>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_terms_and_conditions: Option<String>,
     /// The currency that the contact trades in
     ///
     /// *not applicable to Start*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The default purchase ledger account for the contact
     ///
     /// *Vendors only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account: Option<LedgerAccount>,
     /// The default sales ledger account for the contact
     ///
     /// *Customers only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sales_ledger_account: Option<LedgerAccount>,
     /// The default sales tax rate for the contact
     ///
     /// *Customers only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sales_tax_rate: Option<Base>,
     /// Indicates whether the contact can be deleted successfully
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address
     ///
     /// *Customers only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<Address>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_blocking: Option<bool>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The email address for the given contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Identifies a contact as being based in Great Britain.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gb_based: Option<bool>,
     /// General Data Protection Regulation (GDPR) came into effect on 25th May 2018. It introduces new rules for how business owners manage their contacts' personal data. When this field returns 'true', means that the contact has been requested to be obfuscated and you can not create any artifact (sales invoices, purchase invoices, ...) but you can still check previously created artifacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gdpr_obfuscated: Option<bool>,
     /// Indicates whether the contact is associated with any unfinished recurring invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_unfinished_recurring_invoices: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ContactId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The locale for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The main address associated with the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<Address>,
     /// The main contact person of the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<ContactPerson>,
     /// The contact's full name or business name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Identifies a contact as being based in Northern Ireland.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ni_based: Option<bool>,
     /// The notes for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// All default product_sales_price_type defaults.
     /// [Learn more about sales price types](https://developer.sage.com/api/accounting/guides/inventory/#product-sales-prices--service-rates)
     ///
     /// *Customers only, not applicable to Start*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type: Option<Base>,
     /// Unique reference for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// Identifies a contact as being a system contact used for processing specific transaction types and reserved specifically for those transaction types such as tax return payments/refunds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -1361,20 +1409,74 @@ pub struct Contact {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// The tax treatment - indicates which tax rules to apply for a contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<ContactTaxTreatment>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Contact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("aux_reference", &self.aux_reference)?;
+        map.optional("auxiliary_account", &self.auxiliary_account)?;
+        map.optional("balance", &self.balance)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("cis_registered", &self.cis_registered)?;
+        map.optional("cis_settings", &self.cis_settings)?;
+        map.optional("contact_types", &self.contact_types)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit_days", &self.credit_days)?;
+        map.optional("credit_limit", &self.credit_limit)?;
+        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
+        map.optional("currency", &self.currency)?;
+        map.optional(
+            "default_purchase_ledger_account",
+            &self.default_purchase_ledger_account,
+        )?;
+        map.optional(
+            "default_sales_ledger_account",
+            &self.default_sales_ledger_account,
+        )?;
+        map.optional("default_sales_tax_rate", &self.default_sales_tax_rate)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("email", &self.email)?;
+        map.optional("gb_based", &self.gb_based)?;
+        map.optional("gdpr_obfuscated", &self.gdpr_obfuscated)?;
+        map.optional(
+            "has_unfinished_recurring_invoices",
+            &self.has_unfinished_recurring_invoices,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("name", &self.name)?;
+        map.optional("ni_based", &self.ni_based)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("product_sales_price_type", &self.product_sales_price_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("registered_number", &self.registered_number)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("system", &self.system)?;
+        map.optional("tax_calculation", &self.tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_treatment", &self.tax_treatment)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Contact {
@@ -1563,50 +1665,56 @@ impl sage_core::types::model::FromFields for Contact {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactAllocation {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The payment lines of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<AllocatedArtefact>>,
     /// The contact that the allocation relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date the allocation was made
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ContactAllocationId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Base>,
     /// The transaction type of the allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactAllocation {
@@ -1674,23 +1782,29 @@ impl sage_core::types::model::FromFields for ContactAllocation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCisDeductionRate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactCisDeductionRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactCisDeductionRate {
@@ -1729,20 +1843,29 @@ impl sage_core::types::model::FromFields for ContactCisDeductionRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCisSettings {
     /// The CIS Deduction rate for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deduction_rate: Option<ContactCisDeductionRate>,
     /// the CIS name for the Contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_cis_name: Option<String>,
     /// The CIS Verification number for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subcontractor_verification_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactCisSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("deduction_rate", &self.deduction_rate)?;
+        map.optional("registered_cis_name", &self.registered_cis_name)?;
+        map.optional(
+            "subcontractor_verification_number",
+            &self.subcontractor_verification_number,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactCisSettings {
@@ -1792,96 +1915,105 @@ impl sage_core::types::model::FromFields for ContactCisSettings {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPayment {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The allocated artefacts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<AllocatedPaymentArtefact>>,
     /// The bank account of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<Base>,
     /// The currency conversion charges in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The date the payment was made
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether payment can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ContactPaymentId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The net amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The payment method of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<Base>,
     /// The payment on account generated by this payment (if any)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<PaymentOnAccount>,
     /// A reference for the payment
     /// Note: An upper length limit of 25 or 40 characters is imposed conditionally and may not apply in every request. A hard upper limit of 255 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax rate for the payment (only used with some cash based tax schemes)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// The total amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Base>,
     /// The transaction type of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional(
+            "base_currency_currency_charge",
+            &self.base_currency_currency_charge,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("payment_method", &self.payment_method)?;
+        map.optional("payment_on_account", &self.payment_on_account)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPayment {
@@ -2013,64 +2145,70 @@ impl sage_core::types::model::FromFields for ContactPayment {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Contacts`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPerson {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Base>,
     /// The contact person types for the contact person. Get possible types by retrieving
     /// [
     ///   all available contact person types](https://developer.sage.com/accounting/reference/contacts/#operation/getContactPersonTypes).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_person_types: Option<Vec<ContactPersonType>>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The email address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ContactPersonId>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The mobile number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address", &self.address)?;
+        map.optional("contact_person_types", &self.contact_person_types)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPerson {
@@ -2157,23 +2295,29 @@ impl sage_core::types::model::FromFields for ContactPerson {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPersonType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ContactPersonTypeId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPersonType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPersonType {
@@ -2212,26 +2356,32 @@ impl sage_core::types::model::FromFields for ContactPersonType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactTaxTreatment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
+        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
+        map.optional("home_tax", &self.home_tax)?;
+        map.optional("is_importer", &self.is_importer)?;
+        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactTaxTreatment {
@@ -2279,26 +2429,32 @@ impl sage_core::types::model::FromFields for ContactTaxTreatment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Generic {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Generic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Generic {
@@ -2350,51 +2506,57 @@ impl sage_core::types::model::FromFields for Generic {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCode {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The code of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::JournalCodeId>,
     /// The journal code type of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code_type: Option<JournalCodeType>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for JournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_code_type", &self.journal_code_type)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for JournalCode {
@@ -2459,23 +2621,29 @@ impl sage_core::types::model::FromFields for JournalCode {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCodeType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::JournalCodeTypeId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for JournalCodeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for JournalCodeType {
@@ -2524,41 +2692,31 @@ impl sage_core::types::model::FromFields for JournalCodeType {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccount {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The ledger account balance details for the date range provided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance_details: Option<LedgerAccountBalanceDetails>,
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The display name formatted based on coa_list_order in settings
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_formatted: Option<String>,
     /// The display name for the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -2567,78 +2725,55 @@ pub struct LedgerAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::LedgerAccountId>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub included_in_chart: Option<bool>,
     /// Indicates whether the ledger account is a control account.
     ///
     /// Control accounts cannot be removed. See also `control_name`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_control_account: Option<bool>,
     /// The ledger account classification for the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification: Option<Base>,
     /// The ledger account group for the account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_group: Option<CoaGroupType>,
     /// The ledger account type for the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_type: Option<Base>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The nominal code of the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
     /// The non-recoverable ledger account (Canada Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub non_recoverable_ledger_account: Option<Box<LedgerAccount>>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// Indicates whether the ledger account is flagged for Tax Intalment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_instalment: Option<bool>,
     /// The default tax rate for the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_sales: Option<bool>,
     /// The visible scopes for the ledger account.
     ///
@@ -2646,11 +2781,56 @@ pub struct LedgerAccount {
     /// selection. Possible entries in this array are `bank`, `sales`, `purchasing`, `other_payment`,
     /// `other_receipt`, `reporting`, `journals`, `sales_eu`, `sales_row`, `purchasing_eu`, `purchasing_row`
     /// and `purchasing_hrc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_scopes: Option<Vec<String>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("balance_details", &self.balance_details)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("display_formatted", &self.display_formatted)?;
+        map.optional("display_name", &self.display_name)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("id", &self.id)?;
+        map.optional("included_in_chart", &self.included_in_chart)?;
+        map.optional("is_control_account", &self.is_control_account)?;
+        map.optional(
+            "ledger_account_classification",
+            &self.ledger_account_classification,
+        )?;
+        map.optional("ledger_account_group", &self.ledger_account_group)?;
+        map.optional("ledger_account_type", &self.ledger_account_type)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional(
+            "non_recoverable_ledger_account",
+            &self.non_recoverable_ledger_account,
+        )?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("tax_instalment", &self.tax_instalment)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("visible_in_banking", &self.visible_in_banking)?;
+        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
+        map.optional("visible_in_journals", &self.visible_in_journals)?;
+        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
+        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
+        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
+        map.optional("visible_in_sales", &self.visible_in_sales)?;
+        map.optional("visible_scopes", &self.visible_scopes)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerAccount {
@@ -2809,29 +2989,35 @@ impl sage_core::types::model::FromFields for LedgerAccount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountBalanceDetails {
     /// The account balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub balance: Option<sage_core::types::Decimal>,
     /// Is the balance a debit or credit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_or_debit: Option<String>,
     /// The credit balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credits: Option<sage_core::types::Decimal>,
     /// The debit balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debits: Option<sage_core::types::Decimal>,
     /// The from date filter
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_date: Option<String>,
     /// The to date filter
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_date: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerAccountBalanceDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("balance", &self.balance)?;
+        map.optional("credit_or_debit", &self.credit_or_debit)?;
+        map.optional("credits", &self.credits)?;
+        map.optional("debits", &self.debits)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("to_date", &self.to_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerAccountBalanceDetails {
@@ -2876,20 +3062,26 @@ impl sage_core::types::model::FromFields for LedgerAccountBalanceDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// The link path
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// The relationship of the link to the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
     /// The content-type of the link
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Link {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("href", &self.href)?;
+        map.optional("rel", &self.rel)?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Link {
@@ -2925,46 +3117,52 @@ impl sage_core::types::model::FromFields for Link {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentAllocation {
     /// The allocated amount of the payment/allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The artefact the allocation relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact: Option<Generic>,
     /// The related contact allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_allocation: Option<ContactAllocation>,
     /// The related contact payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_payment: Option<ContactPayment>,
     /// The date for the payment/allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The discount amount of the payment/allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<sage_core::types::Decimal>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// This is a negative payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_payment: Option<bool>,
     /// The reference for the payment/allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_transaction_id: Option<String>,
     /// The type of the payment/allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact", &self.artefact)?;
+        map.optional("contact_allocation", &self.contact_allocation)?;
+        map.optional("contact_payment", &self.contact_payment)?;
+        map.optional("date", &self.date)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("links", &self.links)?;
+        map.optional("negative_payment", &self.negative_payment)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("stripe_transaction_id", &self.stripe_transaction_id)?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PaymentAllocation {
@@ -3029,77 +3227,86 @@ impl sage_core::types::model::FromFields for PaymentAllocation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentOnAccount {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The net amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the payment on account relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The name of the contact when the payment on account was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The date of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The exchange rate for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The status of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Base>,
     /// The tax amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentOnAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PaymentOnAccount {
@@ -3214,83 +3421,89 @@ impl sage_core::types::model::FromFields for PaymentOnAccount {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Product {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates whether the product is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Indicates what the product type is
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_item_type: Option<Base>,
     /// The cost price of the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the product can be deactivated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivatable: Option<bool>,
     /// Indicates whether the product can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The product description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ProductId>,
     /// The item code for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The notes for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<Base>,
     /// The purchase tax rate for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<Base>,
     /// The sales ledger account for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<Base>,
     /// The sales prices for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<SalesPrice>>,
     /// The sales tax rate for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<Base>,
     /// Used when importing products from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the product has been used on a recurring invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<Contact>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Product {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("catalog_item_type", &self.catalog_item_type)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deactivatable", &self.deactivatable)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
+        map.optional("usual_supplier", &self.usual_supplier)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Product {
@@ -3397,38 +3610,44 @@ impl sage_core::types::model::FromFields for Product {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rate {
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The rate amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_name: Option<String>,
     /// The service rate type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_rate_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Rate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
+        map.optional("rate_name", &self.rate_name)?;
+        map.optional("service_rate_type", &self.service_rate_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Rate {
@@ -3484,38 +3703,44 @@ impl sage_core::types::model::FromFields for Rate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPrice {
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The sales price amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_name: Option<String>,
     /// The product sales price type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type", &self.product_sales_price_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPrice {
@@ -3582,83 +3807,89 @@ impl sage_core::types::model::FromFields for SalesPrice {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Service {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates whether the service is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the service can be deactivated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivatable: Option<bool>,
     /// Indicates whether the service can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The service description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ServiceId>,
     /// The item code for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The notes for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<Base>,
     /// The purchase tax rate for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<Base>,
     /// The sales ledger account for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<Base>,
     /// The sales rates for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<Rate>>,
     /// The sales tax rate for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<Base>,
     /// Used when importing services from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the service has been used on a recurring invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<Contact>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Service {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deactivatable", &self.deactivatable)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("oss_service", &self.oss_service)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional("sales_rates", &self.sales_rates)?;
+        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
+        map.optional("usual_supplier", &self.usual_supplier)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Service {
@@ -3765,20 +3996,26 @@ impl sage_core::types::model::FromFields for Service {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxBreakdown {
     /// The tax amount for the given tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The tax rate percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxBreakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxBreakdown {
@@ -3818,59 +4055,65 @@ impl sage_core::types::model::FromFields for TaxBreakdown {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The agency name (US Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
     /// The component tax rates which make up a combined rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub component_tax_rates: Option<Vec<ComponentTaxRate>>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether a tax rate can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether a tax rate can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TaxRateId>,
     /// Indicates whether the tax rate is made up of component tax rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_combined_rate: Option<bool>,
     /// Indicates whether the tax rate is displayed in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_visible: Option<bool>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name of the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The current tax rate percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The tax rate percentage and date ranges they apply to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentages: Option<Vec<TaxRatePercentage>>,
     /// Indicates if tax rate is a retailer rate or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retailer: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("component_tax_rates", &self.component_tax_rates)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_combined_rate", &self.is_combined_rate)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("percentages", &self.percentages)?;
+        map.optional("retailer", &self.retailer)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxRate {
@@ -3947,20 +4190,26 @@ impl sage_core::types::model::FromFields for TaxRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRatePercentage {
     /// The start date for the rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::Date>,
     /// The percentage of the rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The end date for the rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_date: Option<sage_core::types::Date>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxRatePercentage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("to_date", &self.to_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxRatePercentage {
@@ -4001,23 +4250,29 @@ impl sage_core::types::model::FromFields for TaxRatePercentage {
 /// * Accounting Plus: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 /// * Accounting Standard: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 /// * Accounting Start: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxScheme {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TaxSchemeId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxScheme {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxScheme {
@@ -4065,59 +4320,68 @@ impl sage_core::types::model::FromFields for TaxScheme {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Transaction {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The original entity that generated the transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_trail_id: Option<String>,
     /// The contact for the transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// Indicates whether the transaction has been deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TransactionId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The number of attachments related to the transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_attachments: Option<String>,
     /// The original entity that generated the transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<TransactionOrigin>,
     /// The transaction reference
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The transaction total in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<sage_core::types::Decimal>,
     /// The transaction total in the transaction's origin's currency. This is null for some origin types.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_in_transaction_currency: Option<sage_core::types::Decimal>,
     /// The transaction type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Transaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("audit_trail_id", &self.audit_trail_id)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted", &self.deleted)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("number_of_attachments", &self.number_of_attachments)?;
+        map.optional("origin", &self.origin)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("total", &self.total)?;
+        map.optional(
+            "total_in_transaction_currency",
+            &self.total_in_transaction_currency,
+        )?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Transaction {
@@ -4197,46 +4461,52 @@ impl sage_core::types::model::FromFields for Transaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionOrigin {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The currency of the transaction
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the associated item, e.g. an invoice
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The outstanding amount of the associated item, e.g. an invoice
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates whether the associated item, e.g. an invoice, has been sent. This attribute is only present for sales items (not purchase)
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The status of the associated item, e.g. an invoice
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Base>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionOrigin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("status", &self.status)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TransactionOrigin {

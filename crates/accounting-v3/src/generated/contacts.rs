@@ -11,49 +11,55 @@
 //! - `contact_types`: Operations about Contact Types
 //! - `contacts`: Operations about Contacts
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AddressUpdate {
@@ -116,26 +122,32 @@ impl sage_core::types::model::FromFields for AddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactBankAccountDetailsUpdate {
     /// The account name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// The iban
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactBankAccountDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactBankAccountDetailsUpdate {
@@ -177,47 +189,53 @@ impl sage_core::types::model::FromFields for ContactBankAccountDetailsUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactDeliveryAddressUpdate {
@@ -280,47 +298,53 @@ impl sage_core::types::model::FromFields for ContactDeliveryAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactMainAddressUpdate {
@@ -383,41 +407,47 @@ impl sage_core::types::model::FromFields for ContactMainAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactMainContactPersonUpdate {
     /// The ID of the Address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactMainContactPersonUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_id", &self.address_id)?;
+        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactMainContactPersonUpdate {
@@ -478,41 +508,47 @@ impl sage_core::types::model::FromFields for ContactMainContactPersonUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPersonUpdate {
     /// The address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPersonUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_id", &self.address_id)?;
+        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPersonUpdate {
@@ -573,26 +609,32 @@ impl sage_core::types::model::FromFields for ContactPersonUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactTaxTreatmentUpdate {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactTaxTreatmentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
+        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
+        map.optional("home_tax", &self.home_tax)?;
+        map.optional("is_importer", &self.is_importer)?;
+        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactTaxTreatmentUpdate {
@@ -640,83 +682,61 @@ impl sage_core::types::model::FromFields for ContactTaxTreatmentUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactUpdate {
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auxiliary_account: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<ContactBankAccountDetailsUpdate>,
     /// The IDs of the Contact Types.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_type_ids: Option<Vec<super::ids::ContactTypeId>>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sales_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sales_tax_rate_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<ContactDeliveryAddressUpdate>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_blocking: Option<bool>,
     /// The locale for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<ContactMainAddressUpdate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<ContactMainContactPersonUpdate>,
     /// The contact's full name or business name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The notes for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -725,16 +745,50 @@ pub struct ContactUpdate {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<ContactTaxTreatmentUpdate>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aux_reference", &self.aux_reference)?;
+        map.optional("auxiliary_account", &self.auxiliary_account)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("contact_type_ids", &self.contact_type_ids)?;
+        map.optional("credit_days", &self.credit_days)?;
+        map.optional("credit_limit", &self.credit_limit)?;
+        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional(
+            "default_purchase_ledger_account_id",
+            &self.default_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "default_sales_ledger_account_id",
+            &self.default_sales_ledger_account_id,
+        )?;
+        map.optional("default_sales_tax_rate_id", &self.default_sales_tax_rate_id)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("name", &self.name)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("registered_number", &self.registered_number)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("tax_calculation", &self.tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_treatment", &self.tax_treatment)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactUpdate {
@@ -858,45 +912,35 @@ impl sage_core::types::model::FromFields for ContactUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
     pub address_type_id: super::ids::AddressTypeId,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     pub is_main_address: bool,
     /// The custom name of the address
     pub name: String,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -922,6 +966,25 @@ impl NewAddress {
             region: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.field("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.field("is_main_address", &self.is_main_address)?;
+        map.field("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
     }
 }
 
@@ -985,20 +1048,17 @@ impl sage_core::types::model::FromFields for NewAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContact {
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auxiliary_account: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewContactBankAccountDetails>,
     /// The IDs of the Contact Types.
     pub contact_type_ids: Vec<super::ids::ContactTypeId>,
@@ -1007,59 +1067,42 @@ pub struct NewContact {
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sales_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sales_tax_rate_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewContactDeliveryAddress>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_blocking: Option<bool>,
     /// The locale for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewContactMainAddress>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<NewContactMainContactPerson>,
     /// The contact's full name or business name
     pub name: String,
     /// The notes for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -1068,15 +1111,11 @@ pub struct NewContact {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<NewContactTaxTreatment>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1114,6 +1153,44 @@ impl NewContact {
             tax_treatment: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aux_reference", &self.aux_reference)?;
+        map.optional("auxiliary_account", &self.auxiliary_account)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.field("contact_type_ids", &self.contact_type_ids)?;
+        map.optional("credit_days", &self.credit_days)?;
+        map.optional("credit_limit", &self.credit_limit)?;
+        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional(
+            "default_purchase_ledger_account_id",
+            &self.default_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "default_sales_ledger_account_id",
+            &self.default_sales_ledger_account_id,
+        )?;
+        map.optional("default_sales_tax_rate_id", &self.default_sales_tax_rate_id)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.field("name", &self.name)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("registered_number", &self.registered_number)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("tax_calculation", &self.tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_treatment", &self.tax_treatment)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1238,26 +1315,32 @@ impl sage_core::types::model::FromFields for NewContact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactBankAccountDetails {
     /// The account name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// The iban
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactBankAccountDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactBankAccountDetails {
@@ -1299,47 +1382,53 @@ impl sage_core::types::model::FromFields for NewContactBankAccountDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactDeliveryAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactDeliveryAddress {
@@ -1402,47 +1491,53 @@ impl sage_core::types::model::FromFields for NewContactDeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactMainAddress {
@@ -1505,41 +1600,47 @@ impl sage_core::types::model::FromFields for NewContactMainAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactMainContactPerson {
     /// The ID of the Address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactMainContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_id", &self.address_id)?;
+        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactMainContactPerson {
@@ -1600,37 +1701,29 @@ impl sage_core::types::model::FromFields for NewContactMainContactPerson {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactPerson {
     /// The address of the contact person
     pub address_id: super::ids::AddressId,
     /// The IDs of the Contact Person Types.
     pub contact_person_type_ids: Vec<super::ids::ContactPersonTypeId>,
     /// The email address of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the contact person
     pub name: String,
     /// The telephone number of the contact person
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1659,6 +1752,23 @@ impl NewContactPerson {
             telephone: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("address_id", &self.address_id)?;
+        map.field("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.field("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1721,26 +1831,32 @@ impl sage_core::types::model::FromFields for NewContactPerson {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactTaxTreatment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
+        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
+        map.optional("home_tax", &self.home_tax)?;
+        map.optional("is_importer", &self.is_importer)?;
+        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactTaxTreatment {

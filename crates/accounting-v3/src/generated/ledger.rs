@@ -21,62 +21,71 @@
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaAccount {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates whether the COA account is flagged for CIS Labour
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_labour: Option<bool>,
     /// Indicates whether the COA account is flagged for CIS Materials
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_materials: Option<bool>,
     /// The system control name for the COA account.
     ///
     /// System control names are used in Accounting to identify the correct ledger account for booking taxes
     /// etc.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_tax_rate: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CoaAccountId>,
     /// The ledger account classification for the COA account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification: Option<super::common::Base>,
     /// The ledger account group for the account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_group: Option<super::common::CoaGroupType>,
     /// The ledger account type for the COA account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_type: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name for the COA account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The nominal code of the COA account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
     /// The default tax rate for the COA account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CoaAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "ledger_account_classification",
+            &self.ledger_account_classification,
+        )?;
+        map.optional("ledger_account_group", &self.ledger_account_group)?;
+        map.optional("ledger_account_type", &self.ledger_account_type)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CoaAccount {
@@ -163,35 +172,41 @@ impl sage_core::types::model::FromFields for CoaAccount {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaTemplate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The country the COA template relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CoaTemplateId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name for the COA template
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CoaTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("country", &self.country)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CoaTemplate {
@@ -245,59 +260,65 @@ impl sage_core::types::model::FromFields for CoaTemplate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Journal {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::JournalId>,
     /// The journal code of the journal (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
     /// The journal lines
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<JournalLine>>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Indicates if the journal was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// A reference for the journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The total for the journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Journal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("journal_lines", &self.journal_lines)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("total", &self.total)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Journal {
@@ -372,33 +393,39 @@ impl sage_core::types::model::FromFields for Journal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCodeUpdate {
     /// The code of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for JournalCodeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for JournalCodeUpdate {
@@ -442,40 +469,46 @@ impl sage_core::types::model::FromFields for JournalCodeUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalLine {
     /// Indicates if the journal line is bank reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_reconciled: Option<bool>,
     /// Indicates if the journal line is cleared or not.
     ///
     /// Will be true when a journal item has been matched with a bank feed or statement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cleared: Option<bool>,
     /// The credit amount of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_on_tax_return: Option<bool>,
     /// The ledger account of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// Indicates if the journal line is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for JournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_reconciled", &self.bank_reconciled)?;
+        map.optional("cleared", &self.cleared)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("id", &self.id)?;
+        map.optional("include_on_tax_return", &self.include_on_tax_return)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for JournalLine {
@@ -531,26 +564,21 @@ impl sage_core::types::model::FromFields for JournalLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountUpdate {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The display name for the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -559,64 +587,81 @@ pub struct LedgerAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gifi_code: Option<i64>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub included_in_chart: Option<bool>,
     /// The ID of the Ledger Account Classification.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_type_id: Option<super::ids::LedgerAccountTypeId>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The nominal code of the ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerAccountUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("display_name", &self.display_name)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("included_in_chart", &self.included_in_chart)?;
+        map.optional(
+            "ledger_account_classification_id",
+            &self.ledger_account_classification_id,
+        )?;
+        map.optional("ledger_account_type_id", &self.ledger_account_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional(
+            "non_recoverable_ledger_account_id",
+            &self.non_recoverable_ledger_account_id,
+        )?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("visible_in_banking", &self.visible_in_banking)?;
+        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
+        map.optional("visible_in_journals", &self.visible_in_journals)?;
+        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
+        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
+        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
+        map.optional("visible_in_sales", &self.visible_in_sales)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerAccountUpdate {
@@ -742,59 +787,65 @@ impl sage_core::types::model::FromFields for LedgerAccountUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerEntry {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The contact for the ledger entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the ledger entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the ledger entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the ledger entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// Indicates whether the ledger entry has been deleted or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
     /// The ledger entry description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::LedgerEntryId>,
     /// The journal code of the ledger entry (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
     /// The ledger account of the ledger entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The ledger entry tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::TaxRate>,
     /// The ledger entry transaction record
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("date", &self.date)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("deleted", &self.deleted)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerEntry {
@@ -869,24 +920,20 @@ impl sage_core::types::model::FromFields for LedgerEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJournal {
     /// The date of the journal
     pub date: sage_core::types::Date,
     /// A description of the journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewJournalJournalCode>,
     /// The journal lines
     pub journal_lines: Vec<NewJournalLine>,
     /// A reference for the journal
     pub reference: String,
     /// The total for the journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -906,6 +953,19 @@ impl NewJournal {
             total: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewJournal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("date", &self.date)?;
+        map.optional("description", &self.description)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.field("journal_lines", &self.journal_lines)?;
+        map.field("reference", &self.reference)?;
+        map.optional("total", &self.total)?;
+        map.end(&self.extra)
     }
 }
 
@@ -951,7 +1011,7 @@ impl sage_core::types::model::FromFields for NewJournal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJournalCode {
     /// The code of the journal code
     pub code: String,
@@ -959,7 +1019,6 @@ pub struct NewJournalCode {
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
     pub journal_code_type_id: super::ids::JournalCodeTypeId,
@@ -970,10 +1029,8 @@ pub struct NewJournalCode {
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -992,6 +1049,18 @@ impl NewJournalCode {
             reserved: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewJournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.field("journal_code_type_id", &self.journal_code_type_id)?;
+        map.field("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1037,33 +1106,39 @@ impl sage_core::types::model::FromFields for NewJournalCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewJournalJournalCode {
     /// The code of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewJournalJournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewJournalJournalCode {
@@ -1107,22 +1182,19 @@ impl sage_core::types::model::FromFields for NewJournalJournalCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJournalLine {
     /// The credit amount of the journal line
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_on_tax_return: Option<bool>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1141,6 +1213,18 @@ impl NewJournalLine {
             ledger_account_id: ledger_account_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewJournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("credit", &self.credit)?;
+        map.field("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("include_on_tax_return", &self.include_on_tax_return)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1187,25 +1271,21 @@ impl sage_core::types::model::FromFields for NewJournalLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewLedgerAccount {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The display name for the ledger account
     pub display_name: String,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -1214,12 +1294,10 @@ pub struct NewLedgerAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gifi_code: Option<i64>,
     /// Indicates whether the ledger account is included in the chart of accounts
     pub included_in_chart: bool,
     /// The ID of the Ledger Account Classification.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
@@ -1233,40 +1311,28 @@ pub struct NewLedgerAccount {
     /// The nominal code of the ledger account
     pub nominal_code: i64,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1304,6 +1370,41 @@ impl NewLedgerAccount {
             visible_in_sales: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewLedgerAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.field("display_name", &self.display_name)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.field("included_in_chart", &self.included_in_chart)?;
+        map.optional(
+            "ledger_account_classification_id",
+            &self.ledger_account_classification_id,
+        )?;
+        map.field("ledger_account_type_id", &self.ledger_account_type_id)?;
+        map.field("name", &self.name)?;
+        map.field("nominal_code", &self.nominal_code)?;
+        map.optional(
+            "non_recoverable_ledger_account_id",
+            &self.non_recoverable_ledger_account_id,
+        )?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("visible_in_banking", &self.visible_in_banking)?;
+        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
+        map.optional("visible_in_journals", &self.visible_in_journals)?;
+        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
+        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
+        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
+        map.optional("visible_in_sales", &self.visible_in_sales)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1431,47 +1532,53 @@ impl sage_core::types::model::FromFields for NewLedgerAccount {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnpostedTransaction {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The string representation of a decimal value of the transactions amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// The bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::BankAccount>,
     /// The string of the transactions bank feed category
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_feed_category_name: Option<String>,
     /// The date when the transaction was created as RFC3339 compliant string
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The string of the transactions description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Display text for the transaction
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unposted transaction id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::UnpostedTransactionId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The string of the transactions transaction date
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<String>,
     /// The string of the transactions transaction type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<String>,
     /// The date when the transaction was updated as RFC3339 compliant string
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UnpostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("bank_feed_category_name", &self.bank_feed_category_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for UnpostedTransaction {

@@ -18,47 +18,53 @@
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankOpeningBalance {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The bank account the opening balance relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankOpeningBalanceId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("date", &self.date)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankOpeningBalance {
@@ -121,26 +127,32 @@ impl sage_core::types::model::FromFields for BankOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The credit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankOpeningBalanceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("date", &self.date)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankOpeningBalanceUpdate {
@@ -184,26 +196,32 @@ impl sage_core::types::model::FromFields for BankOpeningBalanceUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseJournalLine {
     /// The credit amount of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The ledger account of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BaseJournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BaseJournalLine {
@@ -253,86 +271,95 @@ impl sage_core::types::model::FromFields for BaseJournalLine {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactOpeningBalance {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The net amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_opening_balance_type: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ContactOpeningBalanceId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The net amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The tax amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the contact opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional(
+            "contact_opening_balance_type",
+            &self.contact_opening_balance_type,
+        )?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactOpeningBalance {
@@ -445,56 +472,65 @@ impl sage_core::types::model::FromFields for ContactOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactOpeningBalanceUpdate {
     /// The net amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_opening_balance_type_id: Option<super::ids::ContactOpeningBalanceTypeId>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The tax amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactOpeningBalanceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional(
+            "contact_opening_balance_type_id",
+            &self.contact_opening_balance_type_id,
+        )?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactOpeningBalanceUpdate {
@@ -586,41 +622,47 @@ impl sage_core::types::model::FromFields for ContactOpeningBalanceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountOpeningBalance {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::LedgerAccountOpeningBalanceId>,
     /// The ledger account the opening balance relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerAccountOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerAccountOpeningBalance {
@@ -677,23 +719,29 @@ impl sage_core::types::model::FromFields for LedgerAccountOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountOpeningBalanceUpdate {
     /// The credit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerAccountOpeningBalanceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerAccountOpeningBalanceUpdate {
@@ -734,7 +782,7 @@ impl sage_core::types::model::FromFields for LedgerAccountOpeningBalanceUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankOpeningBalance {
     /// The bank account the opening balance relates to
     pub bank_account_id: super::ids::BankAccountId,
@@ -745,10 +793,8 @@ pub struct NewBankOpeningBalance {
     /// The debit amount of the opening balance
     pub debit: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -768,6 +814,18 @@ impl NewBankOpeningBalance {
             transaction_type_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bank_account_id", &self.bank_account_id)?;
+        map.field("credit", &self.credit)?;
+        map.field("date", &self.date)?;
+        map.field("debit", &self.debit)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -812,50 +870,39 @@ impl sage_core::types::model::FromFields for NewBankOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactOpeningBalance {
     /// The net amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the opening balance in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
     pub contact_id: super::ids::ContactId,
     /// The type of contact opening balance e.g. invoice or credit note
     pub contact_opening_balance_type_id: super::ids::ContactOpeningBalanceTypeId,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// A description of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
     pub reference: String,
     /// The tax amount of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
     pub total_amount: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -888,6 +935,31 @@ impl NewContactOpeningBalance {
             transaction_type_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewContactOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.field(
+            "contact_opening_balance_type_id",
+            &self.contact_opening_balance_type_id,
+        )?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.field("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -974,19 +1046,17 @@ impl sage_core::types::model::FromFields for NewContactOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewLedgerAccountOpeningBalance {
     /// The credit amount of the opening balance
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the opening balance
     pub debit: sage_core::types::Decimal,
     /// A description of the opening balance
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1004,6 +1074,17 @@ impl NewLedgerAccountOpeningBalance {
             ledger_account_id: ledger_account_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewLedgerAccountOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("credit", &self.credit)?;
+        map.field("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1045,18 +1126,15 @@ impl sage_core::types::model::FromFields for NewLedgerAccountOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOpeningBalanceJournal {
     /// The date of the opening balance journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The journal lines
     pub journal_lines: Vec<NewOpeningBalanceJournalLine>,
     /// A reference for the opening balance journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1071,6 +1149,16 @@ impl NewOpeningBalanceJournal {
             reference: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewOpeningBalanceJournal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date", &self.date)?;
+        map.field("journal_lines", &self.journal_lines)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1107,19 +1195,17 @@ impl sage_core::types::model::FromFields for NewOpeningBalanceJournal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOpeningBalanceJournalLine {
     /// The credit amount of the journal line
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1137,6 +1223,17 @@ impl NewOpeningBalanceJournalLine {
             ledger_account_id: ledger_account_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewOpeningBalanceJournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("credit", &self.credit)?;
+        map.field("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1187,47 +1284,53 @@ impl sage_core::types::model::FromFields for NewOpeningBalanceJournalLine {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpeningBalanceJournal {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the opening balance journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::OpeningBalanceJournalId>,
     /// The journal lines
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<BaseJournalLine>>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// A reference for the opening balance journal
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OpeningBalanceJournal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_lines", &self.journal_lines)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OpeningBalanceJournal {

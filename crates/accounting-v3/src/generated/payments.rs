@@ -9,17 +9,23 @@
 //! - `payment_methods`: Operations about Payment Methods
 //! - `unallocated_artefacts`: Operations about Unallocated Artefacts
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactAllocationAllocatedArtefactUpdate {
     /// The allocated amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactAllocationAllocatedArtefactUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactAllocationAllocatedArtefactUpdate {
@@ -52,22 +58,28 @@ impl sage_core::types::model::FromFields for ContactAllocationAllocatedArtefactU
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactAllocationUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<ContactAllocationAllocatedArtefactUpdate>>,
     /// The contact that the allocation relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date the allocation was made
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactAllocationUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactAllocationUpdate {
@@ -110,20 +122,26 @@ impl sage_core::types::model::FromFields for ContactAllocationUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPaymentAllocatedArtefactUpdate {
     /// The allocated amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact_id: Option<String>,
     /// The allocated discount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPaymentAllocatedArtefactUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.optional("discount", &self.discount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPaymentAllocatedArtefactUpdate {
@@ -159,59 +177,68 @@ impl sage_core::types::model::FromFields for ContactPaymentAllocatedArtefactUpda
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPaymentOnAccountUpdate {
     /// The net amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The tax amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPaymentOnAccountUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPaymentOnAccountUpdate {
@@ -299,63 +326,72 @@ impl sage_core::types::model::FromFields for ContactPaymentOnAccountUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPaymentUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<ContactPaymentAllocatedArtefactUpdate>>,
     /// The bank account of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The currency conversion charges in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<ContactPaymentOnAccountUpdate>,
     /// A reference for the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPaymentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_currency_charge",
+            &self.base_currency_currency_charge,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("payment_on_account", &self.payment_on_account)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactPaymentUpdate {
@@ -451,19 +487,17 @@ impl sage_core::types::model::FromFields for ContactPaymentUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactAllocation {
     /// The payment lines of the payment
     pub allocated_artefacts: Vec<NewContactAllocationAllocatedArtefact>,
     /// The contact that the allocation relates to
     pub contact_id: super::ids::ContactId,
     /// The date the allocation was made
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -483,6 +517,17 @@ impl NewContactAllocation {
             transaction_type_id: transaction_type_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewContactAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("allocated_artefacts", &self.allocated_artefacts)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("date", &self.date)?;
+        map.field("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -528,17 +573,23 @@ impl sage_core::types::model::FromFields for NewContactAllocation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactAllocationAllocatedArtefact {
     /// The allocated amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactAllocationAllocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactAllocationAllocatedArtefact {
@@ -571,57 +622,43 @@ impl sage_core::types::model::FromFields for NewContactAllocationAllocatedArtefa
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactPayment {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<NewContactPaymentAllocatedArtefact>>,
     /// The bank account of the payment
     pub bank_account_id: super::ids::BankAccountId,
     /// The currency conversion charges in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
     pub contact_id: super::ids::ContactId,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
     pub date: sage_core::types::Date,
     /// The exchange rate of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<NewContactPaymentOnAccount>,
     /// A reference for the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
     pub total_amount: sage_core::types::Decimal,
     /// The transaction type of the payment
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -655,6 +692,34 @@ impl NewContactPayment {
             transaction_type_id: transaction_type_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewContactPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.field("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_currency_charge",
+            &self.base_currency_currency_charge,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("payment_on_account", &self.payment_on_account)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.field("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -752,20 +817,26 @@ impl sage_core::types::model::FromFields for NewContactPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactPaymentAllocatedArtefact {
     /// The allocated amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artefact_id: Option<String>,
     /// The allocated discount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactPaymentAllocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.optional("discount", &self.discount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactPaymentAllocatedArtefact {
@@ -801,59 +872,68 @@ impl sage_core::types::model::FromFields for NewContactPaymentAllocatedArtefact 
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactPaymentOnAccount {
     /// The net amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The tax amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactPaymentOnAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewContactPaymentOnAccount {
@@ -941,62 +1021,47 @@ impl sage_core::types::model::FromFields for NewContactPaymentOnAccount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOtherPayment {
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
     pub date: sage_core::types::Date,
     /// The net amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// The payment lines of the payment
     pub payment_lines: Vec<NewOtherPaymentLine>,
     /// The ID of the Payment Method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
     pub total_amount: sage_core::types::Decimal,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// IRPF withheld tax amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1029,6 +1094,37 @@ impl NewOtherPayment {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewOtherPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.field("date", &self.date)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.field("payment_lines", &self.payment_lines)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.field("transaction_type_id", &self.transaction_type_id)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1127,41 +1223,31 @@ impl sage_core::types::model::FromFields for NewOtherPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOtherPaymentLine {
     /// The details of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
     pub total_amount: sage_core::types::Decimal,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1185,6 +1271,24 @@ impl NewOtherPaymentLine {
             trade_of_asset: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewOtherPaymentLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1258,98 +1362,110 @@ impl sage_core::types::model::FromFields for NewOtherPaymentLine {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPayment {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The bank account of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// Indicates whether or not the payment can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether or not the payment can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::OtherPaymentId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// The payment lines of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_lines: Option<Vec<OtherPaymentLineItem>>,
     /// The payment method of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<super::common::Base>,
     /// A reference of the payment
     /// Note: An upper length limit of 25 or 40 characters is imposed conditionally and may not apply in every request. A hard upper limit of 255 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// IRPF withheld tax amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OtherPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payment_lines", &self.payment_lines)?;
+        map.optional("payment_method", &self.payment_method)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OtherPayment {
@@ -1470,56 +1586,62 @@ impl sage_core::types::model::FromFields for OtherPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentLineItem {
     /// The details of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OtherPaymentLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OtherPaymentLineItem {
@@ -1593,44 +1715,50 @@ impl sage_core::types::model::FromFields for OtherPaymentLineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentLineUpdate {
     /// The details of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OtherPaymentLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OtherPaymentLineUpdate {
@@ -1694,66 +1822,78 @@ impl sage_core::types::model::FromFields for OtherPaymentLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentUpdate {
     /// The ID of the Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The net amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_lines: Option<Vec<OtherPaymentLineUpdate>>,
     /// The ID of the Payment Method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// IRPF withheld tax amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OtherPaymentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payment_lines", &self.payment_lines)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OtherPaymentUpdate {
@@ -1861,26 +2001,32 @@ impl sage_core::types::model::FromFields for OtherPaymentUpdate {
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Sales`: Read Only, Restricted Access, Full Access
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnallocatedArtefact {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::UnallocatedArtefactId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UnallocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for UnallocatedArtefact {

@@ -11,48 +11,36 @@
 //! - `stock_items`: Operations about Stock Items
 //! - `stock_movements`: Operations about Stock Movements
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewProduct {
     /// Indicates whether the product is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The product description
     pub description: String,
     /// The item code for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
     pub purchase_ledger_account_id: String,
     /// The ID of the Purchase Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the product
     pub sales_ledger_account_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<NewProductSalesPrice>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing products from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -80,6 +68,27 @@ impl NewProduct {
             usual_supplier_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("catalog_item_type_id", &self.catalog_item_type_id)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.field("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.field("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -165,23 +174,29 @@ impl sage_core::types::model::FromFields for NewProduct {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewProductSalesPrice {
     /// The sales price amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewProductSalesPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewProductSalesPrice {
@@ -224,14 +239,13 @@ impl sage_core::types::model::FromFields for NewProductSalesPrice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewProductSalesPriceType {
     /// Indicates whether the price type is displayed in the application
     pub active: bool,
     /// The name of the product sales price type
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -243,6 +257,15 @@ impl NewProductSalesPriceType {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewProductSalesPriceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("active", &self.active)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -276,49 +299,36 @@ impl sage_core::types::model::FromFields for NewProductSalesPriceType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewService {
     /// Indicates whether the service is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The service description
     pub description: String,
     /// The item code for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the service
     pub sales_ledger_account_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<NewServiceSalesRate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing services from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -345,6 +355,27 @@ impl NewService {
             usual_supplier_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewService {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.field("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("oss_service", &self.oss_service)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_rates", &self.sales_rates)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -427,14 +458,13 @@ impl sage_core::types::model::FromFields for NewService {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewServiceRateType {
     /// Indicates whether the rate type is displayed in the application
     pub active: bool,
     /// The name of the service rate type
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -446,6 +476,15 @@ impl NewServiceRateType {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewServiceRateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("active", &self.active)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -479,23 +518,29 @@ impl sage_core::types::model::FromFields for NewServiceRateType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewServiceSalesRate {
     /// The rate amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewServiceSalesRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
+        map.optional("rate_name", &self.rate_name)?;
+        map.optional("service_rate_type_id", &self.service_rate_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewServiceSalesRate {
@@ -538,86 +583,62 @@ impl sage_core::types::model::FromFields for NewServiceSalesRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewStockItem {
     /// Indicates whether the stock item is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The stock item description
     pub description: String,
     /// The item code for the stock item
     pub item_code: String,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The location for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
     pub purchase_ledger_account_id: String,
     /// The ID of the Purchase Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate_id: Option<String>,
     /// The current quantity of the stock item held by the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
     pub sales_ledger_account_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<NewStockItemSalesPrice>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing stock items from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_part_number: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
     /// The weight of stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -659,6 +680,43 @@ impl NewStockItem {
             weight_converted: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewStockItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("average_cost_price", &self.average_cost_price)?;
+        map.optional(
+            "average_cost_price_stock_value",
+            &self.average_cost_price_stock_value,
+        )?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
+        map.field("description", &self.description)?;
+        map.field("item_code", &self.item_code)?;
+        map.optional("last_cost_price", &self.last_cost_price)?;
+        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
+        map.optional("location", &self.location)?;
+        map.optional("measurement_unit", &self.measurement_unit)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.field("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("reorder_level", &self.reorder_level)?;
+        map.optional("reorder_quantity", &self.reorder_quantity)?;
+        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("supplier_part_number", &self.supplier_part_number)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.optional("weight", &self.weight)?;
+        map.optional("weight_converted", &self.weight_converted)?;
+        map.end(&self.extra)
     }
 }
 
@@ -794,23 +852,29 @@ impl sage_core::types::model::FromFields for NewStockItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewStockItemSalesPrice {
     /// The sales price amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewStockItemSalesPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewStockItemSalesPrice {
@@ -853,7 +917,7 @@ impl sage_core::types::model::FromFields for NewStockItemSalesPrice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewStockMovement {
     /// The cost per unit of stock purchased
     pub cost_price: sage_core::types::Decimal,
@@ -862,17 +926,14 @@ pub struct NewStockMovement {
     /// The transaction details of the stock movement
     pub details: String,
     /// The movement number of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
     pub quantity: sage_core::types::Decimal,
     /// The reference of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The stock item of the stock movement
     pub stock_item_id: super::ids::StockItemId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -895,6 +956,20 @@ impl NewStockMovement {
             stock_item_id: stock_item_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewStockMovement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("cost_price", &self.cost_price)?;
+        map.field("date", &self.date)?;
+        map.field("details", &self.details)?;
+        map.optional("movement_number", &self.movement_number)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.field("stock_item_id", &self.stock_item_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -952,35 +1027,41 @@ impl sage_core::types::model::FromFields for NewStockMovement {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates whether the price type is displayed in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ProductSalesPriceTypeId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name of the product sales price type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSalesPriceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSalesPriceType {
@@ -1031,17 +1112,23 @@ impl sage_core::types::model::FromFields for ProductSalesPriceType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceTypeUpdate {
     /// Indicates whether the price type is displayed in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The name of the product sales price type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSalesPriceTypeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSalesPriceTypeUpdate {
@@ -1074,23 +1161,29 @@ impl sage_core::types::model::FromFields for ProductSalesPriceTypeUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceUpdate {
     /// The sales price amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSalesPriceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSalesPriceUpdate {
@@ -1133,52 +1226,58 @@ impl sage_core::types::model::FromFields for ProductSalesPriceUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductUpdate {
     /// Indicates whether the product is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The product description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The item code for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the product
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<ProductSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing products from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("catalog_item_type_id", &self.catalog_item_type_id)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductUpdate {
@@ -1270,35 +1369,41 @@ impl sage_core::types::model::FromFields for ProductUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceRateType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates whether the rate type is displayed in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ServiceRateTypeId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The name of the service rate type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ServiceRateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ServiceRateType {
@@ -1349,17 +1454,23 @@ impl sage_core::types::model::FromFields for ServiceRateType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceRateTypeUpdate {
     /// Indicates whether the rate type is displayed in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The name of the service rate type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ServiceRateTypeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ServiceRateTypeUpdate {
@@ -1392,23 +1503,29 @@ impl sage_core::types::model::FromFields for ServiceRateTypeUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSalesRateUpdate {
     /// The rate amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ServiceSalesRateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
+        map.optional("rate_name", &self.rate_name)?;
+        map.optional("service_rate_type_id", &self.service_rate_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ServiceSalesRateUpdate {
@@ -1451,52 +1568,58 @@ impl sage_core::types::model::FromFields for ServiceSalesRateUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceUpdate {
     /// Indicates whether the service is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The service description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The item code for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the service
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<ServiceSalesRateUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing services from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ServiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("oss_service", &self.oss_service)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_rates", &self.sales_rates)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ServiceUpdate {
@@ -1585,122 +1708,131 @@ impl sage_core::types::model::FromFields for ServiceUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItem {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates whether the stock item is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the stock item can be deactivated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivatable: Option<bool>,
     /// Indicates whether the stock item can be deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The stock item description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::StockItemId>,
     /// The item code for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// The location for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<super::common::Base>,
     /// The purchase tax rate for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<super::common::Base>,
     /// The current quantity of the stock item held by the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<super::common::Base>,
     /// The sales prices for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<super::common::SalesPrice>>,
     /// The sales tax rate for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<super::common::Base>,
     /// Used when importing stock items from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_part_number: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the stock item has been used on a recurring invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<super::common::Contact>,
     /// The weight of stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("average_cost_price", &self.average_cost_price)?;
+        map.optional(
+            "average_cost_price_stock_value",
+            &self.average_cost_price_stock_value,
+        )?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deactivatable", &self.deactivatable)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("last_cost_price", &self.last_cost_price)?;
+        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("location", &self.location)?;
+        map.optional("measurement_unit", &self.measurement_unit)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
+        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("reorder_level", &self.reorder_level)?;
+        map.optional("reorder_quantity", &self.reorder_quantity)?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("supplier_part_number", &self.supplier_part_number)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
+        map.optional("usual_supplier", &self.usual_supplier)?;
+        map.optional("weight", &self.weight)?;
+        map.optional("weight_converted", &self.weight_converted)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StockItem {
@@ -1859,23 +1991,29 @@ impl sage_core::types::model::FromFields for StockItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItemSalesPriceUpdate {
     /// The sales price amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockItemSalesPriceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StockItemSalesPriceUpdate {
@@ -1918,91 +2056,100 @@ impl sage_core::types::model::FromFields for StockItemSalesPriceUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItemUpdate {
     /// Indicates whether the stock item is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The stock item description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The item code for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The location for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate_id: Option<String>,
     /// The current quantity of the stock item held by the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<StockItemSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing stock items from external sources
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_part_number: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
     /// The weight of stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockItemUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("average_cost_price", &self.average_cost_price)?;
+        map.optional(
+            "average_cost_price_stock_value",
+            &self.average_cost_price_stock_value,
+        )?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("last_cost_price", &self.last_cost_price)?;
+        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
+        map.optional("location", &self.location)?;
+        map.optional("measurement_unit", &self.measurement_unit)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("reorder_level", &self.reorder_level)?;
+        map.optional("reorder_quantity", &self.reorder_quantity)?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("supplier_part_number", &self.supplier_part_number)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.optional("weight", &self.weight)?;
+        map.optional("weight_converted", &self.weight_converted)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StockItemUpdate {
@@ -2143,53 +2290,59 @@ impl sage_core::types::model::FromFields for StockItemUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockMovement {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The cost per unit of stock purchased
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date the stock movement occurred
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction details of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Display text for the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::StockMovementId>,
     /// The legacy ID for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The movement number of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The reference of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_item: Option<StockItem>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockMovement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.optional("movement_number", &self.movement_number)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("stock_item", &self.stock_item)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StockMovement {
@@ -2258,32 +2411,38 @@ impl sage_core::types::model::FromFields for StockMovement {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockMovementUpdate {
     /// The cost per unit of stock purchased
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date the stock movement occurred
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction details of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The movement number of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The reference of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_item_id: Option<super::ids::StockItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockMovementUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("movement_number", &self.movement_number)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("stock_item_id", &self.stock_item_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StockMovementUpdate {

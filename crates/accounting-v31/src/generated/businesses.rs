@@ -7,64 +7,70 @@
 //! - `user`: This endpoint holds information about the currently authenticated user.
 
 /// Returns all Businesses
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Business {
     /// The first line of the business address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The first line of the business address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The business address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The business address country
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<Country>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BusinessId>,
     /// Indicates whether the business is for demo purposes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_demo: Option<bool>,
     /// The mobile of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Identifies a business as being based in Northern Ireland.
     ///
     /// *only applicable to UK business*
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ni_based: Option<bool>,
     /// The business address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The business address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The business subscriptions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<Subscription>>,
     /// The telephone of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// The website of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Business {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_demo", &self.is_demo)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("ni_based", &self.ni_based)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.optional("subscriptions", &self.subscriptions)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Business {
@@ -142,38 +148,44 @@ impl sage_core::types::model::FromFields for Business {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessUpdate {
     /// The first line of the business address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the business address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The business address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The mobile of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The name of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The business address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The business address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The telephone of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// The website of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("city", &self.city)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessUpdate {
@@ -227,17 +239,23 @@ impl sage_core::types::model::FromFields for BusinessUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Country {
     /// Display text for the country
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the country
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Country {
@@ -270,28 +288,34 @@ impl sage_core::types::model::FromFields for Country {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Subscription {
     /// Indicates whether the subscription is active
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the subscription
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Subscription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("status", &self.status)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Subscription {
@@ -337,38 +361,44 @@ impl sage_core::types::model::FromFields for Subscription {
 }
 
 /// Returns the User
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct User {
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The email address of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The first name of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// The unique identifier for the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The initials of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub initials: Option<String>,
     /// The last name of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The locale of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("email", &self.email)?;
+        map.optional("first_name", &self.first_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("initials", &self.initials)?;
+        map.optional("last_name", &self.last_name)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for User {
@@ -422,23 +452,29 @@ impl sage_core::types::model::FromFields for User {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserUpdate {
     /// The first name of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// The initials of the use
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub initials: Option<String>,
     /// The last name of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The locale of the user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<UserUpdateLocale>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UserUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("first_name", &self.first_name)?;
+        map.optional("initials", &self.initials)?;
+        map.optional("last_name", &self.last_name)?;
+        map.optional("locale", &self.locale)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for UserUpdate {

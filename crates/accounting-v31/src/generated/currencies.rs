@@ -17,35 +17,41 @@
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessExchangeRate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The base currency for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The foreign currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessExchangeRate {
@@ -96,23 +102,29 @@ impl sage_core::types::model::FromFields for BusinessExchangeRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessExchangeRateUpdate {
     /// The ID of the Base Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_id: Option<String>,
     /// The foreign currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The inverse exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessExchangeRateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_id", &self.base_currency_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessExchangeRateUpdate {
@@ -156,35 +168,41 @@ impl sage_core::types::model::FromFields for BusinessExchangeRateUpdate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeRate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The base currency for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The foreign currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ExchangeRate {
@@ -240,33 +258,39 @@ impl sage_core::types::model::FromFields for ExchangeRate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LiveExchangeRate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The base currency for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The foreign currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retrieved_at: Option<sage_core::types::DateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LiveExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("retrieved_at", &self.retrieved_at)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LiveExchangeRate {
@@ -317,23 +341,19 @@ impl sage_core::types::model::FromFields for LiveExchangeRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBusinessExchangeRate {
     /// The ID of the Base Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_id: Option<String>,
     /// The foreign currency
     pub currency_id: super::ids::CurrencyId,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
     pub rate: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -351,6 +371,18 @@ impl NewBusinessExchangeRate {
             rate,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBusinessExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_id", &self.base_currency_id)?;
+        map.field("currency_id", &self.currency_id)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.field("rate", &self.rate)?;
+        map.end(&self.extra)
     }
 }
 

@@ -8,96 +8,105 @@
 //! - `purchase_invoices`: Operations about Purchase Invoices
 //! - `purchase_quick_entries`: Operations about Purchase Quick Entries
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCorrectiveInvoice {
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<NewPurchaseCorrectiveInvoiceLine>>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseCorrectiveInvoiceTaxAnalysis>>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoice {
@@ -236,77 +245,83 @@ impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCorrectiveInvoiceLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseCorrectiveInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoiceLine {
@@ -417,29 +432,35 @@ impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseCorrectiveInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoiceTaxAnalysis {
@@ -484,122 +505,86 @@ impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceTaxAnal
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
     pub credit_note_lines: Vec<NewPurchaseCreditNoteLine>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     /// The exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
     /// The net amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseCreditNoteTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -651,6 +636,66 @@ impl NewPurchaseCreditNote {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewPurchaseCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.field("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -835,72 +880,53 @@ impl sage_core::types::model::FromFields for NewPurchaseCreditNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseCreditNoteLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
     pub description: String,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -937,6 +963,35 @@ impl NewPurchaseCreditNoteLine {
             unit_price_includes_tax: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewPurchaseCreditNoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1048,29 +1103,35 @@ impl sage_core::types::model::FromFields for NewPurchaseCreditNoteLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseCreditNoteTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNoteTaxAnalysis {
@@ -1115,121 +1176,86 @@ impl sage_core::types::model::FromFields for NewPurchaseCreditNoteTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     /// The due date of the invoice
     pub due_date: sage_core::types::Date,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
     pub invoice_lines: Vec<NewPurchaseInvoiceLine>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseInvoiceTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1282,6 +1308,66 @@ impl NewPurchaseInvoice {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewPurchaseInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.field("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1464,72 +1550,53 @@ impl sage_core::types::model::FromFields for NewPurchaseInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseInvoiceLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
     pub description: String,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1566,6 +1633,35 @@ impl NewPurchaseInvoiceLine {
             unit_price_includes_tax: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewPurchaseInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1677,29 +1773,35 @@ impl sage_core::types::model::FromFields for NewPurchaseInvoiceLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewPurchaseInvoiceTaxAnalysis {
@@ -1744,82 +1846,60 @@ impl sage_core::types::model::FromFields for NewPurchaseInvoiceTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseQuickEntry {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<NewPurchaseQuickEntryAnalysisTypeCategory>>,
     /// The net amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
     pub reference: String,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1861,6 +1941,39 @@ impl NewPurchaseQuickEntry {
             trade_of_asset: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewPurchaseQuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.field("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.field("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1985,14 +2098,20 @@ impl sage_core::types::model::FromFields for NewPurchaseQuickEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseQuickEntryAnalysisTypeCategory {
     /// The ID of the Analysis Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseQuickEntryAnalysisTypeCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewPurchaseQuickEntryAnalysisTypeCategory {
@@ -2029,157 +2148,175 @@ impl sage_core::types::model::FromFields for NewPurchaseQuickEntryAnalysisTypeCa
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoice {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase corrective invoice relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseCorrectiveInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for Accounting businesses, where the vendor is flagged as importer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
     /// The invoice lines of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineItem>>,
     /// The date of the last payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The original invoice associated with the correction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice: Option<super::common::Generic>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_number: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The status of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis (Optional for Spain, restricted for all other regions)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// Indicates if the artefact is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase corrective invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The reason the invoice was voided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("import", &self.import)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice", &self.original_invoice)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoice {
@@ -2391,77 +2528,83 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCorrectiveInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceLineUpdate {
@@ -2572,29 +2715,35 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceLineUpdate
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
@@ -2639,93 +2788,102 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceTaxAnalysi
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceUpdate {
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseCorrectiveInvoiceLineUpdate>>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseCorrectiveInvoiceTaxAnalysisUpdate>>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCorrectiveInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceUpdate {
@@ -2868,201 +3026,231 @@ impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNote {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit note lines of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineItem>>,
     /// The currency for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseCreditNoteId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Indicates if the purchase credit note was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// The net amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The outstanding amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The status of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The credit note tax analysis
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this purchase credit note, returns invoice or cash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the purchase credit note is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the credit note including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The reason the credit note was voided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("import", &self.import)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCreditNote {
@@ -3338,89 +3526,95 @@ impl sage_core::types::model::FromFields for PurchaseCreditNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteLineItem {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the credit note line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the credit note line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCreditNoteLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteLineItem {
@@ -3543,77 +3737,83 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteLineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCreditNoteLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteLineUpdate {
@@ -3724,29 +3924,35 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCreditNoteTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteTaxAnalysisUpdate {
@@ -3791,122 +3997,143 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisUpdate
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineUpdate>>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
     /// The net amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseCreditNoteTaxAnalysisUpdate>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCreditNoteUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteUpdate {
@@ -4095,204 +4322,234 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoice {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The corrective entries associated with the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub corrections: Option<Vec<PurchaseCorrectiveInvoice>>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineItem>>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Indicates if the purchase invoice was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The status of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis (Optional for Spain, restricted for all other regions)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this purchase invoice, returns invoice or cash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the purchase invoice is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The reason the invoice was voided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrections", &self.corrections)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("import", &self.import)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseInvoice {
@@ -4569,89 +4826,95 @@ impl sage_core::types::model::FromFields for PurchaseInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceLineItem {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseInvoiceLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseInvoiceLineItem {
@@ -4774,77 +5037,83 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceLineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseInvoiceLineUpdate {
@@ -4955,29 +5224,35 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseInvoiceTaxAnalysisUpdate {
@@ -5022,122 +5297,143 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineUpdate>>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseInvoiceTaxAnalysisUpdate>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseInvoiceUpdate {
@@ -5324,131 +5620,140 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntry {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The name of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseQuickEntryId>,
     /// The inverse exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// Indicates if the quick entry was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// The net amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_entry_type: Option<super::common::Base>,
     /// The reference for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The status of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseQuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quick_entry_type", &self.quick_entry_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseQuickEntry {
@@ -5616,14 +5921,20 @@ impl sage_core::types::model::FromFields for PurchaseQuickEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
@@ -5654,87 +5965,93 @@ for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntryUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<
         Vec<PurchaseQuickEntryAnalysisTypeCategoryUpdate>,
     >,
     /// The net amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseQuickEntryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseQuickEntryUpdate {

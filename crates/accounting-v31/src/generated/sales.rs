@@ -21,20 +21,26 @@
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EuSalesDescription {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::EuSalesDescriptionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EuSalesDescription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for EuSalesDescription {
@@ -79,26 +85,32 @@ impl sage_core::types::model::FromFields for EuSalesDescription {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HostedArtefactPaymentSetting {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The flag to disable online payments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_payment: Option<bool>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::HostedArtefactPaymentSettingsId>,
     /// The sageone_guid of the object you are disabling card payments for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_guid: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for HostedArtefactPaymentSetting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("disable_payment", &self.disable_payment)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("object_guid", &self.object_guid)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for HostedArtefactPaymentSetting {
@@ -140,20 +152,26 @@ impl sage_core::types::model::FromFields for HostedArtefactPaymentSetting {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewHostedArtefactPaymentSetting {
     /// The flag to disable online payments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_payment: Option<bool>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The sageone_guid of the object you are disabling card payments for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_guid: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewHostedArtefactPaymentSetting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("disable_payment", &self.disable_payment)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("object_guid", &self.object_guid)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewHostedArtefactPaymentSetting {
@@ -189,145 +207,166 @@ impl sage_core::types::model::FromFields for NewHostedArtefactPaymentSetting {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoice {
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesCorrectiveInvoiceDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The corrective invoice details
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<NewSalesCorrectiveInvoiceLine>>,
     /// The generated invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesCorrectiveInvoiceMainAddress>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesCorrectiveInvoiceTaxAnalysis>>,
     /// Invoice terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrective_reason_code_id", &self.corrective_reason_code_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("details", &self.details)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoice {
@@ -547,35 +586,41 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceDeliveryAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCorrectiveInvoiceDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceDeliveryAddress {
@@ -626,77 +671,86 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceDeliveryAd
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCorrectiveInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceLine {
@@ -812,35 +866,41 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCorrectiveInvoiceMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceMainAddress {
@@ -891,29 +951,35 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceMainAddres
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCorrectiveInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceTaxAnalysis {
@@ -958,142 +1024,98 @@ impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceTaxAnalysi
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
     pub credit_note_lines: Vec<NewSalesCreditNoteLine>,
     /// The generated credit note number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
     /// The credit note number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesCreditNoteDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesCreditNoteMainAddress>,
     /// The net amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the credit note has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesCreditNoteTaxAnalysis>>,
     /// Credit note terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1153,6 +1175,80 @@ impl NewSalesCreditNote {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.field("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("credit_note_number", &self.credit_note_number)?;
+        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1381,35 +1477,41 @@ impl sage_core::types::model::FromFields for NewSalesCreditNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCreditNoteDeliveryAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCreditNoteDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteDeliveryAddress {
@@ -1460,73 +1562,53 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteDeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesCreditNoteLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
     pub description: String,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1562,6 +1644,38 @@ impl NewSalesCreditNoteLine {
             unit_price_includes_tax: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesCreditNoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1678,35 +1792,41 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCreditNoteMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCreditNoteMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteMainAddress {
@@ -1757,29 +1877,35 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteMainAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesCreditNoteTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteTaxAnalysis {
@@ -1824,132 +1950,92 @@ impl sage_core::types::model::FromFields for NewSalesCreditNoteTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesEstimate {
     /// The net amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the estimate was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the estimate was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
     pub date: sage_core::types::Date,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesEstimateDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The estimate lines of the estimate
     pub estimate_lines: Vec<NewSalesEstimateLine>,
     /// The generated estimate number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<String>,
     /// The estimate number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
     /// The exchange rate for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
     pub expiry_date: sage_core::types::Date,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesEstimateMainAddress>,
     /// The net amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Estimate notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The reference for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the estimate has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesEstimateTaxAnalysis>>,
     /// Estimate terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2007,6 +2093,71 @@ impl NewSalesEstimate {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesEstimate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.field("estimate_lines", &self.estimate_lines)?;
+        map.optional("estimate_number", &self.estimate_number)?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.field("expiry_date", &self.expiry_date)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2212,35 +2363,41 @@ impl sage_core::types::model::FromFields for NewSalesEstimate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesEstimateDeliveryAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesEstimateDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesEstimateDeliveryAddress {
@@ -2291,72 +2448,53 @@ impl sage_core::types::model::FromFields for NewSalesEstimateDeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesEstimateLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
     pub description: String,
     /// The discount amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2393,6 +2531,38 @@ impl NewSalesEstimateLine {
             unit_price_includes_tax: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesEstimateLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2509,35 +2679,41 @@ impl sage_core::types::model::FromFields for NewSalesEstimateLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesEstimateMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesEstimateMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesEstimateMainAddress {
@@ -2588,29 +2764,35 @@ impl sage_core::types::model::FromFields for NewSalesEstimateMainAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesEstimateTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesEstimateTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesEstimateTaxAnalysis {
@@ -2655,150 +2837,103 @@ impl sage_core::types::model::FromFields for NewSalesEstimateTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesInvoiceDeliveryAddress>,
     /// Delivery/Performance Date (Germany only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_performance_date: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
     pub invoice_lines: Vec<NewSalesInvoiceLine>,
     /// The generated invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesInvoiceMainAddress>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The ID of the Original Quote Estimate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_quote_estimate_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_invoice: Option<NewSalesInvoiceRecurringInvoice>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesInvoiceTaxAnalysis>>,
     /// Invoice terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2861,6 +2996,83 @@ impl NewSalesInvoice {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_quote_estimate_id", &self.original_quote_estimate_id)?;
+        map.optional("recurring_invoice", &self.recurring_invoice)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3098,35 +3310,41 @@ impl sage_core::types::model::FromFields for NewSalesInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceDeliveryAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesInvoiceDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesInvoiceDeliveryAddress {
@@ -3177,73 +3395,53 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceDeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesInvoiceLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
     pub description: String,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3279,6 +3477,38 @@ impl NewSalesInvoiceLine {
             unit_price_includes_tax: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3395,35 +3625,41 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesInvoiceMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesInvoiceMainAddress {
@@ -3474,26 +3710,35 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceMainAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceRecurringInvoice {
     /// The invoice recurrence frequency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<i64>,
     /// The invoice recurrence day
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_day_number: Option<i64>,
     /// The invoice recurrence week day
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_week_day: Option<i64>,
     /// The status of the recurrence
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence_status_identifier: Option<String>,
     /// The invoice recurrence type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesInvoiceRecurringInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("frequency", &self.frequency)?;
+        map.optional("on_day_number", &self.on_day_number)?;
+        map.optional("on_week_day", &self.on_week_day)?;
+        map.optional(
+            "recurrence_status_identifier",
+            &self.recurrence_status_identifier,
+        )?;
+        map.optional("recurrence_type", &self.recurrence_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesInvoiceRecurringInvoice {
@@ -3538,29 +3783,35 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceRecurringInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesInvoiceTaxAnalysis {
@@ -3605,73 +3856,54 @@ impl sage_core::types::model::FromFields for NewSalesInvoiceTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesQuickEntry {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<NewSalesQuickEntryAnalysisTypeCategory>>,
     /// The net amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
     pub reference: String,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3710,6 +3942,36 @@ impl NewSalesQuickEntry {
             trade_of_asset: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesQuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.field("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.field("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3825,14 +4087,20 @@ impl sage_core::types::model::FromFields for NewSalesQuickEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuickEntryAnalysisTypeCategory {
     /// The ID of the Analysis Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesQuickEntryAnalysisTypeCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesQuickEntryAnalysisTypeCategory {
@@ -3862,132 +4130,92 @@ impl sage_core::types::model::FromFields for NewSalesQuickEntryAnalysisTypeCateg
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesQuote {
     /// The net amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quote was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quote was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
     pub date: sage_core::types::Date,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesQuoteDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
     pub expiry_date: sage_core::types::Date,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesQuoteMainAddress>,
     /// The net amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Quote notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The quote lines of the quote
     pub quote_lines: Vec<NewSalesQuoteLine>,
     /// The generated quote number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number: Option<String>,
     /// The quote number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number_prefix: Option<String>,
     /// The reference for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the quote has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesQuoteTaxAnalysis>>,
     /// Quote terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4045,6 +4273,71 @@ impl NewSalesQuote {
             withholding_tax_rate: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.field("expiry_date", &self.expiry_date)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.field("quote_lines", &self.quote_lines)?;
+        map.optional("quote_number", &self.quote_number)?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -4250,35 +4543,41 @@ impl sage_core::types::model::FromFields for NewSalesQuote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuoteDeliveryAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesQuoteDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesQuoteDeliveryAddress {
@@ -4329,72 +4628,53 @@ impl sage_core::types::model::FromFields for NewSalesQuoteDeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesQuoteLine {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
     pub description: String,
     /// The discount amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4431,6 +4711,38 @@ impl NewSalesQuoteLine {
             unit_price_includes_tax: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewSalesQuoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
     }
 }
 
@@ -4547,35 +4859,41 @@ impl sage_core::types::model::FromFields for NewSalesQuoteLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuoteMainAddress {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesQuoteMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesQuoteMainAddress {
@@ -4626,29 +4944,35 @@ impl sage_core::types::model::FromFields for NewSalesQuoteMainAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewSalesQuoteTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewSalesQuoteTaxAnalysis {
@@ -4693,17 +5017,23 @@ impl sage_core::types::model::FromFields for NewSalesQuoteTaxAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfitAnalysis {
     /// The breakdown of profit per line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_breakdown: Option<Vec<ProfitBreakdown>>,
     /// The breakdown of total profit
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<ProfitBreakdown>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProfitAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("line_breakdown", &self.line_breakdown)?;
+        map.optional("total", &self.total)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProfitAnalysis {
@@ -4736,26 +5066,32 @@ impl sage_core::types::model::FromFields for ProfitAnalysis {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfitBreakdown {
     /// The description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The profit amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profit: Option<sage_core::types::Decimal>,
     /// The profit percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_percentage: Option<sage_core::types::Decimal>,
     /// The total cost
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<sage_core::types::Decimal>,
     /// The total sale
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_sale: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProfitBreakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("profit", &self.profit)?;
+        map.optional("profit_percentage", &self.profit_percentage)?;
+        map.optional("total_cost", &self.total_cost)?;
+        map.optional("total_sale", &self.total_sale)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProfitBreakdown {
@@ -4807,122 +5143,131 @@ impl sage_core::types::model::FromFields for ProfitBreakdown {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuickEntry {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The name of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesQuickEntryId>,
     /// The inverse exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// Indicates if the quick entry was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// The net amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_entry_type: Option<super::common::Base>,
     /// The reference for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The status of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The transaction for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for QuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional("quick_entry_type", &self.quick_entry_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for QuickEntry {
@@ -5081,17 +5426,23 @@ impl sage_core::types::model::FromFields for QuickEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteStatus {
     /// The quote status name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The quote status id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for QuoteStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for QuoteStatus {
@@ -5124,35 +5475,44 @@ impl sage_core::types::model::FromFields for QuoteStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecurringSalesInvoice {
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The invoice recurrence frequency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<i64>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The invoice recurrence day
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_day_number: Option<i64>,
     /// The invoice recurrence week day
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_week_day: Option<i64>,
     /// The status of the recurrence
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence_status_identifier: Option<String>,
     /// The invoice recurrence type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for RecurringSalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("frequency", &self.frequency)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.optional("on_day_number", &self.on_day_number)?;
+        map.optional("on_week_day", &self.on_week_day)?;
+        map.optional(
+            "recurrence_status_identifier",
+            &self.recurrence_status_identifier,
+        )?;
+        map.optional("recurrence_type", &self.recurrence_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for RecurringSalesInvoice {
@@ -5206,51 +5566,57 @@ impl sage_core::types::model::FromFields for RecurringSalesInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesArtefactAddress {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type: Option<super::common::Base>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The address country
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// Country group allows countries to be filtered for selection.
     ///
     /// Set it to e.g. EU if the address is within the EEC.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group: Option<super::common::Base>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesArtefactAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type", &self.address_type)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_group", &self.country_group)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesArtefactAddress {
@@ -5322,228 +5688,264 @@ impl sage_core::types::model::FromFields for SalesArtefactAddress {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoice {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales corrective invoice relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The reason for the corrective invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub corrective_reason_code: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The corrective invoice details
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesCorrectiveInvoiceId>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesInvoiceLineItem>>,
     /// The generated invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
     /// The date of the last payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address_free_form: Option<String>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The original invoice associated with the correction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice: Option<super::common::Generic>,
     /// The Invoice date relating to the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<String>,
     /// The number relating to the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_number: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// Indicates whether the invoice has been emailed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the artefact is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// Invoice terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the sales corrective invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The reason the invoice was voided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
     /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrective_reason_code", &self.corrective_reason_code)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice", &self.original_invoice)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoice {
@@ -5866,35 +6268,41 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoiceDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceDeliveryAddressUpdate {
@@ -5946,77 +6354,86 @@ for SalesCorrectiveInvoiceDeliveryAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceLineUpdate {
@@ -6132,35 +6549,41 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoiceMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceMainAddressUpdate {
@@ -6211,29 +6634,35 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceMainAddressUp
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceTaxAnalysisUpdate {
@@ -6278,142 +6707,163 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceTaxAnalysisUp
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceUpdate {
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesCorrectiveInvoiceDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The corrective invoice details
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesCorrectiveInvoiceLineUpdate>>,
     /// The generated invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesCorrectiveInvoiceMainAddressUpdate>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesCorrectiveInvoiceTaxAnalysisUpdate>>,
     /// Invoice terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrective_reason_code_id", &self.corrective_reason_code_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("details", &self.details)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceUpdate {
@@ -6637,240 +7087,282 @@ impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNote {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit note lines of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<SalesCreditNoteLineItem>>,
     /// The generated credit note number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
     /// The credit note number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number_prefix: Option<String>,
     /// The currency for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the credit note
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesCreditNoteId>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the credit note
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address_free_form: Option<String>,
     /// Indicates if the sales credit note was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// The net amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The outstanding amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the credit note has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// Indicates whether the credit note has been emailed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The credit note tax analysis
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales credit note, returns invoice or cash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the sales credit note is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// Credit note terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the credit note including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the sales credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The reason the credit note was voided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("credit_note_number", &self.credit_note_number)?;
+        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNote {
@@ -7215,35 +7707,41 @@ impl sage_core::types::model::FromFields for SalesCreditNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNoteDeliveryAddressUpdate {
@@ -7294,89 +7792,98 @@ impl sage_core::types::model::FromFields for SalesCreditNoteDeliveryAddressUpdat
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteLineItem {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The EU sales description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description: Option<EuSalesDescription>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The ledger account for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("eu_sales_description", &self.eu_sales_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNoteLineItem {
@@ -7504,77 +8011,86 @@ impl sage_core::types::model::FromFields for SalesCreditNoteLineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNoteLineUpdate {
@@ -7690,35 +8206,41 @@ impl sage_core::types::model::FromFields for SalesCreditNoteLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNoteMainAddressUpdate {
@@ -7769,29 +8291,35 @@ impl sage_core::types::model::FromFields for SalesCreditNoteMainAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNoteTaxAnalysisUpdate {
@@ -7836,142 +8364,169 @@ impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<SalesCreditNoteLineUpdate>>,
     /// The generated credit note number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
     /// The credit note number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesCreditNoteDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesCreditNoteMainAddressUpdate>,
     /// The net amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The reference for the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the credit note has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesCreditNoteTaxAnalysisUpdate>>,
     /// Credit note terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("credit_note_number", &self.credit_note_number)?;
+        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesCreditNoteUpdate {
@@ -8203,198 +8758,231 @@ impl sage_core::types::model::FromFields for SalesCreditNoteUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The net amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the  estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the estimate was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the estimate was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The delivery address of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the estimate
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The estimate lines of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_lines: Option<Vec<SalesQuoteLineItem>>,
     /// The generated estimate number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<String>,
     /// The estimate number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
     /// The exchange rate for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesEstimateId>,
     /// The inverse exchange rate for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice associated with the estimate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<super::common::Generic>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the estimate
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address_free_form: Option<String>,
     /// The net amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Estimate notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Breakdown of profit per line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_analysis: Option<ProfitAnalysis>,
     /// The reference for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the estimate has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// Indicates whether the estimate has been emailed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QuoteStatus>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The estimate tax analysis
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the quote/estimate is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// Estimate terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the estimate including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("estimate_lines", &self.estimate_lines)?;
+        map.optional("estimate_number", &self.estimate_number)?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice", &self.invoice)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("profit_analysis", &self.profit_analysis)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesEstimate {
@@ -8674,35 +9262,41 @@ impl sage_core::types::model::FromFields for SalesEstimate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimateDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesEstimateDeliveryAddressUpdate {
@@ -8753,77 +9347,86 @@ impl sage_core::types::model::FromFields for SalesEstimateDeliveryAddressUpdate 
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimateLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesEstimateLineUpdate {
@@ -8939,35 +9542,41 @@ impl sage_core::types::model::FromFields for SalesEstimateLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimateMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesEstimateMainAddressUpdate {
@@ -9018,29 +9627,35 @@ impl sage_core::types::model::FromFields for SalesEstimateMainAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimateTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesEstimateTaxAnalysisUpdate {
@@ -9085,133 +9700,154 @@ impl sage_core::types::model::FromFields for SalesEstimateTaxAnalysisUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateUpdate {
     /// The net amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the estimate was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the estimate was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesEstimateDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_lines: Option<Vec<SalesEstimateLineUpdate>>,
     /// The generated estimate number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<String>,
     /// The estimate number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
     /// The exchange rate for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The inverse exchange rate for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesEstimateMainAddressUpdate>,
     /// The net amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Estimate notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The reference for the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the estimate has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesEstimateTaxAnalysisUpdate>>,
     /// Estimate terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the estimate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("estimate_lines", &self.estimate_lines)?;
+        map.optional("estimate_number", &self.estimate_number)?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesEstimateUpdate {
@@ -9422,252 +10058,294 @@ impl sage_core::types::model::FromFields for SalesEstimateUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoice {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The corrective entries associated with the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub corrections: Option<Vec<SalesCorrectiveInvoice>>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address_free_form: Option<String>,
     /// Delivery/Performance Date (Germany only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_performance_date: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesInvoiceId>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesInvoiceLineItem>>,
     /// The generated invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address_free_form: Option<String>,
     /// Indicates if the sales invoice was migrated from another system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The original quote / estimate associated with the invoice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_quote_estimate: Option<SalesInvoiceQuoteEstimate>,
     /// The outstanding amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The recurring sales invoice this invoice was created from if applicable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_invoice: Option<RecurringSalesInvoice>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// Indicates whether the invoice has been emailed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the sales invoice is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// Invoice terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the sales invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The reason the invoice was voided
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrections", &self.corrections)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_quote_estimate", &self.original_quote_estimate)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("recurring_invoice", &self.recurring_invoice)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoice {
@@ -10024,35 +10702,41 @@ impl sage_core::types::model::FromFields for SalesInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceDeliveryAddressUpdate {
@@ -10103,89 +10787,98 @@ impl sage_core::types::model::FromFields for SalesInvoiceDeliveryAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceLineItem {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The EU sales description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description: Option<EuSalesDescription>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The ledger account for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("eu_sales_description", &self.eu_sales_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceLineItem {
@@ -10313,77 +11006,86 @@ impl sage_core::types::model::FromFields for SalesInvoiceLineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceLineUpdate {
@@ -10499,35 +11201,41 @@ impl sage_core::types::model::FromFields for SalesInvoiceLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceMainAddressUpdate {
@@ -10578,23 +11286,29 @@ impl sage_core::types::model::FromFields for SalesInvoiceMainAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceQuoteEstimate {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceQuoteEstimate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceQuoteEstimate {
@@ -10633,26 +11347,35 @@ impl sage_core::types::model::FromFields for SalesInvoiceQuoteEstimate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceRecurringInvoiceUpdate {
     /// The invoice recurrence frequency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<i64>,
     /// The invoice recurrence day
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_day_number: Option<i64>,
     /// The invoice recurrence week day
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_week_day: Option<i64>,
     /// The status of the recurrence
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence_status_identifier: Option<String>,
     /// The invoice recurrence type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceRecurringInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("frequency", &self.frequency)?;
+        map.optional("on_day_number", &self.on_day_number)?;
+        map.optional("on_week_day", &self.on_week_day)?;
+        map.optional(
+            "recurrence_status_identifier",
+            &self.recurrence_status_identifier,
+        )?;
+        map.optional("recurrence_type", &self.recurrence_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceRecurringInvoiceUpdate {
@@ -10697,29 +11420,35 @@ impl sage_core::types::model::FromFields for SalesInvoiceRecurringInvoiceUpdate 
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceTaxAnalysisUpdate {
@@ -10764,150 +11493,177 @@ impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesInvoiceDeliveryAddressUpdate>,
     /// Delivery/Performance Date (Germany only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_performance_date: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The due date of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesInvoiceLineUpdate>>,
     /// The generated invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesInvoiceMainAddressUpdate>,
     /// The net amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The ID of the Original Quote Estimate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_quote_estimate_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_invoice: Option<SalesInvoiceRecurringInvoiceUpdate>,
     /// The reference for the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesInvoiceTaxAnalysisUpdate>>,
     /// Invoice terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_quote_estimate_id", &self.original_quote_estimate_id)?;
+        map.optional("recurring_invoice", &self.recurring_invoice)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesInvoiceUpdate {
@@ -11141,14 +11897,20 @@ impl sage_core::types::model::FromFields for SalesInvoiceUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuickEntryAnalysisTypeCategoryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuickEntryAnalysisTypeCategoryUpdate {
@@ -11178,76 +11940,82 @@ impl sage_core::types::model::FromFields for SalesQuickEntryAnalysisTypeCategory
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuickEntryUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<SalesQuickEntryAnalysisTypeCategoryUpdate>>,
     /// The net amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuickEntryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuickEntryUpdate {
@@ -11366,198 +12134,231 @@ impl sage_core::types::model::FromFields for SalesQuickEntryUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuote {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The net amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the  quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the quote was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quote was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The delivery address of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the quote
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub editable: Option<bool>,
     /// The exchange rate for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesQuoteId>,
     /// The inverse exchange rate for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice associated with the quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<super::common::Generic>,
     /// Links for the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the quote
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address_free_form: Option<String>,
     /// The net amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Quote notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The total amount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Breakdown of profit per line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_analysis: Option<ProfitAnalysis>,
     /// The quote lines of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_lines: Option<Vec<SalesQuoteLineItem>>,
     /// The generated quote number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number: Option<String>,
     /// The quote number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number_prefix: Option<String>,
     /// The reference for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the quote has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// Indicates whether the quote has been emailed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QuoteStatus>,
     /// The address region for tax purposes (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The quote tax analysis
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the quote/estimate is tax reconciled or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_reconciled: Option<bool>,
     /// Quote terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the quote including any payments, allocations and discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice", &self.invoice)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("profit_analysis", &self.profit_analysis)?;
+        map.optional("quote_lines", &self.quote_lines)?;
+        map.optional("quote_number", &self.quote_number)?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuote {
@@ -11837,35 +12638,41 @@ impl sage_core::types::model::FromFields for SalesQuote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuoteDeliveryAddressUpdate {
@@ -11916,89 +12723,98 @@ impl sage_core::types::model::FromFields for SalesQuoteDeliveryAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteLineItem {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The discount amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The EU sales description for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description: Option<EuSalesDescription>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The ledger account for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the quote line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The quantity for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the quote line relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("eu_sales_description", &self.eu_sales_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuoteLineItem {
@@ -12126,77 +12942,86 @@ impl sage_core::types::model::FromFields for SalesQuoteLineItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteLineUpdate {
     /// The analysis types information
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The discount amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuoteLineUpdate {
@@ -12312,35 +13137,41 @@ impl sage_core::types::model::FromFields for SalesQuoteLineUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteMainAddressUpdate {
     /// The first line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuoteMainAddressUpdate {
@@ -12391,29 +13222,35 @@ impl sage_core::types::model::FromFields for SalesQuoteMainAddressUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuoteTaxAnalysisUpdate {
@@ -12458,133 +13295,154 @@ impl sage_core::types::model::FromFields for SalesQuoteTaxAnalysisUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteUpdate {
     /// The net amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote in base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quote was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quote was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesQuoteDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The inverse exchange rate for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesQuoteMainAddressUpdate>,
     /// The net amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Quote notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_lines: Option<Vec<SalesQuoteLineUpdate>>,
     /// The generated quote number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number: Option<String>,
     /// The quote number prefix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number_prefix: Option<String>,
     /// The reference for the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Indicates whether the quote has been sent
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesQuoteTaxAnalysisUpdate>>,
     /// Quote terms and conditions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the quote
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("quote_lines", &self.quote_lines)?;
+        map.optional("quote_number", &self.quote_number)?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesQuoteUpdate {

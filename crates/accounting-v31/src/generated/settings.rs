@@ -19,20 +19,26 @@
 //! - `migrations`: Operations about Migrations
 
 /// BusinessActivityType model
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessActivityType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BusinessActivityTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessActivityType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessActivityType {
@@ -77,53 +83,59 @@ impl sage_core::types::model::FromFields for BusinessActivityType {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessSettings {
     /// The path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Auxiliary Accounts Visible (France & Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auxiliary_accounts_visible: Option<bool>,
     /// Business Activity Type (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_activity_type: Option<BusinessActivityType>,
     /// The timestamp on which the business was created. This can be the timestamp of the initial creation or the latest business reset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_created_at: Option<sage_core::types::DateTime>,
     /// The type of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<BusinessType>,
     /// One of the political entities identified by ["ENGLAND_AND_WALES", "WALES", "SCOTLAND", "NORTHERN_IRELAND", "REPUBLIC_OF_IRELAND"]. Only for businesses registered on the British Isles
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_of_registration: Option<super::common::Base>,
     /// The default ledger accounts for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_ledger_accounts: Option<DefaultLedgerAccounts>,
     /// Legal Form Business Type (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_form_type: Option<LegalFormType>,
     /// Member of Approved Management Centres (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub management_centre_member: Option<bool>,
     /// RCS Number (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rcs_number: Option<String>,
     /// Share Capital (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_capital: Option<sage_core::types::Decimal>,
     /// SIRET Number (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub siret: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Quick Start Wizard completion
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wizard_complete: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("auxiliary_accounts_visible", &self.auxiliary_accounts_visible)?;
+        map.optional("business_activity_type", &self.business_activity_type)?;
+        map.optional("business_created_at", &self.business_created_at)?;
+        map.optional("business_type", &self.business_type)?;
+        map.optional("country_of_registration", &self.country_of_registration)?;
+        map.optional("default_ledger_accounts", &self.default_ledger_accounts)?;
+        map.optional("legal_form_type", &self.legal_form_type)?;
+        map.optional("management_centre_member", &self.management_centre_member)?;
+        map.optional("rcs_number", &self.rcs_number)?;
+        map.optional("share_capital", &self.share_capital)?;
+        map.optional("siret", &self.siret)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("wizard_complete", &self.wizard_complete)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessSettings {
@@ -204,68 +216,122 @@ impl sage_core::types::model::FromFields for BusinessSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessSettingsDefaultLedgerAccountsUpdate {
     /// The ID of the Bank Charges Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_ledger_account_id: Option<String>,
     /// The ID of the Bank Interest Charges Paid Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_interest_charges_paid_ledger_account_id: Option<String>,
     /// The ID of the Bank Interest Received Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_interest_received_ledger_account_id: Option<String>,
     /// The ID of the Carriage Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub carriage_ledger_account_id: Option<String>,
     /// The ID of the Customer Receipt Discount Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_receipt_discount_ledger_account_id: Option<String>,
     /// The ID of the Exchange Rate Gains Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_gains_ledger_account_id: Option<String>,
     /// The ID of the Exchange Rate Losses Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_losses_ledger_account_id: Option<String>,
     /// The ID of the Other Payment Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_payment_ledger_account_id: Option<String>,
     /// The ID of the Other Receipt Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_receipt_ledger_account_id: Option<String>,
     /// The ID of the Product Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_purchase_ledger_account_id: Option<String>,
     /// The ID of the Product Sales Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_ledger_account_id: Option<String>,
     /// The ID of the Purchase Discount Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_discount_ledger_account_id: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Sales Discount Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_discount_ledger_account_id: Option<String>,
     /// The ID of the Sales Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account_id: Option<String>,
     /// The ID of the Service Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_purchase_ledger_account_id: Option<String>,
     /// The ID of the Service Sales Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_sales_ledger_account_id: Option<String>,
     /// The ID of the Stock Purchase Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_purchase_ledger_account_id: Option<String>,
     /// The ID of the Vendor Payment Discount Ledger Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_payment_discount_ledger_account_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessSettingsDefaultLedgerAccountsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "bank_charges_ledger_account_id",
+            &self.bank_charges_ledger_account_id,
+        )?;
+        map.optional(
+            "bank_interest_charges_paid_ledger_account_id",
+            &self.bank_interest_charges_paid_ledger_account_id,
+        )?;
+        map.optional(
+            "bank_interest_received_ledger_account_id",
+            &self.bank_interest_received_ledger_account_id,
+        )?;
+        map.optional("carriage_ledger_account_id", &self.carriage_ledger_account_id)?;
+        map.optional(
+            "customer_receipt_discount_ledger_account_id",
+            &self.customer_receipt_discount_ledger_account_id,
+        )?;
+        map.optional(
+            "exchange_rate_gains_ledger_account_id",
+            &self.exchange_rate_gains_ledger_account_id,
+        )?;
+        map.optional(
+            "exchange_rate_losses_ledger_account_id",
+            &self.exchange_rate_losses_ledger_account_id,
+        )?;
+        map.optional(
+            "other_payment_ledger_account_id",
+            &self.other_payment_ledger_account_id,
+        )?;
+        map.optional(
+            "other_receipt_ledger_account_id",
+            &self.other_receipt_ledger_account_id,
+        )?;
+        map.optional(
+            "product_purchase_ledger_account_id",
+            &self.product_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "product_sales_ledger_account_id",
+            &self.product_sales_ledger_account_id,
+        )?;
+        map.optional(
+            "purchase_discount_ledger_account_id",
+            &self.purchase_discount_ledger_account_id,
+        )?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional(
+            "sales_discount_ledger_account_id",
+            &self.sales_discount_ledger_account_id,
+        )?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional(
+            "service_purchase_ledger_account_id",
+            &self.service_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "service_sales_ledger_account_id",
+            &self.service_sales_ledger_account_id,
+        )?;
+        map.optional(
+            "stock_purchase_ledger_account_id",
+            &self.stock_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "vendor_payment_discount_ledger_account_id",
+            &self.vendor_payment_discount_ledger_account_id,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessSettingsDefaultLedgerAccountsUpdate {
@@ -411,43 +477,49 @@ for BusinessSettingsDefaultLedgerAccountsUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessSettingsUpdate {
     /// Auxiliary Accounts Visible (France & Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auxiliary_accounts_visible: Option<bool>,
     /// The ID of the Business Activity Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_activity_type_id: Option<super::ids::BusinessActivityTypeId>,
     /// The ID of the Business Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type_id: Option<super::ids::BusinessTypeId>,
     /// The ID of the Country Of Registration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_of_registration_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_ledger_accounts: Option<BusinessSettingsDefaultLedgerAccountsUpdate>,
     /// The ID of the Legal Form Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_form_type_id: Option<super::ids::LegalFormTypeId>,
     /// Member of Approved Management Centres (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub management_centre_member: Option<bool>,
     /// RCS Number (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rcs_number: Option<String>,
     /// Share Capital (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_capital: Option<sage_core::types::Decimal>,
     /// SIRET Number (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub siret: Option<String>,
     /// Quick Start Wizard completion
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wizard_complete: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("auxiliary_accounts_visible", &self.auxiliary_accounts_visible)?;
+        map.optional("business_activity_type_id", &self.business_activity_type_id)?;
+        map.optional("business_type_id", &self.business_type_id)?;
+        map.optional("country_of_registration_id", &self.country_of_registration_id)?;
+        map.optional("default_ledger_accounts", &self.default_ledger_accounts)?;
+        map.optional("legal_form_type_id", &self.legal_form_type_id)?;
+        map.optional("management_centre_member", &self.management_centre_member)?;
+        map.optional("rcs_number", &self.rcs_number)?;
+        map.optional("share_capital", &self.share_capital)?;
+        map.optional("siret", &self.siret)?;
+        map.optional("wizard_complete", &self.wizard_complete)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessSettingsUpdate {
@@ -520,26 +592,32 @@ impl sage_core::types::model::FromFields for BusinessSettingsUpdate {
 }
 
 /// BusinessType model
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The description of the business type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BusinessTypeId>,
     /// The name of the business type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessType {
@@ -591,32 +669,38 @@ impl sage_core::types::model::FromFields for BusinessType {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CisSettings {
     /// The path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Accounts Office Reference, format should match ###PX???????? e.g. 123PA1234567A or 123PA12345678
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_office_reference: Option<String>,
     /// Contractor status
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contractor: Option<bool>,
     /// PAYE Reference, format should match ###/X?##### e.g. 123/A45678 or 123/AB45678
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paye_reference: Option<String>,
     /// Subcontractor status
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subcontractor: Option<bool>,
     /// The CIS deduction tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Unique Tax Reference, format should match ########## (10 digits) e.g. 1234567890
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_tax_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CisSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("accounts_office_reference", &self.accounts_office_reference)?;
+        map.optional("contractor", &self.contractor)?;
+        map.optional("paye_reference", &self.paye_reference)?;
+        map.optional("subcontractor", &self.subcontractor)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("unique_tax_reference", &self.unique_tax_reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CisSettings {
@@ -668,29 +752,35 @@ impl sage_core::types::model::FromFields for CisSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CisSettingsUpdate {
     /// Accounts Office Reference, format should match ###PX???????? e.g. 123PA1234567A or 123PA12345678
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_office_reference: Option<String>,
     /// Contractor status
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contractor: Option<bool>,
     /// PAYE Reference, format should match ###/X?##### e.g. 123/A45678 or 123/AB45678
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paye_reference: Option<String>,
     /// Subcontractor status
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subcontractor: Option<bool>,
     /// The ID of the Tax Rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Unique Tax Reference, format should match ########## (10 digits) e.g. 1234567890
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_tax_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CisSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounts_office_reference", &self.accounts_office_reference)?;
+        map.optional("contractor", &self.contractor)?;
+        map.optional("paye_reference", &self.paye_reference)?;
+        map.optional("subcontractor", &self.subcontractor)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("unique_tax_reference", &self.unique_tax_reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CisSettingsUpdate {
@@ -744,29 +834,35 @@ impl sage_core::types::model::FromFields for CisSettingsUpdate {
 /// * Accounting Plus: 🇩🇪
 /// * Accounting Standard: 🇩🇪
 /// * Accounting Start: 🇩🇪
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DatevSettings {
     /// The api path for this item
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The users registration number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_number: Option<i64>,
     /// The next unique customer number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_customer_number: Option<i64>,
     /// The next unique supplier number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_supplier_number: Option<i64>,
     /// Registration number of the Accountant
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_consultant_number: Option<i64>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DatevSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("client_number", &self.client_number)?;
+        map.optional("next_customer_number", &self.next_customer_number)?;
+        map.optional("next_supplier_number", &self.next_supplier_number)?;
+        map.optional("tax_consultant_number", &self.tax_consultant_number)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DatevSettings {
@@ -817,23 +913,29 @@ impl sage_core::types::model::FromFields for DatevSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DatevSettingsUpdate {
     /// The users registration number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_number: Option<i64>,
     /// The next unique customer number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_customer_number: Option<i64>,
     /// The next unique supplier number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_supplier_number: Option<i64>,
     /// Registration number of the Accountant
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_consultant_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DatevSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("client_number", &self.client_number)?;
+        map.optional("next_customer_number", &self.next_customer_number)?;
+        map.optional("next_supplier_number", &self.next_supplier_number)?;
+        map.optional("tax_consultant_number", &self.tax_consultant_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DatevSettingsUpdate {
@@ -878,68 +980,119 @@ impl sage_core::types::model::FromFields for DatevSettingsUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefaultLedgerAccounts {
     /// The default ledger account for bank charges
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_ledger_account: Option<super::common::Base>,
     /// The default ledger account for bank interest charges paid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_interest_charges_paid_ledger_account: Option<super::common::Base>,
     /// The default ledger account for bank interest received
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_interest_received_ledger_account: Option<super::common::Base>,
     /// The default ledger account for carriage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub carriage_ledger_account: Option<super::common::Base>,
     /// The default ledger account for customer receipt discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_receipt_discount_ledger_account: Option<super::common::Base>,
     /// The default ledger account for exchange rate gains
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_gains_ledger_account: Option<super::common::Base>,
     /// The default ledger account for exchange rate losses
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_losses_ledger_account: Option<super::common::Base>,
     /// The default ledger account for other payments
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_payment_ledger_account: Option<super::common::Base>,
     /// The default ledger account for other receipts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_receipt_ledger_account: Option<super::common::Base>,
     /// The default purchase ledger account for products
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_purchase_ledger_account: Option<super::common::Base>,
     /// The default sales ledger account for products
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_sales_ledger_account: Option<super::common::Base>,
     /// The default ledger account for purchase discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_discount_ledger_account: Option<super::common::Base>,
     /// The default ledger account for purchases
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<super::common::Base>,
     /// The default ledger account for sales discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_discount_ledger_account: Option<super::common::Base>,
     /// The default ledger account for sales
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<super::common::Base>,
     /// The default purchase ledger account for services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_purchase_ledger_account: Option<super::common::Base>,
     /// The default sales ledger account for services
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_sales_ledger_account: Option<super::common::Base>,
     /// The default purchase ledger account for stock
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_purchase_ledger_account: Option<super::common::Base>,
     /// The default ledger account for vendor payment discounts
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_payment_discount_ledger_account: Option<super::common::Base>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DefaultLedgerAccounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_charges_ledger_account", &self.bank_charges_ledger_account)?;
+        map.optional(
+            "bank_interest_charges_paid_ledger_account",
+            &self.bank_interest_charges_paid_ledger_account,
+        )?;
+        map.optional(
+            "bank_interest_received_ledger_account",
+            &self.bank_interest_received_ledger_account,
+        )?;
+        map.optional("carriage_ledger_account", &self.carriage_ledger_account)?;
+        map.optional(
+            "customer_receipt_discount_ledger_account",
+            &self.customer_receipt_discount_ledger_account,
+        )?;
+        map.optional(
+            "exchange_rate_gains_ledger_account",
+            &self.exchange_rate_gains_ledger_account,
+        )?;
+        map.optional(
+            "exchange_rate_losses_ledger_account",
+            &self.exchange_rate_losses_ledger_account,
+        )?;
+        map.optional(
+            "other_payment_ledger_account",
+            &self.other_payment_ledger_account,
+        )?;
+        map.optional(
+            "other_receipt_ledger_account",
+            &self.other_receipt_ledger_account,
+        )?;
+        map.optional(
+            "product_purchase_ledger_account",
+            &self.product_purchase_ledger_account,
+        )?;
+        map.optional(
+            "product_sales_ledger_account",
+            &self.product_sales_ledger_account,
+        )?;
+        map.optional(
+            "purchase_discount_ledger_account",
+            &self.purchase_discount_ledger_account,
+        )?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional(
+            "sales_discount_ledger_account",
+            &self.sales_discount_ledger_account,
+        )?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional(
+            "service_purchase_ledger_account",
+            &self.service_purchase_ledger_account,
+        )?;
+        map.optional(
+            "service_sales_ledger_account",
+            &self.service_sales_ledger_account,
+        )?;
+        map.optional(
+            "stock_purchase_ledger_account",
+            &self.stock_purchase_ledger_account,
+        )?;
+        map.optional(
+            "vendor_payment_discount_ledger_account",
+            &self.vendor_payment_discount_ledger_account,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DefaultLedgerAccounts {
@@ -1076,20 +1229,26 @@ impl sage_core::types::model::FromFields for DefaultLedgerAccounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefaultMessages {
     /// The locale for a given message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The message for a given message type and locale
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The message type defined against a given message (example of this is invoice)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DefaultMessages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("message", &self.message)?;
+        map.optional("message_type", &self.message_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DefaultMessages {
@@ -1134,23 +1293,29 @@ impl sage_core::types::model::FromFields for DefaultMessages {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettings {
     /// The default email messages for the businesses per message type and locale.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_messages: Option<Vec<DefaultMessages>>,
     /// Indicates whether PDFs are always attached as part of sending emails for a business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pdf_attached: Option<bool>,
     /// Indicates whether the user should always be sent a copy when sending a document via email
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_bcc: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EmailSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("default_messages", &self.default_messages)?;
+        map.optional("pdf_attached", &self.pdf_attached)?;
+        map.optional("send_bcc", &self.send_bcc)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for EmailSettings {
@@ -1189,20 +1354,26 @@ impl sage_core::types::model::FromFields for EmailSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettingsDefaultMessageUpdate {
     /// The locale for a given message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The message for a given message type and locale
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The message type defined against a given message (example of this is invoice)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EmailSettingsDefaultMessageUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("message", &self.message)?;
+        map.optional("message_type", &self.message_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for EmailSettingsDefaultMessageUpdate {
@@ -1238,19 +1409,25 @@ impl sage_core::types::model::FromFields for EmailSettingsDefaultMessageUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettingsUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_messages: Option<Vec<EmailSettingsDefaultMessageUpdate>>,
     /// Indicates whether PDFs are always attached as part of sending emails for a business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pdf_attached: Option<bool>,
     /// Indicates whether the user should always be sent a copy when sending a document via email
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_bcc: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EmailSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("default_messages", &self.default_messages)?;
+        map.optional("pdf_attached", &self.pdf_attached)?;
+        map.optional("send_bcc", &self.send_bcc)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for EmailSettingsUpdate {
@@ -1296,83 +1473,89 @@ impl sage_core::types::model::FromFields for EmailSettingsUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialSettings {
     /// The api path for this item
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Indicates the accounting type of a business, it can be accrual or cash based
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_type: Option<String>,
     /// The accounts start date of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_start_date: Option<sage_core::types::Date>,
     /// The base currency of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The default IRPF rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_irpf_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether to use destination vat or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat: Option<bool>,
     /// The tax percentage that applies to flat rate tax schemes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flat_rate_tax_percentage: Option<sage_core::types::Decimal>,
     /// The number for various tax report submissions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub general_tax_number: Option<String>,
     /// Indicates the UK Making Tax Digital for VAT activation status
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtd_activation_status: Option<String>,
     /// Indicates when a UK business enabled UK Making Tax Digital for VAT, nil if not enabled or non-uk
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtd_authenticated_date: Option<sage_core::types::Date>,
     /// Indicates whether UK Making Tax Digital for VAT is currently connected
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtd_connected: Option<bool>,
     /// Indicates whether multi-currency is enabled for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_currency_enabled: Option<bool>,
     /// Indicates whether to use postponed accounting or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The method of collection for tax on purchases. Allowed values - "invoice", "cash".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_calculation: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The method of collection for tax on sales. Allowed values - "invoice", "cash".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_calculation: Option<String>,
     /// The tax number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// The tax office details
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_office: Option<super::common::Base>,
     /// The tax return frequency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency: Option<super::common::Base>,
     /// The tax scheme of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_scheme: Option<super::common::TaxScheme>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether to use live or business defined exchange rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_live_exchange_rates: Option<bool>,
     /// The financial year end date of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_end_date: Option<sage_core::types::Date>,
     /// The year end lockdown date of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_end_lockdown_date: Option<sage_core::types::Date>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("accounting_type", &self.accounting_type)?;
+        map.optional("accounts_start_date", &self.accounts_start_date)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("default_irpf_rate", &self.default_irpf_rate)?;
+        map.optional("destination_vat", &self.destination_vat)?;
+        map.optional("flat_rate_tax_percentage", &self.flat_rate_tax_percentage)?;
+        map.optional("general_tax_number", &self.general_tax_number)?;
+        map.optional("mtd_activation_status", &self.mtd_activation_status)?;
+        map.optional("mtd_authenticated_date", &self.mtd_authenticated_date)?;
+        map.optional("mtd_connected", &self.mtd_connected)?;
+        map.optional("multi_currency_enabled", &self.multi_currency_enabled)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("purchase_tax_calculation", &self.purchase_tax_calculation)?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("sales_tax_calculation", &self.sales_tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_office", &self.tax_office)?;
+        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
+        map.optional("tax_scheme", &self.tax_scheme)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("use_live_exchange_rates", &self.use_live_exchange_rates)?;
+        map.optional("year_end_date", &self.year_end_date)?;
+        map.optional("year_end_lockdown_date", &self.year_end_lockdown_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialSettings {
@@ -1499,77 +1682,83 @@ impl sage_core::types::model::FromFields for FinancialSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialSettingsUpdate {
     /// Indicates the accounting type of a business, it can be accrual or cash based
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_type: Option<String>,
     /// The accounts start date of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts_start_date: Option<sage_core::types::Date>,
     /// The ID of the Base Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_currency_id: Option<String>,
     /// The default IRPF rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_irpf_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether to use destination vat or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_vat: Option<bool>,
     /// The tax percentage that applies to flat rate tax schemes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flat_rate_tax_percentage: Option<sage_core::types::Decimal>,
     /// The number for various tax report submissions
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub general_tax_number: Option<String>,
     /// Indicates the UK Making Tax Digital for VAT activation status
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtd_activation_status: Option<String>,
     /// Indicates when a UK business enabled UK Making Tax Digital for VAT, nil if not enabled or non-uk
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtd_authenticated_date: Option<sage_core::types::Date>,
     /// Indicates whether UK Making Tax Digital for VAT is currently connected
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtd_connected: Option<bool>,
     /// Indicates whether multi-currency is enabled for the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_currency_enabled: Option<bool>,
     /// Indicates whether to use postponed accounting or not
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postponed_accounting: Option<bool>,
     /// The method of collection for tax on purchases. Allowed values - "invoice", "cash".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_tax_calculation: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The method of collection for tax on sales. Allowed values - "invoice", "cash".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_tax_calculation: Option<String>,
     /// The tax number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// The ID of the Tax Office.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_office_id: Option<super::ids::TaxOfficeId>,
     /// The ID of the Tax Return Frequency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Scheme.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_scheme_id: Option<super::ids::TaxSchemeId>,
     /// Indicates whether to use live or business defined exchange rates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_live_exchange_rates: Option<bool>,
     /// The financial year end date of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_end_date: Option<sage_core::types::Date>,
     /// The year end lockdown date of the business
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_end_lockdown_date: Option<sage_core::types::Date>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_type", &self.accounting_type)?;
+        map.optional("accounts_start_date", &self.accounts_start_date)?;
+        map.optional("base_currency_id", &self.base_currency_id)?;
+        map.optional("default_irpf_rate", &self.default_irpf_rate)?;
+        map.optional("destination_vat", &self.destination_vat)?;
+        map.optional("flat_rate_tax_percentage", &self.flat_rate_tax_percentage)?;
+        map.optional("general_tax_number", &self.general_tax_number)?;
+        map.optional("mtd_activation_status", &self.mtd_activation_status)?;
+        map.optional("mtd_authenticated_date", &self.mtd_authenticated_date)?;
+        map.optional("mtd_connected", &self.mtd_connected)?;
+        map.optional("multi_currency_enabled", &self.multi_currency_enabled)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("purchase_tax_calculation", &self.purchase_tax_calculation)?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("sales_tax_calculation", &self.sales_tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_office_id", &self.tax_office_id)?;
+        map.optional("tax_return_frequency_id", &self.tax_return_frequency_id)?;
+        map.optional("tax_scheme_id", &self.tax_scheme_id)?;
+        map.optional("use_live_exchange_rates", &self.use_live_exchange_rates)?;
+        map.optional("year_end_date", &self.year_end_date)?;
+        map.optional("year_end_lockdown_date", &self.year_end_lockdown_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialSettingsUpdate {
@@ -1690,20 +1879,26 @@ impl sage_core::types::model::FromFields for FinancialSettingsUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FooterDetails {
     /// The pdf footer details for column 1
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_1: Option<String>,
     /// The pdf footer details for column 2
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_2: Option<String>,
     /// The pdf footer details for column 3
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_3: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FooterDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("column_1", &self.column_1)?;
+        map.optional("column_2", &self.column_2)?;
+        map.optional("column_3", &self.column_3)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FooterDetails {
@@ -1739,38 +1934,44 @@ impl sage_core::types::model::FromFields for FooterDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GbBoxData {
     /// The value of box 1
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_1: Option<sage_core::types::Decimal>,
     /// The value of box 2
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_2: Option<sage_core::types::Decimal>,
     /// The value of box 3
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_3: Option<sage_core::types::Decimal>,
     /// The value of box 4
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_4: Option<sage_core::types::Decimal>,
     /// The value of box 5
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_5: Option<sage_core::types::Decimal>,
     /// The value of box 6
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_6: Option<sage_core::types::Decimal>,
     /// The value of box 7
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_7: Option<sage_core::types::Decimal>,
     /// The value of box 8
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_8: Option<sage_core::types::Decimal>,
     /// The value of box 9
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_9: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for GbBoxData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_1", &self.box_1)?;
+        map.optional("box_2", &self.box_2)?;
+        map.optional("box_3", &self.box_3)?;
+        map.optional("box_4", &self.box_4)?;
+        map.optional("box_5", &self.box_5)?;
+        map.optional("box_6", &self.box_6)?;
+        map.optional("box_7", &self.box_7)?;
+        map.optional("box_8", &self.box_8)?;
+        map.optional("box_9", &self.box_9)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for GbBoxData {
@@ -1824,35 +2025,41 @@ impl sage_core::types::model::FromFields for GbBoxData {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IeBoxData {
     /// The value of box E1
-    #[serde(rename = "box_E1", skip_serializing_if = "Option::is_none")]
     pub box_e1: Option<sage_core::types::Decimal>,
     /// The value of box E2
-    #[serde(rename = "box_E2", skip_serializing_if = "Option::is_none")]
     pub box_e2: Option<sage_core::types::Decimal>,
     /// The value of box ES1
-    #[serde(rename = "box_ES1", skip_serializing_if = "Option::is_none")]
     pub box_es1: Option<sage_core::types::Decimal>,
     /// The value of box ES2
-    #[serde(rename = "box_ES2", skip_serializing_if = "Option::is_none")]
     pub box_es2: Option<sage_core::types::Decimal>,
     /// The value of box T1
-    #[serde(rename = "box_T1", skip_serializing_if = "Option::is_none")]
     pub box_t1: Option<sage_core::types::Decimal>,
     /// The value of box T2
-    #[serde(rename = "box_T2", skip_serializing_if = "Option::is_none")]
     pub box_t2: Option<sage_core::types::Decimal>,
     /// The value of box T3
-    #[serde(rename = "box_T3", skip_serializing_if = "Option::is_none")]
     pub box_t3: Option<sage_core::types::Decimal>,
     /// The value of box T4
-    #[serde(rename = "box_T4", skip_serializing_if = "Option::is_none")]
     pub box_t4: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for IeBoxData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_E1", &self.box_e1)?;
+        map.optional("box_E2", &self.box_e2)?;
+        map.optional("box_ES1", &self.box_es1)?;
+        map.optional("box_ES2", &self.box_es2)?;
+        map.optional("box_T1", &self.box_t1)?;
+        map.optional("box_T2", &self.box_t2)?;
+        map.optional("box_T3", &self.box_t3)?;
+        map.optional("box_T4", &self.box_t4)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for IeBoxData {
@@ -1913,158 +2120,197 @@ impl sage_core::types::model::FromFields for IeBoxData {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettings {
     /// The path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The default delay within which the business' customer has to pay an invoice
     /// Prefer the (customer) contact's attribute 'credit_days' over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_credit_days: Option<i64>,
     /// The default credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of customer credit_days and immediately.
     /// Only: month_end_invoice, date_from_invoice, immediate_invoice are valid values.
     /// Prefer the (customer) contact's credit terms over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_credit_terms: Option<InvoiceSettingsCustomerCreditTerms>,
     /// The default notes to include on credit notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_credit_note: Option<String>,
     /// The default notes to include on estimates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_estimate: Option<String>,
     /// The default notes to include on invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_invoice: Option<String>,
     /// The default notes to include on quotes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_quote: Option<String>,
     /// Indicates whether to include contact details on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_contact_details: Option<bool>,
     /// Indicates whether to include the document notes on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_notes: Option<bool>,
     /// Indicates whether to include the picked column on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_picked: Option<bool>,
     /// Indicates whether to include the signature lines on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_signature: Option<bool>,
     /// The default terms and conditions to include on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_terms_and_conditions: Option<String>,
     /// The customisable document headings used on printed documents
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_headings: Option<InvoiceSettingsDocumentHeadings>,
     /// The default number of days before estimates expire
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales estimates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
     /// The default terms and conditions to include on estimates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_terms_and_conditions: Option<String>,
     /// The pdf footer details
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer_details: Option<FooterDetails>,
     /// The insurance area to be displayed on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_area: Option<String>,
     /// The insurance mention to be displayed on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_text: Option<String>,
     /// The insurance type to be displayed on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_type: Option<String>,
     /// The insurer of the business (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurer: Option<super::common::Contact>,
     /// The default terms and conditions to include on invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_terms_and_conditions: Option<String>,
     /// The percentage charge applied to late payment of invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_payment_percentage: Option<sage_core::types::Decimal>,
     /// The customisable line item column headings
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_item_titles: Option<InvoiceSettingsLineItemTitles>,
     /// The next credit note number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_note_number: Option<i64>,
     /// The next invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_invoice_number: Option<i64>,
     /// The next quote number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_quote_number: Option<i64>,
     /// The next sales corrective invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_sales_corrective_invoice_number: Option<i64>,
     /// The default payment bank account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_bank_account: Option<super::common::Base>,
     /// Print settings for contact details
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_contact_details: Option<PrintContactDetails>,
     /// Print settings for statements
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_statements: Option<PrintStatements>,
     /// The percentage applied to late payment of invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_payment_percentage: Option<sage_core::types::Decimal>,
     /// The prefix to use for quick entries
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_entry_prefix: Option<String>,
     /// The default number of days before quotes expire
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales quotes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number_prefix: Option<String>,
     /// The default terms and conditions to include on quotes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_terms_and_conditions: Option<String>,
     /// The sales corrective invoice number prefix (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_corrective_invoice_number_prefix: Option<String>,
     /// The prefix to use for sales credit notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_credit_note_number_prefix: Option<String>,
     /// The prefix to use for sales invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_invoice_number_prefix: Option<String>,
     /// Indicates whether to use separate or combined number sequences for invoices and credit notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub separate_invoice_credit_note_numbering: Option<bool>,
     /// Indicates whether to include auto entrepreneur details on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_auto_entrepreneur: Option<bool>,
     /// Indicates whether to include insurance details on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_insurance: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// The default delay within which the business has to pay any vendor's invoice
     /// Prefer the specific (vendor) contact's attribute 'credit_days' over this setting;
     /// only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_credit_days: Option<i64>,
     /// The default credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of supplier credit_days and immediately.
     /// Only: month_end_payment, date_from_payment, immediate_payment are valid values.
     /// Prefer the (vendor) contact's credit terms over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_credit_terms: Option<InvoiceSettingsVendorCreditTerms>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("customer_credit_days", &self.customer_credit_days)?;
+        map.optional("customer_credit_terms", &self.customer_credit_terms)?;
+        map.optional("default_note_on_credit_note", &self.default_note_on_credit_note)?;
+        map.optional("default_note_on_estimate", &self.default_note_on_estimate)?;
+        map.optional("default_note_on_invoice", &self.default_note_on_invoice)?;
+        map.optional("default_note_on_quote", &self.default_note_on_quote)?;
+        map.optional(
+            "delivery_note_show_contact_details",
+            &self.delivery_note_show_contact_details,
+        )?;
+        map.optional("delivery_note_show_notes", &self.delivery_note_show_notes)?;
+        map.optional("delivery_note_show_picked", &self.delivery_note_show_picked)?;
+        map.optional(
+            "delivery_note_show_signature",
+            &self.delivery_note_show_signature,
+        )?;
+        map.optional(
+            "delivery_note_terms_and_conditions",
+            &self.delivery_note_terms_and_conditions,
+        )?;
+        map.optional("document_headings", &self.document_headings)?;
+        map.optional(
+            "estimate_default_days_to_expiry",
+            &self.estimate_default_days_to_expiry,
+        )?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional(
+            "estimate_terms_and_conditions",
+            &self.estimate_terms_and_conditions,
+        )?;
+        map.optional("footer_details", &self.footer_details)?;
+        map.optional("insurance_area", &self.insurance_area)?;
+        map.optional("insurance_text", &self.insurance_text)?;
+        map.optional("insurance_type", &self.insurance_type)?;
+        map.optional("insurer", &self.insurer)?;
+        map.optional(
+            "invoice_terms_and_conditions",
+            &self.invoice_terms_and_conditions,
+        )?;
+        map.optional("late_payment_percentage", &self.late_payment_percentage)?;
+        map.optional("line_item_titles", &self.line_item_titles)?;
+        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
+        map.optional("next_invoice_number", &self.next_invoice_number)?;
+        map.optional("next_quote_number", &self.next_quote_number)?;
+        map.optional(
+            "next_sales_corrective_invoice_number",
+            &self.next_sales_corrective_invoice_number,
+        )?;
+        map.optional("payment_bank_account", &self.payment_bank_account)?;
+        map.optional("print_contact_details", &self.print_contact_details)?;
+        map.optional("print_statements", &self.print_statements)?;
+        map.optional("prompt_payment_percentage", &self.prompt_payment_percentage)?;
+        map.optional("quick_entry_prefix", &self.quick_entry_prefix)?;
+        map.optional(
+            "quote_default_days_to_expiry",
+            &self.quote_default_days_to_expiry,
+        )?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("quote_terms_and_conditions", &self.quote_terms_and_conditions)?;
+        map.optional(
+            "sales_corrective_invoice_number_prefix",
+            &self.sales_corrective_invoice_number_prefix,
+        )?;
+        map.optional(
+            "sales_credit_note_number_prefix",
+            &self.sales_credit_note_number_prefix,
+        )?;
+        map.optional("sales_invoice_number_prefix", &self.sales_invoice_number_prefix)?;
+        map.optional(
+            "separate_invoice_credit_note_numbering",
+            &self.separate_invoice_credit_note_numbering,
+        )?;
+        map.optional("show_auto_entrepreneur", &self.show_auto_entrepreneur)?;
+        map.optional("show_insurance", &self.show_insurance)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vendor_credit_days", &self.vendor_credit_days)?;
+        map.optional("vendor_credit_terms", &self.vendor_credit_terms)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettings {
@@ -2431,38 +2677,44 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsVendorCreditTerms {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsDocumentHeadings {
     /// The customisable delivery note document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note: Option<String>,
     /// The customisable pro forma document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pro_forma: Option<String>,
     /// The customisable remittance advice document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remittance_advice: Option<String>,
     /// The customisable sales corrective invoice document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_corrective_invoice: Option<String>,
     /// The customisable sales credit note document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_credit_note: Option<String>,
     /// The customisable sales estimate document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_estimate: Option<String>,
     /// The customisable sales invoice document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_invoice: Option<String>,
     /// The customisable sales quote document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_quote: Option<String>,
     /// The customisable statement document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsDocumentHeadings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delivery_note", &self.delivery_note)?;
+        map.optional("pro_forma", &self.pro_forma)?;
+        map.optional("remittance_advice", &self.remittance_advice)?;
+        map.optional("sales_corrective_invoice", &self.sales_corrective_invoice)?;
+        map.optional("sales_credit_note", &self.sales_credit_note)?;
+        map.optional("sales_estimate", &self.sales_estimate)?;
+        map.optional("sales_invoice", &self.sales_invoice)?;
+        map.optional("sales_quote", &self.sales_quote)?;
+        map.optional("statement", &self.statement)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsDocumentHeadings {
@@ -2522,38 +2774,44 @@ impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsDocumentHeadingsUpdate {
     /// The customisable delivery note document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note: Option<String>,
     /// The customisable pro forma document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pro_forma: Option<String>,
     /// The customisable remittance advice document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remittance_advice: Option<String>,
     /// The customisable sales corrective invoice document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_corrective_invoice: Option<String>,
     /// The customisable sales credit note document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_credit_note: Option<String>,
     /// The customisable sales estimate document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_estimate: Option<String>,
     /// The customisable sales invoice document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_invoice: Option<String>,
     /// The customisable sales quote document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_quote: Option<String>,
     /// The customisable statement document header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsDocumentHeadingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delivery_note", &self.delivery_note)?;
+        map.optional("pro_forma", &self.pro_forma)?;
+        map.optional("remittance_advice", &self.remittance_advice)?;
+        map.optional("sales_corrective_invoice", &self.sales_corrective_invoice)?;
+        map.optional("sales_credit_note", &self.sales_credit_note)?;
+        map.optional("sales_estimate", &self.sales_estimate)?;
+        map.optional("sales_invoice", &self.sales_invoice)?;
+        map.optional("sales_quote", &self.sales_quote)?;
+        map.optional("statement", &self.statement)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsDocumentHeadingsUpdate {
@@ -2613,20 +2871,26 @@ impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadingsUpda
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsFooterDetailsUpdate {
     /// The pdf footer details for column 1
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_1: Option<String>,
     /// The pdf footer details for column 2
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_2: Option<String>,
     /// The pdf footer details for column 3
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column_3: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsFooterDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("column_1", &self.column_1)?;
+        map.optional("column_2", &self.column_2)?;
+        map.optional("column_3", &self.column_3)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsFooterDetailsUpdate {
@@ -2662,23 +2926,29 @@ impl sage_core::types::model::FromFields for InvoiceSettingsFooterDetailsUpdate 
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsLineItemTitles {
     /// The user defined description column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The user defined discount column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<String>,
     /// The user defined quantity column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
     /// The user defined unit price column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsLineItemTitles {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsLineItemTitles {
@@ -2717,23 +2987,29 @@ impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitles {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsLineItemTitlesUpdate {
     /// The user defined description column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The user defined discount column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<String>,
     /// The user defined quantity column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
     /// The user defined unit price column title
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsLineItemTitlesUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsLineItemTitlesUpdate {
@@ -2772,32 +3048,38 @@ impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitlesUpdate
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsPrintContactDetailsUpdate {
     /// Indicates whether business name is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<bool>,
     /// Indicates which contact address is used for the delivery address of the invoice. Valid options are: INVOICE_ADDRESS, CONTACT_DELIVERY_ADDRESS, NONE.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_delivery_address: Option<String>,
     /// Indicates whether due date is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<bool>,
     /// Indicates whether email address is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<bool>,
     /// Indicates whether mobile is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<bool>,
     /// Indicates whether telephone is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<bool>,
     /// Indicates whether website is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsPrintContactDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("business_name", &self.business_name)?;
+        map.optional("default_delivery_address", &self.default_delivery_address)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsPrintContactDetailsUpdate {
@@ -2847,17 +3129,23 @@ impl sage_core::types::model::FromFields for InvoiceSettingsPrintContactDetailsU
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsPrintStatementsUpdate {
     /// Indicates whether days of overdue are printed in the contact's statement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_overdue: Option<bool>,
     /// Indicates whether table of balances is printed in the contact's statement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub table_of_balances: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsPrintStatementsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("days_overdue", &self.days_overdue)?;
+        map.optional("table_of_balances", &self.table_of_balances)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsPrintStatementsUpdate {
@@ -2892,147 +3180,186 @@ impl sage_core::types::model::FromFields for InvoiceSettingsPrintStatementsUpdat
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsUpdate {
     /// The default delay within which the business' customer has to pay an invoice
     /// Prefer the (customer) contact's attribute 'credit_days' over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_credit_days: Option<i64>,
     /// The default credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of customer credit_days and immediately.
     /// Only: month_end_invoice, date_from_invoice, immediate_invoice are valid values.
     /// Prefer the (customer) contact's credit terms over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_credit_terms: Option<InvoiceSettingsUpdateCustomerCreditTerms>,
     /// The default notes to include on credit notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_credit_note: Option<String>,
     /// The default notes to include on estimates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_estimate: Option<String>,
     /// The default notes to include on invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_invoice: Option<String>,
     /// The default notes to include on quotes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_note_on_quote: Option<String>,
     /// Indicates whether to include contact details on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_contact_details: Option<bool>,
     /// Indicates whether to include the document notes on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_notes: Option<bool>,
     /// Indicates whether to include the picked column on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_picked: Option<bool>,
     /// Indicates whether to include the signature lines on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_show_signature: Option<bool>,
     /// The default terms and conditions to include on delivery notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_note_terms_and_conditions: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_headings: Option<InvoiceSettingsDocumentHeadingsUpdate>,
     /// The default number of days before estimates expire
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales estimates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
     /// The default terms and conditions to include on estimates
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_terms_and_conditions: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer_details: Option<InvoiceSettingsFooterDetailsUpdate>,
     /// The insurance area to be displayed on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_area: Option<String>,
     /// The insurance mention to be displayed on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_text: Option<String>,
     /// The insurance type to be displayed on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurance_type: Option<String>,
     /// The ID of the Insurer. (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub insurer_id: Option<String>,
     /// The default terms and conditions to include on invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_terms_and_conditions: Option<String>,
     /// The percentage charge applied to late payment of invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_payment_percentage: Option<sage_core::types::Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_item_titles: Option<InvoiceSettingsLineItemTitlesUpdate>,
     /// The next credit note number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_note_number: Option<i64>,
     /// The next invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_invoice_number: Option<i64>,
     /// The next quote number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_quote_number: Option<i64>,
     /// The next sales corrective invoice number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_sales_corrective_invoice_number: Option<i64>,
     /// The ID of the Payment Bank Account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_bank_account_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_contact_details: Option<InvoiceSettingsPrintContactDetailsUpdate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_statements: Option<InvoiceSettingsPrintStatementsUpdate>,
     /// The percentage applied to late payment of invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_payment_percentage: Option<sage_core::types::Decimal>,
     /// The prefix to use for quick entries
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quick_entry_prefix: Option<String>,
     /// The default number of days before quotes expire
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales quotes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_number_prefix: Option<String>,
     /// The default terms and conditions to include on quotes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_terms_and_conditions: Option<String>,
     /// The sales corrective invoice number prefix (Spain only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_corrective_invoice_number_prefix: Option<String>,
     /// The prefix to use for sales credit notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_credit_note_number_prefix: Option<String>,
     /// The prefix to use for sales invoices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_invoice_number_prefix: Option<String>,
     /// Indicates whether to use separate or combined number sequences for invoices and credit notes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub separate_invoice_credit_note_numbering: Option<bool>,
     /// Indicates whether to include auto entrepreneur details on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_auto_entrepreneur: Option<bool>,
     /// Indicates whether to include insurance details on invoices (France only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_insurance: Option<bool>,
     /// The default delay within which the business has to pay any vendor's invoice
     /// Prefer the specific (vendor) contact's attribute 'credit_days' over this setting;
     /// only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_credit_days: Option<i64>,
     /// The default credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of supplier credit_days and immediately.
     /// Only: month_end_payment, date_from_payment, immediate_payment are valid values.
     /// Prefer the (vendor) contact's credit terms over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_credit_terms: Option<InvoiceSettingsUpdateVendorCreditTerms>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_credit_days", &self.customer_credit_days)?;
+        map.optional("customer_credit_terms", &self.customer_credit_terms)?;
+        map.optional("default_note_on_credit_note", &self.default_note_on_credit_note)?;
+        map.optional("default_note_on_estimate", &self.default_note_on_estimate)?;
+        map.optional("default_note_on_invoice", &self.default_note_on_invoice)?;
+        map.optional("default_note_on_quote", &self.default_note_on_quote)?;
+        map.optional(
+            "delivery_note_show_contact_details",
+            &self.delivery_note_show_contact_details,
+        )?;
+        map.optional("delivery_note_show_notes", &self.delivery_note_show_notes)?;
+        map.optional("delivery_note_show_picked", &self.delivery_note_show_picked)?;
+        map.optional(
+            "delivery_note_show_signature",
+            &self.delivery_note_show_signature,
+        )?;
+        map.optional(
+            "delivery_note_terms_and_conditions",
+            &self.delivery_note_terms_and_conditions,
+        )?;
+        map.optional("document_headings", &self.document_headings)?;
+        map.optional(
+            "estimate_default_days_to_expiry",
+            &self.estimate_default_days_to_expiry,
+        )?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional(
+            "estimate_terms_and_conditions",
+            &self.estimate_terms_and_conditions,
+        )?;
+        map.optional("footer_details", &self.footer_details)?;
+        map.optional("insurance_area", &self.insurance_area)?;
+        map.optional("insurance_text", &self.insurance_text)?;
+        map.optional("insurance_type", &self.insurance_type)?;
+        map.optional("insurer_id", &self.insurer_id)?;
+        map.optional(
+            "invoice_terms_and_conditions",
+            &self.invoice_terms_and_conditions,
+        )?;
+        map.optional("late_payment_percentage", &self.late_payment_percentage)?;
+        map.optional("line_item_titles", &self.line_item_titles)?;
+        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
+        map.optional("next_invoice_number", &self.next_invoice_number)?;
+        map.optional("next_quote_number", &self.next_quote_number)?;
+        map.optional(
+            "next_sales_corrective_invoice_number",
+            &self.next_sales_corrective_invoice_number,
+        )?;
+        map.optional("payment_bank_account_id", &self.payment_bank_account_id)?;
+        map.optional("print_contact_details", &self.print_contact_details)?;
+        map.optional("print_statements", &self.print_statements)?;
+        map.optional("prompt_payment_percentage", &self.prompt_payment_percentage)?;
+        map.optional("quick_entry_prefix", &self.quick_entry_prefix)?;
+        map.optional(
+            "quote_default_days_to_expiry",
+            &self.quote_default_days_to_expiry,
+        )?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("quote_terms_and_conditions", &self.quote_terms_and_conditions)?;
+        map.optional(
+            "sales_corrective_invoice_number_prefix",
+            &self.sales_corrective_invoice_number_prefix,
+        )?;
+        map.optional(
+            "sales_credit_note_number_prefix",
+            &self.sales_credit_note_number_prefix,
+        )?;
+        map.optional("sales_invoice_number_prefix", &self.sales_invoice_number_prefix)?;
+        map.optional(
+            "separate_invoice_credit_note_numbering",
+            &self.separate_invoice_credit_note_numbering,
+        )?;
+        map.optional("show_auto_entrepreneur", &self.show_auto_entrepreneur)?;
+        map.optional("show_insurance", &self.show_insurance)?;
+        map.optional("vendor_credit_days", &self.vendor_credit_days)?;
+        map.optional("vendor_credit_terms", &self.vendor_credit_terms)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdate {
@@ -3398,20 +3725,26 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdateVendorCreditTerms {
 /// * Accounting Plus: 🇫🇷
 /// * Accounting Standard: 🇫🇷
 /// * Accounting Start: 🇫🇷
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LegalFormType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::LegalFormTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LegalFormType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LegalFormType {
@@ -3457,44 +3790,50 @@ impl sage_core::types::model::FromFields for LegalFormType {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Migration {
     /// The api path for this item
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The date/time the migration completed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<sage_core::types::DateTime>,
     /// The unique identifier for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The schema id used for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_id: Option<String>,
     /// The source product license for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_license: Option<String>,
     /// The source product for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_product: Option<String>,
     /// The source product version for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_product_version: Option<String>,
     /// The source product extract tool for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_tool: Option<String>,
     /// The source product extract tool version for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_tool_version: Option<String>,
     /// The date/time the migration started
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<sage_core::types::DateTime>,
     /// The status of the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MigrationStatus>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Migration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("completed_at", &self.completed_at)?;
+        map.optional("id", &self.id)?;
+        map.optional("schema_id", &self.schema_id)?;
+        map.optional("source_license", &self.source_license)?;
+        map.optional("source_product", &self.source_product)?;
+        map.optional("source_product_version", &self.source_product_version)?;
+        map.optional("source_tool", &self.source_tool)?;
+        map.optional("source_tool_version", &self.source_tool_version)?;
+        map.optional("started_at", &self.started_at)?;
+        map.optional("status", &self.status)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Migration {
@@ -3558,17 +3897,23 @@ impl sage_core::types::model::FromFields for Migration {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationStatus {
     /// The migration status name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The migration status id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for MigrationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for MigrationStatus {
@@ -3610,44 +3955,50 @@ impl sage_core::types::model::FromFields for MigrationStatus {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Statutory Reporting`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationTaxReturn {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The start date of the tax return
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::Date>,
     /// The tax return data
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gb: Option<GbBoxData>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::MigrationTaxReturnId>,
     /// The tax return data
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ie: Option<IeBoxData>,
     /// The tax return submission frequency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency: Option<super::common::Base>,
     /// The end date of the tax return
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_date: Option<sage_core::types::Date>,
     /// The total of the tax return
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for MigrationTaxReturn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("gb", &self.gb)?;
+        map.optional("id", &self.id)?;
+        map.optional("ie", &self.ie)?;
+        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
+        map.optional("to_date", &self.to_date)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for MigrationTaxReturn {
@@ -3709,38 +4060,44 @@ impl sage_core::types::model::FromFields for MigrationTaxReturn {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationsUpdate {
     /// The date/time the migration completed
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<sage_core::types::DateTime>,
     /// The schema id used for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_id: Option<String>,
     /// The source product license for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_license: Option<String>,
     /// The source product for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_product: Option<String>,
     /// The source product version for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_product_version: Option<String>,
     /// The source product extract tool for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_tool: Option<String>,
     /// The source product extract tool version for the migration
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_tool_version: Option<String>,
     /// The date/time the migration started
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<sage_core::types::DateTime>,
     /// The ID of the Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for MigrationsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("completed_at", &self.completed_at)?;
+        map.optional("schema_id", &self.schema_id)?;
+        map.optional("source_license", &self.source_license)?;
+        map.optional("source_product", &self.source_product)?;
+        map.optional("source_product_version", &self.source_product_version)?;
+        map.optional("source_tool", &self.source_tool)?;
+        map.optional("source_tool_version", &self.source_tool_version)?;
+        map.optional("started_at", &self.started_at)?;
+        map.optional("status_id", &self.status_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for MigrationsUpdate {
@@ -3798,16 +4155,13 @@ impl sage_core::types::model::FromFields for MigrationsUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewMigrationTaxReturn {
     /// The start date of the tax return
     pub from_date: sage_core::types::Date,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gb: Option<NewMigrationTaxReturnGb>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ie: Option<NewMigrationTaxReturnIe>,
     /// The tax return submission frequency
     pub tax_return_frequency_id: super::ids::TaxReturnFrequencyId,
@@ -3816,7 +4170,6 @@ pub struct NewMigrationTaxReturn {
     /// The total of the tax return
     pub total_amount: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3838,6 +4191,20 @@ impl NewMigrationTaxReturn {
             total_amount,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewMigrationTaxReturn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("from_date", &self.from_date)?;
+        map.optional("gb", &self.gb)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("ie", &self.ie)?;
+        map.field("tax_return_frequency_id", &self.tax_return_frequency_id)?;
+        map.field("to_date", &self.to_date)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3889,38 +4256,44 @@ impl sage_core::types::model::FromFields for NewMigrationTaxReturn {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewMigrationTaxReturnGb {
     /// The value of box 1
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_1: Option<sage_core::types::Decimal>,
     /// The value of box 2
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_2: Option<sage_core::types::Decimal>,
     /// The value of box 3
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_3: Option<sage_core::types::Decimal>,
     /// The value of box 4
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_4: Option<sage_core::types::Decimal>,
     /// The value of box 5
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_5: Option<sage_core::types::Decimal>,
     /// The value of box 6
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_6: Option<sage_core::types::Decimal>,
     /// The value of box 7
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_7: Option<sage_core::types::Decimal>,
     /// The value of box 8
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_8: Option<sage_core::types::Decimal>,
     /// The value of box 9
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_9: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewMigrationTaxReturnGb {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_1", &self.box_1)?;
+        map.optional("box_2", &self.box_2)?;
+        map.optional("box_3", &self.box_3)?;
+        map.optional("box_4", &self.box_4)?;
+        map.optional("box_5", &self.box_5)?;
+        map.optional("box_6", &self.box_6)?;
+        map.optional("box_7", &self.box_7)?;
+        map.optional("box_8", &self.box_8)?;
+        map.optional("box_9", &self.box_9)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturnGb {
@@ -3974,35 +4347,41 @@ impl sage_core::types::model::FromFields for NewMigrationTaxReturnGb {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewMigrationTaxReturnIe {
     /// The value of box E1
-    #[serde(rename = "box_E1", skip_serializing_if = "Option::is_none")]
     pub box_e1: Option<sage_core::types::Decimal>,
     /// The value of box E2
-    #[serde(rename = "box_E2", skip_serializing_if = "Option::is_none")]
     pub box_e2: Option<sage_core::types::Decimal>,
     /// The value of box ES1
-    #[serde(rename = "box_ES1", skip_serializing_if = "Option::is_none")]
     pub box_es1: Option<sage_core::types::Decimal>,
     /// The value of box ES2
-    #[serde(rename = "box_ES2", skip_serializing_if = "Option::is_none")]
     pub box_es2: Option<sage_core::types::Decimal>,
     /// The value of box T1
-    #[serde(rename = "box_T1", skip_serializing_if = "Option::is_none")]
     pub box_t1: Option<sage_core::types::Decimal>,
     /// The value of box T2
-    #[serde(rename = "box_T2", skip_serializing_if = "Option::is_none")]
     pub box_t2: Option<sage_core::types::Decimal>,
     /// The value of box T3
-    #[serde(rename = "box_T3", skip_serializing_if = "Option::is_none")]
     pub box_t3: Option<sage_core::types::Decimal>,
     /// The value of box T4
-    #[serde(rename = "box_T4", skip_serializing_if = "Option::is_none")]
     pub box_t4: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewMigrationTaxReturnIe {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_E1", &self.box_e1)?;
+        map.optional("box_E2", &self.box_e2)?;
+        map.optional("box_ES1", &self.box_es1)?;
+        map.optional("box_ES2", &self.box_es2)?;
+        map.optional("box_T1", &self.box_t1)?;
+        map.optional("box_T2", &self.box_t2)?;
+        map.optional("box_T3", &self.box_t3)?;
+        map.optional("box_T4", &self.box_t4)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturnIe {
@@ -4053,32 +4432,38 @@ impl sage_core::types::model::FromFields for NewMigrationTaxReturnIe {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrintContactDetails {
     /// Indicates whether business name is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<bool>,
     /// Indicates which contact address is used for the delivery address of the invoice. Valid options are: INVOICE_ADDRESS, CONTACT_DELIVERY_ADDRESS, NONE.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_delivery_address: Option<String>,
     /// Indicates whether due date is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<bool>,
     /// Indicates whether email address is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<bool>,
     /// Indicates whether mobile is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<bool>,
     /// Indicates whether telephone is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<bool>,
     /// Indicates whether website is printed on the invoice
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PrintContactDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("business_name", &self.business_name)?;
+        map.optional("default_delivery_address", &self.default_delivery_address)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PrintContactDetails {
@@ -4128,17 +4513,23 @@ impl sage_core::types::model::FromFields for PrintContactDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrintStatements {
     /// Indicates whether days of overdue are printed in the contact's statement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_overdue: Option<bool>,
     /// Indicates whether table of balances is printed in the contact's statement
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub table_of_balances: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PrintStatements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("days_overdue", &self.days_overdue)?;
+        map.optional("table_of_balances", &self.table_of_balances)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PrintStatements {

@@ -11,23 +11,18 @@
 //! - `tax_schemes`: Operations about Tax Schemes
 //! - `tax_types`: Operations about Tax Types
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTaxRate {
     /// The agency name (US Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub component_tax_rate: Option<Vec<NewTaxRateComponentTaxRate>>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_id: Option<String>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -42,6 +37,18 @@ impl NewTaxRate {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewTaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("component_tax_rate", &self.component_tax_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -84,18 +91,15 @@ impl sage_core::types::model::FromFields for NewTaxRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTaxRateComponentTaxRate {
     /// The agency name (US Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
     /// The name of the tax rate
     pub name: String,
     /// The tax rate percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -108,6 +112,16 @@ impl NewTaxRateComponentTaxRate {
             percentage: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewTaxRateComponentTaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("agency", &self.agency)?;
+        map.field("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.end(&self.extra)
     }
 }
 
@@ -149,26 +163,32 @@ impl sage_core::types::model::FromFields for NewTaxRateComponentTaxRate {
 /// * Accounting Plus: 🇩🇪
 /// * Accounting Standard: 🇩🇪
 /// * Accounting Start: 🇩🇪
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxOffice {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TaxOfficeId>,
     /// The tax office name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The tax office number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub office_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxOffice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("office_number", &self.office_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxOffice {
@@ -220,44 +240,50 @@ impl sage_core::types::model::FromFields for TaxOffice {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfile {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The address region associated with the tax profile. Note: GST/HST is for all regions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_region: Option<super::common::AddressRegion>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collect_tax: Option<bool>,
     /// The datetime when the item was created
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TaxProfileId>,
     /// The tax number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number_suffix: Option<String>,
     /// The tax return frequency
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency: Option<super::common::Base>,
     /// The tax type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_region", &self.address_region)?;
+        map.optional("collect_tax", &self.collect_tax)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_number_suffix", &self.tax_number_suffix)?;
+        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
+        map.optional("tax_type", &self.tax_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxProfile {
@@ -321,17 +347,23 @@ impl sage_core::types::model::FromFields for TaxProfile {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfileAddressRegionUpdate {
     /// The code of the address region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The name of the address region
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxProfileAddressRegionUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxProfileAddressRegionUpdate {
@@ -364,28 +396,34 @@ impl sage_core::types::model::FromFields for TaxProfileAddressRegionUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfileUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_region: Option<TaxProfileAddressRegionUpdate>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collect_tax: Option<bool>,
     /// The tax number
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number_suffix: Option<String>,
     /// The ID of the Tax Return Frequency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_type_id: Option<super::ids::TaxTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxProfileUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_region", &self.address_region)?;
+        map.optional("collect_tax", &self.collect_tax)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_number_suffix", &self.tax_number_suffix)?;
+        map.optional("tax_return_frequency_id", &self.tax_return_frequency_id)?;
+        map.optional("tax_type_id", &self.tax_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxProfileUpdate {
@@ -434,26 +472,32 @@ impl sage_core::types::model::FromFields for TaxProfileUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRateUpdate {
     /// The agency name (US Only)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
     /// The date from which the tax rate applies
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The tax rate percentage
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxRateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.optional("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxRateUpdate {
@@ -500,32 +544,38 @@ impl sage_core::types::model::FromFields for TaxRateUpdate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxType {
     /// The API path for the resource
-    #[serde(rename = "$path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The address regions the tax type relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_regions: Option<Vec<super::common::Base>>,
     /// The country the tax type relates to
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_as: Option<String>,
     /// Indicates whether this is a federal tax type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub federal_tax: Option<bool>,
     /// The tax type id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TaxTypeId>,
     /// The tax rates related to the tax type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rates: Option<Vec<super::common::Base>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_regions", &self.address_regions)?;
+        map.optional("country", &self.country)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("federal_tax", &self.federal_tax)?;
+        map.optional("id", &self.id)?;
+        map.optional("tax_rates", &self.tax_rates)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxType {

@@ -1,4 +1,4 @@
-//! Plumbing for generated models' `Deserialize` impls.
+//! Plumbing for generated models' `Deserialize` and `Serialize` impls.
 //!
 //! A model keeps the fields its schema does not list in `extra`. serde's `#[serde(flatten)]` does
 //! that by buffering every unknown value in a private `Content` tree first, which makes each
@@ -7,7 +7,8 @@
 //! local the generated `match` names, and any other key's value goes into `extra` as a
 //! `serde_json::Value` (numbers as exact as [`lenient::from_slice`](super::lenient::from_slice)
 //! delivers them). Errors are the ones serde's derive gives: ``missing field `Name` ``,
-//! ``duplicate field `Name` ``, and a value's own error at its key's path.
+//! ``duplicate field `Name` ``, and a value's own error at its key's path. [`Entries`] writes a
+//! model back the same way, without serde's flatten machinery either: its fields, then `extra`.
 //!
 //! A generated impl looks like this (`Contact` has a required `Name` and an optional `Balance`):
 //!
@@ -47,10 +48,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde::Deserialize;
 
 use super::lenient::{self, Lenient};
-use super::Extra;
+use super::{Decimal, Extra};
 
 /// A model that reads itself from the fields of a JSON object; see the [module docs](self).
 #[doc(hidden)]
@@ -210,6 +212,62 @@ impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
         lenient::option(deserializer)
+    }
+}
+
+/// The entries of a model's JSON object, written in order: its fields (an unset `Option` is
+/// left out), then `extra`. A generated `Serialize` impl is one call per field.
+#[doc(hidden)]
+pub struct Entries<M> {
+    map: M,
+}
+
+impl<M: SerializeMap> Entries<M> {
+    /// Starts the object.
+    pub fn new<S: Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
+        Ok(Self { map: serializer.serialize_map(None)? })
+    }
+
+    /// A field that is always written.
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), M::Error> {
+        self.map.serialize_entry(name, value)
+    }
+
+    /// An `Option` field: written when set, left out when `None`.
+    pub fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(name, value),
+            None => Ok(()),
+        }
+    }
+
+    /// A decimal written as a JSON number (see [`decimal_number`](super::decimal_number)).
+    pub fn number(&mut self, name: &'static str, value: &Decimal) -> Result<(), M::Error> {
+        self.map.serialize_entry(name, &AsNumber(value))
+    }
+
+    /// An optional decimal written as a JSON number when set.
+    pub fn optional_number(&mut self, name: &'static str, value: &Option<Decimal>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.number(name, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the fields the schema does not list, and closes the object.
+    pub fn end(mut self, extra: &Extra) -> Result<M::Ok, M::Error> {
+        for (name, value) in extra {
+            self.map.serialize_entry(name, value)?;
+        }
+        self.map.end()
+    }
+}
+
+struct AsNumber<'a>(&'a Decimal);
+
+impl Serialize for AsNumber<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        super::decimal_number::serialize(self.0, serializer)
     }
 }
 

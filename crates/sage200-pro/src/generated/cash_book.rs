@@ -16,139 +16,91 @@
 //! - `lookup_banks`: Lookup Banks
 
 /// Bank accounts can be created in Sage 200 for any type of account that money is paid in/out of, for example, cash, credit cards or, business current account. Bank accounts can be in any currency and all balances are recorded in the currency specific to that bank account.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bank {
     /// Account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_currency: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_currency_id: Option<i64>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Bank account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_no: Option<String>,
     /// The status of the bank account (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Bank account type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
     /// Bank balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Bank balance in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_in_base: Option<sage_core::types::Decimal>,
     /// The banks bank account nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks bank account nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_cost_centre: Option<String>,
     /// The banks bank account nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_department: Option<String>,
     /// The banks bank account nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_reference: Option<String>,
     /// Bank address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_address: Option<BankBankAddress>,
     /// The banks bank charges nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks bank charges nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_cost_centre: Option<String>,
     /// The banks bank charges nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_department: Option<String>,
     /// The banks bank charges nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_reference: Option<String>,
     /// Collection of bank contact values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_contacts: Option<Vec<BankBankContacts>>,
     /// Bank name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
     /// Bank identifier code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// Bank account code.
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Collection of bank emails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<BankEmails>>,
     /// The banks exchange differences nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks exchange differences nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_cost_centre: Option<String>,
     /// The banks exchange differences nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_department: Option<String>,
     /// The banks exchange differences nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_reference: Option<String>,
     /// International bank account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankId>,
     /// Collection of bank memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<BankMemos>>,
     /// Bank overdraft limit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub overdraft_limit: Option<sage_core::types::Decimal>,
     /// Bank sort code.
     pub sort_code: String,
     /// Last statement balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_balance: Option<sage_core::types::Decimal>,
     /// Last statement date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Collection of bank websites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<BankWebsites>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -195,6 +147,77 @@ impl Bank {
             websites: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Bank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_currency", &self.account_currency)?;
+        map.optional("account_currency_id", &self.account_currency_id)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_no", &self.account_no)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("balance_in_base", &self.balance_in_base)?;
+        map.optional("bank_account_nominal_code", &self.bank_account_nominal_code)?;
+        map.optional(
+            "bank_account_nominal_cost_centre",
+            &self.bank_account_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_account_nominal_department",
+            &self.bank_account_nominal_department,
+        )?;
+        map.optional(
+            "bank_account_nominal_reference",
+            &self.bank_account_nominal_reference,
+        )?;
+        map.optional("bank_address", &self.bank_address)?;
+        map.optional("bank_charges_nominal_code", &self.bank_charges_nominal_code)?;
+        map.optional(
+            "bank_charges_nominal_cost_centre",
+            &self.bank_charges_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_charges_nominal_department",
+            &self.bank_charges_nominal_department,
+        )?;
+        map.optional(
+            "bank_charges_nominal_reference",
+            &self.bank_charges_nominal_reference,
+        )?;
+        map.optional("bank_contacts", &self.bank_contacts)?;
+        map.optional("bank_name", &self.bank_name)?;
+        map.optional("bic", &self.bic)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("emails", &self.emails)?;
+        map.optional("exchange_diff_nominal_code", &self.exchange_diff_nominal_code)?;
+        map.optional(
+            "exchange_diff_nominal_cost_centre",
+            &self.exchange_diff_nominal_cost_centre,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_department",
+            &self.exchange_diff_nominal_department,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_reference",
+            &self.exchange_diff_nominal_reference,
+        )?;
+        map.optional("iban", &self.iban)?;
+        map.optional("id", &self.id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional_number("overdraft_limit", &self.overdraft_limit)?;
+        map.field("sort_code", &self.sort_code)?;
+        map.optional_number("statement_balance", &self.statement_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("websites", &self.websites)?;
+        map.end(&self.extra)
     }
 }
 
@@ -375,20 +398,26 @@ impl sage_core::types::model::FromFields for Bank {
 /// When working with bank accounts, it is important to know what type of bank account it is.
 ///
 ///  Use this API endpoint to return the list of bank account types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountType {
     /// Description of the bank account type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Bank account type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankAccountType {
@@ -425,47 +454,53 @@ impl sage_core::types::model::FromFields for BankAccountType {
 }
 
 /// Bank address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankBankAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Address contact name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Address country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank addresss record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankBankAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankBankAddress {
@@ -528,32 +563,38 @@ impl sage_core::types::model::FromFields for BankBankAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankBankContacts {
     /// Bank contact value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank account contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// When updating an existing bank account, whether to delete this contact from the collection of bank account contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The type of the contact value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankBankContacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address", &self.address)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankBankContacts {
@@ -601,32 +642,38 @@ impl sage_core::types::model::FromFields for BankBankContacts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankEmails {
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Bank account email address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Flag to indicate if this is the default email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing bank account, whether to delete this email from the collection of bank account emails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankEmails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankEmails {
@@ -677,20 +724,26 @@ impl sage_core::types::model::FromFields for BankEmails {
 /// When working with bank entries, it is important to know what type of bank entry it is.
 ///
 /// Use this API endpoint to return the list of bank entry types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankEntryType {
     /// Description of the bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Bank entry type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankEntryType {
@@ -726,35 +779,41 @@ impl sage_core::types::model::FromFields for BankEntryType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankMemos {
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<super::ids::BankId>,
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank account memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing bank account, whether to delete this memo from the collection of bank account memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankMemos {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankMemos {
@@ -810,73 +869,43 @@ impl sage_core::types::model::FromFields for BankMemos {
 /// Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPayment {
     /// The nominal analysis items which relate to bank charges for the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges: Option<Vec<BankPaymentBankCharges>>,
     /// Bank record Id that the payment is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
     ///
     /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the payment.
     pub bank_id: super::ids::BankId,
     /// The currency Id of the payment. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// The exchange rate between the cheque and the bank account. This is only applicable if the bank account currency specified is different to the base currency and will default to the cheque currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// The net value of the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_goods_value: Option<sage_core::types::Decimal>,
     /// The tax element of the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_tax_value: Option<sage_core::types::Decimal>,
     /// Value of the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// The exchange rate between the bank account and the system. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The description that is set to default on each nominal analysis item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// The nominal analysis lines that relate to the payment, such as the account code, values and date.
     pub nominal_analysis_items: Vec<BankPaymentNominalAnalysisItems>,
     /// Historically used for the nominal analysis lines that relate to the payment, such as the account code, values and date. Superseded by nominal_analysis_items. This can be used in place of nominal_analysis_items, however, if both are present in the request, nominal_analysis_items will be used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_journal_items: Option<Vec<BankPaymentNominalJournalItems>>,
     /// Payment reference (can be the cheque number).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Payment second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Tax code record Id. This is only applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The tax registration number of the person the money has been paid to (Sage 200 Education Online only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -905,6 +934,29 @@ impl BankPayment {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_charges", &self.bank_charges)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.optional_number("cheque_goods_value", &self.cheque_goods_value)?;
+        map.optional_number("cheque_tax_value", &self.cheque_tax_value)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("narrative", &self.narrative)?;
+        map.field("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("nominal_journal_items", &self.nominal_journal_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_registration_number", &self.tax_registration_number)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -993,24 +1045,17 @@ impl sage_core::types::model::FromFields for BankPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPaymentBankCharges {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1024,6 +1069,17 @@ impl BankPaymentBankCharges {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankPaymentBankCharges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1063,48 +1119,29 @@ impl sage_core::types::model::FromFields for BankPaymentBankCharges {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPaymentNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross payment value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Payment reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1124,6 +1161,23 @@ impl BankPaymentNominalAnalysisItems {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankPaymentNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1181,48 +1235,29 @@ impl sage_core::types::model::FromFields for BankPaymentNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPaymentNominalJournalItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross payment value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Payment reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1242,6 +1277,23 @@ impl BankPaymentNominalJournalItems {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankPaymentNominalJournalItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1302,100 +1354,100 @@ impl sage_core::types::model::FromFields for BankPaymentNominalJournalItems {
 /// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
 ///
 /// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransaction {
     /// Bank posted transactions bank.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Exchange rate between the bank account and the company base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_cheque_to_base_currency_rate: Option<sage_core::types::Decimal>,
     /// Bank Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<super::ids::BankId>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_transaction_type: Option<String>,
     /// Bank posted transactions currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Currency Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// Entry discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_discount_value: Option<sage_core::types::Decimal>,
     /// Exchange rate between the bank account currency and the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_to_account_currency_rate: Option<sage_core::types::Decimal>,
     /// Value of the entry.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Transaction description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_description: Option<String>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BankPostedTransactionId>,
     /// The statement date of the last bank statement to which the transaction was reconciled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_statement_date: Option<sage_core::types::DateTime>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<BankPostedTransactionNominalAnalysisItems>>,
     /// Posted date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Ledger type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The page number of the bank statement to which the transaction was reconciled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<BankPostedTransactionTaxAnalysisItems>>,
     /// Trade items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_items: Option<Vec<BankPostedTransactionTradeItems>>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankPostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank", &self.bank)?;
+        map.optional_number(
+            "bank_cheque_to_base_currency_rate",
+            &self.bank_cheque_to_base_currency_rate,
+        )?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("bank_transaction_type", &self.bank_transaction_type)?;
+        map.optional("cheque_currency", &self.cheque_currency)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_discount_value", &self.cheque_discount_value)?;
+        map.optional_number(
+            "cheque_to_account_currency_rate",
+            &self.cheque_to_account_currency_rate,
+        )?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_description", &self.entry_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("last_statement_date", &self.last_statement_date)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trade_items", &self.trade_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankPostedTransaction {
@@ -1517,50 +1569,50 @@ impl sage_core::types::model::FromFields for BankPostedTransaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankPostedTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankPostedTransactionNominalAnalysisItems {
@@ -1622,41 +1674,38 @@ impl sage_core::types::model::FromFields for BankPostedTransactionNominalAnalysi
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankPostedTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankPostedTransactionTaxAnalysisItems {
@@ -1706,44 +1755,44 @@ impl sage_core::types::model::FromFields for BankPostedTransactionTaxAnalysisIte
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionTradeItems {
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// Trading entry type string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type_string: Option<String>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Trading entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_entry_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankPostedTransactionTradeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("entry_type_string", &self.entry_type_string)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("reference", &self.reference)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("trading_entry_type", &self.trading_entry_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankPostedTransactionTradeItems {
@@ -1806,73 +1855,43 @@ impl sage_core::types::model::FromFields for BankPostedTransactionTradeItems {
 /// Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceipt {
     /// The nominal analysis items which relate to bank charges for the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges: Option<Vec<BankReceiptBankCharges>>,
     /// Bank record Id that the receipt is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
     ///
     /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the receipt.
     pub bank_id: super::ids::BankId,
     /// The currency Id of the receipt. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// The exchange rate between the cheque and the bank account. This is only applicable if the bank account currency specified is different to the base currency and will default to the cheque currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// The net value of the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_goods_value: Option<sage_core::types::Decimal>,
     /// The tax element of the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_tax_value: Option<sage_core::types::Decimal>,
     /// Value of the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// The exchange rate between the bank account and the system. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The description that is set to default on each nominal analysis item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// The nominal analysis lines that relate to the receipt, such as the account code, values and date.
     pub nominal_analysis_items: Vec<BankReceiptNominalAnalysisItems>,
     /// Historically used for the nominal analysis lines that relate to the receipt, such as the account code, values and date. Superseded by nominal_analysis_items. This can be used in place of nominal_analysis_items, however, if both are present in the request, nominal_analysis_items will be used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_journal_items: Option<Vec<BankReceiptNominalJournalItems>>,
     /// Receipt reference (can be the cheque number).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Tax code record Id. This is only applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The tax registration number of the person the money has been received from (Sage 200 Education Online only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1901,6 +1920,29 @@ impl BankReceipt {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_charges", &self.bank_charges)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.optional_number("cheque_goods_value", &self.cheque_goods_value)?;
+        map.optional_number("cheque_tax_value", &self.cheque_tax_value)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("narrative", &self.narrative)?;
+        map.field("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("nominal_journal_items", &self.nominal_journal_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_registration_number", &self.tax_registration_number)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1989,24 +2031,17 @@ impl sage_core::types::model::FromFields for BankReceipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceiptBankCharges {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2020,6 +2055,17 @@ impl BankReceiptBankCharges {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankReceiptBankCharges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2059,48 +2105,29 @@ impl sage_core::types::model::FromFields for BankReceiptBankCharges {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceiptNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross receipt value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Receipt reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2120,6 +2147,23 @@ impl BankReceiptNominalAnalysisItems {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankReceiptNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2177,48 +2221,29 @@ impl sage_core::types::model::FromFields for BankReceiptNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceiptNominalJournalItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross receipt value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Receipt reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2238,6 +2263,23 @@ impl BankReceiptNominalJournalItems {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankReceiptNominalJournalItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2298,80 +2340,47 @@ impl sage_core::types::model::FromFields for BankReceiptNominalJournalItems {
 /// Bank transfers are used to transfer money from one bank to another. In the Sage 200 app, this is equivalent to making an Inter Account Transfer.
 ///
 /// Note: before posting a bank transfer via the API both the bank you are transferring from, and the bank you are transferring to, must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankTransfer {
     /// The unique Id of the bank the payment will transfer from.
     pub bank_from_id: i64,
     /// The unique Id of the bank the payment will transfer to.
     pub bank_to_id: i64,
     /// The commission nominal code for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commission_code: Option<String>,
     /// The commission cost centre for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commission_cost_centre: Option<String>,
     /// The commission department for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commission_department: Option<String>,
     /// Who will pay the commission on the bank transfer. The accepted values are PaymentBank or ReceiptBank. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commission_payer: Option<String>,
     /// The amount of commission associated with the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commission_value: Option<sage_core::types::Decimal>,
     /// The exchange difference nominal code for the bank transfer. This is only applicable if either of payment_to_base_exchange_rate or receipt_to_base_exchange_rate are changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_difference_code: Option<String>,
     /// The exchange difference cost centre for the bank transfer. This is only applicable if either of payment_to_base_exchange_rate or receipt_to_base_exchange_rate are changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_difference_cost_centre: Option<String>,
     /// The exchange difference department for the bank transfer. This is only applicable if either of payment_to_base_exchange_rate or receipt_to_base_exchange_rate are changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_difference_department: Option<String>,
     /// The exchange rate used for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The narrative for the bank transfer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// The exchange rate to convert from the payment_value currency to the base currency. This is only applicable if the bank account from currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_to_base_exchange_rate: Option<sage_core::types::Decimal>,
     /// The amount to transfer.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub payment_value: sage_core::types::Decimal,
     /// The exchange rate to convert from the receipt_value currency to the base currency. This is only applicable if the bank account to currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_to_base_exchange_rate: Option<sage_core::types::Decimal>,
     /// The receipt value of the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_value: Option<sage_core::types::Decimal>,
     /// The reference for the bank transfer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// A second reference for the bank transfer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// The date of the bank transfer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2404,6 +2413,44 @@ impl BankTransfer {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bank_from_id", &self.bank_from_id)?;
+        map.field("bank_to_id", &self.bank_to_id)?;
+        map.optional("commission_code", &self.commission_code)?;
+        map.optional("commission_cost_centre", &self.commission_cost_centre)?;
+        map.optional("commission_department", &self.commission_department)?;
+        map.optional("commission_payer", &self.commission_payer)?;
+        map.optional_number("commission_value", &self.commission_value)?;
+        map.optional("exchange_difference_code", &self.exchange_difference_code)?;
+        map.optional(
+            "exchange_difference_cost_centre",
+            &self.exchange_difference_cost_centre,
+        )?;
+        map.optional(
+            "exchange_difference_department",
+            &self.exchange_difference_department,
+        )?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional_number(
+            "payment_to_base_exchange_rate",
+            &self.payment_to_base_exchange_rate,
+        )?;
+        map.number("payment_value", &self.payment_value)?;
+        map.optional_number(
+            "receipt_to_base_exchange_rate",
+            &self.receipt_to_base_exchange_rate,
+        )?;
+        map.optional_number("receipt_value", &self.receipt_value)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2507,127 +2554,148 @@ impl sage_core::types::model::FromFields for BankTransfer {
 }
 
 /// This resource returns the details of all bank accounts. The default sort (orderby) field is by 'code' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankView {
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Bank account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_no: Option<String>,
     /// The status of the bank account Id (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// Bank account type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type_id: Option<i64>,
     /// Bank balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Bank balance in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_in_base: Option<sage_core::types::Decimal>,
     /// The banks bank account nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_cost_centre: Option<String>,
     /// The banks bank account nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_department: Option<String>,
     /// The banks bank account nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_reference: Option<String>,
     /// The banks bank charges nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_cost_centre: Option<String>,
     /// The banks bank charges nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_department: Option<String>,
     /// The banks bank charges nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_reference: Option<String>,
     /// Bank name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
     /// Bank identifier code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// Bank account Code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
     /// The customer currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// Bank description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Electronic banking service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub electronic_bank: Option<String>,
     /// Electronic banking functions Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub electronic_bank_function_id: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks exchange differences nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_cost_centre: Option<String>,
     /// The banks exchange differences nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_department: Option<String>,
     /// The banks exchange differences nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_reference: Option<String>,
     /// International bank account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Bank overdraft limit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub overdraft_limit: Option<sage_core::types::Decimal>,
     /// Bank sort code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Last statement balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_balance: Option<sage_core::types::Decimal>,
     /// Last statement date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_no", &self.account_no)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("account_type_id", &self.account_type_id)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("balance_in_base", &self.balance_in_base)?;
+        map.optional(
+            "bank_account_nominal_cost_centre",
+            &self.bank_account_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_account_nominal_department",
+            &self.bank_account_nominal_department,
+        )?;
+        map.optional(
+            "bank_account_nominal_reference",
+            &self.bank_account_nominal_reference,
+        )?;
+        map.optional(
+            "bank_charges_nominal_cost_centre",
+            &self.bank_charges_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_charges_nominal_department",
+            &self.bank_charges_nominal_department,
+        )?;
+        map.optional(
+            "bank_charges_nominal_reference",
+            &self.bank_charges_nominal_reference,
+        )?;
+        map.optional("bank_name", &self.bank_name)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("code", &self.code)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("description", &self.description)?;
+        map.optional("electronic_bank", &self.electronic_bank)?;
+        map.optional("electronic_bank_function_id", &self.electronic_bank_function_id)?;
+        map.optional(
+            "exchange_diff_nominal_cost_centre",
+            &self.exchange_diff_nominal_cost_centre,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_department",
+            &self.exchange_diff_nominal_department,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_reference",
+            &self.exchange_diff_nominal_reference,
+        )?;
+        map.optional("iban", &self.iban)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("overdraft_limit", &self.overdraft_limit)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.optional_number("statement_balance", &self.statement_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankView {
@@ -2797,32 +2865,38 @@ impl sage_core::types::model::FromFields for BankView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankWebsites {
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank account website record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Flag to indicate if this is the default website for the customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing bank account, whether to delete this website from the collection of bank account websites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The web address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankWebsites {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BankWebsites {
@@ -2873,22 +2947,28 @@ impl sage_core::types::model::FromFields for BankWebsites {
 /// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.
 ///
 /// Settings include the default bank account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CashBookSettings {
     /// The default bank account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_bank_account: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default bank account Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_bank_account_id: Option<i64>,
     /// Cash Book Settings record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CashBookSettingsId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CashBookSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("default_bank_account", &self.default_bank_account)?;
+        map.optional("default_bank_account_id", &self.default_bank_account_id)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CashBookSettings {
@@ -2929,20 +3009,26 @@ impl sage_core::types::model::FromFields for CashBookSettings {
 }
 
 /// Use this API endpoint to return the list of e-banking function types that can be used with e-banking.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ElectronicBankFunctionType {
     /// Description of the electronic bank function type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Electronic bank function type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ElectronicBankFunctionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ElectronicBankFunctionType {
@@ -2979,29 +3065,35 @@ impl sage_core::types::model::FromFields for ElectronicBankFunctionType {
 }
 
 /// A subset of bank account information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupBank {
     /// The status of the bank account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupBank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupBank {

@@ -61,23 +61,29 @@ impl<'de> serde::Deserialize<'de> for AccountStatus {
 }
 
 /// Ageing periods help to manage outstanding customer and supplier debt. They determine how transactions appear on statements, letters, and Aged Debtor reports.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AgeingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The number of days after which the ageing period starts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_period_starts_after: Option<i64>,
     /// Ageing period Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AgeingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("days_period_starts_after", &self.days_period_starts_after)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AgeingPeriod {
@@ -119,32 +125,38 @@ impl sage_core::types::model::FromFields for AgeingPeriod {
 }
 
 /// Customer price band show which customers are linked to which price bands, one customer can have multiple limited price bands, and one price band can be linked to many customers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceBand {
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer price band record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerPriceBandId>,
     /// When updating an existing customer, whether to delete this price band from the collection of customer price bands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerPriceBand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("price_band", &self.price_band)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerPriceBand {
@@ -319,23 +331,29 @@ impl<'de> serde::Deserialize<'de> for LineType {
 }
 
 /// Overdue periods help to manage outstanding customer and supplier debt. They determine how transactions appear on the Due Date report.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OverduePeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The number of days after which the overdue period starts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_period_starts_after: Option<i64>,
     /// Overdue period Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OverduePeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("days_period_starts_after", &self.days_period_starts_after)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OverduePeriod {
@@ -436,14 +454,20 @@ impl<'de> serde::Deserialize<'de> for TraceableKind {
 }
 
 /// This is the description of the urn.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Urn {
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Urn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Urn {

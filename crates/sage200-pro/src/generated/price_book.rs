@@ -16,26 +16,32 @@
 //! - `source_of_price_types`: Source Of Price Types
 
 /// Customer discount groups allow you to enter a discount for groups of customers rather than individually.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerDiscountGroup {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer discount group description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Customer discount group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerDiscountGroupId>,
     /// Customer discount group name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerDiscountGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerDiscountGroup {
@@ -78,20 +84,26 @@ impl sage_core::types::model::FromFields for CustomerDiscountGroup {
 }
 
 /// This specifies whether a percentage is applied as a discount or surcharge.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiscountOrSurchargeType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DiscountOrSurchargeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DiscountOrSurchargeType {
@@ -128,20 +140,26 @@ impl sage_core::types::model::FromFields for DiscountOrSurchargeType {
 }
 
 /// This specifies whether a discount is flat rate or calculated based on a quantity.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlatRateOrQuantityBreakType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FlatRateOrQuantityBreakType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FlatRateOrQuantityBreakType {
@@ -178,29 +196,35 @@ impl sage_core::types::model::FromFields for FlatRateOrQuantityBreakType {
 }
 
 /// Order value discounts are based on the total value of an invoice or sales order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderValueDiscount {
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Order value discount description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Order value discount record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OrderValueDiscount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OrderValueDiscount {
@@ -246,50 +270,56 @@ impl sage_core::types::model::FromFields for OrderValueDiscount {
 }
 
 /// A price band is simply a price list. They're used to offer different prices to different customers. Product prices are set in the each price band. The price a customer receives for a product depends on the price band their account is linked to.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBand {
     /// The date and time this price band is active from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_date_time_from: Option<sage_core::types::DateTime>,
     /// The date and time this price band is active to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_date_time_to: Option<sage_core::types::DateTime>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price band description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Price band record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PriceBandId>,
     /// Is this price band active.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Is this the Standard price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_standard_band: Option<bool>,
     /// Is this price band time based.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_time_based: Option<bool>,
     /// Price band name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The type of price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_type: Option<String>,
     /// Price band type record Id; this will be 0 for Universal price bands and 1 for Limited price bands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PriceBand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active_date_time_from", &self.active_date_time_from)?;
+        map.optional("active_date_time_to", &self.active_date_time_to)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_standard_band", &self.is_standard_band)?;
+        map.optional("is_time_based", &self.is_time_based)?;
+        map.optional("name", &self.name)?;
+        map.optional("price_band_type", &self.price_band_type)?;
+        map.optional("price_band_type_id", &self.price_band_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PriceBand {
@@ -364,20 +394,26 @@ impl sage_core::types::model::FromFields for PriceBand {
 /// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.
 ///
 /// The API endpoint returns details of the price band types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBandType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PriceBandType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PriceBandType {
@@ -416,38 +452,50 @@ impl sage_core::types::model::FromFields for PriceBandType {
 /// The Price Book settings are used to configure application behaviour with respect to the Price Book module.
 ///
 /// Settings include the pricing discounts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBookSettings {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price Book Settings record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PriceBookSettingsId>,
     /// Whether to use customer discount groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_customer_discount_groups: Option<bool>,
     /// Whether to use limited price bands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_limited_price_bands: Option<bool>,
     /// Whether to use order value discounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_order_value_discounts: Option<bool>,
     /// Whether to use product group discounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_product_group_discounts: Option<bool>,
     /// Whether to use quantity based discounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_quantity_based_discounts: Option<bool>,
     /// Whether to use stock item discounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_stock_item_discounts: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PriceBookSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "use_customer_discount_groups",
+            &self.use_customer_discount_groups,
+        )?;
+        map.optional("use_limited_price_bands", &self.use_limited_price_bands)?;
+        map.optional("use_order_value_discounts", &self.use_order_value_discounts)?;
+        map.optional("use_product_group_discounts", &self.use_product_group_discounts)?;
+        map.optional(
+            "use_quantity_based_discounts",
+            &self.use_quantity_based_discounts,
+        )?;
+        map.optional("use_stock_item_discounts", &self.use_stock_item_discounts)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PriceBookSettings {
@@ -516,20 +564,26 @@ impl sage_core::types::model::FromFields for PriceBookSettings {
 }
 
 /// This specifies how a price has been calculated. This can be from a Unit Price, Unit Discount Value, Unit Discount Percentage or Special Price.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PricingType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PricingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PricingType {
@@ -570,55 +624,58 @@ impl sage_core::types::model::FromFields for PricingType {
 /// A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.
 ///
 /// The prices returned here do not include any customer specific discounts. The default sort (orderby) field is by 'product_code' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductPriceView {
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// The symbol of the currency used for the price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price band record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// The name of the price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_name: Option<String>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Product price record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_price_id: Option<i64>,
     /// The selling price for the shown product and price band.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_price_price: Option<sage_core::types::Decimal>,
     /// 'True' if uses the price from the standard price band is used otherwise 'False'
     ///
     /// The price of a product can be linked to the price set in the standard price band. This is used when only some product prices are different to the standard price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_price_use_standard: Option<bool>,
     /// The name of the unit the product is sold in. For example box, crate, bottle. The default unit is each.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductPriceView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.optional("price_band_name", &self.price_band_name)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("product_price_id", &self.product_price_id)?;
+        map.optional_number("product_price_price", &self.product_price_price)?;
+        map.optional("product_price_use_standard", &self.product_price_use_standard)?;
+        map.optional("product_stock_unit_name", &self.product_stock_unit_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductPriceView {
@@ -691,20 +748,26 @@ impl sage_core::types::model::FromFields for ProductPriceView {
 }
 
 /// This specifies whether a discount originates from a Customer, Stock Item or Product Group discount.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceOfPriceType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SourceOfPriceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SourceOfPriceType {

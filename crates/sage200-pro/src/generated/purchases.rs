@@ -36,20 +36,26 @@
 //! - `suppliers`: Suppliers
 
 /// The authorisation type for a purchase transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorisationType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AuthorisationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorisationType {
@@ -86,27 +92,21 @@ impl sage_core::types::model::FromFields for AuthorisationType {
 }
 
 /// Factor houses are third party companies employed by suppliers to collect payments from customers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FactorHouse {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Factor house Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::FactorHouseId>,
     /// The factor house main address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<FactorHouseMainAddress>,
     /// The factor house name.
     pub name: String,
     /// The factor house reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -122,6 +122,19 @@ impl FactorHouse {
             reference: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for FactorHouse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.field("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
     }
 }
 
@@ -168,62 +181,68 @@ impl sage_core::types::model::FromFields for FactorHouse {
 }
 
 /// The factor house main address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FactorHouseMainAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Address contact name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Address country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Factor house contact email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Factor house contact fax.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Factor house addresss record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Factor house contact mobile.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Factor house contact telephone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Factor house contact website.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FactorHouseMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FactorHouseMainAddress {
@@ -302,29 +321,35 @@ impl sage_core::types::model::FromFields for FactorHouseMainAddress {
 }
 
 /// A subset of supplier information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSupplier {
     /// The status of the supplier account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_code: Option<String>,
     /// The reference for the account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Supplier short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupSupplier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("post_code", &self.post_code)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("short_name", &self.short_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupSupplier {
@@ -372,38 +397,47 @@ impl sage_core::types::model::FromFields for LookupSupplier {
 }
 
 /// Use payment groups to automatically process supplier payments.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentGroup {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description for the payment method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Payment group Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PaymentGroupId>,
     /// Whether this payment group is used for supplier payments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_group: Option<bool>,
     /// The payment group number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_group_number: Option<i64>,
     /// The payment method for the payment group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<String>,
     /// Whether to post payments to the supplier account when payments are generated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_to_ledger_on_payment_run: Option<bool>,
     /// Whether to post a batch of payments to the Cash Book as a single entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub summarise_payments: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_supplier_payments_group", &self.is_supplier_payments_group)?;
+        map.optional("payment_group_number", &self.payment_group_number)?;
+        map.optional("payment_type", &self.payment_type)?;
+        map.optional(
+            "post_to_ledger_on_payment_run",
+            &self.post_to_ledger_on_payment_run,
+        )?;
+        map.optional("summarise_payments", &self.summarise_payments)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PaymentGroup {
@@ -467,20 +501,26 @@ impl sage_core::types::model::FromFields for PaymentGroup {
 }
 
 /// Gets the list of Payment group payment types which can be used. For example, "Remittance & cheque", or "Remittance only (Email)".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentType {
     /// Description of the payment type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Payment type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PaymentType {
@@ -517,173 +557,116 @@ impl sage_core::types::model::FromFields for PaymentType {
 }
 
 /// Gets Purchase aged creditor views. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseAgedCreditorView {
     /// The name of ageing period 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_1: Option<String>,
     /// The name of ageing period 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_2: Option<String>,
     /// The name of ageing period 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_3: Option<String>,
     /// The name of ageing period 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_4: Option<String>,
     /// The name of ageing period 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_5: Option<String>,
     /// The name of ageing period 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_6: Option<String>,
     /// The name of ageing period 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_7: Option<String>,
     /// The name of ageing period 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_8: Option<String>,
     /// Value in base currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_current: Option<sage_core::types::Decimal>,
     /// Value in base currency for furure periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_future: Option<sage_core::types::Decimal>,
     /// Value in base currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_past: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_1: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_2: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_3: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_4: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_5: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_6: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_7: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_8: Option<sage_core::types::Decimal>,
     /// Value in document currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_current: Option<sage_core::types::Decimal>,
     /// Value in document currency for future periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_future: Option<sage_core::types::Decimal>,
     /// Value in document currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_past: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_1: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_2: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_3: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_4: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_5: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_6: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_7: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_8: Option<sage_core::types::Decimal>,
     /// Posted supplier transaction record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_supplier_transaction_id: Option<i64>,
     /// Supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseAgedCreditorView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aged_period_1", &self.aged_period_1)?;
+        map.optional("aged_period_2", &self.aged_period_2)?;
+        map.optional("aged_period_3", &self.aged_period_3)?;
+        map.optional("aged_period_4", &self.aged_period_4)?;
+        map.optional("aged_period_5", &self.aged_period_5)?;
+        map.optional("aged_period_6", &self.aged_period_6)?;
+        map.optional("aged_period_7", &self.aged_period_7)?;
+        map.optional("aged_period_8", &self.aged_period_8)?;
+        map.optional_number("base_current", &self.base_current)?;
+        map.optional_number("base_future", &self.base_future)?;
+        map.optional_number("base_past", &self.base_past)?;
+        map.optional_number("base_period_1", &self.base_period_1)?;
+        map.optional_number("base_period_2", &self.base_period_2)?;
+        map.optional_number("base_period_3", &self.base_period_3)?;
+        map.optional_number("base_period_4", &self.base_period_4)?;
+        map.optional_number("base_period_5", &self.base_period_5)?;
+        map.optional_number("base_period_6", &self.base_period_6)?;
+        map.optional_number("base_period_7", &self.base_period_7)?;
+        map.optional_number("base_period_8", &self.base_period_8)?;
+        map.optional_number("doc_current", &self.doc_current)?;
+        map.optional_number("doc_future", &self.doc_future)?;
+        map.optional_number("doc_past", &self.doc_past)?;
+        map.optional_number("doc_period_1", &self.doc_period_1)?;
+        map.optional_number("doc_period_2", &self.doc_period_2)?;
+        map.optional_number("doc_period_3", &self.doc_period_3)?;
+        map.optional_number("doc_period_4", &self.doc_period_4)?;
+        map.optional_number("doc_period_5", &self.doc_period_5)?;
+        map.optional_number("doc_period_6", &self.doc_period_6)?;
+        map.optional_number("doc_period_7", &self.doc_period_7)?;
+        map.optional_number("doc_period_8", &self.doc_period_8)?;
+        map.optional(
+            "posted_supplier_transaction_id",
+            &self.posted_supplier_transaction_id,
+        )?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseAgedCreditorView {
@@ -810,32 +793,38 @@ impl sage_core::types::model::FromFields for PurchaseAgedCreditorView {
 }
 
 /// Invoices and Credit Notes which are above a threshold value are unauthorised. The value of unauthorised transactions is posted to the default nominal account for Unauthorised Purchases. Use authorisation to reverse the posting from the Unauthorised Purchases nominal account and post to the intended account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseAuthorisation {
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseAuthorisationNominalAnalysisItems>>,
     /// OpLock value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplock: Option<String>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Transaction second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// The supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseAuthorisation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("oplock", &self.oplock)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseAuthorisation {
@@ -885,36 +874,27 @@ impl sage_core::types::model::FromFields for PurchaseAuthorisation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseAuthorisationNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Nominal code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Nominal code record Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// The type of the nominal code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub value: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -933,6 +913,22 @@ impl PurchaseAuthorisationNominalAnalysisItems {
             value,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseAuthorisationNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional("type", &self.r#type)?;
+        map.number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -992,78 +988,43 @@ impl sage_core::types::model::FromFields for PurchaseAuthorisationNominalAnalysi
 /// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.
 ///
 /// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNote {
     /// Authorisation type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorisation_type: Option<String>,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the supplier record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the supplier record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Amount VAT is discounted when a settlement discount is applied.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Exchange rate for the credit note. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Determines whether the transaction is to be authorised or not. Note: used only if Purchase Ledger authorisation is on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_authorised: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseCreditNoteNominalAnalysisItems>>,
     /// Credit note reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Credit note second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// When set to True this indicates that the credit note has been paid and any settlement discount has been applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseCreditNoteTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1090,6 +1051,33 @@ impl PurchaseCreditNote {
             vat_adjustment_doc_expected: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("authorisation_type", &self.authorisation_type)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_authorised", &self.is_authorised)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1185,12 +1173,11 @@ impl sage_core::types::model::FromFields for PurchaseCreditNote {
 }
 
 /// Returns a purchase credit note with all the default values for a supplier. The API endpoint does not persist the purchase credit note.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNoteNewRequest {
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1201,6 +1188,14 @@ impl PurchaseCreditNoteNewRequest {
             supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseCreditNoteNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1231,30 +1226,21 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNoteNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the supplier record.
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the supplier record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the supplier record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1270,6 +1256,19 @@ impl PurchaseCreditNoteNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseCreditNoteNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1317,39 +1316,21 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteNominalAnalysisIt
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNoteTaxAnalysisItems {
     /// Tax analysis details. Note: this is only used for Sage 200 Standard for Education.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Discount amount. Must add up to the headline value set on the credit note. This defaults to the document_discount_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the credit note. This defaults to the document_goods_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the supplier record
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_discount_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1365,6 +1346,19 @@ impl PurchaseCreditNoteTaxAnalysisItems {
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseCreditNoteTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1415,81 +1409,45 @@ impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisItems 
 /// Invoices are used to record a purchase against a particular supplier's account.
 ///
 /// Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoice {
     /// Authorisation type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorisation_type: Option<String>,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the supplier record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the supplier record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Amount VAT is discounted when a settlement discount is applied.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Date the invoice is due to be paid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate for the invoice. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Determines whether the transaction is to be authorised or not. Note: used only if Purchase Ledger authorisation is on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_authorised: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseInvoiceNominalAnalysisItems>>,
     /// Invoice reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Invoice second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// When set to True this indicates that the invoice has been paid and any settlement discount has been applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseInvoiceTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1517,6 +1475,34 @@ impl PurchaseInvoice {
             vat_adjustment_doc_expected: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("authorisation_type", &self.authorisation_type)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_authorised", &self.is_authorised)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1615,12 +1601,11 @@ impl sage_core::types::model::FromFields for PurchaseInvoice {
 }
 
 /// Returns a purchase invoice with all the default values for a supplier. The API endpoint does not persist the purchase invoice.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoiceNewRequest {
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1631,6 +1616,14 @@ impl PurchaseInvoiceNewRequest {
             supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseInvoiceNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1661,30 +1654,21 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoiceNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the supplier record.
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the supplier record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the supplier record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1700,6 +1684,19 @@ impl PurchaseInvoiceNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseInvoiceNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1747,39 +1744,21 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceNominalAnalysisItems
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoiceTaxAnalysisItems {
     /// Tax analysis details. Note: this is only used for Sage 200 Standard for Education.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Discount amount. Must add up to the headline value set on the invoice. This defaults to the document_discount_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the invoice. This defaults to the document_goods_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the supplier record
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_discount_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1795,6 +1774,19 @@ impl PurchaseInvoiceTaxAnalysisItems {
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseInvoiceTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1845,120 +1837,156 @@ impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisItems {
 /// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.
 ///
 /// Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseLedgerSettings {
     /// Ageing periods.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ageing_periods: Option<Vec<super::common::AgeingPeriod>>,
     /// Whether to use only one payment method for all your supplier accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_accounts_use_same_payment_method: Option<bool>,
     /// Whether to include additional nominal transaction information for each transaction that is entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_additional_trans_analysis: Option<bool>,
     /// Whether multiple supplier transactions can be entered at once.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_batch_processing: Option<bool>,
     /// Whether to archive (or delete) supplier transactions after the period to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub archive_transaction_after_keeping: Option<bool>,
     /// The amount at which invoices are required to be authorised.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_threshold_value: Option<sage_core::types::Decimal>,
     /// Whether supplier account numbers (reference) are generated automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_account_numbers: Option<bool>,
     /// Indicates whether to allow additional tax details for purchase invoices. NOTE: this applies only to Standard for Education datasets.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_additional_transaction_details: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default terms which, together with the default payment terms (days), determines the due date of invoices. For example, "From document date", or "From end of month"
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_terms_basis: Option<String>,
     /// The number of days which, together with the default payment terms basis, determines the due date for invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_terms_days: Option<i64>,
     /// The supplier default tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The supplier default tax code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code_id: Option<i64>,
     /// Whether (by default) terms have been agreed with new supplier accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_terms_agreed: Option<bool>,
     /// The default number of days an invoice must be paid within to qualify for the discount.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub early_settlement_discount_days: Option<i64>,
     /// The default discount percentage offered by suppliers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Whether to use the Sage e-Banking facility to make electronic bank payments to your suppliers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub electronic_bank_payments: Option<bool>,
     /// Purchase Ledger Settings record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for supplier accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_transactions_for: Option<i64>,
     /// The maximum payment cheque value to be generated.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_cheque_value: Option<sage_core::types::Decimal>,
     /// The default number of transactions to display on the Supplier Transaction Enquiry screen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_enquiry_transactions_to_display: Option<i64>,
     /// The next supplier account number (reference) which will be assigned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_account_number: Option<i64>,
     /// The number of ageing and overdue periods.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub no_of_reporting_periods: Option<i64>,
     /// The organisation-wide Supplier payment group, used when 'all_accounts_use_same_payment_method' is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation_supplier_payment_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Overdue periods.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue_periods: Option<Vec<super::common::OverduePeriod>>,
     /// Payment groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_groups: Option<Vec<PaymentGroup>>,
     /// Whether to revalue invoices paid in foreign currency to their value in base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revalue_foreign_entries: Option<bool>,
     /// Whether to show only outstanding transactions (by default) on the Supplier Transaction Enquiry screen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_outstanding_transactions: Option<bool>,
     /// Whether or not the accounting periods are used as the trading periods. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_account_periods_as_trading_periods: Option<bool>,
     /// Whether to require invoices or credit notes above a certain value to be authorised.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_invoice_authorisation: Option<bool>,
     /// Whether or not to use the receipt/payment date as the default allocation date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_transaction_date_for_allocation: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseLedgerSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("ageing_periods", &self.ageing_periods)?;
+        map.optional(
+            "all_accounts_use_same_payment_method",
+            &self.all_accounts_use_same_payment_method,
+        )?;
+        map.optional(
+            "allow_additional_trans_analysis",
+            &self.allow_additional_trans_analysis,
+        )?;
+        map.optional("allow_batch_processing", &self.allow_batch_processing)?;
+        map.optional(
+            "archive_transaction_after_keeping",
+            &self.archive_transaction_after_keeping,
+        )?;
+        map.optional_number(
+            "authorisation_threshold_value",
+            &self.authorisation_threshold_value,
+        )?;
+        map.optional(
+            "auto_generate_account_numbers",
+            &self.auto_generate_account_numbers,
+        )?;
+        map.optional(
+            "capture_additional_transaction_details",
+            &self.capture_additional_transaction_details,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_payment_terms_basis", &self.default_payment_terms_basis)?;
+        map.optional("default_payment_terms_days", &self.default_payment_terms_days)?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional("default_terms_agreed", &self.default_terms_agreed)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("electronic_bank_payments", &self.electronic_bank_payments)?;
+        map.optional("id", &self.id)?;
+        map.optional("keep_transactions_for", &self.keep_transactions_for)?;
+        map.optional_number("max_cheque_value", &self.max_cheque_value)?;
+        map.optional(
+            "maximum_enquiry_transactions_to_display",
+            &self.maximum_enquiry_transactions_to_display,
+        )?;
+        map.optional("next_account_number", &self.next_account_number)?;
+        map.optional("no_of_reporting_periods", &self.no_of_reporting_periods)?;
+        map.optional(
+            "organisation_supplier_payment_group",
+            &self.organisation_supplier_payment_group,
+        )?;
+        map.optional("overdue_periods", &self.overdue_periods)?;
+        map.optional("payment_groups", &self.payment_groups)?;
+        map.optional("revalue_foreign_entries", &self.revalue_foreign_entries)?;
+        map.optional(
+            "show_outstanding_transactions",
+            &self.show_outstanding_transactions,
+        )?;
+        map.optional(
+            "use_account_periods_as_trading_periods",
+            &self.use_account_periods_as_trading_periods,
+        )?;
+        map.optional("use_invoice_authorisation", &self.use_invoice_authorisation)?;
+        map.optional(
+            "use_transaction_date_for_allocation",
+            &self.use_transaction_date_for_allocation,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseLedgerSettings {
@@ -2147,62 +2175,35 @@ impl sage_core::types::model::FromFields for PurchaseLedgerSettings {
 /// Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchasePayment {
     /// Exchange rate for the supplier to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
     pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the supplier to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the receipt.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub cheque_value: sage_core::types::Decimal,
     /// Exchange rate for the payment. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchasePaymentNominalAnalysisItems>>,
     /// Receipt reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Value to post to the supplier account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2229,6 +2230,29 @@ impl PurchasePayment {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchasePayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional_number("supplier_cheque_value", &self.supplier_cheque_value)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2307,30 +2331,21 @@ impl sage_core::types::model::FromFields for PurchasePayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchasePaymentNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2346,6 +2361,19 @@ impl PurchasePaymentNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchasePaymentNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2396,179 +2424,146 @@ impl sage_core::types::model::FromFields for PurchasePaymentNominalAnalysisItems
 /// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
 ///
 /// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransaction {
     /// Allocation history items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<PurchasePostedTransactionAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<PurchasePostedTransactionAllocationSessionItems>,
     >,
     /// Bank items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<PurchasePostedTransactionBankItems>>,
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Control value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days discount valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchasePostedTransactionId>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<PurchasePostedTransactionNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier the transaction relates to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchasePostedTransactionTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional_number(
+            "control_value_in_base_currency",
+            &self.control_value_in_base_currency,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasePostedTransaction {
@@ -2744,47 +2739,47 @@ impl sage_core::types::model::FromFields for PurchasePostedTransaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionAllocationHistoryItems {
@@ -2845,41 +2840,41 @@ for PurchasePostedTransactionAllocationHistoryItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionAllocationSessionItems {
     /// Date of allocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionAllocationSessionItems {
@@ -2933,38 +2928,41 @@ for PurchasePostedTransactionAllocationSessionItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionBankItems {
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionBankItems {
@@ -3022,29 +3020,23 @@ impl sage_core::types::model::FromFields for PurchasePostedTransactionBankItems 
 /// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchasePostedTransactionMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase posted transaction memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchasePostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The memo text.
     pub note: String,
     /// Purchase posted transaction record Id.
     pub posted_supplier_transaction_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3061,6 +3053,23 @@ impl PurchasePostedTransactionMemo {
             posted_supplier_transaction_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchasePostedTransactionMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.field("note", &self.note)?;
+        map.field(
+            "posted_supplier_transaction_id",
+            &self.posted_supplier_transaction_id,
+        )?;
+        map.end(&self.extra)
     }
 }
 
@@ -3115,50 +3124,50 @@ impl sage_core::types::model::FromFields for PurchasePostedTransactionMemo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionNominalAnalysisItems {
@@ -3221,41 +3230,38 @@ for PurchasePostedTransactionNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionTaxAnalysisItems {
@@ -3310,62 +3316,35 @@ impl sage_core::types::model::FromFields for PurchasePostedTransactionTaxAnalysi
 /// Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseReceipt {
     /// Exchange rate for the supplier to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
     pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the supplier to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the receipt.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub cheque_value: sage_core::types::Decimal,
     /// Exchange rate for the receipt. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseReceiptNominalAnalysisItems>>,
     /// Receipt reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Value to post to the supplier account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3392,6 +3371,29 @@ impl PurchaseReceipt {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional_number("supplier_cheque_value", &self.supplier_cheque_value)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3470,30 +3472,21 @@ impl sage_core::types::model::FromFields for PurchaseReceipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseReceiptNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3509,6 +3502,19 @@ impl PurchaseReceiptNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PurchaseReceiptNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3557,29 +3563,35 @@ impl sage_core::types::model::FromFields for PurchaseReceiptNominalAnalysisItems
 }
 
 /// This resource returns the details of all purchase trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTradingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date the trading period ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each purchase trading period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseTradingPeriodId>,
     /// The period number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<String>,
     /// Date the trading period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTradingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("start_date", &self.start_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseTradingPeriod {
@@ -3625,137 +3637,131 @@ impl sage_core::types::model::FromFields for PurchaseTradingPeriod {
 }
 
 /// Purchase transaction enquiry views represent transactions posted against the Purchase Ledger, such as purchases made, and any refunds or credit notes received. The $count includes memos and documents associated with the transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryView {
     /// Allocation history items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<PurchaseTransactionEnquiryViewAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<PurchaseTransactionEnquiryViewAllocationSessionItems>,
     >,
     /// Document's allocation status type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_status: Option<String>,
     /// Bank items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<PurchaseTransactionEnquiryViewBankItems>>,
     /// Discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<String>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_due_date: Option<sage_core::types::DateTime>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Document value after discounts.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discounted_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates if there are any documents attached to the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_documents: Option<bool>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PurchaseTransactionEnquiryViewId>,
     /// Memo status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memo_note_status: Option<String>,
     /// Memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<PurchasePostedTransactionMemo>>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<PurchaseTransactionEnquiryViewNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Ledger type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseTransactionEnquiryViewTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional("discount_due_date", &self.discount_due_date)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number(
+            "document_discounted_value",
+            &self.document_discounted_value,
+        )?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_documents", &self.has_documents)?;
+        map.optional("id", &self.id)?;
+        map.optional("memo_note_status", &self.memo_note_status)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("source", &self.source)?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryView {
@@ -3907,47 +3913,47 @@ impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryViewAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -4009,41 +4015,41 @@ for PurchaseTransactionEnquiryViewAllocationHistoryItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewAllocationSessionItems {
     /// Date of allocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryViewAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -4098,38 +4104,41 @@ for PurchaseTransactionEnquiryViewAllocationSessionItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewBankItems {
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryViewBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryViewBankItems {
@@ -4182,50 +4191,50 @@ impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryViewBankI
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryViewNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -4289,41 +4298,38 @@ for PurchaseTransactionEnquiryViewNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryViewTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryViewTaxAnalysisItems {
@@ -4377,164 +4383,137 @@ for PurchaseTransactionEnquiryViewTaxAnalysisItems {
 /// When making larger API requests for transaction information from the Purchase ledger, the Purchase Transaction Views resource can be a faster alternative to the 'Purchase Posted Transactions' resource.
 ///
 /// The Purchase Transaction Views resource also returns a wider breadth of information than the Purchase Posted Transactions. By using the Purchase Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_supplier_transaction_id' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionView {
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// Days discount valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// The due date of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange Rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Ledger type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// The date the transaction was posted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Id of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_supplier_transaction_id: Option<i64>,
     /// Query.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// The reference of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The second reference of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// Supplier account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// The date of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date_time_updated: Option<sage_core::types::DateTime>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User that posted the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional(
+            "posted_supplier_transaction_id",
+            &self.posted_supplier_transaction_id,
+        )?;
+        map.optional("query", &self.query)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("status", &self.status)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional(
+            "transaction_date_time_updated",
+            &self.transaction_date_time_updated,
+        )?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseTransactionView {
@@ -4706,20 +4685,26 @@ impl sage_core::types::model::FromFields for PurchaseTransactionView {
 /// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.
 ///
 /// The API endpoint returns details of the status of the supplier with Supplier Payments.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SagePaymentsSupplierStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SagePaymentsSupplierStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SagePaymentsSupplierStatusType {
@@ -4756,399 +4741,245 @@ impl sage_core::types::model::FromFields for SagePaymentsSupplierStatusType {
 }
 
 /// Suppliers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. purchase orders, purchase receipts, etc).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Supplier {
     /// The date the account was opened.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
     /// The suppliers alerts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<SupplierAlert>>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The application date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// Supplier account balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Supplier bank account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank: Option<SupplierBank>,
     /// The suppliers contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<SupplierContact>>,
     /// The suppliers country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The suppliers credit bureau.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit bureau record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// The suppliers credit memo note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_memo_note: Option<SupplierCreditMemoNote>,
     /// The suppliers credit position.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit position record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
     /// The suppliers currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default nominal code to be used in transactions for the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default nominal code cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_cost_centre: Option<String>,
     /// Default nominal code department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_department: Option<String>,
     /// Default nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_id: Option<i64>,
     /// Default nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_reference: Option<String>,
     /// The default tax code to be used in transactions for the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default tax code record Id. This defaults to the configured tax code for the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code_id: Option<i64>,
     /// The number of days an invoice must be paid within to qualify for the discount.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub early_settlement_discount_days: Option<i64>,
     /// The discount percentage offered by suppliers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The type of exchange rate used on the supplier account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_type: Option<String>,
     /// The suppliers factor house.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub factor_house: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Factor house record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub factor_house_id: Option<super::ids::FactorHouseId>,
     /// Fax area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_subscriber_number: Option<String>,
     /// Supplier unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierId>,
     /// Whether supplier payments is enabled for this account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_enabled: Option<bool>,
     /// The date of the last credit review.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The suppliers main address which also expands address_country_code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SupplierMainAddress>,
     /// The suppliers memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SupplierMemo>>,
     /// The number of months to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub months_to_keep_transactions: Option<i64>,
     /// Supplier name.
     pub name: String,
     /// The date of the next credit review.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// True if supplier account is on hold, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_hold: Option<bool>,
     /// Order priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_priority: Option<String>,
     /// The suppliers payment group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Payment group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_group_id: Option<super::ids::PaymentGroupId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_basis: Option<String>,
     /// The number of days which, together with the payment terms basis, determines the due date for invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_days: Option<i64>,
     /// Supplier account reference. Note: Not required if supplier reference is set to &quot;generate automatically&quot; inside the Sage 200 application settings.
     pub reference: String,
     /// Supplier short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// The suppliers status. Note: This could take a long time to complete the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SupplierStatus>,
     /// Reason for change in account status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
     /// Telephone area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_subscriber_number: Option<String>,
     /// True if supplier terms have been agreed else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_agreed: Option<bool>,
     /// Trading terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_terms: Option<String>,
     /// Value of current purchase orders for this supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_pop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5271,6 +5102,147 @@ impl Supplier {
             website: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Supplier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("alerts", &self.alerts)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional("bank", &self.bank)?;
+        map.optional("contacts", &self.contacts)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau", &self.credit_bureau)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_memo_note", &self.credit_memo_note)?;
+        map.optional("credit_position", &self.credit_position)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_nominal_code", &self.default_nominal_code)?;
+        map.optional(
+            "default_nominal_code_cost_centre",
+            &self.default_nominal_code_cost_centre,
+        )?;
+        map.optional(
+            "default_nominal_code_department",
+            &self.default_nominal_code_department,
+        )?;
+        map.optional("default_nominal_code_id", &self.default_nominal_code_id)?;
+        map.optional(
+            "default_nominal_code_reference",
+            &self.default_nominal_code_reference,
+        )?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("factor_house", &self.factor_house)?;
+        map.optional("factor_house_id", &self.factor_house_id)?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_supplier_payments_enabled",
+            &self.is_supplier_payments_enabled,
+        )?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
+        map.field("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional("on_hold", &self.on_hold)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("payment_group", &self.payment_group)?;
+        map.optional("payment_group_id", &self.payment_group_id)?;
+        map.optional("payment_terms_basis", &self.payment_terms_basis)?;
+        map.optional("payment_terms_days", &self.payment_terms_days)?;
+        map.field("reference", &self.reference)?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional("status", &self.status)?;
+        map.optional("status_reason", &self.status_reason)?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional_number(
+            "value_of_current_orders_in_pop",
+            &self.value_of_current_orders_in_pop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5685,48 +5657,35 @@ impl sage_core::types::model::FromFields for Supplier {
 }
 
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering purchase orders, returns, generating purchase orders, purchase order from requisition lines and generating purchase orders from trial kitting.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SupplierAlert {
     /// The alert text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_text: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier alert record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// True if alert status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing supplier, whether to delete this alert from the collection of supplier alerts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// True if this alert shows for purchase order from requisition lines, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_generate_purchase_order_from_requisition_lines: Option<bool>,
     /// True if this alert shows for generate purchase orders, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_generate_purchase_orders: Option<bool>,
     /// True if this alert shows for generate purchase orders from trial kitting, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_generate_purchase_orders_from_trial_kitting: Option<bool>,
     /// True if this alert shows for orders, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_orders: Option<bool>,
     /// True if this alert shows for returns, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_returns: Option<bool>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// The user that updated the alert.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5749,6 +5708,35 @@ impl SupplierAlert {
             updated_by: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SupplierAlert {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alert_text", &self.alert_text)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional(
+            "show_alert_for_generate_purchase_order_from_requisition_lines",
+            &self.show_alert_for_generate_purchase_order_from_requisition_lines,
+        )?;
+        map.optional(
+            "show_alert_for_generate_purchase_orders",
+            &self.show_alert_for_generate_purchase_orders,
+        )?;
+        map.optional(
+            "show_alert_for_generate_purchase_orders_from_trial_kitting",
+            &self.show_alert_for_generate_purchase_orders_from_trial_kitting,
+        )?;
+        map.optional("show_alert_for_orders", &self.show_alert_for_orders)?;
+        map.optional("show_alert_for_returns", &self.show_alert_for_returns)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("updated_by", &self.updated_by)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5835,56 +5823,62 @@ impl sage_core::types::model::FromFields for SupplierAlert {
 }
 
 /// Supplier bank account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierBank {
     /// Bank account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Bank account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// Additional reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_reference: Option<String>,
     /// Bank BACS reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bacs_reference: Option<String>,
     /// Bank payment reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_payment_reference: Option<String>,
     /// Bank BIC number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic_number: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank IBAN number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban_number: Option<String>,
     /// Supplier bank Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// National bank identifier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub national_bank_identifier: Option<String>,
     /// Bank non UK sort code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub non_uk_sort_code: Option<String>,
     /// Bank roll number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roll_number: Option<String>,
     /// Bank sort code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// Supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierBank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("bacs_reference", &self.bacs_reference)?;
+        map.optional("bank_payment_reference", &self.bank_payment_reference)?;
+        map.optional("bic_number", &self.bic_number)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("iban_number", &self.iban_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("national_bank_identifier", &self.national_bank_identifier)?;
+        map.optional("non_uk_sort_code", &self.non_uk_sort_code)?;
+        map.optional("roll_number", &self.roll_number)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierBank {
@@ -5963,71 +5957,77 @@ impl sage_core::types::model::FromFields for SupplierBank {
 }
 
 /// Information can be stored for multiple contacts against each supplier account.  Each contact can have its own details such as telephone numbers, fax numbers, email address and website.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierContact {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Default email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_email: Option<String>,
     /// Default telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_telephone: Option<String>,
     /// Supplier emails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<SupplierEmail>>,
     /// Supplier faxes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub faxes: Option<Vec<SupplierFax>>,
     /// Contact first name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierContactId>,
     /// Is this the default contact for the parent supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing supplier, whether to delete this contact from the collection of supplier contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Contact surname.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Contact middle name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// Supplier mobiles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobiles: Option<Vec<SupplierMobile>>,
     /// Contact Name - Concatenated first_name, middle_name and last_name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Supplier contact roles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<SupplierContactRole>>,
     /// Contact salutation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation_id: Option<super::ids::SalutationId>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier telephones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<SupplierTelephone>>,
     /// Supplier websites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<SupplierWebsite>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_email", &self.default_email)?;
+        map.optional("default_telephone", &self.default_telephone)?;
+        map.optional("emails", &self.emails)?;
+        map.optional("faxes", &self.faxes)?;
+        map.optional("first_name", &self.first_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_name", &self.last_name)?;
+        map.optional("middle_name", &self.middle_name)?;
+        map.optional("mobiles", &self.mobiles)?;
+        map.optional("name", &self.name)?;
+        map.optional("roles", &self.roles)?;
+        map.optional("salutation", &self.salutation)?;
+        map.optional("salutation_id", &self.salutation_id)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("telephones", &self.telephones)?;
+        map.optional("websites", &self.websites)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierContact {
@@ -6117,32 +6117,41 @@ impl sage_core::types::model::FromFields for SupplierContact {
 }
 
 /// Supplier contacts can be assigned job roles. Supplier contact roles describe roles assigned to a supplier contact, including whether the contact is the preferred contact for the supplier for a role.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierContactRole {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier contact role record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierContactRoleId>,
     /// Flag to indicate if this is the preferred supplier contact for the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact_for_role: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this role from the collection of supplier contact roles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Trader contact role record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierContactRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_preferred_contact_for_role",
+            &self.is_preferred_contact_for_role,
+        )?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierContactRole {
@@ -6198,26 +6207,32 @@ impl sage_core::types::model::FromFields for SupplierContactRole {
 }
 
 /// The suppliers credit memo note.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierCreditMemoNote {
     /// Which user created the note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Memo note Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierCreditMemoNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("note", &self.note)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierCreditMemoNote {
@@ -6260,37 +6275,43 @@ impl sage_core::types::model::FromFields for SupplierCreditMemoNote {
 }
 
 /// Contact specific email addresses can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierEmail {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Email address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierEmailId>,
     /// Flag to indicate if this is the default email address of the supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this email from the collection of supplier contact emails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierEmail {
@@ -6344,46 +6365,52 @@ impl sage_core::types::model::FromFields for SupplierEmail {
 }
 
 /// Contact specific fax numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierFax {
     /// Fax number area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Fax number country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_number: Option<String>,
     /// Fax record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierFaxId>,
     /// Flag to indicate if this is the default fax number of the supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this fax from the collection of supplier contact faxes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Fax subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_number: Option<String>,
     /// Supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierFax {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierFax {
@@ -6448,58 +6475,64 @@ impl sage_core::types::model::FromFields for SupplierFax {
 }
 
 /// The suppliers main address which also expands address_country_code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierMainAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// Country code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Country code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_country_code_id: Option<i64>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Contact Name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier main address Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("address_country_code", &self.address_country_code)?;
+        map.optional("address_country_code_id", &self.address_country_code_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierMainAddress {
@@ -6580,32 +6613,25 @@ impl sage_core::types::model::FromFields for SupplierMainAddress {
 /// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SupplierMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing supplier, whether to delete this memo from the collection of supplier memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
     pub note: String,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6626,6 +6652,21 @@ impl SupplierMemo {
             supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SupplierMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("note", &self.note)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -6678,46 +6719,52 @@ impl sage_core::types::model::FromFields for SupplierMemo {
 }
 
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierMobile {
     /// Mobile number area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Mobile number country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Mobile number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_number: Option<String>,
     /// Mobile record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierMobileId>,
     /// Flag to indicate if this is the default mobile number of the supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this mobile number from the collection of supplier contact mobile numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Mobile subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_number: Option<String>,
     /// Supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierMobile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierMobile {
@@ -6782,116 +6829,128 @@ impl sage_core::types::model::FromFields for SupplierMobile {
 }
 
 /// Includes supplier values (total invoices, total credit notes, total cash, etc.) for a period of a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierPeriodValueView {
     /// Analysis period end date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_period_end_date: Option<sage_core::types::DateTime>,
     /// Analysis period reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_period_reference: Option<String>,
     /// Analysis period start date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_period_start_date: Option<sage_core::types::DateTime>,
     /// The date and time the supplier analysis period entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Supplier analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_1: Option<String>,
     /// Supplier analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_2: Option<String>,
     /// Supplier analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_3: Option<String>,
     /// Supplier analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_4: Option<String>,
     /// Supplier analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_5: Option<String>,
     /// Supplier analysis period record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_period_id: Option<i64>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// Supplier period value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_period_value_id: Option<i64>,
     /// Supplier account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierPeriodValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_period_end_date", &self.analysis_period_end_date)?;
+        map.optional("analysis_period_reference", &self.analysis_period_reference)?;
+        map.optional("analysis_period_start_date", &self.analysis_period_start_date)?;
+        map.optional(
+            "period_value_date_time_updated",
+            &self.period_value_date_time_updated,
+        )?;
+        map.optional(
+            "period_value_exchange_rate_gain_or_loss",
+            &self.period_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date",
+            &self.period_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date_in_base",
+            &self.period_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_cred_note_value_to_date_in_base",
+            &self.period_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_credit_note_value_to_date",
+            &self.period_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_finance_charges_applied",
+            &self.period_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date",
+            &self.period_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date_in_base",
+            &self.period_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date",
+            &self.period_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date_in_base",
+            &self.period_value_total_profit_value_to_date_in_base,
+        )?;
+        map.optional("supplier_analysis_code_1", &self.supplier_analysis_code_1)?;
+        map.optional("supplier_analysis_code_2", &self.supplier_analysis_code_2)?;
+        map.optional("supplier_analysis_code_3", &self.supplier_analysis_code_3)?;
+        map.optional("supplier_analysis_code_4", &self.supplier_analysis_code_4)?;
+        map.optional("supplier_analysis_code_5", &self.supplier_analysis_code_5)?;
+        map.optional("supplier_analysis_period_id", &self.supplier_analysis_period_id)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_period_value_id", &self.supplier_period_value_id)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierPeriodValueView {
@@ -7062,20 +7121,26 @@ impl sage_core::types::model::FromFields for SupplierPeriodValueView {
 }
 
 /// The suppliers status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierStatus {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if supplier account is live, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("is_live", &self.is_live)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierStatus {
@@ -7112,46 +7177,52 @@ impl sage_core::types::model::FromFields for SupplierStatus {
 }
 
 /// Contact specific telephone numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierTelephone {
     /// Telephone number area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Telephone number country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_number: Option<String>,
     /// Telephone record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this telephone number from the collection of supplier contact telephone numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Telephone subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_number: Option<String>,
     /// Supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierTelephone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierTelephone {
@@ -7216,350 +7287,404 @@ impl sage_core::types::model::FromFields for SupplierTelephone {
 }
 
 /// When making larger requests for supplier information, the Supplier Views resource can be a faster alternative to the 'supplier' resource. The Supplier Views resource also returns a wider breadth of information than the Supplier resource. Using Supplier Views could therefore reduce the quantity of API requests needed to return the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierView {
     /// True if supplier account is on hold, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_is_on_hold: Option<bool>,
     /// The date the account was opened.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// Date the supplier applied for credit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// Supplier account balance in the supplier's currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Supplier account balance in the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_balance: Option<sage_core::types::Decimal>,
     /// The default contact's default email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_default_email_address: Option<String>,
     /// The default contact's default telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_default_telephone_number: Option<String>,
     /// The default contact's first name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_first_name: Option<String>,
     /// The default contact's last name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_last_name: Option<String>,
     /// The default contact's middle name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_middle_name: Option<String>,
     /// The default contact's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The supplier's country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau_name: Option<String>,
     /// Credit limit of the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position_name: Option<String>,
     /// Credit reference for this supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
     /// The supplier currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// Date account details last changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_account_details_last_changed: Option<sage_core::types::DateTime>,
     /// Date of last transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_last_transaction: Option<sage_core::types::DateTime>,
     /// Date the credit application was received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time the supplier was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time the supplier was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days early settlement discount applies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_early_settlement_disc_applies: Option<i64>,
     /// Default nominal account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_account_number: Option<String>,
     /// Default nominal cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_cost_centre: Option<String>,
     /// Default nominal department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_department: Option<String>,
     /// Default order priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_order_priority: Option<String>,
     /// Tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate: Option<sage_core::types::Decimal>,
     /// Default tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_rate_code: Option<i64>,
     /// Tax rate record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_rate_id: Option<i64>,
     /// Name of tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_rate_name: Option<String>,
     /// Early settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The factor house name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub factor_house_name: Option<String>,
     /// Fax area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_subscriber_number: Option<String>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// If the credit limit is not zero, then True is the balance is greater than the credit limit; otherwise False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_over_credit_limit: Option<bool>,
     /// Date the suppliers credit details were last reviewed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The number of months to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub months_to_keep_transactions_for: Option<i64>,
     /// Supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Date the suppliers credit details should next be reviewed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// The payment group description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_group_description: Option<String>,
     /// The payment terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms: Option<String>,
     /// Payment terms Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_id: Option<i64>,
     /// Payment terms in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_in_days: Option<i64>,
     /// The reference for the account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Supplier Payments status type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sage_payments_supplier_status_type_id: Option<i64>,
     /// Supplier short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Supplier location address country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_country_code: Option<String>,
     /// Supplier location address country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_country_code_id: Option<i64>,
     /// Supplier location address country name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_country_code_name: Option<String>,
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_line_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_line_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_line_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_address_line_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_city: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_country: Option<String>,
     /// Supplier location country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_country_code: Option<String>,
     /// Supplier location country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_country_code_id: Option<i64>,
     /// Supplier location country name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_country_code_name: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_county: Option<String>,
     /// Date time the location record was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_date_time_created: Option<sage_core::types::DateTime>,
     /// Date time the location record was updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_date_time_updated: Option<sage_core::types::DateTime>,
     /// This returns a concatenation of the address fields separated by a comma.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_full_address: Option<String>,
     /// Supplier location Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_id: Option<i64>,
     /// Post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_location_post_code: Option<String>,
     /// Telephone area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_subscriber_number: Option<String>,
     /// True if supplier terms have been agreed else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_agreed: Option<bool>,
     /// Trading terms for this supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_terms: Option<String>,
     /// Value of current purchase orders for this supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_pop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_is_on_hold", &self.account_is_on_hold)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("account_type_id", &self.account_type_id)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("base_balance", &self.base_balance)?;
+        map.optional(
+            "contact_default_email_address",
+            &self.contact_default_email_address,
+        )?;
+        map.optional(
+            "contact_default_telephone_number",
+            &self.contact_default_telephone_number,
+        )?;
+        map.optional("contact_first_name", &self.contact_first_name)?;
+        map.optional("contact_last_name", &self.contact_last_name)?;
+        map.optional("contact_middle_name", &self.contact_middle_name)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional("credit_bureau_name", &self.credit_bureau_name)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_position_name", &self.credit_position_name)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional(
+            "date_account_details_last_changed",
+            &self.date_account_details_last_changed,
+        )?;
+        map.optional("date_of_last_transaction", &self.date_of_last_transaction)?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "days_early_settlement_disc_applies",
+            &self.days_early_settlement_disc_applies,
+        )?;
+        map.optional(
+            "default_nominal_account_number",
+            &self.default_nominal_account_number,
+        )?;
+        map.optional("default_nominal_cost_centre", &self.default_nominal_cost_centre)?;
+        map.optional("default_nominal_department", &self.default_nominal_department)?;
+        map.optional("default_order_priority", &self.default_order_priority)?;
+        map.optional_number("default_tax_rate", &self.default_tax_rate)?;
+        map.optional("default_tax_rate_code", &self.default_tax_rate_code)?;
+        map.optional("default_tax_rate_id", &self.default_tax_rate_id)?;
+        map.optional("default_tax_rate_name", &self.default_tax_rate_name)?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("factor_house_name", &self.factor_house_name)?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_over_credit_limit", &self.is_over_credit_limit)?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional(
+            "months_to_keep_transactions_for",
+            &self.months_to_keep_transactions_for,
+        )?;
+        map.optional("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional("payment_group_description", &self.payment_group_description)?;
+        map.optional("payment_terms", &self.payment_terms)?;
+        map.optional("payment_terms_id", &self.payment_terms_id)?;
+        map.optional("payment_terms_in_days", &self.payment_terms_in_days)?;
+        map.optional("reference", &self.reference)?;
+        map.optional(
+            "sage_payments_supplier_status_type_id",
+            &self.sage_payments_supplier_status_type_id,
+        )?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional(
+            "supplier_location_address_country_code",
+            &self.supplier_location_address_country_code,
+        )?;
+        map.optional(
+            "supplier_location_address_country_code_id",
+            &self.supplier_location_address_country_code_id,
+        )?;
+        map.optional(
+            "supplier_location_address_country_code_name",
+            &self.supplier_location_address_country_code_name,
+        )?;
+        map.optional(
+            "supplier_location_address_line_1",
+            &self.supplier_location_address_line_1,
+        )?;
+        map.optional(
+            "supplier_location_address_line_2",
+            &self.supplier_location_address_line_2,
+        )?;
+        map.optional(
+            "supplier_location_address_line_3",
+            &self.supplier_location_address_line_3,
+        )?;
+        map.optional(
+            "supplier_location_address_line_4",
+            &self.supplier_location_address_line_4,
+        )?;
+        map.optional("supplier_location_city", &self.supplier_location_city)?;
+        map.optional("supplier_location_country", &self.supplier_location_country)?;
+        map.optional(
+            "supplier_location_country_code",
+            &self.supplier_location_country_code,
+        )?;
+        map.optional(
+            "supplier_location_country_code_id",
+            &self.supplier_location_country_code_id,
+        )?;
+        map.optional(
+            "supplier_location_country_code_name",
+            &self.supplier_location_country_code_name,
+        )?;
+        map.optional("supplier_location_county", &self.supplier_location_county)?;
+        map.optional(
+            "supplier_location_date_time_created",
+            &self.supplier_location_date_time_created,
+        )?;
+        map.optional(
+            "supplier_location_date_time_updated",
+            &self.supplier_location_date_time_updated,
+        )?;
+        map.optional(
+            "supplier_location_full_address",
+            &self.supplier_location_full_address,
+        )?;
+        map.optional("supplier_location_id", &self.supplier_location_id)?;
+        map.optional("supplier_location_post_code", &self.supplier_location_post_code)?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional_number(
+            "value_of_current_orders_in_pop",
+            &self.value_of_current_orders_in_pop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierView {
@@ -8042,37 +8167,43 @@ impl sage_core::types::model::FromFields for SupplierView {
 }
 
 /// Contact specific websites can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierWebsite {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SupplierWebsiteId>,
     /// Flag to indicate if this is the default website for the supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this website from the collection of supplier contact websites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Supplier contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// The web address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierWebsite {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierWebsite {
@@ -8126,117 +8257,132 @@ impl sage_core::types::model::FromFields for SupplierWebsite {
 }
 
 /// Includes supplier values (total invoices, total credit notes, total cash, etc.) for a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierYearValueView {
     /// Financial year end date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// Financial year record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Financial year start date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Number of accounting periods in the financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_periods_in_year: Option<i64>,
     /// Supplier analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_1: Option<String>,
     /// Supplier analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_2: Option<String>,
     /// Supplier analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_3: Option<String>,
     /// Supplier analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_4: Option<String>,
     /// Supplier analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_analysis_code_5: Option<String>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// Supplier account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Supplier year value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_year_value_id: Option<i64>,
     /// Financial year relative to current year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// The date and time the supplier year value entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierYearValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional("supplier_analysis_code_1", &self.supplier_analysis_code_1)?;
+        map.optional("supplier_analysis_code_2", &self.supplier_analysis_code_2)?;
+        map.optional("supplier_analysis_code_3", &self.supplier_analysis_code_3)?;
+        map.optional("supplier_analysis_code_4", &self.supplier_analysis_code_4)?;
+        map.optional("supplier_analysis_code_5", &self.supplier_analysis_code_5)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("supplier_year_value_id", &self.supplier_year_value_id)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.optional(
+            "year_value_date_time_updated",
+            &self.year_value_date_time_updated,
+        )?;
+        map.optional(
+            "year_value_exchange_rate_gain_or_loss",
+            &self.year_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date",
+            &self.year_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date_in_base",
+            &self.year_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_cred_note_value_to_date_in_base",
+            &self.year_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_credit_note_value_to_date",
+            &self.year_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_finance_charges_applied",
+            &self.year_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date",
+            &self.year_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date_in_base",
+            &self.year_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date",
+            &self.year_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date_in_base",
+            &self.year_value_total_profit_value_to_date_in_base,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SupplierYearValueView {

@@ -44,474 +44,295 @@
 //! - `statement_terms`: Statement Terms
 
 /// Customers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. sales orders, payment receipts, etc). When making larger requests for customer information, the Customer Views resource can be a faster alternative to this resource.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// The date the account was opened.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the customer account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
     /// The customers alerts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<CustomerAlert>>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The application date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// The customers head office (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_head_office: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Associated head office Id (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_head_office_id: Option<i64>,
     /// The customer average time to pay.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_time_to_pay: Option<i64>,
     /// Customer account balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// The customers cards.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cards: Option<Vec<CustomerCard>>,
     /// The customers contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<CustomerContact>>,
     /// The customers country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The customers credit bureau.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit bureau record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// The customers credit memo note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_memo_note: Option<CustomerCreditMemoNote>,
     /// The customers credit position.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit position record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
     /// The customers currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The customers discount group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_discount_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer discount group Id for the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_discount_group_id: Option<super::ids::CustomerDiscountGroupId>,
     /// Date finance charge last run for this customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
     /// The date received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default nominal code to be used in transactions for the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default nominal code cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_cost_centre: Option<String>,
     /// Default nominal code department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_department: Option<String>,
     /// Default nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_id: Option<i64>,
     /// Default nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_code_reference: Option<String>,
     /// The default tax code to be used in transactions for the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default tax code record Id. This defaults to the configured tax code Id for the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code_id: Option<i64>,
     /// DUNS number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duns_code: Option<String>,
     /// The number of days an invoice must be paid within to qualify for the discount.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub early_settlement_discount_days: Option<i64>,
     /// The discount percentage offered to customers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The type of exchange rate used on the customer account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_type: Option<String>,
     /// Fax area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_subscriber_number: Option<String>,
     /// The customers finance charge. (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Finance charge record Id. (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_charge_id: Option<super::ids::FinanceChargeId>,
     /// Customer unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerId>,
     /// Invoice discount percentage for the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_discount_percent: Option<sage_core::types::Decimal>,
     /// Invoice line discount percentage for the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_discount_percent: Option<sage_core::types::Decimal>,
     /// True if customer is a Head Office with associated branches; otherwise False (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_head_office_with_branches: Option<bool>,
     /// The date of the last credit review.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The customers limited price bands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limited_price_bands: Option<Vec<super::common::CustomerPriceBand>>,
     /// The customers main address which also expands address_country_code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_address: Option<CustomerMainAddress>,
     /// The customers memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<CustomerMemo>>,
     /// The number of months to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub months_to_keep_transactions: Option<i64>,
     /// Customer name.
     pub name: String,
     /// The date of the next credit review.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// The type of office (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub office_type: Option<String>,
     /// True if customer account is on hold, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_hold: Option<bool>,
     /// Order priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_priority: Option<String>,
     /// The customers order value discount.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_value_discount: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Order value discount Id for the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_basis: Option<String>,
     /// The number of days which, together with the payment terms basis, determines the due date for invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_days: Option<i64>,
     /// The customers price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band Id for the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// True if statements are to be produced else False (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub produce_statements_for_customer: Option<bool>,
     /// Customer account reference. Note: For Sage 200 Professional this is not required if customer reference is set to &quot;generate automatically&quot; inside the Sage 200 application settings.
     pub reference: String,
     /// The customers sales credit note layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_credit_note_layout: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customers sales invoice layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_invoice_layout: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// The customers statement layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_layout: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customers status. Note: This could take a long time to complete the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomerStatus>,
     /// Reason for change in account status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
     /// Telephone area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_subscriber_number: Option<String>,
     /// True if customer terms have been agreed else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_agreed: Option<bool>,
     /// Trading terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_terms: Option<String>,
     /// True if consolidated billing is to be used else False (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_consolidated_billing: Option<bool>,
     /// True if tax code is used as the order and invoice default else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_tax_code_as_default: Option<bool>,
     /// Value of current sales orders for this customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_sop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -653,6 +474,175 @@ impl Customer {
             website: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Customer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("alerts", &self.alerts)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional("associated_head_office", &self.associated_head_office)?;
+        map.optional("associated_head_office_id", &self.associated_head_office_id)?;
+        map.optional("average_time_to_pay", &self.average_time_to_pay)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional("cards", &self.cards)?;
+        map.optional("contacts", &self.contacts)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau", &self.credit_bureau)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_memo_note", &self.credit_memo_note)?;
+        map.optional("credit_position", &self.credit_position)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer_discount_group", &self.customer_discount_group)?;
+        map.optional("customer_discount_group_id", &self.customer_discount_group_id)?;
+        map.optional(
+            "date_finance_charge_last_run",
+            &self.date_finance_charge_last_run,
+        )?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_nominal_code", &self.default_nominal_code)?;
+        map.optional(
+            "default_nominal_code_cost_centre",
+            &self.default_nominal_code_cost_centre,
+        )?;
+        map.optional(
+            "default_nominal_code_department",
+            &self.default_nominal_code_department,
+        )?;
+        map.optional("default_nominal_code_id", &self.default_nominal_code_id)?;
+        map.optional(
+            "default_nominal_code_reference",
+            &self.default_nominal_code_reference,
+        )?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional("duns_code", &self.duns_code)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("finance_charge", &self.finance_charge)?;
+        map.optional("finance_charge_id", &self.finance_charge_id)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_discount_percent", &self.invoice_discount_percent)?;
+        map.optional_number(
+            "invoice_line_discount_percent",
+            &self.invoice_line_discount_percent,
+        )?;
+        map.optional(
+            "is_head_office_with_branches",
+            &self.is_head_office_with_branches,
+        )?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional("limited_price_bands", &self.limited_price_bands)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
+        map.field("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional("office_type", &self.office_type)?;
+        map.optional("on_hold", &self.on_hold)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("order_value_discount", &self.order_value_discount)?;
+        map.optional("order_value_discount_id", &self.order_value_discount_id)?;
+        map.optional("payment_terms_basis", &self.payment_terms_basis)?;
+        map.optional("payment_terms_days", &self.payment_terms_days)?;
+        map.optional("price_band", &self.price_band)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.optional(
+            "produce_statements_for_customer",
+            &self.produce_statements_for_customer,
+        )?;
+        map.field("reference", &self.reference)?;
+        map.optional("sales_credit_note_layout", &self.sales_credit_note_layout)?;
+        map.optional("sales_invoice_layout", &self.sales_invoice_layout)?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional("statement_layout", &self.statement_layout)?;
+        map.optional("status", &self.status)?;
+        map.optional("status_reason", &self.status_reason)?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional("use_consolidated_billing", &self.use_consolidated_billing)?;
+        map.optional("use_tax_code_as_default", &self.use_tax_code_as_default)?;
+        map.optional_number(
+            "value_of_current_orders_in_sop",
+            &self.value_of_current_orders_in_sop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1161,57 +1151,41 @@ impl sage_core::types::model::FromFields for Customer {
 }
 
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering invoices or credit notes, sales orders and returns, quotations and pro forma invoices, and for customer price enquiries.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAlert {
     /// The alert text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_text: Option<String>,
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer alert record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerAlertId>,
     /// True if alert status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing customer, whether to delete this alert from the collection of customer alerts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// True if this alert shows for credit notes, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_credit_notes: Option<bool>,
     /// True if this alert shows for invoices, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_invoices: Option<bool>,
     /// True if this alert shows for orders, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_orders: Option<bool>,
     /// True if this alert shows for price enquiries, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_price_enquiries: Option<bool>,
     /// True if this alert shows for proformas, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_proformas: Option<bool>,
     /// True if this alert shows for project bills, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_project_bills: Option<bool>,
     /// True if this alert shows for quotes, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_quotes: Option<bool>,
     /// True if this alert shows for returns, false if not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_alert_for_returns: Option<bool>,
     /// The user that updated the alert.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1237,6 +1211,35 @@ impl CustomerAlert {
             updated_by: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CustomerAlert {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alert_text", &self.alert_text)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("show_alert_for_credit_notes", &self.show_alert_for_credit_notes)?;
+        map.optional("show_alert_for_invoices", &self.show_alert_for_invoices)?;
+        map.optional("show_alert_for_orders", &self.show_alert_for_orders)?;
+        map.optional(
+            "show_alert_for_price_enquiries",
+            &self.show_alert_for_price_enquiries,
+        )?;
+        map.optional("show_alert_for_proformas", &self.show_alert_for_proformas)?;
+        map.optional(
+            "show_alert_for_project_bills",
+            &self.show_alert_for_project_bills,
+        )?;
+        map.optional("show_alert_for_quotes", &self.show_alert_for_quotes)?;
+        map.optional("show_alert_for_returns", &self.show_alert_for_returns)?;
+        map.optional("updated_by", &self.updated_by)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1331,23 +1334,19 @@ impl sage_core::types::model::FromFields for CustomerAlert {
 }
 
 /// Customer cards are the credit cards used by the customer. They are created when a transaction is made using an Online Card Provider. The description used for the card can be renamed, or the card removed. Multiple cards can be associated with one account. The date and time that the card was last used is also recorded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerCard {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// The customer card description.
     pub description: String,
     /// Customer card reference record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerCardId>,
     /// When updating an existing customer, whether to delete this card from the collection of customer cards.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The date and time this card was last used (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_used_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1365,6 +1364,18 @@ impl CustomerCard {
             last_used_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CustomerCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.field("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_used_date", &self.last_used_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1408,71 +1419,77 @@ impl sage_core::types::model::FromFields for CustomerCard {
 }
 
 /// Information can be stored for multiple contacts against each customer account. Each contact can have its own details such as telephone numbers, fax numbers, email address and website.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerContact {
     /// Customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Default email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_email: Option<String>,
     /// Default telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_telephone: Option<String>,
     /// Customer emails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<CustomerEmail>>,
     /// Customer faxes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub faxes: Option<Vec<CustomerFax>>,
     /// Contact first name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerContactId>,
     /// Is this the default contact for the parent customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing customer, whether to delete this contact from the collection of customer contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Contact surname.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Contact middle name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// Customer mobiles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobiles: Option<Vec<CustomerMobile>>,
     /// Contact Name - Concatenated first_name, middle_name and last_name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Customer contact roles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<CustomerContactRole>>,
     /// Contact salutation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation_id: Option<super::ids::SalutationId>,
     /// Customer telephones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<CustomerTelephone>>,
     /// Customer websites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<CustomerWebsite>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_email", &self.default_email)?;
+        map.optional("default_telephone", &self.default_telephone)?;
+        map.optional("emails", &self.emails)?;
+        map.optional("faxes", &self.faxes)?;
+        map.optional("first_name", &self.first_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_name", &self.last_name)?;
+        map.optional("middle_name", &self.middle_name)?;
+        map.optional("mobiles", &self.mobiles)?;
+        map.optional("name", &self.name)?;
+        map.optional("roles", &self.roles)?;
+        map.optional("salutation", &self.salutation)?;
+        map.optional("salutation_id", &self.salutation_id)?;
+        map.optional("telephones", &self.telephones)?;
+        map.optional("websites", &self.websites)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerContact {
@@ -1562,32 +1579,41 @@ impl sage_core::types::model::FromFields for CustomerContact {
 }
 
 /// Customer contacts can be assigned job roles. Customer contact roles describe roles assigned to a customer contact, including whether the contact is the preferred contact for the customer for a role.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerContactRole {
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer contact role record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerContactRoleId>,
     /// Flag to indicate if this is the preferred customer contact for the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact_for_role: Option<bool>,
     /// When updating an existing customer contact, whether to delete this role from the collection of customer contact roles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Trader contact role record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerContactRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_preferred_contact_for_role",
+            &self.is_preferred_contact_for_role,
+        )?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerContactRole {
@@ -1643,26 +1669,32 @@ impl sage_core::types::model::FromFields for CustomerContactRole {
 }
 
 /// The customers credit memo note.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerCreditMemoNote {
     /// Which user created the note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Memo note Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Note.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerCreditMemoNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("note", &self.note)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerCreditMemoNote {
@@ -1705,90 +1737,65 @@ impl sage_core::types::model::FromFields for CustomerCreditMemoNote {
 }
 
 /// A customer can have multiple delivery addresses stored for their account which can be used when creating an invoice or sales order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerDeliveryAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// Address country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Country code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_country_code_id: Option<i64>,
     /// City (if using segmented addresses in Sage 200 Professional).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The contact associated with the customer delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// The Country name (if using segmented addresses in Sage 200 Professional).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// VAT Details country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details Country code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County (if using segmented addresses in Sage 200 Professional).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Unique Id of the customer account the customer delivery address is associated with.
     pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description of the customer delivery address.
     pub description: String,
     /// The email address associated with the customer delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The fax number associated with the customer delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// The unique Id of the customer delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Flag to indicate if this is the default customer delivery address for the parent customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Postal name is the name of the person or company who the invoice or sales order is addressed to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// The tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The tax code record Id.
     pub tax_code_id: super::ids::TaxCodeId,
     /// The tax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// Country (if using segmented addresses in Sage 200 Professional).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1829,6 +1836,40 @@ impl CustomerDeliveryAddress {
             telephone: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CustomerDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("address_country_code", &self.address_country_code)?;
+        map.optional("address_country_code_id", &self.address_country_code_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("customer", &self.customer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.field("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1942,37 +1983,43 @@ impl sage_core::types::model::FromFields for CustomerDeliveryAddress {
 }
 
 /// Contact specific email addresses can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerEmail {
     /// Customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Email address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerEmailId>,
     /// Flag to indicate if this is the default email address of the customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this email from the collection of customer contact emails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerEmail {
@@ -2026,46 +2073,52 @@ impl sage_core::types::model::FromFields for CustomerEmail {
 }
 
 /// Contact specific fax numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerFax {
     /// Fax number area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Fax number country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_number: Option<String>,
     /// Fax record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerFaxId>,
     /// Flag to indicate if this is the default fax number of the customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this fax from the collection of customer contact faxes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Fax subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerFax {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerFax {
@@ -2130,58 +2183,64 @@ impl sage_core::types::model::FromFields for CustomerFax {
 }
 
 /// The customers main address which also expands address_country_code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerMainAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// Country code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Country code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_country_code_id: Option<i64>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Contact Name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer main address Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("address_country_code", &self.address_country_code)?;
+        map.optional("address_country_code_id", &self.address_country_code_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerMainAddress {
@@ -2262,32 +2321,25 @@ impl sage_core::types::model::FromFields for CustomerMainAddress {
 /// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing customer, whether to delete this memo from the collection of customer memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
     pub note: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2308,6 +2360,21 @@ impl CustomerMemo {
             note: note.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CustomerMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("note", &self.note)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2360,46 +2427,52 @@ impl sage_core::types::model::FromFields for CustomerMemo {
 }
 
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerMobile {
     /// Mobile number area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Mobile number country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Mobile number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_number: Option<String>,
     /// Mobile record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerMobileId>,
     /// Flag to indicate if this is the default mobile number of the customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this mobile number from the collection of customer contact mobile numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Mobile subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerMobile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerMobile {
@@ -2464,116 +2537,128 @@ impl sage_core::types::model::FromFields for CustomerMobile {
 }
 
 /// Includes customer values (total invoices, total credit notes, total cash, etc.) for a period of a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPeriodValueView {
     /// Analysis period end date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_period_end_date: Option<sage_core::types::DateTime>,
     /// Analysis period reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_period_reference: Option<String>,
     /// Analysis period start date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_period_start_date: Option<sage_core::types::DateTime>,
     /// Customer analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_1: Option<String>,
     /// Customer analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_2: Option<String>,
     /// Customer analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_3: Option<String>,
     /// Customer analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_4: Option<String>,
     /// Customer analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_5: Option<String>,
     /// Customer analysis period record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_period_id: Option<i64>,
     /// Customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Customer period value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_period_value_id: Option<i64>,
     /// customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The date and time the customer analysis period entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerPeriodValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_period_end_date", &self.analysis_period_end_date)?;
+        map.optional("analysis_period_reference", &self.analysis_period_reference)?;
+        map.optional("analysis_period_start_date", &self.analysis_period_start_date)?;
+        map.optional("customer_analysis_code_1", &self.customer_analysis_code_1)?;
+        map.optional("customer_analysis_code_2", &self.customer_analysis_code_2)?;
+        map.optional("customer_analysis_code_3", &self.customer_analysis_code_3)?;
+        map.optional("customer_analysis_code_4", &self.customer_analysis_code_4)?;
+        map.optional("customer_analysis_code_5", &self.customer_analysis_code_5)?;
+        map.optional("customer_analysis_period_id", &self.customer_analysis_period_id)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_period_value_id", &self.customer_period_value_id)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional(
+            "period_value_date_time_updated",
+            &self.period_value_date_time_updated,
+        )?;
+        map.optional(
+            "period_value_exchange_rate_gain_or_loss",
+            &self.period_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date",
+            &self.period_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date_in_base",
+            &self.period_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_cred_note_value_to_date_in_base",
+            &self.period_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_credit_note_value_to_date",
+            &self.period_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_finance_charges_applied",
+            &self.period_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date",
+            &self.period_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date_in_base",
+            &self.period_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date",
+            &self.period_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date_in_base",
+            &self.period_value_total_profit_value_to_date_in_base,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerPeriodValueView {
@@ -2744,95 +2829,80 @@ impl sage_core::types::model::FromFields for CustomerPeriodValueView {
 }
 
 /// Returns the price of a product, and any available discount, for the specified customer. This includes any discounts based on the quantity specified. In Sage 200, product prices are set on price bands and then linked to customer accounts. Discounts are set per product, or product group and then linked to customer accounts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceEnquiry {
     /// The Id for the currency used for the price. This is the same as the currency set on the customer account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price. This is the same as the currency set on the customer account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// The symbol of the currency used for the price. This is the same as the currency set on the customer account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// Unique Id of the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The discounted price per unit of the product for the selected customer, in the currency shown. If the price is set in a different currency on the price band, the price shown is converted using the current exchange rate set in Sage 200.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Whether we have specified to include the last five prices that the customer has paid for the product from Sales Orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_previous_prices: Option<bool>,
     /// The last five prices that the customer paid for the product from Sales Orders. This will only return if the request include_previous_prices is set to true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_prices: Option<Vec<CustomerPriceEnquiryPreviousPrices>>,
     /// The name of the unit the product is priced in. This will always be the same as the selling unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<String>,
     /// The Unit record Id for the pricing unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// The multiple of the unit the product is priced in.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
     /// An Id specific to the product being checked.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
     /// The quantity which the price is for.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The name of the unit the product is stocked in. For example box, crate, bottle. The default unit is each.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit: Option<String>,
     /// The Unit record Id for the selling unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_id: Option<i64>,
     /// The multiple of the unit the product is stocked in.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// The total amount of discount available for the product specified, for this customer, i.e. the discount price per unit multiplied by the quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount: Option<sage_core::types::Decimal>,
     /// The total price less the total discount available for the product specified, for this customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discounted_price: Option<sage_core::types::Decimal>,
     /// The total price before discount for the product specified, for this customer, i.e. the unit price multiplied by the quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_price_before_discount: Option<sage_core::types::Decimal>,
     /// The price per unit of the product for the selected customer, in the currency shown. If the price is set in a different currency on the price band, the price shown is converted using the current exchange rate set in Sage 200.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerPriceEnquiry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("include_previous_prices", &self.include_previous_prices)?;
+        map.optional("previous_prices", &self.previous_prices)?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional_number("pricing_unit_multiple", &self.pricing_unit_multiple)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_type", &self.product_type)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("selling_unit", &self.selling_unit)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional_number("total_discount", &self.total_discount)?;
+        map.optional_number("total_discounted_price", &self.total_discounted_price)?;
+        map.optional_number(
+            "total_price_before_discount",
+            &self.total_price_before_discount,
+        )?;
+        map.optional_number("unit_price", &self.unit_price)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiry {
@@ -2931,29 +3001,29 @@ impl sage_core::types::model::FromFields for CustomerPriceEnquiry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceEnquiryPreviousPrices {
     /// The discounted unit price of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The sales order line quantity ordered of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Sales order date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_document_no: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerPriceEnquiryPreviousPrices {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("sop_document_date", &self.sop_document_date)?;
+        map.optional("sop_document_no", &self.sop_document_no)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiryPreviousPrices {
@@ -2995,29 +3065,21 @@ impl sage_core::types::model::FromFields for CustomerPriceEnquiryPreviousPrices 
 }
 
 /// Returns the price of a product, and any available discount, for the specified customer. This includes any discounts based on the quantity specified. In Sage 200, product prices are set on price bands and then linked to customer accounts. Discounts are set per product, or product group and then linked to customer accounts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPriceEnquiryRequest {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// Specifies whether we want the response to include the last five prices that the customer has paid for the product from Sales Orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_previous_prices: Option<bool>,
     /// The Unit record Id for the pricing unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// An Id specific to the product being checked.
     pub product_id: super::ids::ProductId,
     /// The quantity to find the price for.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The Unit record Id for the selling unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3036,6 +3098,19 @@ impl CustomerPriceEnquiryRequest {
             selling_unit_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CustomerPriceEnquiryRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("include_previous_prices", &self.include_previous_prices)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3084,122 +3159,155 @@ impl sage_core::types::model::FromFields for CustomerPriceEnquiryRequest {
 }
 
 /// This resource returns a view of related customers, sales invoice credits, sales invoice credit lines, invoice line profit analysis, products, and product groups that can be queried on any field. The default sort (orderby) fields are by 'sop_invoice_credit_id' and 'sop_invoice_credit_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerSopInvoiceCreditLineView {
     /// Unique Id of the customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The date and time the SOP invoice credit line profit analysis was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_line_profit_analysis_date_time_updated: Option<
         sage_core::types::DateTime,
     >,
     /// Associated sales invoice credit line profit analysis Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_line_profit_analysis_id: Option<i64>,
     /// The quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_line_quantity: Option<sage_core::types::Decimal>,
     /// The realised cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_realised_cost_value: Option<
         sage_core::types::Decimal,
     >,
     /// The realised profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_realised_profit_value: Option<
         sage_core::types::Decimal,
     >,
     /// The code of the product ordered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The date and time the product was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_date_time_updated: Option<sage_core::types::DateTime>,
     /// The associated product description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_description: Option<String>,
     /// The code of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_code: Option<String>,
     /// The date and time the product group was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_date_time_updated: Option<sage_core::types::DateTime>,
     /// The associated product group description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_description: Option<String>,
     /// The associated product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The associated product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// The date and time the sales invoice credit was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales invoice credit date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Sales invoice credit document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_no: Option<String>,
     /// Document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_status: Option<String>,
     /// Exchange rate for the sales invoice credit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_exchange_rate: Option<sage_core::types::Decimal>,
     /// Associated sales invoice credit Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_id: Option<i64>,
     /// The date and time the SOP invoice credit line was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// Associated sales invoice credit line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_line_id: Option<i64>,
     /// The invoice credit date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_line_invoice_credit_date: Option<sage_core::types::DateTime>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerSopInvoiceCreditLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional(
+            "invoice_line_profit_analysis_date_time_updated",
+            &self.invoice_line_profit_analysis_date_time_updated,
+        )?;
+        map.optional(
+            "invoice_line_profit_analysis_id",
+            &self.invoice_line_profit_analysis_id,
+        )?;
+        map.optional_number(
+            "invoice_line_profit_analysis_line_quantity",
+            &self.invoice_line_profit_analysis_line_quantity,
+        )?;
+        map.optional_number(
+            "invoice_line_profit_analysis_realised_cost_value",
+            &self.invoice_line_profit_analysis_realised_cost_value,
+        )?;
+        map.optional_number(
+            "invoice_line_profit_analysis_realised_profit_value",
+            &self.invoice_line_profit_analysis_realised_profit_value,
+        )?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_date_time_updated", &self.product_date_time_updated)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional(
+            "product_group_date_time_updated",
+            &self.product_group_date_time_updated,
+        )?;
+        map.optional("product_group_description", &self.product_group_description)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional(
+            "sop_invoice_credit_date_time_updated",
+            &self.sop_invoice_credit_date_time_updated,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_date",
+            &self.sop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_no",
+            &self.sop_invoice_credit_document_no,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_status",
+            &self.sop_invoice_credit_document_status,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_exchange_rate",
+            &self.sop_invoice_credit_exchange_rate,
+        )?;
+        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
+        map.optional(
+            "sop_invoice_credit_line_date_time_updated",
+            &self.sop_invoice_credit_line_date_time_updated,
+        )?;
+        map.optional("sop_invoice_credit_line_id", &self.sop_invoice_credit_line_id)?;
+        map.optional(
+            "sop_invoice_credit_line_invoice_credit_date",
+            &self.sop_invoice_credit_line_invoice_credit_date,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_line_tax_value",
+            &self.sop_invoice_credit_line_tax_value,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_line_total_value",
+            &self.sop_invoice_credit_line_total_value,
+        )?;
+        map.optional("sop_invoice_credit_type", &self.sop_invoice_credit_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerSopInvoiceCreditLineView {
@@ -3383,20 +3491,26 @@ impl sage_core::types::model::FromFields for CustomerSopInvoiceCreditLineView {
 }
 
 /// The customers status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerStatus {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if customer account is live, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("is_live", &self.is_live)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerStatus {
@@ -3433,46 +3547,52 @@ impl sage_core::types::model::FromFields for CustomerStatus {
 }
 
 /// Contact specific telephone numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerTelephone {
     /// Telephone number area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Telephone number country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_number: Option<String>,
     /// Telephone record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this telephone number from the collection of customer contact telephone numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Telephone subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerTelephone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerTelephone {
@@ -3537,416 +3657,482 @@ impl sage_core::types::model::FromFields for CustomerTelephone {
 }
 
 /// When making larger requests for customer information, the Customer Views resource can be a faster alternative to the 'Customer' resource. The Customer Views resource also returns a wider breadth of information than the Customer resource. Using Customer Views could therefore reduce the quantity of API requests needed to return the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerView {
     /// True if customer account is on hold, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_is_on_hold: Option<bool>,
     /// The date the account was opened.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the customer account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The status of the customer account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// Date the customer applied for credit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// Average time to pay in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub average_time_to_pay: Option<i64>,
     /// Date average time to pay was last updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_time_to_pay_date_last_updated: Option<sage_core::types::DateTime>,
     /// Customer account balance in the customer's currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Customer account balance in the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_balance: Option<sage_core::types::Decimal>,
     /// The default contact default email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_default_email_address: Option<String>,
     /// The default contact default telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_default_telephone_number: Option<String>,
     /// The default contact first name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_first_name: Option<String>,
     /// The default contact last name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_last_name: Option<String>,
     /// The default contact middle name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_middle_name: Option<String>,
     /// The default contact name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The customer's country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bureau_name: Option<String>,
     /// Credit limit of the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_position_name: Option<String>,
     /// Credit reference for this customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
     /// The customer currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// Customer location address country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_country_code: Option<String>,
     /// Customer location address country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_country_code_id: Option<i64>,
     /// Customer location address country name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_country_code_name: Option<String>,
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_line_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_line_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_line_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_address_line_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_city: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_country: Option<String>,
     /// Customer location country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_country_code: Option<String>,
     /// Customer location country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_country_code_id: Option<i64>,
     /// Customer location country name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_country_code_name: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_county: Option<String>,
     /// Date time the location record was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_date_time_created: Option<sage_core::types::DateTime>,
     /// Date time the location record was updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_date_time_updated: Option<sage_core::types::DateTime>,
     /// This returns a concatenation of the address fields separated by a comma.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_full_address: Option<String>,
     /// Customer location Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_id: Option<i64>,
     /// Post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_post_code: Option<String>,
     /// Customer location type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_type: Option<String>,
     /// Customer location type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_location_type_id: Option<i64>,
     /// Date account details last changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_account_details_last_changed: Option<sage_core::types::DateTime>,
     /// Date finance charge last run for this customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
     /// Date of last transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_last_transaction: Option<sage_core::types::DateTime>,
     /// Date the credit application was received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time the customer was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time the customer was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days early settlement discount applies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_early_settlement_disc_applies: Option<i64>,
     /// Default nominal account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_account_number: Option<String>,
     /// Default nominal cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_cost_centre: Option<String>,
     /// Default nominal department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_nominal_department: Option<String>,
     /// Default order priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_order_priority: Option<String>,
     /// Tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate: Option<sage_core::types::Decimal>,
     /// Default tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_rate_code: Option<i64>,
     /// Tax rate record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_rate_id: Option<i64>,
     /// Name of tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_rate_name: Option<String>,
     /// Discount group description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_group_description: Option<String>,
     /// Discount group Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_group_id: Option<i64>,
     /// Discount group name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_group_name: Option<String>,
     /// DUNS Code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duns_code: Option<String>,
     /// Early settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Fax area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_subscriber_number: Option<String>,
     /// Customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Invoice discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_discount_percent: Option<sage_core::types::Decimal>,
     /// Invoice line discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_discount_percent: Option<sage_core::types::Decimal>,
     /// Invoice payments status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_payments_status: Option<String>,
     /// If the credit limit is not zero, then True is the balance is greater than the credit limit; otherwise False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_over_credit_limit: Option<bool>,
     /// Date the customers credit details were last reviewed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The number of months to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub months_to_keep_transactions_for: Option<i64>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Date the customers credit details should next be reviewed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// Order value discount description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_value_discount_description: Option<String>,
     /// Order value discount Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_value_discount_name: Option<String>,
     /// The payment terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms: Option<String>,
     /// Payment terms Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_id: Option<i64>,
     /// Payment terms in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_terms_in_days: Option<i64>,
     /// Price band description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_description: Option<String>,
     /// Price band Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// Price band name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_name: Option<String>,
     /// The reference for the account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Send copy statment to branch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_copy_statement_to_branch: Option<bool>,
     /// Customer short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Statement transmission method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_transmission_method: Option<String>,
     /// Statement transmission method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_transmission_method_id: Option<i64>,
     /// Telephone area code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_subscriber_number: Option<String>,
     /// True if customer terms have been agreed else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_agreed: Option<bool>,
     /// Trading terms for this customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_terms: Option<String>,
     /// True if customer uses consolidated billing else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_consolidated_billing: Option<bool>,
     /// True if the tax code is used as default else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_tax_code_as_default: Option<bool>,
     /// Value of current sales orders for this customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_sop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_is_on_hold", &self.account_is_on_hold)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("account_type_id", &self.account_type_id)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional("average_time_to_pay", &self.average_time_to_pay)?;
+        map.optional(
+            "avg_time_to_pay_date_last_updated",
+            &self.avg_time_to_pay_date_last_updated,
+        )?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("base_balance", &self.base_balance)?;
+        map.optional(
+            "contact_default_email_address",
+            &self.contact_default_email_address,
+        )?;
+        map.optional(
+            "contact_default_telephone_number",
+            &self.contact_default_telephone_number,
+        )?;
+        map.optional("contact_first_name", &self.contact_first_name)?;
+        map.optional("contact_last_name", &self.contact_last_name)?;
+        map.optional("contact_middle_name", &self.contact_middle_name)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional("credit_bureau_name", &self.credit_bureau_name)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_position_name", &self.credit_position_name)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional(
+            "customer_location_address_country_code",
+            &self.customer_location_address_country_code,
+        )?;
+        map.optional(
+            "customer_location_address_country_code_id",
+            &self.customer_location_address_country_code_id,
+        )?;
+        map.optional(
+            "customer_location_address_country_code_name",
+            &self.customer_location_address_country_code_name,
+        )?;
+        map.optional(
+            "customer_location_address_line_1",
+            &self.customer_location_address_line_1,
+        )?;
+        map.optional(
+            "customer_location_address_line_2",
+            &self.customer_location_address_line_2,
+        )?;
+        map.optional(
+            "customer_location_address_line_3",
+            &self.customer_location_address_line_3,
+        )?;
+        map.optional(
+            "customer_location_address_line_4",
+            &self.customer_location_address_line_4,
+        )?;
+        map.optional("customer_location_city", &self.customer_location_city)?;
+        map.optional("customer_location_country", &self.customer_location_country)?;
+        map.optional(
+            "customer_location_country_code",
+            &self.customer_location_country_code,
+        )?;
+        map.optional(
+            "customer_location_country_code_id",
+            &self.customer_location_country_code_id,
+        )?;
+        map.optional(
+            "customer_location_country_code_name",
+            &self.customer_location_country_code_name,
+        )?;
+        map.optional("customer_location_county", &self.customer_location_county)?;
+        map.optional(
+            "customer_location_date_time_created",
+            &self.customer_location_date_time_created,
+        )?;
+        map.optional(
+            "customer_location_date_time_updated",
+            &self.customer_location_date_time_updated,
+        )?;
+        map.optional(
+            "customer_location_full_address",
+            &self.customer_location_full_address,
+        )?;
+        map.optional("customer_location_id", &self.customer_location_id)?;
+        map.optional("customer_location_post_code", &self.customer_location_post_code)?;
+        map.optional("customer_location_type", &self.customer_location_type)?;
+        map.optional("customer_location_type_id", &self.customer_location_type_id)?;
+        map.optional(
+            "date_account_details_last_changed",
+            &self.date_account_details_last_changed,
+        )?;
+        map.optional(
+            "date_finance_charge_last_run",
+            &self.date_finance_charge_last_run,
+        )?;
+        map.optional("date_of_last_transaction", &self.date_of_last_transaction)?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "days_early_settlement_disc_applies",
+            &self.days_early_settlement_disc_applies,
+        )?;
+        map.optional(
+            "default_nominal_account_number",
+            &self.default_nominal_account_number,
+        )?;
+        map.optional("default_nominal_cost_centre", &self.default_nominal_cost_centre)?;
+        map.optional("default_nominal_department", &self.default_nominal_department)?;
+        map.optional("default_order_priority", &self.default_order_priority)?;
+        map.optional_number("default_tax_rate", &self.default_tax_rate)?;
+        map.optional("default_tax_rate_code", &self.default_tax_rate_code)?;
+        map.optional("default_tax_rate_id", &self.default_tax_rate_id)?;
+        map.optional("default_tax_rate_name", &self.default_tax_rate_name)?;
+        map.optional("discount_group_description", &self.discount_group_description)?;
+        map.optional("discount_group_id", &self.discount_group_id)?;
+        map.optional("discount_group_name", &self.discount_group_name)?;
+        map.optional("duns_code", &self.duns_code)?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_discount_percent", &self.invoice_discount_percent)?;
+        map.optional_number(
+            "invoice_line_discount_percent",
+            &self.invoice_line_discount_percent,
+        )?;
+        map.optional("invoice_payments_status", &self.invoice_payments_status)?;
+        map.optional("is_over_credit_limit", &self.is_over_credit_limit)?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional(
+            "months_to_keep_transactions_for",
+            &self.months_to_keep_transactions_for,
+        )?;
+        map.optional("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional(
+            "order_value_discount_description",
+            &self.order_value_discount_description,
+        )?;
+        map.optional("order_value_discount_id", &self.order_value_discount_id)?;
+        map.optional("order_value_discount_name", &self.order_value_discount_name)?;
+        map.optional("payment_terms", &self.payment_terms)?;
+        map.optional("payment_terms_id", &self.payment_terms_id)?;
+        map.optional("payment_terms_in_days", &self.payment_terms_in_days)?;
+        map.optional("price_band_description", &self.price_band_description)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.optional("price_band_name", &self.price_band_name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional(
+            "send_copy_statement_to_branch",
+            &self.send_copy_statement_to_branch,
+        )?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional(
+            "statement_transmission_method",
+            &self.statement_transmission_method,
+        )?;
+        map.optional(
+            "statement_transmission_method_id",
+            &self.statement_transmission_method_id,
+        )?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional("use_consolidated_billing", &self.use_consolidated_billing)?;
+        map.optional("use_tax_code_as_default", &self.use_tax_code_as_default)?;
+        map.optional_number(
+            "value_of_current_orders_in_sop",
+            &self.value_of_current_orders_in_sop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerView {
@@ -4529,37 +4715,43 @@ impl sage_core::types::model::FromFields for CustomerView {
 }
 
 /// Contact specific websites can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerWebsite {
     /// Customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerWebsiteId>,
     /// Flag to indicate if this is the default website for the customer contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this website from the collection of customer contact websites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The web address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerWebsite {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerWebsite {
@@ -4613,117 +4805,132 @@ impl sage_core::types::model::FromFields for CustomerWebsite {
 }
 
 /// Includes customer values (total invoices, total credit notes, total cash, etc.) for a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerYearValueView {
     /// Customer analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_1: Option<String>,
     /// Customer analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_2: Option<String>,
     /// Customer analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_3: Option<String>,
     /// Customer analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_4: Option<String>,
     /// Customer analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_analysis_code_5: Option<String>,
     /// Customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// Customer year value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_year_value_id: Option<i64>,
     /// Financial year end date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// Financial year record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Financial year start date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Number of accounting periods in the financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_periods_in_year: Option<i64>,
     /// Financial year relative to current year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// The date and time the customer year value entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerYearValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_analysis_code_1", &self.customer_analysis_code_1)?;
+        map.optional("customer_analysis_code_2", &self.customer_analysis_code_2)?;
+        map.optional("customer_analysis_code_3", &self.customer_analysis_code_3)?;
+        map.optional("customer_analysis_code_4", &self.customer_analysis_code_4)?;
+        map.optional("customer_analysis_code_5", &self.customer_analysis_code_5)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("customer_year_value_id", &self.customer_year_value_id)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.optional(
+            "year_value_date_time_updated",
+            &self.year_value_date_time_updated,
+        )?;
+        map.optional(
+            "year_value_exchange_rate_gain_or_loss",
+            &self.year_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date",
+            &self.year_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date_in_base",
+            &self.year_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_cred_note_value_to_date_in_base",
+            &self.year_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_credit_note_value_to_date",
+            &self.year_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_finance_charges_applied",
+            &self.year_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date",
+            &self.year_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date_in_base",
+            &self.year_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date",
+            &self.year_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date_in_base",
+            &self.year_value_total_profit_value_to_date_in_base,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerYearValueView {
@@ -4899,20 +5106,26 @@ impl sage_core::types::model::FromFields for CustomerYearValueView {
 /// Document transmission method types. Document transmission can be by 'Post' or 'Email'.
 ///
 /// The API endpoint returns details of the document transmission method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentTransmissionMethodType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DocumentTransmissionMethodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DocumentTransmissionMethodType {
@@ -4949,29 +5162,32 @@ impl sage_core::types::model::FromFields for DocumentTransmissionMethodType {
 }
 
 /// Use finance charges to add interest or finance charges to overdue customer invoices. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinanceCharge {
     /// The finance charge code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The finance charge percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub finance_charge_percent: Option<sage_core::types::Decimal>,
     /// Finance charge Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::FinanceChargeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinanceCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("finance_charge_percent", &self.finance_charge_percent)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinanceCharge {
@@ -5018,20 +5234,26 @@ impl sage_core::types::model::FromFields for FinanceCharge {
 /// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.
 ///
 /// The API endpoint returns details of the head office types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HeadOfficeType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for HeadOfficeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for HeadOfficeType {
@@ -5068,32 +5290,38 @@ impl sage_core::types::model::FromFields for HeadOfficeType {
 }
 
 /// A subset of customer information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupCustomer {
     /// The status of the customer account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// Customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The type of office (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub office_type_id: Option<i64>,
     /// Post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_code: Option<String>,
     /// The reference for the account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Customer short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupCustomer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("office_type_id", &self.office_type_id)?;
+        map.optional("post_code", &self.post_code)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("short_name", &self.short_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupCustomer {
@@ -5144,173 +5372,116 @@ impl sage_core::types::model::FromFields for LookupCustomer {
 }
 
 /// Gets Sales aged debtor views. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesAgedDebtorView {
     /// The name of ageing period 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_1: Option<String>,
     /// The name of ageing period 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_2: Option<String>,
     /// The name of ageing period 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_3: Option<String>,
     /// The name of ageing period 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_4: Option<String>,
     /// The name of ageing period 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_5: Option<String>,
     /// The name of ageing period 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_6: Option<String>,
     /// The name of ageing period 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_7: Option<String>,
     /// The name of ageing period 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub aged_period_8: Option<String>,
     /// Value in base currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_current: Option<sage_core::types::Decimal>,
     /// Value in base currency for furure periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_future: Option<sage_core::types::Decimal>,
     /// Value in base currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_past: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_1: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_2: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_3: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_4: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_5: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_6: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_7: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_8: Option<sage_core::types::Decimal>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Value in document currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_current: Option<sage_core::types::Decimal>,
     /// Value in document currency for future periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_future: Option<sage_core::types::Decimal>,
     /// Value in document currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_past: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_1: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_2: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_3: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_4: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_5: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_6: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_7: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_8: Option<sage_core::types::Decimal>,
     /// Posted customer transaction record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_customer_transaction_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesAgedDebtorView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aged_period_1", &self.aged_period_1)?;
+        map.optional("aged_period_2", &self.aged_period_2)?;
+        map.optional("aged_period_3", &self.aged_period_3)?;
+        map.optional("aged_period_4", &self.aged_period_4)?;
+        map.optional("aged_period_5", &self.aged_period_5)?;
+        map.optional("aged_period_6", &self.aged_period_6)?;
+        map.optional("aged_period_7", &self.aged_period_7)?;
+        map.optional("aged_period_8", &self.aged_period_8)?;
+        map.optional_number("base_current", &self.base_current)?;
+        map.optional_number("base_future", &self.base_future)?;
+        map.optional_number("base_past", &self.base_past)?;
+        map.optional_number("base_period_1", &self.base_period_1)?;
+        map.optional_number("base_period_2", &self.base_period_2)?;
+        map.optional_number("base_period_3", &self.base_period_3)?;
+        map.optional_number("base_period_4", &self.base_period_4)?;
+        map.optional_number("base_period_5", &self.base_period_5)?;
+        map.optional_number("base_period_6", &self.base_period_6)?;
+        map.optional_number("base_period_7", &self.base_period_7)?;
+        map.optional_number("base_period_8", &self.base_period_8)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional_number("doc_current", &self.doc_current)?;
+        map.optional_number("doc_future", &self.doc_future)?;
+        map.optional_number("doc_past", &self.doc_past)?;
+        map.optional_number("doc_period_1", &self.doc_period_1)?;
+        map.optional_number("doc_period_2", &self.doc_period_2)?;
+        map.optional_number("doc_period_3", &self.doc_period_3)?;
+        map.optional_number("doc_period_4", &self.doc_period_4)?;
+        map.optional_number("doc_period_5", &self.doc_period_5)?;
+        map.optional_number("doc_period_6", &self.doc_period_6)?;
+        map.optional_number("doc_period_7", &self.doc_period_7)?;
+        map.optional_number("doc_period_8", &self.doc_period_8)?;
+        map.optional(
+            "posted_customer_transaction_id",
+            &self.posted_customer_transaction_id,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesAgedDebtorView {
@@ -5437,26 +5608,29 @@ impl sage_core::types::model::FromFields for SalesAgedDebtorView {
 }
 
 /// Gets Sales aged transaction period views. Specifying a query parameter of '$periodnumber' will produce retrospective aged period values for the period specified. For example, '$periodnumber=0' will produce retrospective aged values for the current period. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months. The default sort (orderby) field are by 'customer_id' and 'ageing_period_name' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesAgedTransactionPeriodView {
     /// The end date of the ageing period or the current date for the current period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ageing_date: Option<sage_core::types::DateTime>,
     /// This is the ageing period that the outstanding value falls into e.g. 'Current', '30' etc..
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ageing_period_name: Option<String>,
     /// The aged debtor value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesAgedTransactionPeriodView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("ageing_date", &self.ageing_date)?;
+        map.optional("ageing_period_name", &self.ageing_period_name)?;
+        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesAgedTransactionPeriodView {
@@ -5502,17 +5676,15 @@ impl sage_core::types::model::FromFields for SalesAgedTransactionPeriodView {
 /// Sales transactions can be allocated against each other i.e. receipts against invoices.
 ///
 /// This API resource can be used to determine which allocations are to be made.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesAllocation {
     /// Allocation date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Allocation lines.
     pub allocation_lines: Vec<SalesAllocationAllocationLines>,
     /// Customer Id associated with the allocation.
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5528,6 +5700,16 @@ impl SalesAllocation {
             customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.field("allocation_lines", &self.allocation_lines)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5564,15 +5746,13 @@ impl sage_core::types::model::FromFields for SalesAllocation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesAllocationAllocationLines {
     /// The Id of the invoice, receipt, payment or credit note to allocate
     pub posted_tran_id: i64,
     /// The value to allocate to this transaction.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub value_to_allocate: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5587,6 +5767,15 @@ impl SalesAllocationAllocationLines {
             value_to_allocate,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesAllocationAllocationLines {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("posted_tran_id", &self.posted_tran_id)?;
+        map.number("value_to_allocate", &self.value_to_allocate)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5625,75 +5814,41 @@ impl sage_core::types::model::FromFields for SalesAllocationAllocationLines {
 /// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.
 ///
 /// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNote {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Number of days discount valid. This defaults to the settlement days from the customer record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the customer record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Exchange rate for the credit note. This defaults to the customer exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the Customer is in a different EU country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_eu_trader: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesCreditNoteNominalAnalysisItems>>,
     /// Credit note reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Credit note second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Settled immediately.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Tax analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesCreditNoteTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the transaction is triangluted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub triangular_transaction: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5719,6 +5874,32 @@ impl SalesCreditNote {
             triangular_transaction: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_eu_trader", &self.is_eu_trader)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("triangular_transaction", &self.triangular_transaction)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5809,12 +5990,11 @@ impl sage_core::types::model::FromFields for SalesCreditNote {
 }
 
 /// Returns a sales credit note with all the default values for a customer. The API endpoint does not persist the sales credit note.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNoteNewRequest {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5825,6 +6005,14 @@ impl SalesCreditNoteNewRequest {
             customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesCreditNoteNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5855,30 +6043,21 @@ impl sage_core::types::model::FromFields for SalesCreditNoteNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNoteNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the customer record.
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the customer record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the customer record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5894,6 +6073,19 @@ impl SalesCreditNoteNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesCreditNoteNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5941,36 +6133,19 @@ impl sage_core::types::model::FromFields for SalesCreditNoteNominalAnalysisItems
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNoteTaxAnalysisItems {
     /// Discount amount. Must add up to the headline value set on the credit note. This defaults to the document_discount_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the credit note. This defaults to the document_goods_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the customer record
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_discount_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5985,6 +6160,18 @@ impl SalesCreditNoteTaxAnalysisItems {
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesCreditNoteTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
     }
 }
 
@@ -6032,169 +6219,136 @@ impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisItems {
 /// Sales historical transactions are created when transactions are archived from the Sales Ledger.
 ///
 /// It is not possible to use this API resource to create historical transactions.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransaction {
     /// Bank items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<SalesHistoricalTransactionBankItems>>,
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Control value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
     /// Customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days discount valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Full settlement date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesHistoricalTransactionId>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<SalesHistoricalTransactionNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesHistoricalTransactionTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesHistoricalTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional_number(
+            "control_value_in_base_currency",
+            &self.control_value_in_base_currency,
+        )?;
+        map.optional("customer", &self.customer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("full_settlement_date", &self.full_settlement_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesHistoricalTransaction {
@@ -6360,38 +6514,41 @@ impl sage_core::types::model::FromFields for SalesHistoricalTransaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionBankItems {
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesHistoricalTransactionBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionBankItems {
@@ -6444,50 +6601,50 @@ impl sage_core::types::model::FromFields for SalesHistoricalTransactionBankItems
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesHistoricalTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionNominalAnalysisItems {
@@ -6550,41 +6707,38 @@ for SalesHistoricalTransactionNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesHistoricalTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionTaxAnalysisItems {
@@ -6637,78 +6791,43 @@ impl sage_core::types::model::FromFields for SalesHistoricalTransactionTaxAnalys
 /// Invoices are used to record a sale against a particular customer's account.
 ///
 /// Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoice {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the customer record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the customer record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Amount VAT is discounted when a settlement discount is applied.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Date the invoice is due to be paid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate for the invoice. This defaults to the customer exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the Customer is in a different EU country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_eu_trader: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesInvoiceNominalAnalysisItems>>,
     /// Invoice reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Invoice second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// When set to True this indicates that the invoice has been paid and any settlement discount has been applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Tax analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesInvoiceTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the transaction is triangluted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub triangular_transaction: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6735,6 +6854,33 @@ impl SalesInvoice {
             triangular_transaction: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_eu_trader", &self.is_eu_trader)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("triangular_transaction", &self.triangular_transaction)?;
+        map.end(&self.extra)
     }
 }
 
@@ -6828,12 +6974,11 @@ impl sage_core::types::model::FromFields for SalesInvoice {
 }
 
 /// Returns a sales invoice with all the default values for a customer. The API endpoint does not persist the sales invoice.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoiceNewRequest {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6844,6 +6989,14 @@ impl SalesInvoiceNewRequest {
             customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesInvoiceNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -6874,30 +7027,21 @@ impl sage_core::types::model::FromFields for SalesInvoiceNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoiceNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the customer record.
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the customer record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the customer record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6913,6 +7057,19 @@ impl SalesInvoiceNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesInvoiceNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -6960,36 +7117,19 @@ impl sage_core::types::model::FromFields for SalesInvoiceNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoiceTaxAnalysisItems {
     /// Discount amount. Must add up to the headline value set on the invoice. This defaults to the document_discount_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the invoice. This defaults to the document_goods_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the customer record
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_discount_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7004,6 +7144,18 @@ impl SalesInvoiceTaxAnalysisItems {
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesInvoiceTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7051,109 +7203,145 @@ impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisItems {
 /// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.
 ///
 /// Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesLedgerSettings {
     /// Ageing periods.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ageing_periods: Option<Vec<super::common::AgeingPeriod>>,
     /// Whether to include additional nominal transaction information for each transaction that is entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_additional_trans_analysis: Option<bool>,
     /// Whether multiple customer transactions can be entered at once.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_batch_processing: Option<bool>,
     /// Whether to archive (or delete) customer transactions after the period to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub archive_transaction_after_keeping: Option<bool>,
     /// Whether customer account numbers (reference) are generated automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_account_numbers: Option<bool>,
     /// Whether to add interest to finance charges already calculated on any remaining overdue debts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub charge_interest_on_finance_charges: Option<bool>,
     /// Whether to send customer account statements to both head offices and any branch offices of the same company.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_statements_for_head_offices: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default terms which, together with the default payment terms (days), determines the due date of invoices. For example, "From document date", or "From end of month"
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_terms_basis: Option<String>,
     /// The number of days which, together with the default payment terms basis, determines the due date for invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_payment_terms_days: Option<i64>,
     /// The customer default tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customer default tax code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_tax_code_id: Option<i64>,
     /// Whether (by default) terms have been agreed with new customer accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_terms_agreed: Option<bool>,
     /// The default number of days an invoice must be paid within to qualify for the discount.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub early_settlement_discount_days: Option<i64>,
     /// The default discount percentage offered to customers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Finance charges. (Sage 200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finance_charges: Option<Vec<FinanceCharge>>,
     /// Sales Ledger Settings record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for customer accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_transactions_for: Option<i64>,
     /// The default number of transactions to display on the Customer Transaction Enquiry screen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_enquiry_transactions_to_display: Option<i64>,
     /// The next customer account number (reference) which will be assigned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_account_number: Option<i64>,
     /// The number of ageing and overdue periods.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub no_of_reporting_periods: Option<i64>,
     /// Overdue periods.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue_periods: Option<Vec<super::common::OverduePeriod>>,
     /// Whether to revalue invoices paid in foreign currency to their value in base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revalue_foreign_entries: Option<bool>,
     /// Whether to show only outstanding transactions (by default) on the Customer Transaction Enquiry screen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_outstanding_transactions: Option<bool>,
     /// How to age debts on customer statements. For example, "From transaction date", or "From due date"
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_ageing_terms: Option<String>,
     /// Determines which transactions to include on customer statements. For example, "All transactions", or "Outstanding transactions"
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_terms: Option<String>,
     /// The default number of accounting periods for which to store sales transactions before they can be considered bad debts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_recovery_period: Option<i64>,
     /// Whether or not the accounting periods are used as the trading periods. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_account_periods_as_trading_periods: Option<bool>,
     /// Whether you can use the Online Card Receipt option to record receipts from customers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_card_processing: Option<bool>,
     /// Whether or not to use the receipt/payment date as the default allocation date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_transaction_date_for_allocation: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesLedgerSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("ageing_periods", &self.ageing_periods)?;
+        map.optional(
+            "allow_additional_trans_analysis",
+            &self.allow_additional_trans_analysis,
+        )?;
+        map.optional("allow_batch_processing", &self.allow_batch_processing)?;
+        map.optional(
+            "archive_transaction_after_keeping",
+            &self.archive_transaction_after_keeping,
+        )?;
+        map.optional(
+            "auto_generate_account_numbers",
+            &self.auto_generate_account_numbers,
+        )?;
+        map.optional(
+            "charge_interest_on_finance_charges",
+            &self.charge_interest_on_finance_charges,
+        )?;
+        map.optional(
+            "copy_statements_for_head_offices",
+            &self.copy_statements_for_head_offices,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_payment_terms_basis", &self.default_payment_terms_basis)?;
+        map.optional("default_payment_terms_days", &self.default_payment_terms_days)?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional("default_terms_agreed", &self.default_terms_agreed)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("finance_charges", &self.finance_charges)?;
+        map.optional("id", &self.id)?;
+        map.optional("keep_transactions_for", &self.keep_transactions_for)?;
+        map.optional(
+            "maximum_enquiry_transactions_to_display",
+            &self.maximum_enquiry_transactions_to_display,
+        )?;
+        map.optional("next_account_number", &self.next_account_number)?;
+        map.optional("no_of_reporting_periods", &self.no_of_reporting_periods)?;
+        map.optional("overdue_periods", &self.overdue_periods)?;
+        map.optional("revalue_foreign_entries", &self.revalue_foreign_entries)?;
+        map.optional(
+            "show_outstanding_transactions",
+            &self.show_outstanding_transactions,
+        )?;
+        map.optional("statement_ageing_terms", &self.statement_ageing_terms)?;
+        map.optional("statement_terms", &self.statement_terms)?;
+        map.optional("tax_recovery_period", &self.tax_recovery_period)?;
+        map.optional(
+            "use_account_periods_as_trading_periods",
+            &self.use_account_periods_as_trading_periods,
+        )?;
+        map.optional("use_card_processing", &self.use_card_processing)?;
+        map.optional(
+            "use_transaction_date_for_allocation",
+            &self.use_transaction_date_for_allocation,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesLedgerSettings {
@@ -7335,62 +7523,35 @@ impl sage_core::types::model::FromFields for SalesLedgerSettings {
 /// Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPayment {
     /// Exchange rate for the customer to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
     pub bank_id: super::ids::BankId,
     /// Payment currency record Id. This defaults to the customer account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the customer to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the payment.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub cheque_value: sage_core::types::Decimal,
     /// Value to post to the customer account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the payment. This defaults to the currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesPaymentNominalAnalysisItems>>,
     /// Payment reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Payment second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7417,6 +7578,29 @@ impl SalesPayment {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("customer_cheque_value", &self.customer_cheque_value)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7495,30 +7679,21 @@ impl sage_core::types::model::FromFields for SalesPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPaymentNominalAnalysisItems {
     /// Nominal account code. This defaults to the bank charges nominal code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the bank charges nominal cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the bank charges nominal department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7534,6 +7709,19 @@ impl SalesPaymentNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesPaymentNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7586,177 +7774,144 @@ impl sage_core::types::model::FromFields for SalesPaymentNominalAnalysisItems {
 /// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
 ///
 /// It is possible to use this API resource to update a transaction's queried status.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransaction {
     /// Allocation history items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<SalesPostedTransactionAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<SalesPostedTransactionAllocationSessionItems>,
     >,
     /// Bank items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<SalesPostedTransactionBankItems>>,
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Control value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
     /// Customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days discount valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Percentage discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Full settlement date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesPostedTransactionId>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesPostedTransactionNominalAnalysisItems>>,
     /// Posted date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesPostedTransactionTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional_number(
+            "control_value_in_base_currency",
+            &self.control_value_in_base_currency,
+        )?;
+        map.optional("customer", &self.customer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("full_settlement_date", &self.full_settlement_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPostedTransaction {
@@ -7932,47 +8087,47 @@ impl sage_core::types::model::FromFields for SalesPostedTransaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPostedTransactionAllocationHistoryItems {
@@ -8033,41 +8188,41 @@ for SalesPostedTransactionAllocationHistoryItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionAllocationSessionItems {
     /// Date of allocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPostedTransactionAllocationSessionItems {
@@ -8121,38 +8276,41 @@ for SalesPostedTransactionAllocationSessionItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionBankItems {
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPostedTransactionBankItems {
@@ -8210,29 +8368,23 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionBankItems {
 /// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPostedTransactionMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales posted transaction memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesPostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The memo text.
     pub note: String,
     /// Sales posted transaction record Id.
     pub posted_customer_transaction_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -8249,6 +8401,23 @@ impl SalesPostedTransactionMemo {
             posted_customer_transaction_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesPostedTransactionMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.field("note", &self.note)?;
+        map.field(
+            "posted_customer_transaction_id",
+            &self.posted_customer_transaction_id,
+        )?;
+        map.end(&self.extra)
     }
 }
 
@@ -8303,50 +8472,50 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionMemo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPostedTransactionNominalAnalysisItems {
@@ -8408,41 +8577,38 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionNominalAnalys
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesPostedTransactionTaxAnalysisItems {
@@ -8497,62 +8663,35 @@ impl sage_core::types::model::FromFields for SalesPostedTransactionTaxAnalysisIt
 /// Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesReceipt {
     /// Exchange rate for the customer to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
     pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the customer account currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the customer to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the receipt.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub cheque_value: sage_core::types::Decimal,
     /// Value to post to the customer account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the receipt. This defaults to the customer exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesReceiptNominalAnalysisItems>>,
     /// Receipt reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -8579,6 +8718,29 @@ impl SalesReceipt {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("customer_cheque_value", &self.customer_cheque_value)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -8657,30 +8819,21 @@ impl sage_core::types::model::FromFields for SalesReceipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesReceiptNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -8696,6 +8849,19 @@ impl SalesReceiptNominalAnalysisItems {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SalesReceiptNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -8744,29 +8910,35 @@ impl sage_core::types::model::FromFields for SalesReceiptNominalAnalysisItems {
 }
 
 /// This resource returns the details of all sales trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTradingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date the trading period ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each sales trading period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesTradingPeriodId>,
     /// The period number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<String>,
     /// Date the trading period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTradingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("start_date", &self.start_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTradingPeriod {
@@ -8812,134 +8984,128 @@ impl sage_core::types::model::FromFields for SalesTradingPeriod {
 }
 
 /// Sales transaction enquiry views represent sales transactions such as orders invoiced, receipts, refunds or credit notes, that are posted against the Sales Ledger. The $count includes memos and documents associated with the transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryView {
     /// Allocation history items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<SalesTransactionEnquiryViewAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<SalesTransactionEnquiryViewAllocationSessionItems>,
     >,
     /// Document's allocation status type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_status: Option<String>,
     /// Bank items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<SalesTransactionEnquiryViewBankItems>>,
     /// Customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<String>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_due_date: Option<sage_core::types::DateTime>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Document value after discounts.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discounted_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates if there are any documents attached to the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_documents: Option<bool>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalesTransactionEnquiryViewId>,
     /// Memo status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memo_note_status: Option<String>,
     /// Memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SalesPostedTransactionMemo>>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<SalesTransactionEnquiryViewNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Ledger type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesTransactionEnquiryViewTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional("customer", &self.customer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional("discount_due_date", &self.discount_due_date)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number(
+            "document_discounted_value",
+            &self.document_discounted_value,
+        )?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_documents", &self.has_documents)?;
+        map.optional("id", &self.id)?;
+        map.optional("memo_note_status", &self.memo_note_status)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("source", &self.source)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryView {
@@ -9086,47 +9252,47 @@ impl sage_core::types::model::FromFields for SalesTransactionEnquiryView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryViewAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewAllocationHistoryItems {
@@ -9187,41 +9353,41 @@ for SalesTransactionEnquiryViewAllocationHistoryItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewAllocationSessionItems {
     /// Date of allocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryViewAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewAllocationSessionItems {
@@ -9275,38 +9441,41 @@ for SalesTransactionEnquiryViewAllocationSessionItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewBankItems {
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryViewBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewBankItems {
@@ -9359,50 +9528,50 @@ impl sage_core::types::model::FromFields for SalesTransactionEnquiryViewBankItem
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryViewNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewNominalAnalysisItems {
@@ -9465,41 +9634,38 @@ for SalesTransactionEnquiryViewNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryViewTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewTaxAnalysisItems {
@@ -9553,161 +9719,134 @@ for SalesTransactionEnquiryViewTaxAnalysisItems {
 /// When making larger API requests for transaction information from the Sales ledger, the Sales Transaction Views resource can be a faster alternative to the 'Sales Posted Transactions' resource.
 ///
 /// The Sales Transaction Views resource also returns a wider breadth of information than the Sales Posted Transactions. By using the Sales Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionView {
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_symbol: Option<String>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Customer account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// Days discount valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// The due date of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange Rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Ledger type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// Id of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_customer_transaction_id: Option<i64>,
     /// The date the transaction was posted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// The reference of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The second reference of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The date of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date_time_updated: Option<sage_core::types::DateTime>,
     /// Transaction type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User that posted the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional(
+            "posted_customer_transaction_id",
+            &self.posted_customer_transaction_id,
+        )?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("query", &self.query)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("status", &self.status)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional(
+            "transaction_date_time_updated",
+            &self.transaction_date_time_updated,
+        )?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTransactionView {
@@ -9872,20 +10011,26 @@ impl sage_core::types::model::FromFields for SalesTransactionView {
 }
 
 /// Gets the list of Customer statement ageing terms which can be used. For example, "Use transaction date", or "Use due date".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementAgeingTerms {
     /// Description of the statement ageing terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Statement ageing terms record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StatementAgeingTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StatementAgeingTerms {
@@ -9924,20 +10069,26 @@ impl sage_core::types::model::FromFields for StatementAgeingTerms {
 /// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.
 ///
 /// The API endpoint returns details of the statement layout types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementLayoutType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StatementLayoutType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StatementLayoutType {
@@ -9974,20 +10125,26 @@ impl sage_core::types::model::FromFields for StatementLayoutType {
 }
 
 /// Gets the list of Customer statement terms which can be used. For example, "All transactions", or "Outstanding only".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementTerms {
     /// Description of the statement terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Statement terms record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StatementTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StatementTerms {

@@ -61,23 +61,29 @@ impl<'de> serde::Deserialize<'de> for AccountStatus {
 }
 
 /// Ageing periods help to manage outstanding customer and supplier debt. They determine how transactions appear on statements, letters, and Aged Debtor reports.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AgeingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The number of days after which the ageing period starts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_period_starts_after: Option<i64>,
     /// Ageing period Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AgeingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("days_period_starts_after", &self.days_period_starts_after)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AgeingPeriod {
@@ -119,32 +125,38 @@ impl sage_core::types::model::FromFields for AgeingPeriod {
 }
 
 /// Customer price band show which customers are linked to which price bands, one customer can have multiple limited price bands, and one price band can be linked to many customers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceBand {
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer price band record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CustomerPriceBandId>,
     /// When updating an existing customer, whether to delete this price band from the collection of customer price bands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerPriceBand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("price_band", &self.price_band)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerPriceBand {
@@ -252,29 +264,32 @@ impl<'de> serde::Deserialize<'de> for DocumentStatus {
 }
 
 /// Use finance charges to add interest or finance charges to overdue customer invoices. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinanceCharge {
     /// The finance charge code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The finance charge percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub finance_charge_percent: Option<sage_core::types::Decimal>,
     /// Finance charge Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinanceCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("finance_charge_percent", &self.finance_charge_percent)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinanceCharge {
@@ -386,23 +401,29 @@ impl<'de> serde::Deserialize<'de> for LineType {
 }
 
 /// Overdue periods help to manage outstanding customer and supplier debt. They determine how transactions appear on the Due Date report.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OverduePeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The number of days after which the overdue period starts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_period_starts_after: Option<i64>,
     /// Overdue period Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OverduePeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("days_period_starts_after", &self.days_period_starts_after)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OverduePeriod {
@@ -444,32 +465,35 @@ impl sage_core::types::model::FromFields for OverduePeriod {
 }
 
 /// This resource returns traceable item details for a product traceable history record. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionTraceableItemHistoryRecord {
     /// The additional reference for the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_reference: Option<String>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_no: Option<String>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The sell by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// The use by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionTraceableItemHistoryRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductTransactionTraceableItemHistoryRecord {
@@ -520,29 +544,35 @@ for ProductTransactionTraceableItemHistoryRecord {
 }
 
 /// This resource returns the details of all purchase trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTradingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date the trading period ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each purchase trading period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The period number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<String>,
     /// Date the trading period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTradingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("start_date", &self.start_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PurchaseTradingPeriod {
@@ -588,29 +618,35 @@ impl sage_core::types::model::FromFields for PurchaseTradingPeriod {
 }
 
 /// This resource returns the details of all sales trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTradingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date the trading period ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each sales trading period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The period number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<String>,
     /// Date the trading period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTradingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("start_date", &self.start_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SalesTradingPeriod {
@@ -715,14 +751,20 @@ impl<'de> serde::Deserialize<'de> for TraceableKind {
 }
 
 /// This is the description of the urn.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Urn {
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Urn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Urn {

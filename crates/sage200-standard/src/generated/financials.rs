@@ -36,20 +36,26 @@
 /// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). For bank and nominal accounts, status types were added to versions after February 2018. Account status can be configured as 'Active' or 'Hidden'.
 ///
 /// The API endpoint returns details of the account status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AccountStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AccountStatusType {
@@ -88,20 +94,26 @@ impl sage_core::types::model::FromFields for AccountStatusType {
 /// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.
 ///
 /// The API endpoint returns details of the ageing types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AgedBalancesAgeingType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AgedBalancesAgeingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AgedBalancesAgeingType {
@@ -138,20 +150,26 @@ impl sage_core::types::model::FromFields for AgedBalancesAgeingType {
 }
 
 /// The allocation status is used to determine whether a transaction is allocated in full, in part, or not at all.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocationStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AllocationStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AllocationStatusType {
@@ -190,20 +208,26 @@ impl sage_core::types::model::FromFields for AllocationStatusType {
 /// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.
 ///
 /// Use this API endpoint to return the definition of a particular contact number type.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactNumberType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Contact number type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactNumberType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ContactNumberType {
@@ -240,29 +264,23 @@ impl sage_core::types::model::FromFields for ContactNumberType {
 }
 
 /// All countries each have a specific code to identify accounts that belong to that country.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CountryCode {
     /// Country code.
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Flag to indicate if the country is a member of the EU.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eu_member: Option<bool>,
     /// Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CountryCodeId>,
     /// Country name.
     pub name: String,
     /// Country code tax mask object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_mask: Option<CountryCodeTaxMask>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -279,6 +297,20 @@ impl CountryCode {
             tax_mask: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("eu_member", &self.eu_member)?;
+        map.optional("id", &self.id)?;
+        map.field("name", &self.name)?;
+        map.optional("tax_mask", &self.tax_mask)?;
+        map.end(&self.extra)
     }
 }
 
@@ -328,23 +360,29 @@ impl sage_core::types::model::FromFields for CountryCode {
 }
 
 /// Country code tax mask object.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CountryCodeTaxMask {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Country code tax mask record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Country code tax mask name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CountryCodeTaxMask {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CountryCodeTaxMask {
@@ -384,30 +422,23 @@ impl sage_core::types::model::FromFields for CountryCodeTaxMask {
 }
 
 /// Credit bureaus are third party companies used to assess credit risk.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreditBureau {
     /// The credit bureau checking URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checking_url: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Credit bureau Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CreditBureauId>,
     /// Indicates whether this is the default credit bureau.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// The credit bureau name.
     pub name: String,
     /// The credit bureau website.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -424,6 +455,20 @@ impl CreditBureau {
             website: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CreditBureau {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("checking_url", &self.checking_url)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.field("name", &self.name)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
     }
 }
 
@@ -473,24 +518,19 @@ impl sage_core::types::model::FromFields for CreditBureau {
 }
 
 /// Use credit positions for customer and supplier credit statuses.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreditPosition {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Credit position Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CreditPositionId>,
     /// Indicates whether this is the default credit position.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// The credit position name.
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -505,6 +545,18 @@ impl CreditPosition {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CreditPosition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -550,58 +602,39 @@ impl sage_core::types::model::FromFields for CreditPosition {
 /// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use., and   all can be configured to use a single exchange rate, period exchange rates, or both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
 ///
 /// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Currency {
     /// Currency rate in use against base.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub core_currency_rate: Option<sage_core::types::Decimal>,
     /// The currency ISO code record for the currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// ISO Currency Code Record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Euro rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub euro_currency_rate: Option<sage_core::types::Decimal>,
     /// The type of exchange rate amendability used on the currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_amendability_type: Option<String>,
     /// The type of exchange rate used on the currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_type: Option<String>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CurrencyId>,
     /// Flag to indicate if the currency is the base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_base_currency: Option<bool>,
     /// Flag to indicate if the currency is Euro.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_euro_currency: Option<bool>,
     /// Currency name.
     pub name: String,
     /// Currency symbol.
     pub symbol: String,
     /// Flag to indicate if the currency is used for new or amending customers or suppliers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_for_new_accounts: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -625,6 +658,30 @@ impl Currency {
             use_for_new_accounts: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("core_currency_rate", &self.core_currency_rate)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("euro_currency_rate", &self.euro_currency_rate)?;
+        map.optional(
+            "exchange_rate_amendability_type",
+            &self.exchange_rate_amendability_type,
+        )?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_base_currency", &self.is_base_currency)?;
+        map.optional("is_euro_currency", &self.is_euro_currency)?;
+        map.field("name", &self.name)?;
+        map.field("symbol", &self.symbol)?;
+        map.optional("use_for_new_accounts", &self.use_for_new_accounts)?;
+        map.end(&self.extra)
     }
 }
 
@@ -708,89 +765,55 @@ impl sage_core::types::model::FromFields for Currency {
 }
 
 /// The currency exchange rates that have been specified within the application.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyExchangeRate {
     /// The base currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_base: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The euro currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_euro: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The currency from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_from: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Currency record Id to convert from.
     pub currency_from_id: i64,
     /// Indicates whether the currency from is amendable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_from_is_amendable: Option<bool>,
     /// Indicates whether the currency from exchange rate has expired.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_from_is_expired: Option<bool>,
     /// Indicates whether the currency from exchange rate has no periods defined.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_from_no_periods: Option<bool>,
     /// The currency from exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_rate: Option<sage_core::types::Decimal>,
     /// The currency from value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_value: Option<sage_core::types::Decimal>,
     /// The currency to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_to: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id to convert to.
     pub currency_to_id: i64,
     /// Indicates whether the currency to is amendable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_to_is_amendable: Option<bool>,
     /// Indicates whether the currency to exchange rate has expired.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_to_is_expired: Option<bool>,
     /// Indicates whether the currency to exchange rate has no periods defined.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_to_no_periods: Option<bool>,
     /// The currency to exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_rate: Option<sage_core::types::Decimal>,
     /// The currency to value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_value: Option<sage_core::types::Decimal>,
     /// The currency transaction type used to acquire the currency exchange rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_transaction_type: Option<String>,
     /// The exchange rate between currency from and currency to.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate type used to acquire the currency exchange rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange_rate_type: Option<String>,
     /// The date of the transaction used to acquire the currency exchange rate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -820,6 +843,33 @@ impl CurrencyExchangeRate {
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CurrencyExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_base", &self.currency_base)?;
+        map.optional("currency_euro", &self.currency_euro)?;
+        map.optional("currency_from", &self.currency_from)?;
+        map.field("currency_from_id", &self.currency_from_id)?;
+        map.optional("currency_from_is_amendable", &self.currency_from_is_amendable)?;
+        map.optional("currency_from_is_expired", &self.currency_from_is_expired)?;
+        map.optional("currency_from_no_periods", &self.currency_from_no_periods)?;
+        map.optional_number("currency_from_rate", &self.currency_from_rate)?;
+        map.optional_number("currency_from_value", &self.currency_from_value)?;
+        map.optional("currency_to", &self.currency_to)?;
+        map.field("currency_to_id", &self.currency_to_id)?;
+        map.optional("currency_to_is_amendable", &self.currency_to_is_amendable)?;
+        map.optional("currency_to_is_expired", &self.currency_to_is_expired)?;
+        map.optional("currency_to_no_periods", &self.currency_to_no_periods)?;
+        map.optional_number("currency_to_rate", &self.currency_to_rate)?;
+        map.optional_number("currency_to_value", &self.currency_to_value)?;
+        map.optional("currency_transaction_type", &self.currency_transaction_type)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -930,23 +980,19 @@ impl sage_core::types::model::FromFields for CurrencyExchangeRate {
 }
 
 /// All currencies have a designated ISO (International Standards Organisation) code that uniquely identifies that currency.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyIsoCode {
     /// ISO currency code.
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Currency ISO code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -961,6 +1007,18 @@ impl CurrencyIsoCode {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CurrencyIsoCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1006,20 +1064,26 @@ impl sage_core::types::model::FromFields for CurrencyIsoCode {
 /// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.
 ///
 /// The API endpoint returns details of the currency transaction types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrencyTransactionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CurrencyTransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CurrencyTransactionType {
@@ -1056,32 +1120,38 @@ impl sage_core::types::model::FromFields for CurrencyTransactionType {
 }
 
 /// Document layout are the layouts that are available within the application, which are associated with the document types.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentLayout {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Document layout record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::DocumentLayoutId>,
     /// Flag to indicate if this is the default document layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Document layout layout name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<String>,
     /// Document layout name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Document type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sys_document_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DocumentLayout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("layout", &self.layout)?;
+        map.optional("name", &self.name)?;
+        map.optional("sys_document_type_id", &self.sys_document_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DocumentLayout {
@@ -1132,40 +1202,46 @@ impl sage_core::types::model::FromFields for DocumentLayout {
 }
 
 /// These are the type of document used within the application. Document types can be 'Sales Order', 'Sales Invoice', 'Purchase Order', 'Purchase Invoice', 'Customer Statement', 'Sales Credit Notes', 'Customer Debtors Letters', 'Sales Despatch Notes', 'Sales Quotations', 'Purchase CreditNotes', 'Purchase Remittance', 'Purchase Return', 'Sales Proforma', 'Draft Bill', 'Billing Invoice', 'Billing Credit Note', or 'Sales Order Acknowledgement'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentType {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Document type description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Document type record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::DocumentTypeId>,
     /// Whether the document type is mandatory.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mandatory: Option<bool>,
     /// Trader contact role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_contact_role: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Trader contact role record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Module in which the document type is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub used_in_module: Option<String>,
     /// Document type enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DocumentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_mandatory", &self.is_mandatory)?;
+        map.optional("trader_contact_role", &self.trader_contact_role)?;
+        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
+        map.optional("used_in_module", &self.used_in_module)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DocumentType {
@@ -1226,20 +1302,26 @@ impl sage_core::types::model::FromFields for DocumentType {
 /// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.
 ///
 /// The API endpoint returns details of the exchange rate amendability types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeRateAmendabilityType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ExchangeRateAmendabilityType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ExchangeRateAmendabilityType {
@@ -1278,20 +1360,26 @@ impl sage_core::types::model::FromFields for ExchangeRateAmendabilityType {
 /// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.
 ///
 /// The API endpoint returns details of the exchange rate types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeRateType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ExchangeRateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ExchangeRateType {
@@ -1330,20 +1418,26 @@ impl sage_core::types::model::FromFields for ExchangeRateType {
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report layout types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportLayoutType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Financial report layout type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportLayoutType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialReportLayoutType {
@@ -1380,77 +1474,140 @@ impl sage_core::types::model::FromFields for FinancialReportLayoutType {
 }
 
 /// Financial statement layouts are designed to provide a clear representation of your accounts. This resource returns the details of all financial statement layouts. The default sort (orderby) field are by 'financial_report_layout_id' and 'financial_report_row_report_row' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportLayoutView {
     /// The type of the financial layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_layout_account_report_type: Option<String>,
     /// Financial report layout record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_layout_id: Option<i64>,
     /// financial report layout name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_layout_name: Option<String>,
     /// Value to represent the report row group break 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_1: Option<i64>,
     /// Value to represent the report row group break 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_2: Option<i64>,
     /// Value to represent the report row group break 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_3: Option<i64>,
     /// Value to represent the report row group break 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_4: Option<i64>,
     /// Value to represent the report row group break 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_5: Option<i64>,
     /// Value to represent the report row group break 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_6: Option<i64>,
     /// Value to represent the report row group break 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_7: Option<i64>,
     /// Value to represent the report row group break 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_8: Option<i64>,
     /// Value to represent the report row group break 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_group_break_9: Option<i64>,
     /// An asscoiated financial report row Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_id: Option<i64>,
     /// The type of the financial layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_layout_debit_or_credit_type: Option<String>,
     /// The type of the financial report row layout position.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_layout_position_type: Option<String>,
     /// The type of the financial layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_line_type: Option<String>,
     /// Value to show the line number of the report row in the layout.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_report_row: Option<i64>,
     /// Value to represent the sub total group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_subtotal_group: Option<i64>,
     /// The row title.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_report_row_title: Option<String>,
     /// The nominal account report category code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_report_category_code: Option<String>,
     /// The nominal account report category description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_report_category_description: Option<String>,
     /// An Id specific to each nominal account report category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_report_category_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportLayoutView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "financial_report_layout_account_report_type",
+            &self.financial_report_layout_account_report_type,
+        )?;
+        map.optional("financial_report_layout_id", &self.financial_report_layout_id)?;
+        map.optional(
+            "financial_report_layout_name",
+            &self.financial_report_layout_name,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_1",
+            &self.financial_report_row_group_break_1,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_2",
+            &self.financial_report_row_group_break_2,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_3",
+            &self.financial_report_row_group_break_3,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_4",
+            &self.financial_report_row_group_break_4,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_5",
+            &self.financial_report_row_group_break_5,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_6",
+            &self.financial_report_row_group_break_6,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_7",
+            &self.financial_report_row_group_break_7,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_8",
+            &self.financial_report_row_group_break_8,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_9",
+            &self.financial_report_row_group_break_9,
+        )?;
+        map.optional("financial_report_row_id", &self.financial_report_row_id)?;
+        map.optional(
+            "financial_report_row_layout_debit_or_credit_type",
+            &self.financial_report_row_layout_debit_or_credit_type,
+        )?;
+        map.optional(
+            "financial_report_row_layout_position_type",
+            &self.financial_report_row_layout_position_type,
+        )?;
+        map.optional(
+            "financial_report_row_line_type",
+            &self.financial_report_row_line_type,
+        )?;
+        map.optional(
+            "financial_report_row_report_row",
+            &self.financial_report_row_report_row,
+        )?;
+        map.optional(
+            "financial_report_row_subtotal_group",
+            &self.financial_report_row_subtotal_group,
+        )?;
+        map.optional("financial_report_row_title", &self.financial_report_row_title)?;
+        map.optional(
+            "nominal_account_report_category_code",
+            &self.nominal_account_report_category_code,
+        )?;
+        map.optional(
+            "nominal_account_report_category_description",
+            &self.nominal_account_report_category_description,
+        )?;
+        map.optional(
+            "nominal_account_report_category_id",
+            &self.nominal_account_report_category_id,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialReportLayoutView {
@@ -1619,20 +1776,26 @@ impl sage_core::types::model::FromFields for FinancialReportLayoutView {
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row layout debit or credit types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportRowLayoutDebitOrCreditType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Financial report row layout debit or credit type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportRowLayoutDebitOrCreditType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialReportRowLayoutDebitOrCreditType {
@@ -1671,20 +1834,26 @@ impl sage_core::types::model::FromFields for FinancialReportRowLayoutDebitOrCred
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated layout position 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row layout position types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportRowLayoutPositionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Financial report row layout position type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportRowLayoutPositionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialReportRowLayoutPositionType {
@@ -1723,20 +1892,26 @@ impl sage_core::types::model::FromFields for FinancialReportRowLayoutPositionTyp
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row line types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportRowLineType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Financial report row line type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportRowLineType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialReportRowLineType {
@@ -1773,38 +1948,47 @@ impl sage_core::types::model::FromFields for FinancialReportRowLineType {
 }
 
 /// This resource returns the details of all accounting periods for all financial years held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating. The default sort (orderby) field are by 'financial_year_start_date' and 'period_number' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialYearPeriodView {
     /// An Id specific to each accounting period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_id: Option<i64>,
     /// Date the financial year ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// An Id specific to each financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Date the financial year starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// The number of periods in the financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_periods_in_year: Option<i64>,
     /// Date the period finished. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_end_date: Option<sage_core::types::DateTime>,
     /// Value to show the period in relation to the associated year. For example, for a year that starts in January, January will be period 1, February period 2 etc.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<i64>,
     /// Date the period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_start_date: Option<sage_core::types::DateTime>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialYearPeriodView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional("period_end_date", &self.period_end_date)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("period_start_date", &self.period_start_date)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FinancialYearPeriodView {
@@ -1874,20 +2058,26 @@ impl sage_core::types::model::FromFields for FinancialYearPeriodView {
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of tax account entry types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxAccountEntryType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxAccountEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TaxAccountEntryType {
@@ -1930,38 +2120,27 @@ impl sage_core::types::model::FromFields for TaxAccountEntryType {
 /// - Read percentages for calculations in transactions.
 ///
 /// The API endpoint returns details of the tax codes that can be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaxCode {
     /// Tax code.
     pub code: i64,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Tax code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TaxCodeId>,
     /// Whether the terms indicate notional acquisition tax is applicable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_notional_acquisition_tax: Option<bool>,
     /// Name of the tax code.
     pub name: String,
     /// Tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate: Option<sage_core::types::Decimal>,
     /// Name of the terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms: Option<String>,
     /// Description of the terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_description: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1980,6 +2159,22 @@ impl TaxCode {
             terms_description: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for TaxCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_notional_acquisition_tax", &self.is_notional_acquisition_tax)?;
+        map.field("name", &self.name)?;
+        map.optional_number("tax_rate", &self.tax_rate)?;
+        map.optional("terms", &self.terms)?;
+        map.optional("terms_description", &self.terms_description)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2039,20 +2234,26 @@ impl sage_core::types::model::FromFields for TaxCode {
 }
 
 /// The trader account type is used to decide how transactions are stored on individual accounts. You can use all three account types in any mix. Use the account types to balance your need for a detailed breakdown of transactions with your need to save disk space. (Sage 200 Professional only, Sage 200 Standard defaults to 'TradingAccountTypeOpenItem')
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderAccountType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderAccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraderAccountType {
@@ -2091,38 +2292,44 @@ impl sage_core::types::model::FromFields for TraderAccountType {
 /// Customer and Supplier contacts can have one or more roles defined.
 ///
 /// Use this API endpoint to read from the Trader Contact Roles.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderContactRole {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The unique Id of the Sage 200 Trader Contact Role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::TraderContactRoleId>,
     /// Whether or not this is a default role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default_role: Option<bool>,
     /// Whether or not this is a mandatory role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mandatory: Option<bool>,
     /// The role name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Whether or not this is used for customer accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_for_customer_accounts: Option<bool>,
     /// Whether or not this is used for supplier accounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_for_supplier_accounts: Option<bool>,
     /// Whether or not this is used with documents.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_with_documents: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderContactRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default_role", &self.is_default_role)?;
+        map.optional("is_mandatory", &self.is_mandatory)?;
+        map.optional("role", &self.role)?;
+        map.optional("use_for_customer_accounts", &self.use_for_customer_accounts)?;
+        map.optional("use_for_supplier_accounts", &self.use_for_supplier_accounts)?;
+        map.optional("use_with_documents", &self.use_with_documents)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraderContactRole {
@@ -2185,20 +2392,26 @@ impl sage_core::types::model::FromFields for TraderContactRole {
 /// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).
 ///
 /// Use this API endpoint to return the details of the Trader Location Types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderLocationType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderLocationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraderLocationType {
@@ -2235,20 +2448,26 @@ impl sage_core::types::model::FromFields for TraderLocationType {
 }
 
 /// Gets the list of Customer and Supplier trading terms which can be used. For example, "Paid from document date", or "Paid from end of month".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderPaymentTerms {
     /// Description of the trader payment terms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Trader payment terms record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderPaymentTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraderPaymentTerms {
@@ -2287,20 +2506,26 @@ impl sage_core::types::model::FromFields for TraderPaymentTerms {
 /// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.
 ///
 /// Use this API endpoint to return the details of the Trader Transaction Types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderTransactionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderTransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraderTransactionType {
@@ -2339,20 +2564,26 @@ impl sage_core::types::model::FromFields for TraderTransactionType {
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of trading revaluation allocation entry types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TradingRevaluationAllocationEntryType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TradingRevaluationAllocationEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TradingRevaluationAllocationEntryType {

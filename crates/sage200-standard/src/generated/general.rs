@@ -26,20 +26,26 @@
 /// The accounting period validation status is used in System Settings and can be configured as 'Acceptable', 'Unacceptable' or 'UseAccrual'.
 ///
 /// The API endpoint returns details of the accounting period validation types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountingPeriodValidationType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AccountingPeriodValidationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AccountingPeriodValidationType {
@@ -76,32 +82,38 @@ impl sage_core::types::model::FromFields for AccountingPeriodValidationType {
 }
 
 /// Analysis code associated with the analysis code mapping.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCode {
     /// Flag to indicate if a new value is stored against the analysis code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_new_on_entry: Option<bool>,
     /// Flag to indicate if a new value can be entered into the analysis code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_overtype: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Analysis code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The analysis code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Values associated with the analysis code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<AnalysisCodeValue>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allow_new_on_entry", &self.allow_new_on_entry)?;
+        map.optional("allow_overtype", &self.allow_overtype)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("values", &self.values)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AnalysisCode {
@@ -152,42 +164,48 @@ impl sage_core::types::model::FromFields for AnalysisCode {
 }
 
 /// Analysis code mapping for an entity in Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCodeMapping {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code: Option<AnalysisCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_id: Option<AnalysisCode>,
     /// Full name of the Sage 200 entity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Friendly name of the Sage 200 entity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub friendly_class_name: Option<String>,
     /// Analysis code friendly property name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub friendly_property_name: Option<String>,
     /// Analysis code mapping Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::AnalysisCodeMappingId>,
     /// Flag to indicate if the analysis code is read only. Only returned where the analysis code is for SOPOrderReturn or POPOrderReturn.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
     /// Analysis code property name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub property_name: Option<String>,
     /// The slot of the analysis code, the position where it is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisCodeMapping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code", &self.analysis_code)?;
+        map.optional("analysis_code_id", &self.analysis_code_id)?;
+        map.optional("class_name", &self.class_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("friendly_class_name", &self.friendly_class_name)?;
+        map.optional("friendly_property_name", &self.friendly_property_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_read_only", &self.is_read_only)?;
+        map.optional("property_name", &self.property_name)?;
+        map.optional("slot", &self.slot)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AnalysisCodeMapping {
@@ -252,29 +270,35 @@ impl sage_core::types::model::FromFields for AnalysisCodeMapping {
 }
 
 /// Value associated with an analysis code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCodeValue {
     /// Analysis code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Analysis code value Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Indicates whether this is the default analysis code value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// The analysis code value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisCodeValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_id", &self.analysis_code_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AnalysisCodeValue {
@@ -322,56 +346,65 @@ impl sage_core::types::model::FromFields for AnalysisCodeValue {
 /// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.
 ///
 /// The information stored within company details is typical company information such as VAT registration number and company contact details.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanyDetails {
     /// The company's address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<CompanyDetailsAddress>,
     /// The company's country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The company's EORI number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eori_number: Option<String>,
     /// Fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Company Details record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CompanyDetailsId>,
     /// True if supplier payments is enabled; otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_enabled: Option<bool>,
     /// Company name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax registration number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
     /// Telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Company website address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Number of years that periods with nominal data exist for up to a maximum of six years.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub years_accounts_held_for: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CompanyDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address", &self.address)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("eori_number", &self.eori_number)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_supplier_payments_enabled",
+            &self.is_supplier_payments_enabled,
+        )?;
+        map.optional("name", &self.name)?;
+        map.optional("tax_registration_number", &self.tax_registration_number)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.optional("years_accounts_held_for", &self.years_accounts_held_for)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CompanyDetails {
@@ -451,44 +484,50 @@ impl sage_core::types::model::FromFields for CompanyDetails {
 }
 
 /// The company's address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanyDetailsAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Company address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CompanyDetailsAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CompanyDetailsAddress {
@@ -549,26 +588,32 @@ impl sage_core::types::model::FromFields for CompanyDetailsAddress {
 }
 
 /// Configurable terms for the application.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurableTerm {
     /// Configurable term key.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Configurable term value pluralised and lower case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lower_case_plural: Option<String>,
     /// Configurable term value singularised and lower case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lower_case_single: Option<String>,
     /// Configurable term value pluralised and lower case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upper_case_plural: Option<String>,
     /// Configurable term value singularised and upper case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upper_case_single: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ConfigurableTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("key", &self.key)?;
+        map.optional("lower_case_plural", &self.lower_case_plural)?;
+        map.optional("lower_case_single", &self.lower_case_single)?;
+        map.optional("upper_case_plural", &self.upper_case_plural)?;
+        map.optional("upper_case_single", &self.upper_case_single)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ConfigurableTerm {
@@ -619,33 +664,25 @@ impl sage_core::types::model::FromFields for ConfigurableTerm {
 }
 
 /// The courier used for an order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Courier {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Courier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CourierId>,
     /// True if courier is default, otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating existing couriers, whether to delete this courier from the collection of couriers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The name of the courier.
     pub name: String,
     /// The tracking URL of the courier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
     /// The website of the courier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -663,6 +700,21 @@ impl Courier {
             website: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Courier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("name", &self.name)?;
+        map.optional("tracking_url", &self.tracking_url)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
     }
 }
 
@@ -715,31 +767,37 @@ impl sage_core::types::model::FromFields for Courier {
 }
 
 /// Use this API endpoint to return details of the currently logged in user.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentUser {
     /// The users email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// The users full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
     /// User Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Is the user a web user.
     ///
     /// Indicates that this user is allowed access via a web client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_web_user: Option<bool>,
     /// The date and time this user last logged on (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_logon_date_time: Option<sage_core::types::DateTime>,
     /// The users logon name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logon_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CurrentUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("friendly_name", &self.friendly_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_web_user", &self.is_web_user)?;
+        map.optional("last_logon_date_time", &self.last_logon_date_time)?;
+        map.optional("logon_name", &self.logon_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CurrentUser {
@@ -789,24 +847,19 @@ impl sage_core::types::model::FromFields for CurrentUser {
 /// When working with Microsoft Flow, it is useful to be able to record the state of some data that is used in your flow.
 ///
 /// Use this API endpoint to read or write data to and from the flow.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FlowState {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Microsoft Flow identifier.
     pub flow_id: String,
     /// The unique Id of the Sage 200 Flow identifier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::FlowStateId>,
     /// Value of state.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -821,6 +874,18 @@ impl FlowState {
             value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for FlowState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("flow_id", &self.flow_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -866,20 +931,26 @@ impl sage_core::types::model::FromFields for FlowState {
 /// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.
 ///
 /// The API endpoint returns details of the ledgers that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Ledger type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LedgerType {
@@ -916,47 +987,59 @@ impl sage_core::types::model::FromFields for LedgerType {
 }
 
 /// Licence for the application.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Licence {
     /// Indicates whether the additional excel reports are enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_additional_excel_reports_enabled: Option<bool>,
     /// Indicates whether the bill of materials module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bill_of_materials_enabled: Option<bool>,
     /// Indicates whether the cash book module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_cash_book_enabled: Option<bool>,
     /// Indicates whether the fixed assets module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_fixed_assets_enabled: Option<bool>,
     /// Indicates whether the invoicing module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_invoicing_enabled: Option<bool>,
     /// Indicates whether the nominal module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_nominal_enabled: Option<bool>,
     /// Indicates whether the price book module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_price_book_enabled: Option<bool>,
     /// Indicates whether the purchase module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_enabled: Option<bool>,
     /// Indicates whether the purchase orders module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_purchase_orders_enabled: Option<bool>,
     /// Indicates whether the sales module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sales_enabled: Option<bool>,
     /// Indicates whether the sale orders module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sales_orders_enabled: Option<bool>,
     /// Indicates whether the stock module is enabled in the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_stock_enabled: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Licence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "is_additional_excel_reports_enabled",
+            &self.is_additional_excel_reports_enabled,
+        )?;
+        map.optional(
+            "is_bill_of_materials_enabled",
+            &self.is_bill_of_materials_enabled,
+        )?;
+        map.optional("is_cash_book_enabled", &self.is_cash_book_enabled)?;
+        map.optional("is_fixed_assets_enabled", &self.is_fixed_assets_enabled)?;
+        map.optional("is_invoicing_enabled", &self.is_invoicing_enabled)?;
+        map.optional("is_nominal_enabled", &self.is_nominal_enabled)?;
+        map.optional("is_price_book_enabled", &self.is_price_book_enabled)?;
+        map.optional("is_purchase_enabled", &self.is_purchase_enabled)?;
+        map.optional("is_purchase_orders_enabled", &self.is_purchase_orders_enabled)?;
+        map.optional("is_sales_enabled", &self.is_sales_enabled)?;
+        map.optional("is_sales_orders_enabled", &self.is_sales_orders_enabled)?;
+        map.optional("is_stock_enabled", &self.is_stock_enabled)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Licence {
@@ -1044,34 +1127,27 @@ impl sage_core::types::model::FromFields for Licence {
 /// When working with Microsoft Flow, it is useful to be able to access pending emails to send as notifications to the user from Sage 200.
 ///
 /// Use this API endpoint to read or write data to and from the SYSPendingEmail table.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PendingEmail {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The email address of the email recipient.
     pub email_address: String,
     /// The text to use for the body of the email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_body: Option<String>,
     /// The text to use for the subject of the email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
     /// The type of pending email (which provides the intended purpose).
     pub email_type: String,
     /// The unique Id of the Sage 200 pending email identifier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PendingEmailId>,
     /// The user name of the email recipient.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The user Id of the email recipient.
     pub user_number: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1094,6 +1170,22 @@ impl PendingEmail {
             user_number,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PendingEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("email_address", &self.email_address)?;
+        map.optional("email_body", &self.email_body)?;
+        map.optional("email_subject", &self.email_subject)?;
+        map.field("email_type", &self.email_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("user_name", &self.user_name)?;
+        map.field("user_number", &self.user_number)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1151,27 +1243,21 @@ impl sage_core::types::model::FromFields for PendingEmail {
 /// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
 ///
 /// The API endpoint returns details of the salutations that can be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Salutation {
     /// Salutation code.
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Description of the salutation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Salutation record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SalutationId>,
     /// If this is the default salutation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1187,6 +1273,19 @@ impl Salutation {
             is_default: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Salutation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1235,26 +1334,32 @@ impl sage_core::types::model::FromFields for Salutation {
 /// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.
 ///
 /// Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Site {
     /// Company Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
     /// Company name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// Site Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<String>,
     /// Site name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
     /// Site short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Site {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("company_id", &self.company_id)?;
+        map.optional("company_name", &self.company_name)?;
+        map.optional("site_id", &self.site_id)?;
+        map.optional("site_name", &self.site_name)?;
+        map.optional("site_short_name", &self.site_short_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Site {
@@ -1299,86 +1404,107 @@ impl sage_core::types::model::FromFields for Site {
 /// The System Settings are used to define operation and transaction settings.
 ///
 /// Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemSettings {
     /// AccountingPeriodValidation enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_validation_type: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The financial year end date (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// The date and time of the VAT Return (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_vat_return_date: Option<sage_core::types::DateTime>,
     /// Whether or not the VAT Return date is editable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_vat_return_date_defined: Option<bool>,
     /// System Settings record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SystemSettingsId>,
     /// Intrastat amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub intrastat_value_for_consolidation: Option<sage_core::types::Decimal>,
     /// Whether or not to use the same numbers for invoices and credit notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_note_same_numbers: Option<bool>,
     /// Next credit note number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_credit_note_number: Option<i64>,
     /// Next invoice number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_invoice_number: Option<i64>,
     /// Next journal entry number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_journal_entry_number: Option<i64>,
     /// Next Unique Reference Number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_urn: Option<String>,
     /// Number of open periods (1-20).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_open_periods: Option<i64>,
     /// Reverse charge minimum value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reverse_charge_minimum_value: Option<sage_core::types::Decimal>,
     /// Transaction Analysis heading.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_heading: Option<String>,
     /// Details of transaction date validation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date_validation: Option<SystemSettingsTransactionDateValidation>,
     /// Whether or not to update the nominal immediately.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_nominal_online: Option<bool>,
     /// Whether or not to use additional transactional analysis.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_additional_trans_analysis: Option<bool>,
     /// Whether or not to split postings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_cost_centre_breakdown: Option<bool>,
     /// Whether or not to use intrastat reporting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_intrastat_reporting: Option<bool>,
     /// Whether or not to use period exchange rates. Note: Setting to false will remove any period exchange rate records set up for currencies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_period_exchange_rates: Option<bool>,
     /// Whether or not to use segmented addresses. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_segmented_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SystemSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "accounting_period_validation_type",
+            &self.accounting_period_validation_type,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("first_vat_return_date", &self.first_vat_return_date)?;
+        map.optional(
+            "first_vat_return_date_defined",
+            &self.first_vat_return_date_defined,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional_number(
+            "intrastat_value_for_consolidation",
+            &self.intrastat_value_for_consolidation,
+        )?;
+        map.optional(
+            "invoice_credit_note_same_numbers",
+            &self.invoice_credit_note_same_numbers,
+        )?;
+        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
+        map.optional("next_invoice_number", &self.next_invoice_number)?;
+        map.optional("next_journal_entry_number", &self.next_journal_entry_number)?;
+        map.optional("next_urn", &self.next_urn)?;
+        map.optional("number_open_periods", &self.number_open_periods)?;
+        map.optional_number(
+            "reverse_charge_minimum_value",
+            &self.reverse_charge_minimum_value,
+        )?;
+        map.optional(
+            "transaction_analysis_heading",
+            &self.transaction_analysis_heading,
+        )?;
+        map.optional("transaction_date_validation", &self.transaction_date_validation)?;
+        map.optional("update_nominal_online", &self.update_nominal_online)?;
+        map.optional(
+            "use_additional_trans_analysis",
+            &self.use_additional_trans_analysis,
+        )?;
+        map.optional("use_cost_centre_breakdown", &self.use_cost_centre_breakdown)?;
+        map.optional("use_intrastat_reporting", &self.use_intrastat_reporting)?;
+        map.optional("use_period_exchange_rates", &self.use_period_exchange_rates)?;
+        map.optional("use_segmented_address", &self.use_segmented_address)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SystemSettings {
@@ -1520,47 +1646,65 @@ impl sage_core::types::model::FromFields for SystemSettings {
 }
 
 /// Details of transaction date validation.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemSettingsTransactionDateValidation {
     /// TransactionDateValidationClassification enum value
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_period_classification: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// TransactionDateValidationClassification enum value
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub future_period_classification: Option<String>,
     /// TransactionDateValidationClassification enum value
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub future_year_classification: Option<String>,
     /// Transaction date validation record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Post days acceptable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_days_acceptable: Option<i64>,
     /// Post days normal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_days_normal: Option<i64>,
     /// Pre days acceptable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_days_acceptable: Option<i64>,
     /// Pre days normal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_days_normal: Option<i64>,
     /// TransactionDateValidationClassification enum value
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_year_classification: Option<String>,
     /// TransactionDateValidationType enum value
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date_validation_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SystemSettingsTransactionDateValidation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "closed_period_classification",
+            &self.closed_period_classification,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "future_period_classification",
+            &self.future_period_classification,
+        )?;
+        map.optional("future_year_classification", &self.future_year_classification)?;
+        map.optional("id", &self.id)?;
+        map.optional("post_days_acceptable", &self.post_days_acceptable)?;
+        map.optional("post_days_normal", &self.post_days_normal)?;
+        map.optional("pre_days_acceptable", &self.pre_days_acceptable)?;
+        map.optional("pre_days_normal", &self.pre_days_normal)?;
+        map.optional(
+            "previous_year_classification",
+            &self.previous_year_classification,
+        )?;
+        map.optional(
+            "transaction_date_validation_type",
+            &self.transaction_date_validation_type,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SystemSettingsTransactionDateValidation {
@@ -1644,20 +1788,26 @@ impl sage_core::types::model::FromFields for SystemSettingsTransactionDateValida
 /// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.
 ///
 /// The API endpoint returns details of the time unit types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TimeUnitType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TimeUnitType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TimeUnitType {
@@ -1696,20 +1846,26 @@ impl sage_core::types::model::FromFields for TimeUnitType {
 /// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.
 ///
 /// The API endpoint returns details of the classifications that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationClassification {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationClassification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TransactionDateValidationClassification {
@@ -1746,17 +1902,23 @@ impl sage_core::types::model::FromFields for TransactionDateValidationClassifica
 }
 
 /// Request object to validate a transaction date for a given ledger.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationRequest {
     /// The proposed transaction date to be validated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Ledger type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date", &self.date)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TransactionDateValidationRequest {
@@ -1790,17 +1952,23 @@ impl sage_core::types::model::FromFields for TransactionDateValidationRequest {
 }
 
 /// Response object to for a transaction date validation request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationResponse {
     /// Transaction Date Validation Classification enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub classification: Option<String>,
     /// Message string explaining the transaction date error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("classification", &self.classification)?;
+        map.optional("message", &self.message)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TransactionDateValidationResponse {
@@ -1836,20 +2004,26 @@ impl sage_core::types::model::FromFields for TransactionDateValidationResponse {
 /// The transaction date validation type is used in System Settings and can be configured as 'None', 'Period' or 'Calendar'.
 ///
 /// The API endpoint returns details of the types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TransactionDateValidationType {
@@ -1886,20 +2060,26 @@ impl sage_core::types::model::FromFields for TransactionDateValidationType {
 }
 
 /// Gets the list of update modes which can be used. For example, "Update", "Create", or "Delete".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateMode {
     /// Description of the update mode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Update mode Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UpdateMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for UpdateMode {
@@ -1936,17 +2116,23 @@ impl sage_core::types::model::FromFields for UpdateMode {
 }
 
 /// Use this API endpoint to get a list of all usernames and IDs for the current company.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct User {
     /// User Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::UserId>,
     /// Username.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for User {

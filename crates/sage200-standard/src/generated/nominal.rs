@@ -25,44 +25,50 @@
 //! - `nominal_transaction_enquiry_views`: Nominal Transaction Enquiry Views
 
 /// The consolidated nominal codes are the list of nominal codes from a parent company, used for consolidating accounts from subsidiary ledgers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsolidatedNominalCode {
     /// The status of the consolidated nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Consolidated cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_code: Option<String>,
     /// Consolidated nominal code cost centre record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Consolidated department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_code: Option<String>,
     /// Consolidated nominal code department record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<super::ids::DepartmentId>,
     /// Consolidated nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ConsolidatedNominalCodeId>,
     /// Consolidated nominal code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The type of the consolidated nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_type: Option<String>,
     /// Consolidated nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ConsolidatedNominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("cost_centre_id", &self.cost_centre_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional("department_id", &self.department_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type", &self.nominal_account_type)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ConsolidatedNominalCode {
@@ -129,32 +135,38 @@ impl sage_core::types::model::FromFields for ConsolidatedNominalCode {
 /// Control nominal codes are default nominal codes. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of control nominal code types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ControlNominalCode {
     /// The account number of the Nominal Account associated with this nominal.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The control nominal type is a list of all pre-defined default nominal codes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub control_nominal_code_type: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Control nominal code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ControlNominalCodeId>,
     /// The name of the default nominal account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The nominal report type for the control nominal code. For example, this can either be 'NominalReportingTypePnL', 'NominalReportingTypeBalance', 'NominalReportingTypeCashFlow' or 'NominalReportingTypeSOFA'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_reporting_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ControlNominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("control_nominal_code_type", &self.control_nominal_code_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_reporting_type", &self.nominal_reporting_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ControlNominalCode {
@@ -209,20 +221,26 @@ impl sage_core::types::model::FromFields for ControlNominalCode {
 /// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of control nominal code types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ControlNominalCodeType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Control nominal code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ControlNominalCodeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ControlNominalCodeType {
@@ -259,36 +277,27 @@ impl sage_core::types::model::FromFields for ControlNominalCodeType {
 }
 
 /// Cost centres are typically used to aid collating related costs and reporting on a specific segment of an organisation i.e. a company division such as sales or production.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CostCentre {
     /// Cost centre code.
     pub code: String,
     /// Contact Details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<String>,
     /// Contact email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email_address: Option<String>,
     /// Contact name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cost centre record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CostCentreId>,
     /// When updating existing cost centres, whether to delete this cost centre from the collection of cost centres.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Cost centre name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -307,6 +316,22 @@ impl CostCentre {
             name: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CostCentre {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("contact_details", &self.contact_details)?;
+        map.optional("contact_email_address", &self.contact_email_address)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -364,39 +389,29 @@ impl sage_core::types::model::FromFields for CostCentre {
 }
 
 /// Departments are a subdivision of cost centres and are used where specific costs or revenue need to be collated and reported on separately. For example, a cost centre could be a sales area such as North East or South West and different departments could be Administration and Training.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Department {
     /// Department code.
     pub code: String,
     /// Contact Details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<String>,
     /// Contact email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email_address: Option<String>,
     /// Contact name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Department record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::DepartmentId>,
     /// When updating existing departments, whether to delete this department from the collection of departments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Department name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The department status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<DepartmentStatus>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -416,6 +431,23 @@ impl Department {
             status: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Department {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("contact_details", &self.contact_details)?;
+        map.optional("contact_email_address", &self.contact_email_address)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("name", &self.name)?;
+        map.optional("status", &self.status)?;
+        map.end(&self.extra)
     }
 }
 
@@ -476,14 +508,20 @@ impl sage_core::types::model::FromFields for Department {
 }
 
 /// The department status.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DepartmentStatus {
     /// The exception type thrown when attempting to remove a department which cannot be removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_exception_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DepartmentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delete_exception_type", &self.delete_exception_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DepartmentStatus {
@@ -520,47 +558,50 @@ impl sage_core::types::model::FromFields for DepartmentStatus {
 /// Nominal accounts include a code, and cost centre and a department.
 ///
 /// The API endpoint returns details of the nominal codes that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupNominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// The nominal account balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The nominal account brought forward balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub brought_forward_balance: Option<sage_core::types::Decimal>,
     /// Cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_code: Option<String>,
     /// Department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_code: Option<String>,
     /// Whether balances for the nominal code can be shown in selection lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_balances_in_selection_list: Option<bool>,
     /// Nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Nominal code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The type of the nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_type_id: Option<i64>,
     /// Nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupNominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
+        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional(
+            "display_balances_in_selection_list",
+            &self.display_balances_in_selection_list,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type_id", &self.nominal_account_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupNominalCode {
@@ -631,20 +672,26 @@ impl sage_core::types::model::FromFields for LookupNominalCode {
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account entry location types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalAccountEntryLocationType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalAccountEntryLocationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalAccountEntryLocationType {
@@ -685,20 +732,26 @@ impl sage_core::types::model::FromFields for NominalAccountEntryLocationType {
 /// Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalAccountType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Nominal account type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalAccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalAccountType {
@@ -735,20 +788,26 @@ impl sage_core::types::model::FromFields for NominalAccountType {
 }
 
 /// A budget profile that can be associated with a nominal budget, where the budget type is set to Profiled.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetProfile {
     /// Nominal profile Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::NominalBudgetProfileId>,
     /// Profile name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// A collection of periods for a budget profile.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<NominalPeriodBudgetProfile>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalBudgetProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("periods", &self.periods)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalBudgetProfile {
@@ -785,26 +844,35 @@ impl sage_core::types::model::FromFields for NominalBudgetProfile {
 }
 
 /// The title for a budget for a given year.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetTitle {
     /// Budget title.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_title: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal budget title Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Financial year relative to current year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalBudgetTitle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("budget_title", &self.budget_title)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalBudgetTitle {
@@ -850,20 +918,26 @@ impl sage_core::types::model::FromFields for NominalBudgetTitle {
 }
 
 /// Budgets for different financial years can be recorded against nominal accounts. Each year has has an associated budget 'type'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Nominal budget type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalBudgetType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalBudgetType {
@@ -904,181 +978,119 @@ impl sage_core::types::model::FromFields for NominalBudgetType {
 /// Nominal accounts include a code, and cost centre and a department.
 ///
 /// The API endpoint returns details of the nominal codes that can be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Determines if manual journals can be entered using this nominal code. This is ignored when the nominal account type is Group (Sage200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_manual_journal_entries: Option<bool>,
     /// Analysis Code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The nominal account balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The nominal account brought forward balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub brought_forward_balance: Option<sage_core::types::Decimal>,
     /// Consolidated nominal account number. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_account_number: Option<String>,
     /// Consolidated nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Consolidated nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_code_id: Option<super::ids::ConsolidatedNominalCodeId>,
     /// Consolidated nominal cost centre. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_cost_centre: Option<String>,
     /// Consolidated nominal department. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_department: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_code: Option<String>,
     /// Nominal code cost centre record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The credit balance year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The debit balance year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit_balance_year_to_date: Option<sage_core::types::Decimal>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_code: Option<String>,
     /// Nominal code department record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<super::ids::DepartmentId>,
     /// Whether balances for the nominal code can be shown in selection lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_balances_in_selection_list: Option<bool>,
     /// The financial year breakdown where budgets can be entered and period balances can be viewed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_years: Option<Vec<NominalCodeFinancialYear>>,
     /// Nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::NominalCodeId>,
     /// Memos are sections of text that can be used to make comments about a nominal code.
     ///
     /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<NominalCodeMemo>>,
     /// Nominal code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of periods to keep transactions. This is ignored when the nominal account type is Group (Sage200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub periods_to_keep_transactions: Option<i64>,
     /// Nominal code reference.
     pub reference: String,
     /// Report category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_category: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// SOFA category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sofa_category: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Sofa category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sofa_category_id: Option<i64>,
     /// Determines if batch postings are to be made on this account when updating waiting postings. This is ignored when the nominal account type is Group (Sage200 Professional only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_batch_postings: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1138,6 +1150,90 @@ impl NominalCode {
             use_batch_postings: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional(
+            "allow_manual_journal_entries",
+            &self.allow_manual_journal_entries,
+        )?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
+        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
+        map.optional(
+            "consolidated_nominal_account_number",
+            &self.consolidated_nominal_account_number,
+        )?;
+        map.optional("consolidated_nominal_code", &self.consolidated_nominal_code)?;
+        map.optional(
+            "consolidated_nominal_code_id",
+            &self.consolidated_nominal_code_id,
+        )?;
+        map.optional(
+            "consolidated_nominal_cost_centre",
+            &self.consolidated_nominal_cost_centre,
+        )?;
+        map.optional(
+            "consolidated_nominal_department",
+            &self.consolidated_nominal_department,
+        )?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("cost_centre_id", &self.cost_centre_id)?;
+        map.optional_number(
+            "credit_balance_year_to_date",
+            &self.credit_balance_year_to_date,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number(
+            "debit_balance_year_to_date",
+            &self.debit_balance_year_to_date,
+        )?;
+        map.optional("department", &self.department)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional("department_id", &self.department_id)?;
+        map.optional(
+            "display_balances_in_selection_list",
+            &self.display_balances_in_selection_list,
+        )?;
+        map.optional("financial_years", &self.financial_years)?;
+        map.optional("id", &self.id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("name", &self.name)?;
+        map.optional(
+            "periods_to_keep_transactions",
+            &self.periods_to_keep_transactions,
+        )?;
+        map.field("reference", &self.reference)?;
+        map.optional("report_category", &self.report_category)?;
+        map.optional("sofa_category", &self.sofa_category)?;
+        map.optional("sofa_category_id", &self.sofa_category_id)?;
+        map.optional("use_batch_postings", &self.use_batch_postings)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1351,67 +1447,41 @@ impl sage_core::types::model::FromFields for NominalCode {
 }
 
 /// The financial year breakdown for a nominal code where budgets can be entered and period balances can be viewed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodeFinancialYear {
     /// The total value of any adjustments made to the nominal code after the financial year was closed.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub adjustment_after_year_end_close: Option<sage_core::types::Decimal>,
     /// The budget profile.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_profile: Option<i64>,
     /// The budget profile Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_profile_id: Option<i64>,
     /// The budget type. This can be set for any current or future year. NOTE: future years can't use profiled budgets.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_type: Option<String>,
     /// The yearly budget value. If the budget type is NoBudgets, Monthly or Group, then this value will be ignored.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_value: Option<sage_core::types::Decimal>,
     /// The closing balance of the nominal code after the financial year was closed.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// An Id specific to each financial year.
     ///
     /// If setting budget values for a brand new nominal code, this property can be omitted. For existing nominal codes, it is required.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Nominal account year value Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Nominal code record Id.
     pub nominal_code_id: super::ids::NominalCodeId,
     /// A yearly original budget value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_budget_value: Option<sage_core::types::Decimal>,
     /// A collection of periods for a financial year where budgets can be entered and period balances can be viewed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_balances: Option<Vec<NominalCodePeriodBalance>>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
     ///
     /// Note: If setting values for a brand new nominal code, this property must be set as the financial_year_id will be 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1435,6 +1505,33 @@ impl NominalCodeFinancialYear {
             year_relative_to_current_year: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NominalCodeFinancialYear {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number(
+            "adjustment_after_year_end_close",
+            &self.adjustment_after_year_end_close,
+        )?;
+        map.optional("budget_profile", &self.budget_profile)?;
+        map.optional("budget_profile_id", &self.budget_profile_id)?;
+        map.optional("budget_type", &self.budget_type)?;
+        map.optional_number("budget_value", &self.budget_value)?;
+        map.optional_number("closing_balance", &self.closing_balance)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("id", &self.id)?;
+        map.field("nominal_code_id", &self.nominal_code_id)?;
+        map.optional_number("original_budget_value", &self.original_budget_value)?;
+        map.optional("period_balances", &self.period_balances)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
     }
 }
 
@@ -1521,32 +1618,25 @@ impl sage_core::types::model::FromFields for NominalCodeFinancialYear {
 /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodeMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal code memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::NominalCodeMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing nominal code, whether to delete this memo from the collection of nominal code memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Nominal code record Id.
     pub nominal_code_id: super::ids::NominalCodeId,
     /// The memo text.
     pub note: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1567,6 +1657,21 @@ impl NominalCodeMemo {
             note: note.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NominalCodeMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("nominal_code_id", &self.nominal_code_id)?;
+        map.field("note", &self.note)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1619,62 +1724,35 @@ impl sage_core::types::model::FromFields for NominalCodeMemo {
 }
 
 /// A single period of a nominal code's financial year where budgets can be entered and balances can be viewed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodePeriodBalance {
     /// Accounting period Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_id: Option<i64>,
     /// The total value of any adjustments made to the nominal code after the financial year was closed.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub adjustment_after_year_end_close: Option<sage_core::types::Decimal>,
     /// The period budget value. NOTE: if the yearly budget type is set as NoBudgets, Group or Factor (profiled budgets), then this value will be ignored.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_value: Option<sage_core::types::Decimal>,
     /// The consolidated amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_amount: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal account period balance Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// If the period's status is Future, then true; otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_future_period: Option<bool>,
     /// Nominal code year value Id.
     pub nominal_account_year_value_id: i64,
     /// The period original budget value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_budget_value: Option<sage_core::types::Decimal>,
     /// The period balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_balance: Option<sage_core::types::Decimal>,
     /// The period number.
     ///
     /// If setting values for a brand new nominal code, this property must be set as the Id will be 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1696,6 +1774,28 @@ impl NominalCodePeriodBalance {
             period_number: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NominalCodePeriodBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional_number(
+            "adjustment_after_year_end_close",
+            &self.adjustment_after_year_end_close,
+        )?;
+        map.optional_number("budget_value", &self.budget_value)?;
+        map.optional_number("consolidated_amount", &self.consolidated_amount)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_future_period", &self.is_future_period)?;
+        map.field("nominal_account_year_value_id", &self.nominal_account_year_value_id)?;
+        map.optional_number("original_budget_value", &self.original_budget_value)?;
+        map.optional_number("period_balance", &self.period_balance)?;
+        map.optional("period_number", &self.period_number)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1775,191 +1875,203 @@ impl sage_core::types::model::FromFields for NominalCodePeriodBalance {
 }
 
 /// This resource returns the details of all nominal codes. The default sort (orderby) fields are by 'reference', 'cost_centre_code' and 'department_code' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalCodeView {
     /// The status of the nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_type_id: Option<i64>,
     /// Determines if manual journals can be entered using this nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_manual_journal_entries: Option<bool>,
     /// Analysis Code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The nominal account balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The nominal account brought forward balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub brought_forward_balance: Option<sage_core::types::Decimal>,
     /// The consolidated adjustment.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_adjustment: Option<sage_core::types::Decimal>,
     /// Consolidated nominal account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_account_number: Option<String>,
     /// Consolidated nominal cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_cost_centre: Option<String>,
     /// Consolidated nominal department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_department: Option<String>,
     /// Nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_code: Option<String>,
     /// Nominal code cost centre record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The credit year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_year_to_date: Option<sage_core::types::Decimal>,
     /// The debit year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit_year_to_date: Option<sage_core::types::Decimal>,
     /// Nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_code: Option<String>,
     /// Nominal code department record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<super::ids::DepartmentId>,
     /// Whether balances for the nominal code should be shown in selection lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_balances_in_selection_list: Option<bool>,
     /// Nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Nominal code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The type of the nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_type_id: Option<i64>,
     /// Number of periods to keep transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub periods_to_keep_transactions: Option<i64>,
     /// Nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The budget name for the current year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_category_budget_name: Option<String>,
     /// The nominal account report category code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_category_code: Option<String>,
     /// The nominal account report category description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_category_description: Option<String>,
     /// The nominal account report category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_category_id: Option<i64>,
     /// The nominal account report category report type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_category_report_type_id: Option<i64>,
     /// The sofa category code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sofa_category_code: Option<String>,
     /// The sofa category description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sofa_category_description: Option<String>,
     /// Sofa category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sofa_category_id: Option<i64>,
     /// The sofa category report type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sofa_category_report_type_id: Option<i64>,
     /// Determines if batch postings are to be made on this account when updating waiting postings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_batch_postings: Option<bool>,
     /// The budget type for the current year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_value_budget_type_id: Option<i64>,
     /// The budget value for the current year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_budget_value: Option<sage_core::types::Decimal>,
     /// The original budget value for the current year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_original_budget_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalCodeView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional(
+            "allow_manual_journal_entries",
+            &self.allow_manual_journal_entries,
+        )?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
+        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
+        map.optional_number("consolidated_adjustment", &self.consolidated_adjustment)?;
+        map.optional(
+            "consolidated_nominal_account_number",
+            &self.consolidated_nominal_account_number,
+        )?;
+        map.optional(
+            "consolidated_nominal_cost_centre",
+            &self.consolidated_nominal_cost_centre,
+        )?;
+        map.optional(
+            "consolidated_nominal_department",
+            &self.consolidated_nominal_department,
+        )?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("cost_centre_id", &self.cost_centre_id)?;
+        map.optional_number("credit_year_to_date", &self.credit_year_to_date)?;
+        map.optional_number("debit_year_to_date", &self.debit_year_to_date)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional("department_id", &self.department_id)?;
+        map.optional(
+            "display_balances_in_selection_list",
+            &self.display_balances_in_selection_list,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type_id", &self.nominal_account_type_id)?;
+        map.optional(
+            "periods_to_keep_transactions",
+            &self.periods_to_keep_transactions,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("report_category_budget_name", &self.report_category_budget_name)?;
+        map.optional("report_category_code", &self.report_category_code)?;
+        map.optional("report_category_description", &self.report_category_description)?;
+        map.optional("report_category_id", &self.report_category_id)?;
+        map.optional(
+            "report_category_report_type_id",
+            &self.report_category_report_type_id,
+        )?;
+        map.optional("sofa_category_code", &self.sofa_category_code)?;
+        map.optional("sofa_category_description", &self.sofa_category_description)?;
+        map.optional("sofa_category_id", &self.sofa_category_id)?;
+        map.optional(
+            "sofa_category_report_type_id",
+            &self.sofa_category_report_type_id,
+        )?;
+        map.optional("use_batch_postings", &self.use_batch_postings)?;
+        map.optional("year_value_budget_type_id", &self.year_value_budget_type_id)?;
+        map.optional_number("year_value_budget_value", &self.year_value_budget_value)?;
+        map.optional_number(
+            "year_value_original_budget_value",
+            &self.year_value_original_budget_value,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalCodeView {
@@ -2207,43 +2319,52 @@ impl sage_core::types::model::FromFields for NominalCodeView {
 /// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.
 ///
 /// Settings include whether to include additional nominal transaction information for each transaction that is entered.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalLedgerSettings {
     /// Whether to include additional nominal transaction information for each transaction that is entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_additional_trans_analysis: Option<bool>,
     /// Budget profiles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_profiles: Option<Vec<NominalBudgetProfile>>,
     /// Budget titles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_titles: Option<Vec<NominalBudgetTitle>>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal Ledger Settings record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::NominalLedgerSettingsId>,
     /// Whether consolidation is enabled and a parent company has been set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_consolidation_enabled: Option<bool>,
     /// Whether nominal transactions should be kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_nominal_transactions: Option<bool>,
     /// If nominal transactions should be kept, the number of periods they should be retained.
     ///
     /// The value should be in the range 0-36.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub months_to_keep_transactions: Option<i64>,
     /// Whether to show budgets for prior year only, or up to the last five years.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_expanded_budgets: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalLedgerSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "allow_additional_trans_analysis",
+            &self.allow_additional_trans_analysis,
+        )?;
+        map.optional("budget_profiles", &self.budget_profiles)?;
+        map.optional("budget_titles", &self.budget_titles)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_consolidation_enabled", &self.is_consolidation_enabled)?;
+        map.optional("keep_nominal_transactions", &self.keep_nominal_transactions)?;
+        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
+        map.optional("use_expanded_budgets", &self.use_expanded_budgets)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalLedgerSettings {
@@ -2312,26 +2433,29 @@ impl sage_core::types::model::FromFields for NominalLedgerSettings {
 }
 
 /// A period on a budget profile where a percentage of the annual budget can be set.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalPeriodBudgetProfile {
     /// Period budget profile's linked accounting period Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_id: Option<i64>,
     /// Period budget percentage, as a percentage of the annual budget.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_percent: Option<sage_core::types::Decimal>,
     /// Nominal period budget profile Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Period number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalPeriodBudgetProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional_number("budget_percent", &self.budget_percent)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalPeriodBudgetProfile {
@@ -2373,91 +2497,115 @@ impl sage_core::types::model::FromFields for NominalPeriodBudgetProfile {
 }
 
 /// This resource returns the details of all accounting period nominal values for all financial years held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating. The default sort (orderby) field are by 'accounting_period_end_date', 'accounting_period_period_number' and 'nominal_code_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalPeriodValueView {
     /// Date the period finished. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_end_date: Option<sage_core::types::DateTime>,
     /// An Id specific to each accounting period.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_id: Option<i64>,
     /// Value to show the period in relation to the associated year. For example, for a year that starts in January, January will be period 1, February period 2 etc.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_period_number: Option<i64>,
     /// Date the period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_start_date: Option<sage_core::types::DateTime>,
     /// An Id specific to each financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Date the financial year starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Nominal code account number cost centre record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_account_number_cost_centre_id: Option<i64>,
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_account_status_type: Option<String>,
     /// The type of the nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_account_type: Option<String>,
     /// Cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_cost_centre: Option<String>,
     /// Nominal code cost centre record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_cost_centre_id: Option<i64>,
     /// Department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_department: Option<String>,
     /// Nominal code department record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_department_id: Option<i64>,
     /// Nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Nominal code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_name: Option<String>,
     /// Nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_reference: Option<String>,
     /// An Id specific to the associated report category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_report_category_id: Option<i64>,
     /// The nominal period value actual value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_actual_value: Option<sage_core::types::Decimal>,
     /// The nominal period value adjustment after year end close.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_adjustment_after_year_end_close: Option<
         sage_core::types::Decimal,
     >,
     /// The nominal period value budget value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_budget_value: Option<sage_core::types::Decimal>,
     /// An Id specific to each accounting period value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_period_value_id: Option<i64>,
     /// The number of periods in the financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_periods_in_year: Option<i64>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalPeriodValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_end_date", &self.accounting_period_end_date)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional(
+            "accounting_period_period_number",
+            &self.accounting_period_period_number,
+        )?;
+        map.optional(
+            "accounting_period_start_date",
+            &self.accounting_period_start_date,
+        )?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional(
+            "nominal_code_account_number_cost_centre_id",
+            &self.nominal_code_account_number_cost_centre_id,
+        )?;
+        map.optional(
+            "nominal_code_account_status_type",
+            &self.nominal_code_account_status_type,
+        )?;
+        map.optional("nominal_code_account_type", &self.nominal_code_account_type)?;
+        map.optional("nominal_code_cost_centre", &self.nominal_code_cost_centre)?;
+        map.optional("nominal_code_cost_centre_id", &self.nominal_code_cost_centre_id)?;
+        map.optional("nominal_code_department", &self.nominal_code_department)?;
+        map.optional("nominal_code_department_id", &self.nominal_code_department_id)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("nominal_code_name", &self.nominal_code_name)?;
+        map.optional("nominal_code_reference", &self.nominal_code_reference)?;
+        map.optional(
+            "nominal_code_report_category_id",
+            &self.nominal_code_report_category_id,
+        )?;
+        map.optional_number(
+            "nominal_period_value_actual_value",
+            &self.nominal_period_value_actual_value,
+        )?;
+        map.optional_number(
+            "nominal_period_value_adjustment_after_year_end_close",
+            &self.nominal_period_value_adjustment_after_year_end_close,
+        )?;
+        map.optional_number(
+            "nominal_period_value_budget_value",
+            &self.nominal_period_value_budget_value,
+        )?;
+        map.optional("nominal_period_value_id", &self.nominal_period_value_id)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalPeriodValueView {
@@ -2611,32 +2759,41 @@ impl sage_core::types::model::FromFields for NominalPeriodValueView {
 }
 
 /// Nominal report categories are used in financial statements (PL, Balance Sheet) to group nominal codes under headings and to determine whether the nominal code value is reported on the layout for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportCategory {
     /// The type of the report category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_report_category_type: Option<String>,
     /// The type of the report.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_report_type: Option<String>,
     /// Nominal report category code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal report category description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Nominal report category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::NominalReportCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalReportCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "account_report_category_type",
+            &self.account_report_category_type,
+        )?;
+        map.optional("account_report_type", &self.account_report_type)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalReportCategory {
@@ -2692,20 +2849,26 @@ impl sage_core::types::model::FromFields for NominalReportCategory {
 /// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal report category types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportCategoryType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Nominal report category type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalReportCategoryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalReportCategoryType {
@@ -2744,20 +2907,26 @@ impl sage_core::types::model::FromFields for NominalReportCategoryType {
 /// Nominal reporting types are used by nominal codes. They determine whether the code is for the Balance Sheet, Profit and Loss, Cashflow or SOFA category. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account report types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportingType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Nominal reporting type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalReportingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalReportingType {
@@ -2794,29 +2963,35 @@ impl sage_core::types::model::FromFields for NominalReportingType {
 }
 
 /// Nominal transaction analysis codes are used to group nominal analysis items on various transaction types
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionAnalysisCode {
     /// Boolean indicating whether the transaction analysis code is active.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Nominal transaction analysis code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal transaction analysis code description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Transaction analysis code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionAnalysisCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalTransactionAnalysisCode {
@@ -2862,79 +3037,82 @@ impl sage_core::types::model::FromFields for NominalTransactionAnalysisCode {
 }
 
 /// Nominal transaction enquiry views represent nominal transactions posted to the Nominal Ledger.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryView {
     /// An Id specific to each accounting period value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_period_id: Option<i64>,
     /// Bank items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<NominalTransactionEnquiryViewBankItems>>,
     /// Credit amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// Debit amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// An Id specific to each financial year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Date the financial year starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::NominalTransactionEnquiryViewId>,
     /// Transaction narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Nominal analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<NominalTransactionEnquiryViewNominalAnalysisItems>,
     >,
     /// Nominal code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Period number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period_number: Option<i64>,
     /// Transaction reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Tax analysis items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<NominalTransactionEnquiryViewTaxAnalysisItems>>,
     /// Trade items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_items: Option<Vec<NominalTransactionEnquiryViewTradeItems>>,
     /// Transaction analysis code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionEnquiryView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("credit", &self.credit)?;
+        map.optional_number("debit", &self.debit)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trade_items", &self.trade_items)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryView {
@@ -3034,38 +3212,41 @@ impl sage_core::types::model::FromFields for NominalTransactionEnquiryView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewBankItems {
     /// Bank account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionEnquiryViewBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewBankItems {
@@ -3118,50 +3299,50 @@ impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewBankIt
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionEnquiryViewNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewNominalAnalysisItems {
@@ -3224,41 +3405,38 @@ for NominalTransactionEnquiryViewNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewTaxAnalysisItems {
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionEnquiryViewTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewTaxAnalysisItems {
@@ -3309,44 +3487,44 @@ for NominalTransactionEnquiryViewTaxAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewTradeItems {
     /// Account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// Account number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// Trading entry type string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_type_string: Option<String>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Trading entry type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trading_entry_type: Option<String>,
     /// Transaction date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionEnquiryViewTradeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("entry_type_string", &self.entry_type_string)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("reference", &self.reference)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("trading_entry_type", &self.trading_entry_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewTradeItems {

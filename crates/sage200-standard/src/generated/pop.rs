@@ -32,26 +32,32 @@
 //! - `pop_trade_line_status_types`: POP Trade Line Status Types
 
 /// A subset of purchase order information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupPopOrder {
     /// Purchase order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Purchase order document status record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status_id: Option<i64>,
     /// Purchase order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Purchase order supplier document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_document_no: Option<String>,
     /// Purchase order supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupPopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("supplier_document_no", &self.supplier_document_no)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupPopOrder {
@@ -100,44 +106,47 @@ impl sage_core::types::model::FromFields for LookupPopOrder {
 /// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.
 ///
 /// This API resource can be used to determine what each additional charge is for.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopAdditionalCharge {
     /// POP additional charge value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub charge_value: Option<sage_core::types::Decimal>,
     /// POP additional charge code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP additional charge record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PopAdditionalChargeId>,
     /// POP additional charge name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopAdditionalCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("charge_value", &self.charge_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopAdditionalCharge {
@@ -197,20 +206,26 @@ impl sage_core::types::model::FromFields for PopAdditionalCharge {
 /// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopAuthorisationStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopAuthorisationStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopAuthorisationStatusType {
@@ -247,53 +262,56 @@ impl sage_core::types::model::FromFields for PopAuthorisationStatusType {
 }
 
 /// A cancelled line holds details of changes to an order or return line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopCancelledLine {
     /// The buying unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buying_unit_description: Option<String>,
     /// The cancelled date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_date: Option<sage_core::types::DateTime>,
     /// The cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order return cancelled line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PopCancelledLineId>,
     /// The product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The product description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_description: Option<String>,
     /// Purchase order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_id: Option<i64>,
     /// The stock unit cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The user name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopCancelledLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("buying_unit_description", &self.buying_unit_description)?;
+        map.optional("cancelled_date", &self.cancelled_date)?;
+        map.optional_number("cancelled_quantity", &self.cancelled_quantity)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_description", &self.item_description)?;
+        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
+        map.optional_number(
+            "stock_unit_cancelled_quantity",
+            &self.stock_unit_cancelled_quantity,
+        )?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("user_number", &self.user_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopCancelledLine {
@@ -366,20 +384,26 @@ impl sage_core::types::model::FromFields for PopCancelledLine {
 }
 
 /// The delivery address actions can be one of the following types: NoAction, Ordinary, SetDefault, UseDefault or OverrideDefault.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDeliveryAddressActionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDeliveryAddressActionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopDeliveryAddressActionType {
@@ -416,20 +440,26 @@ impl sage_core::types::model::FromFields for PopDeliveryAddressActionType {
 }
 
 /// The delivery address can be one of the following types: Customer, Supplier or Free Text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDeliveryAddressType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDeliveryAddressType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopDeliveryAddressType {
@@ -466,20 +496,26 @@ impl sage_core::types::model::FromFields for PopDeliveryAddressType {
 }
 
 /// POP documents can be in one of a number of printed states: Not Printed, Printed or Amended.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentPrintStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDocumentPrintStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopDocumentPrintStatusType {
@@ -516,20 +552,26 @@ impl sage_core::types::model::FromFields for PopDocumentPrintStatusType {
 }
 
 /// POP documents process statuses are used to give a high-level view of the progress of an order or return; the values are None, Part or Full.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentProcessStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDocumentProcessStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopDocumentProcessStatusType {
@@ -568,20 +610,26 @@ impl sage_core::types::model::FromFields for PopDocumentProcessStatusType {
 /// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDocumentStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopDocumentStatusType {
@@ -618,20 +666,26 @@ impl sage_core::types::model::FromFields for PopDocumentStatusType {
 }
 
 /// POP document types are the types of documents available in POP; the values are Order or Return.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDocumentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopDocumentType {
@@ -668,20 +722,26 @@ impl sage_core::types::model::FromFields for PopDocumentType {
 }
 
 /// POP intrastat status types are the intrastat statuses; the values are Not Required, Required, Completed, In Progress and Deleted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopIntrastatStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopIntrastatStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopIntrastatStatusType {
@@ -720,20 +780,26 @@ impl sage_core::types::model::FromFields for PopIntrastatStatusType {
 /// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopInvoiceCreditType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopInvoiceCreditType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopInvoiceCreditType {
@@ -770,50 +836,56 @@ impl sage_core::types::model::FromFields for PopInvoiceCreditType {
 }
 
 /// The (sales) order line linked to the purchase order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopLinkedOrderLine {
     /// The customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The customer reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// The linked (sales) order line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Set to true, if the line is to be unlinked from the POP line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_unlink: Option<bool>,
     /// The linked (sales) order Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_order_id: Option<i64>,
     /// The sales order quantity despatched (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_despatched_quantity: Option<sage_core::types::Decimal>,
     /// The sales order quantity outstanding (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_outstanding_quantity: Option<sage_core::types::Decimal>,
     /// The purchase order quantity required (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_required_quantity: Option<sage_core::types::Decimal>,
     /// The type of order line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopLinkedOrderLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_unlink", &self.is_to_unlink)?;
+        map.optional("linked_order_id", &self.linked_order_id)?;
+        map.optional_number(
+            "stock_unit_despatched_quantity",
+            &self.stock_unit_despatched_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_outstanding_quantity",
+            &self.stock_unit_outstanding_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_required_quantity",
+            &self.stock_unit_required_quantity,
+        )?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopLinkedOrderLine {
@@ -882,38 +954,41 @@ impl sage_core::types::model::FromFields for PopLinkedOrderLine {
 }
 
 /// The requisition line linked to the purchase order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopLinkedRequisitionLine {
     /// The budget name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_name: Option<String>,
     /// The requisition document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// The linked requisition fulfilment line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The stock item code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The stock item name (free text description).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
     /// The quantity on the requisition fulfilment line (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// The supplier reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopLinkedRequisitionLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("budget_name", &self.budget_name)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopLinkedRequisitionLine {
@@ -969,355 +1044,198 @@ impl sage_core::types::model::FromFields for PopLinkedRequisitionLine {
 /// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrder {
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// Authorisation status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorisation_status: Option<String>,
     /// Authorisation status description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorisation_status_description: Option<String>,
     /// Cancelled status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_status: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
     /// The delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<PopOrderDeliveryAddress>,
     /// Disputed status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub disputed_status: Option<String>,
     /// Document created by.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_created_by: Option<String>,
     /// Document created by Id.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by_id: Option<sage_core::types::Decimal>,
     /// Purchase order document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Purchase order document number.
     ///
     /// Note: If the POP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
     ///
     /// If the POP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Document originator Id.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_originator_id: Option<sage_core::types::Decimal>,
     /// Document originator name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_originator_name: Option<String>,
     /// Document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PopOrderId>,
     /// Invoice/credit status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
     /// This is true if the supplier's credit limit is exceeded, otherwise it is false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_credit_limit_exceeded: Option<bool>,
     /// Whether it is a draft order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the order is still a draft order, the order will remain as a draft order, otherwise the order is made a confirmed order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_sequence_lines: Option<bool>,
     /// The purchase order lines collection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<PopOrderLine>>,
     /// The lock Id of the purchase order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a purchase order.
     ///
     /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<PopOrderMemo>>,
     /// Print status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_status: Option<String>,
     /// Receipt/return status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_return_status: Option<String>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Charges net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charges_net_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Landed costs value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Supplier associated with the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_document_no: Option<String>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1418,6 +1336,122 @@ impl PopOrder {
             total_tax_value: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("authorisation_status", &self.authorisation_status)?;
+        map.optional(
+            "authorisation_status_description",
+            &self.authorisation_status_description,
+        )?;
+        map.optional("cancelled_status", &self.cancelled_status)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_direct_delivery_address",
+            &self.default_direct_delivery_address,
+        )?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("disputed_status", &self.disputed_status)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional_number("document_created_by_id", &self.document_created_by_id)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional_number("document_originator_id", &self.document_originator_id)?;
+        map.optional("document_originator_name", &self.document_originator_name)?;
+        map.optional("document_status", &self.document_status)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_credit_limit_exceeded", &self.is_credit_limit_exceeded)?;
+        map.optional("is_draft", &self.is_draft)?;
+        map.optional("is_editing", &self.is_editing)?;
+        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
+        map.optional("lines", &self.lines)?;
+        map.optional("lock_id", &self.lock_id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("print_status", &self.print_status)?;
+        map.optional("receipt_return_status", &self.receipt_return_status)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "subtotal_charges_net_value",
+            &self.subtotal_charges_net_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number(
+            "subtotal_landed_costs_value",
+            &self.subtotal_landed_costs_value,
+        )?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_document_no", &self.supplier_document_no)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1763,74 +1797,80 @@ impl sage_core::types::model::FromFields for PopOrder {
 }
 
 /// The delivery address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderDeliveryAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Country code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Tax code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderDeliveryAddress {
@@ -1926,17 +1966,15 @@ impl sage_core::types::model::FromFields for PopOrderDeliveryAddress {
 ///
 /// - confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE pop_orders endpoint
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderDuplicateFlags {
     /// Indicates whether to duplicate prices and discounts for the purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices_and_discounts: Option<bool>,
     /// Purchase order unique Id.
     pub source_id: i64,
     /// Supplier unique Id.
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1949,6 +1987,16 @@ impl PopOrderDuplicateFlags {
             supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PopOrderDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
+        map.field("source_id", &self.source_id)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1990,20 +2038,26 @@ impl sage_core::types::model::FromFields for PopOrderDuplicateFlags {
 /// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning).
 ///
 /// The API endpoint returns details of the generation types which determine how a Purchase order can be generated.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderGenerationType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderGenerationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderGenerationType {
@@ -2040,452 +2094,250 @@ impl sage_core::types::model::FromFields for PopOrderGenerationType {
 }
 
 /// All purchase orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderLine {
     /// The purchase order line additional charge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The buying unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buying_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Buying unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buying_unit_description: Option<String>,
     /// The buying unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buying_unit_id: Option<i64>,
     /// Set this to true to cancel the quantity that can be apportioned to the requisition line, or false to allow a purchase order to be generated again for this quantity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_requisition_lines: Option<bool>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
     pub code: String,
     /// The type of confirmation intent associated with the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_intent_type: Option<String>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
     pub description: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
     /// Whether the discount has been specified as a percentage. Can only be set for lines of type EnumLineTypeStandard or EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percent_specified: Option<bool>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the unit_discount_value from the unit_buying_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Specifies if line is flagged for direct delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_direct_delivery: Option<bool>,
     /// Whether the line is linked to any sales order lines. Use custom expand pop_status to include in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_linked_order_lines: Option<bool>,
     /// Whether the line has requisition lines associated with it. Use custom expand pop_status to include in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_requisition_lines: Option<bool>,
     /// Purchase order line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PopOrderLineId>,
     /// Invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Invoice/credit status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
     /// Whether the line has been fully received and invoiced.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing purchase order, whether to delete this line from the collection of purchase order lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The amount of the item's cost which is landed costs (if the landed costs type is Value Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the item's cost which is landed costs (if the landed costs type is Percentage Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub landed_costs_type: Option<String>,
     /// The line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_number: Option<i64>,
     /// Item quantity.Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The purchase order line type.
     pub line_type: super::common::LineType,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// Set the order lines to be unlinked from the purchase order line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_order_lines: Option<Vec<PopLinkedOrderLine>>,
     /// Set the new quantity to be applied to any linked requisition lines, when updating the quantity on the purchase order line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_requisition_lines: Option<Vec<PopLinkedRequisitionLine>>,
     /// The purchase order line nominal code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_reference: Option<String>,
     /// The purchase order that the line relates to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Purchase order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_id: Option<super::ids::PopOrderId>,
     /// The pricing unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard where the product type is not EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// The pricing unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
     /// The standard item line product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Receipt quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_return_quantity: Option<sage_core::types::Decimal>,
     /// Receipt/return status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_return_status: Option<String>,
     /// If this is set to true, whether a linked sales order line is to be removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remove_link_to_sop_order_line: Option<bool>,
     /// The purchase order line requested delivery date(s). Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_dates: Option<Vec<PopOrderLineRequestedDeliveryDate>>,
     /// The comment for the changes to requisition lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requisition_lines_comment: Option<String>,
     /// Specifies if line will show on Supplier documents.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_supplier_docs: Option<bool>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit on order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_on_order_quantity: Option<sage_core::types::Decimal>,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit received quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_receipt_return_quantity: Option<sage_core::types::Decimal>,
     /// The supplier's part reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_part_ref: Option<String>,
     /// The tax code associated with the order line. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The total amount of landed costs applied to the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Unit buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_buying_price: Option<sage_core::types::Decimal>,
     /// Unit discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Specifies if stock item prices are updated when the goods are recieved.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_prices_at_goods_receipt: Option<bool>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_description: Option<bool>,
     /// The purchase order line warehouse. Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id.
     pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2621,6 +2473,147 @@ impl PopOrderLine {
             warehouse_id: warehouse_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PopOrderLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_charge", &self.additional_charge)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("buying_unit", &self.buying_unit)?;
+        map.optional("buying_unit_description", &self.buying_unit_description)?;
+        map.optional("buying_unit_id", &self.buying_unit_id)?;
+        map.optional("cancel_requisition_lines", &self.cancel_requisition_lines)?;
+        map.field("code", &self.code)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("direct_delivery_address", &self.direct_delivery_address)?;
+        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("for_direct_delivery", &self.for_direct_delivery)?;
+        map.optional("has_linked_order_lines", &self.has_linked_order_lines)?;
+        map.optional("has_requisition_lines", &self.has_requisition_lines)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_complete", &self.is_complete)?;
+        map.optional("is_line_deletable", &self.is_line_deletable)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional("line_number", &self.line_number)?;
+        map.number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_tax_value", &self.line_tax_value)?;
+        map.optional_number("line_total_value", &self.line_total_value)?;
+        map.field("line_type", &self.line_type)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional("linked_order_lines", &self.linked_order_lines)?;
+        map.optional("linked_requisition_lines", &self.linked_requisition_lines)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional("nominal_reference", &self.nominal_reference)?;
+        map.optional("pop_order", &self.pop_order)?;
+        map.optional("pop_order_id", &self.pop_order_id)?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional_number("pricing_unit_multiple", &self.pricing_unit_multiple)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("receipt_return_quantity", &self.receipt_return_quantity)?;
+        map.optional("receipt_return_status", &self.receipt_return_status)?;
+        map.optional(
+            "remove_link_to_sop_order_line",
+            &self.remove_link_to_sop_order_line,
+        )?;
+        map.optional("requested_delivery_dates", &self.requested_delivery_dates)?;
+        map.optional("requisition_lines_comment", &self.requisition_lines_comment)?;
+        map.optional("show_on_supplier_docs", &self.show_on_supplier_docs)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "stock_unit_invoice_credit_quantity",
+            &self.stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number(
+            "stock_unit_on_order_quantity",
+            &self.stock_unit_on_order_quantity,
+        )?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "stock_unit_receipt_return_quantity",
+            &self.stock_unit_receipt_return_quantity,
+        )?;
+        map.optional("supplier_part_ref", &self.supplier_part_ref)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("total_landed_costs_value", &self.total_landed_costs_value)?;
+        map.optional_number("unit_buying_price", &self.unit_buying_price)?;
+        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional(
+            "update_prices_at_goods_receipt",
+            &self.update_prices_at_goods_receipt,
+        )?;
+        map.optional("use_description", &self.use_description)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3093,74 +3086,83 @@ impl sage_core::types::model::FromFields for PopOrderLine {
 }
 
 /// The direct delivery address. This can only be set on lines of type EnumLineTypeStandard.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineDirectDeliveryAddress {
     /// The action to take for saving delivery addresses (PUT and POST only). Ordinary saves an address; SetDefault saves the address and sets it as the default for new lines. UseDefault will use the default address for a line; OverrideDefault will use a new address as the default and change the address on any existing lines that currently use the default; NoAction will ignore any address changes. If the action_type is not set, Ordinary is assumed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<i64>,
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Contact name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// If the delivery_address_type is set to be Customer, and a customer delivery address is required, set the customer_delivery_address_id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The delivery address type. This can be set as Customer (for either a customer's main address or a customer delivery address), Supplier (for a supplier main address) or Free Text. This can be omitted if the action_type is set as UseDefault. NOTE: The Other value is not supported.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address_type: Option<String>,
     /// Email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fax.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
     /// Purchase order line direct delivery address Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// The Id of the linked customer or supplier. Set this when setting delivery_address_type to be Customer or Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<i64>,
     /// Tax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// Telephone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderLineDirectDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("action_type", &self.action_type)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional(
+            "customer_delivery_address_id",
+            &self.customer_delivery_address_id,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("delivery_address_type", &self.delivery_address_type)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("source_id", &self.source_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderLineDirectDeliveryAddress {
@@ -3256,35 +3258,38 @@ impl sage_core::types::model::FromFields for PopOrderLineDirectDeliveryAddress {
 }
 
 /// The purchase order line requested delivery date(s). Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineRequestedDeliveryDate {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<sage_core::types::DateTime>,
     /// Purchase order line requested delivery date Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// When updating an existing purchase order, whether to delete this requested delivery date from the collection of purchase order line requested delivery dates.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Purchase order line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_line_id: Option<i64>,
     /// The quantity to be delivered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderLineRequestedDeliveryDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("delivery_date", &self.delivery_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderLineRequestedDeliveryDate {
@@ -3337,370 +3342,460 @@ impl sage_core::types::model::FromFields for PopOrderLineRequestedDeliveryDate {
 /// When making larger requests for purchase order information, the Purchase Order Line Views resource is a faster alternative to the 'Purchase Orders' resource. The Purchase Order Line Views resource returns more information than the 'Purchase Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
 ///
 /// This resource returns a view of purchase orders, purchase order lines, suppliers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'pop_order_id' and 'pop_order_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineView {
     /// POP delivery address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_1: Option<String>,
     /// POP delivery address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_2: Option<String>,
     /// POP delivery address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_3: Option<String>,
     /// POP delivery address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_4: Option<String>,
     /// POP delivery address city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_city: Option<String>,
     /// POP delivery address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_contact: Option<String>,
     /// POP delivery address country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_country: Option<String>,
     /// POP delivery address county.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_county: Option<String>,
     /// POP delivery address description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_description: Option<String>,
     /// POP delivery address line email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_email: Option<String>,
     /// POP delivery address line fax number...
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_fax: Option<String>,
     /// POP delivery address post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_post_code: Option<String>,
     /// POP delivery address name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_postal_name: Option<String>,
     /// POP delivery address telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_telephone: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_analysis_code_9: Option<String>,
     /// The type of confirmation intent associated with the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_confirmation_intent_type: Option<String>,
     /// The Id for the currency used for the purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_currency_id: Option<i64>,
     /// The name for the currency used for the purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_currency_name: Option<String>,
     /// The symbol of the currency used for the purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_currency_symbol: Option<String>,
     /// The date and time the purchase order was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_date_time_updated: Option<sage_core::types::DateTime>,
     /// The Id of the user who actually entered the POP order into the system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_document_created_by_id: Option<String>,
     /// Purchase order date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_document_date: Option<sage_core::types::DateTime>,
     /// The Id of the default delivery addess for the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_document_default_delivery_address_id: Option<String>,
     /// The document discount percent of the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Purchase order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_document_no: Option<String>,
     /// The Id of the POP order originator.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_document_originator_id: Option<String>,
     /// Purchase order status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_document_status: Option<String>,
     /// Exchange rate for the purchase order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_id: Option<super::ids::PopOrderId>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_9: Option<String>,
     /// The date and time the POP order line was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the pop_order_line_unit_discount_value from the pop_order_line_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Indicates if POP line is marked for direct delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_for_direct_delivery: Option<bool>,
     /// Associated purchase order line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_id: Option<super::ids::PopOrderLineId>,
     /// The value of landed costs for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Purchase order line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_number: Option<i64>,
     /// Purchase order line product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_product_code: Option<String>,
     /// Purchase order line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_product_description: Option<String>,
     /// The quantity ordered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Indicates if POP line will show on supplier documents.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_show_on_supplier_docs: Option<bool>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Purchase order line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// The buying price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_unit_price: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The early settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_settlement_discount_days: Option<i64>,
     /// The early settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The subtotal discount value for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// The subtotal landed costs value for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
     /// The subtotal value for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_subtotal_value: Option<sage_core::types::Decimal>,
     /// Supplier purchase order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_supplier_document_no: Option<String>,
     /// The code of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// The associated supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The associated supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// The associated supplier account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// The associated tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("pop_delivery_addr_address_1", &self.pop_delivery_addr_address_1)?;
+        map.optional("pop_delivery_addr_address_2", &self.pop_delivery_addr_address_2)?;
+        map.optional("pop_delivery_addr_address_3", &self.pop_delivery_addr_address_3)?;
+        map.optional("pop_delivery_addr_address_4", &self.pop_delivery_addr_address_4)?;
+        map.optional("pop_delivery_addr_city", &self.pop_delivery_addr_city)?;
+        map.optional("pop_delivery_addr_contact", &self.pop_delivery_addr_contact)?;
+        map.optional("pop_delivery_addr_country", &self.pop_delivery_addr_country)?;
+        map.optional("pop_delivery_addr_county", &self.pop_delivery_addr_county)?;
+        map.optional(
+            "pop_delivery_addr_description",
+            &self.pop_delivery_addr_description,
+        )?;
+        map.optional("pop_delivery_addr_email", &self.pop_delivery_addr_email)?;
+        map.optional("pop_delivery_addr_fax", &self.pop_delivery_addr_fax)?;
+        map.optional("pop_delivery_addr_post_code", &self.pop_delivery_addr_post_code)?;
+        map.optional(
+            "pop_delivery_addr_postal_name",
+            &self.pop_delivery_addr_postal_name,
+        )?;
+        map.optional("pop_delivery_addr_telephone", &self.pop_delivery_addr_telephone)?;
+        map.optional("pop_order_analysis_code_1", &self.pop_order_analysis_code_1)?;
+        map.optional("pop_order_analysis_code_10", &self.pop_order_analysis_code_10)?;
+        map.optional("pop_order_analysis_code_11", &self.pop_order_analysis_code_11)?;
+        map.optional("pop_order_analysis_code_12", &self.pop_order_analysis_code_12)?;
+        map.optional("pop_order_analysis_code_13", &self.pop_order_analysis_code_13)?;
+        map.optional("pop_order_analysis_code_14", &self.pop_order_analysis_code_14)?;
+        map.optional("pop_order_analysis_code_15", &self.pop_order_analysis_code_15)?;
+        map.optional("pop_order_analysis_code_16", &self.pop_order_analysis_code_16)?;
+        map.optional("pop_order_analysis_code_17", &self.pop_order_analysis_code_17)?;
+        map.optional("pop_order_analysis_code_18", &self.pop_order_analysis_code_18)?;
+        map.optional("pop_order_analysis_code_19", &self.pop_order_analysis_code_19)?;
+        map.optional("pop_order_analysis_code_2", &self.pop_order_analysis_code_2)?;
+        map.optional("pop_order_analysis_code_20", &self.pop_order_analysis_code_20)?;
+        map.optional("pop_order_analysis_code_3", &self.pop_order_analysis_code_3)?;
+        map.optional("pop_order_analysis_code_4", &self.pop_order_analysis_code_4)?;
+        map.optional("pop_order_analysis_code_5", &self.pop_order_analysis_code_5)?;
+        map.optional("pop_order_analysis_code_6", &self.pop_order_analysis_code_6)?;
+        map.optional("pop_order_analysis_code_7", &self.pop_order_analysis_code_7)?;
+        map.optional("pop_order_analysis_code_8", &self.pop_order_analysis_code_8)?;
+        map.optional("pop_order_analysis_code_9", &self.pop_order_analysis_code_9)?;
+        map.optional(
+            "pop_order_confirmation_intent_type",
+            &self.pop_order_confirmation_intent_type,
+        )?;
+        map.optional("pop_order_currency_id", &self.pop_order_currency_id)?;
+        map.optional("pop_order_currency_name", &self.pop_order_currency_name)?;
+        map.optional("pop_order_currency_symbol", &self.pop_order_currency_symbol)?;
+        map.optional("pop_order_date_time_updated", &self.pop_order_date_time_updated)?;
+        map.optional(
+            "pop_order_document_created_by_id",
+            &self.pop_order_document_created_by_id,
+        )?;
+        map.optional("pop_order_document_date", &self.pop_order_document_date)?;
+        map.optional(
+            "pop_order_document_default_delivery_address_id",
+            &self.pop_order_document_default_delivery_address_id,
+        )?;
+        map.optional_number(
+            "pop_order_document_discount_percent",
+            &self.pop_order_document_discount_percent,
+        )?;
+        map.optional("pop_order_document_no", &self.pop_order_document_no)?;
+        map.optional(
+            "pop_order_document_originator_id",
+            &self.pop_order_document_originator_id,
+        )?;
+        map.optional("pop_order_document_status", &self.pop_order_document_status)?;
+        map.optional_number("pop_order_exchange_rate", &self.pop_order_exchange_rate)?;
+        map.optional("pop_order_id", &self.pop_order_id)?;
+        map.optional(
+            "pop_order_line_analysis_code_1",
+            &self.pop_order_line_analysis_code_1,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_10",
+            &self.pop_order_line_analysis_code_10,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_11",
+            &self.pop_order_line_analysis_code_11,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_12",
+            &self.pop_order_line_analysis_code_12,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_13",
+            &self.pop_order_line_analysis_code_13,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_14",
+            &self.pop_order_line_analysis_code_14,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_15",
+            &self.pop_order_line_analysis_code_15,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_16",
+            &self.pop_order_line_analysis_code_16,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_17",
+            &self.pop_order_line_analysis_code_17,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_18",
+            &self.pop_order_line_analysis_code_18,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_19",
+            &self.pop_order_line_analysis_code_19,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_2",
+            &self.pop_order_line_analysis_code_2,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_20",
+            &self.pop_order_line_analysis_code_20,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_3",
+            &self.pop_order_line_analysis_code_3,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_4",
+            &self.pop_order_line_analysis_code_4,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_5",
+            &self.pop_order_line_analysis_code_5,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_6",
+            &self.pop_order_line_analysis_code_6,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_7",
+            &self.pop_order_line_analysis_code_7,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_8",
+            &self.pop_order_line_analysis_code_8,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_9",
+            &self.pop_order_line_analysis_code_9,
+        )?;
+        map.optional(
+            "pop_order_line_date_time_updated",
+            &self.pop_order_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "pop_order_line_discounted_unit_price",
+            &self.pop_order_line_discounted_unit_price,
+        )?;
+        map.optional(
+            "pop_order_line_for_direct_delivery",
+            &self.pop_order_line_for_direct_delivery,
+        )?;
+        map.optional("pop_order_line_id", &self.pop_order_line_id)?;
+        map.optional_number(
+            "pop_order_line_landed_costs_value",
+            &self.pop_order_line_landed_costs_value,
+        )?;
+        map.optional("pop_order_line_number", &self.pop_order_line_number)?;
+        map.optional("pop_order_line_product_code", &self.pop_order_line_product_code)?;
+        map.optional(
+            "pop_order_line_product_description",
+            &self.pop_order_line_product_description,
+        )?;
+        map.optional_number("pop_order_line_quantity", &self.pop_order_line_quantity)?;
+        map.optional(
+            "pop_order_line_show_on_supplier_docs",
+            &self.pop_order_line_show_on_supplier_docs,
+        )?;
+        map.optional_number("pop_order_line_tax_value", &self.pop_order_line_tax_value)?;
+        map.optional_number(
+            "pop_order_line_total_value",
+            &self.pop_order_line_total_value,
+        )?;
+        map.optional("pop_order_line_type", &self.pop_order_line_type)?;
+        map.optional_number(
+            "pop_order_line_unit_discount_percent",
+            &self.pop_order_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "pop_order_line_unit_discount_value",
+            &self.pop_order_line_unit_discount_value,
+        )?;
+        map.optional_number(
+            "pop_order_line_unit_price",
+            &self.pop_order_line_unit_price,
+        )?;
+        map.optional(
+            "pop_order_requested_delivery_date",
+            &self.pop_order_requested_delivery_date,
+        )?;
+        map.optional(
+            "pop_order_settlement_discount_days",
+            &self.pop_order_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "pop_order_settlement_discount_percent",
+            &self.pop_order_settlement_discount_percent,
+        )?;
+        map.optional_number(
+            "pop_order_subtotal_discount_value",
+            &self.pop_order_subtotal_discount_value,
+        )?;
+        map.optional_number(
+            "pop_order_subtotal_landed_costs_value",
+            &self.pop_order_subtotal_landed_costs_value,
+        )?;
+        map.optional_number("pop_order_subtotal_value", &self.pop_order_subtotal_value)?;
+        map.optional(
+            "pop_order_supplier_document_no",
+            &self.pop_order_supplier_document_no,
+        )?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderLineView {
@@ -4272,33 +4367,25 @@ impl sage_core::types::model::FromFields for PopOrderLineView {
 /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing purchase order, whether to delete this memo from the collection of purchase order memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Purchase order record Id.
     pub pop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4316,6 +4403,21 @@ impl PopOrderMemo {
             pop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PopOrderMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.field("pop_order_return_id", &self.pop_order_return_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -4371,80 +4473,107 @@ impl sage_core::types::model::FromFields for PopOrderMemo {
 }
 
 /// This resource returns a view of purchase orders and returns and invoices and credit notes
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnInvoiceCreditView {
     /// Purchase invoice credit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_line_id: Option<i64>,
     /// Purchase invoice credit document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_no: Option<String>,
     /// Purchase invoice credit type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_type_id: Option<i64>,
     /// Purchase order authorisation status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_authorisation_status_id: Option<i64>,
     /// Purchase order return document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_date: Option<sage_core::types::DateTime>,
     /// Purchase order return document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_no: Option<String>,
     /// Purchase order return print status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_print_status_id: Option<i64>,
     /// Purchase order return document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_status_id: Option<i64>,
     /// Purchase order return document type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_type_id: Option<i64>,
     /// Purchase order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_id: Option<i64>,
     /// Purchase order return supplier document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_supplier_document_no: Option<String>,
     /// Purchase order return accrual value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_accrual_value: Option<sage_core::types::Decimal>,
     /// Purchase order return gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_gross_value: Option<sage_core::types::Decimal>,
     /// Purchase order return net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_net_value: Option<sage_core::types::Decimal>,
     /// Purchase order return tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_tax_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// Supplier account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Supplier account short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderReturnInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("pop_invoice_credit_line_id", &self.pop_invoice_credit_line_id)?;
+        map.optional("pop_invoice_credit_no", &self.pop_invoice_credit_no)?;
+        map.optional("pop_invoice_credit_type_id", &self.pop_invoice_credit_type_id)?;
+        map.optional(
+            "pop_order_return_authorisation_status_id",
+            &self.pop_order_return_authorisation_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_document_date",
+            &self.pop_order_return_document_date,
+        )?;
+        map.optional(
+            "pop_order_return_document_no",
+            &self.pop_order_return_document_no,
+        )?;
+        map.optional(
+            "pop_order_return_document_print_status_id",
+            &self.pop_order_return_document_print_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_document_status_id",
+            &self.pop_order_return_document_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_document_type_id",
+            &self.pop_order_return_document_type_id,
+        )?;
+        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
+        map.optional(
+            "pop_order_return_supplier_document_no",
+            &self.pop_order_return_supplier_document_no,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_accrual_value",
+            &self.pop_order_return_total_accrual_value,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_gross_value",
+            &self.pop_order_return_total_gross_value,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_net_value",
+            &self.pop_order_return_total_net_value,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_tax_value",
+            &self.pop_order_return_total_tax_value,
+        )?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("supplier_short_name", &self.supplier_short_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderReturnInvoiceCreditView {
@@ -4575,54 +4704,66 @@ impl sage_core::types::model::FromFields for PopOrderReturnInvoiceCreditView {
 }
 
 /// This resource returns a view of purchase orders and returns and invoices and credit notes for a line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnLineInvoiceCreditView {
     /// The buying unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_unit_name: Option<String>,
     /// Purchase order invoice/credit document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Purchase order return invoice/credit document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_document_no: Option<String>,
     /// Purchase order invoice/credit line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_line_id: Option<i64>,
     /// The invoice/credit quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_line_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_line_stock_unit_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Purchase order invoice/credit type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_type_id: Option<i64>,
     /// Purchase order return line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_line_id: Option<i64>,
     /// The discounted unit price of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The stock unit name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderReturnLineInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("line_unit_name", &self.line_unit_name)?;
+        map.optional(
+            "pop_invoice_credit_document_date",
+            &self.pop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "pop_invoice_credit_document_no",
+            &self.pop_invoice_credit_document_no,
+        )?;
+        map.optional("pop_invoice_credit_line_id", &self.pop_invoice_credit_line_id)?;
+        map.optional_number(
+            "pop_invoice_credit_line_invoice_credit_quantity",
+            &self.pop_invoice_credit_line_invoice_credit_quantity,
+        )?;
+        map.optional_number(
+            "pop_invoice_credit_line_stock_unit_invoice_credit_quantity",
+            &self.pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional("pop_invoice_credit_type_id", &self.pop_invoice_credit_type_id)?;
+        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
+        map.optional_number(
+            "stock_unit_discounted_unit_price",
+            &self.stock_unit_discounted_unit_price,
+        )?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderReturnLineInvoiceCreditView {
@@ -4707,55 +4848,85 @@ impl sage_core::types::model::FromFields for PopOrderReturnLineInvoiceCreditView
 }
 
 /// This resource returns a view of purchase orders and returns and receipts and returns for a line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnLineReceiptReturnView {
     /// Purchase order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_id: Option<i64>,
     /// Purchase order invoice/credit status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_invoice_credit_status_id: Option<i64>,
     /// Purchase order return line buying unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_line_buying_unit_description: Option<String>,
     /// Purchase order return line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_return_line_id: Option<i64>,
     /// Purchase order receipt/return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_id: Option<i64>,
     /// Purchase order receipt/return line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_id: Option<i64>,
     /// Purchase order receipt/return line invoiced status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_invoiced: Option<String>,
     /// Purchase order receipt/return line date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_receipt_return_date: Option<sage_core::types::DateTime>,
     /// Purchase order receipt/return line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_receipt_return_no: Option<String>,
     /// Purchase order receipt/return line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_receipt_return_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// The user name of who performed the receipt.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_user_name: Option<String>,
     /// The user Id of who performed the receipt.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_user_number: Option<i64>,
     /// Supplier purchase order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_supplier_document_no: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderReturnLineReceiptReturnView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
+        map.optional(
+            "pop_order_return_invoice_credit_status_id",
+            &self.pop_order_return_invoice_credit_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_line_buying_unit_description",
+            &self.pop_order_return_line_buying_unit_description,
+        )?;
+        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
+        map.optional("pop_receipt_return_id", &self.pop_receipt_return_id)?;
+        map.optional("pop_receipt_return_line_id", &self.pop_receipt_return_line_id)?;
+        map.optional(
+            "pop_receipt_return_line_invoiced",
+            &self.pop_receipt_return_line_invoiced,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_receipt_return_date",
+            &self.pop_receipt_return_line_receipt_return_date,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_receipt_return_no",
+            &self.pop_receipt_return_line_receipt_return_no,
+        )?;
+        map.optional_number(
+            "pop_receipt_return_line_receipt_return_quantity",
+            &self.pop_receipt_return_line_receipt_return_quantity,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_user_name",
+            &self.pop_receipt_return_line_user_name,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_user_number",
+            &self.pop_receipt_return_line_user_number,
+        )?;
+        map.optional(
+            "pop_receipt_return_supplier_document_no",
+            &self.pop_receipt_return_supplier_document_no,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderReturnLineReceiptReturnView {
@@ -4865,212 +5036,200 @@ impl sage_core::types::model::FromFields for PopOrderReturnLineReceiptReturnView
 }
 
 /// "This resource returns the details of all POP documents (orders and returns). The default sort (orderby) fields are by 'document_no' and 'Id' ascending."
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnView {
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Authorisation status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorisation_status_id: Option<i64>,
     /// Cancelled status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_status_id: Option<i64>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The person who created the POP Order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_created_by: Option<String>,
     /// Document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between 0 and 99.99.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// User Id of the document originator.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_originator_id: Option<i64>,
     /// The document originator.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_originator_name: Option<String>,
     /// Document print status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_print_status_id: Option<i64>,
     /// Document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status_id: Option<i64>,
     /// Document type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order/return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Intrastat status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intrastat_status_id: Option<i64>,
     /// Invoice credit print status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status_id: Option<i64>,
     /// POP delivery address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_1: Option<String>,
     /// POP delivery address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_2: Option<String>,
     /// POP delivery address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_3: Option<String>,
     /// POP delivery address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_address_4: Option<String>,
     /// POP delivery address city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_city: Option<String>,
     /// POP delivery address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_contact: Option<String>,
     /// POP delivery address country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_country: Option<String>,
     /// POP delivery address county.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_county: Option<String>,
     /// POP delivery address description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_description: Option<String>,
     /// POP delivery address email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_email: Option<String>,
     /// POP delivery address fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_fax: Option<String>,
     /// POP delivery address post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_post_code: Option<String>,
     /// POP delivery address name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_postal_name: Option<String>,
     /// POP delivery address telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_delivery_addr_telephone: Option<String>,
     /// Receipt/return status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_return_status_id: Option<i64>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// True if only one delivery address has been used on the order/return; otherwise False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_delivery_address: Option<bool>,
     /// Source document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_document_no: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Landed costs value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_landed_costs: Option<sage_core::types::Decimal>,
     /// Supplier document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_document_no: Option<String>,
     /// Supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The supplier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
     /// The supplier account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// The supplier short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_short_name: Option<String>,
     /// Accrual value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_accrual_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderReturnView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("authorisation_status_id", &self.authorisation_status_id)?;
+        map.optional("cancelled_status_id", &self.cancelled_status_id)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_originator_id", &self.document_originator_id)?;
+        map.optional("document_originator_name", &self.document_originator_name)?;
+        map.optional("document_print_status_id", &self.document_print_status_id)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("document_type_id", &self.document_type_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("intrastat_status_id", &self.intrastat_status_id)?;
+        map.optional("invoice_credit_status_id", &self.invoice_credit_status_id)?;
+        map.optional("pop_delivery_addr_address_1", &self.pop_delivery_addr_address_1)?;
+        map.optional("pop_delivery_addr_address_2", &self.pop_delivery_addr_address_2)?;
+        map.optional("pop_delivery_addr_address_3", &self.pop_delivery_addr_address_3)?;
+        map.optional("pop_delivery_addr_address_4", &self.pop_delivery_addr_address_4)?;
+        map.optional("pop_delivery_addr_city", &self.pop_delivery_addr_city)?;
+        map.optional("pop_delivery_addr_contact", &self.pop_delivery_addr_contact)?;
+        map.optional("pop_delivery_addr_country", &self.pop_delivery_addr_country)?;
+        map.optional("pop_delivery_addr_county", &self.pop_delivery_addr_county)?;
+        map.optional(
+            "pop_delivery_addr_description",
+            &self.pop_delivery_addr_description,
+        )?;
+        map.optional("pop_delivery_addr_email", &self.pop_delivery_addr_email)?;
+        map.optional("pop_delivery_addr_fax", &self.pop_delivery_addr_fax)?;
+        map.optional("pop_delivery_addr_post_code", &self.pop_delivery_addr_post_code)?;
+        map.optional(
+            "pop_delivery_addr_postal_name",
+            &self.pop_delivery_addr_postal_name,
+        )?;
+        map.optional("pop_delivery_addr_telephone", &self.pop_delivery_addr_telephone)?;
+        map.optional("receipt_return_status_id", &self.receipt_return_status_id)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("single_delivery_address", &self.single_delivery_address)?;
+        map.optional("source_document_no", &self.source_document_no)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number("subtotal_landed_costs", &self.subtotal_landed_costs)?;
+        map.optional("supplier_document_no", &self.supplier_document_no)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("supplier_short_name", &self.supplier_short_name)?;
+        map.optional_number("total_accrual_value", &self.total_accrual_value)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopOrderReturnView {
@@ -5345,12 +5504,11 @@ impl sage_core::types::model::FromFields for PopOrderReturnView {
 }
 
 /// Returns a purchase order with all the default values for a supplier. The API endpoint does not persist the purchase order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrdersNewRequest {
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5361,6 +5519,14 @@ impl PopOrdersNewRequest {
             supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for PopOrdersNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5392,80 +5558,80 @@ impl sage_core::types::model::FromFields for PopOrdersNewRequest {
 }
 
 /// The POP requisition fulfilment line holds information about the fulfilments of a requisition line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopRequisitionFulfilmentLine {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP requisition fulfilment line unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PopRequisitionFulfilmentLineId>,
     /// The item code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The item name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
     /// The Id of a linked purchase order line; if not linked, then 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_item_id: Option<i64>,
     /// If the fulfilment line is linked to a purchase order line, then this will hold the purchase order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_reference: Option<String>,
     /// The net value on the fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_name: Option<String>,
     /// The nominal account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_account_reference: Option<String>,
     /// The nominal cost centre.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_department: Option<String>,
     /// Indicates the fulfilment type. Values could be POPOrder, Stock, Unable to fulfil, and Cancelled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_type: Option<String>,
     /// POP requisition line unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_id: Option<i64>,
     /// The quantity on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The unit buying price on the fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_buying_price: Option<sage_core::types::Decimal>,
     /// The warehouse Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The warehouse item Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_item_id: Option<i64>,
     /// The warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopRequisitionFulfilmentLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional("linked_item_id", &self.linked_item_id)?;
+        map.optional("linked_reference", &self.linked_reference)?;
+        map.optional_number("net_value", &self.net_value)?;
+        map.optional("nominal_account_name", &self.nominal_account_name)?;
+        map.optional("nominal_account_reference", &self.nominal_account_reference)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional(
+            "pop_requisition_fulfilment_line_type",
+            &self.pop_requisition_fulfilment_line_type,
+        )?;
+        map.optional("pop_requisition_line_id", &self.pop_requisition_line_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional_number("unit_buying_price", &self.unit_buying_price)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_item_id", &self.warehouse_item_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopRequisitionFulfilmentLine {
@@ -5570,171 +5736,264 @@ impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLine {
 }
 
 /// This resource returns a view of requisitions, lines and its fulfilments linked to a purchase order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopRequisitionFulfilmentLineView {
     /// The nominal budget category name on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_report_category_budget_name: Option<String>,
     /// The username the requisition line was created by.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_created_by_username: Option<String>,
     /// The date the purchase requisition line was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_date_time_created: Option<sage_core::types::DateTime>,
     /// The requisition's document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_document_no: Option<String>,
     /// Unique Id of the purchase requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_id: Option<
         super::ids::PopRequisitionFulfilmentLineId,
     >,
     /// The item code on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_item_code: Option<String>,
     /// The item name on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_item_name: Option<String>,
     /// Unique Id of the linked purchase order line on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_linked_item_id: Option<i64>,
     /// The net value on the requisition fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_nominal_account_name: Option<String>,
     /// The nominal account reference on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_nominal_account_reference: Option<String>,
     /// The nominal cost centre on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_nominal_cost_centre: Option<String>,
     /// The nominal department on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_nominal_department: Option<String>,
     /// The quantity on the requisition fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_quantity: Option<sage_core::types::Decimal>,
     /// Unique Id of the supplier on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_supplier_id: Option<i64>,
     /// Unique Id of the purchase requisition fulfilment line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_type_id: Option<i64>,
     /// The unit buying price on the requisition fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_unit_buying_price: Option<
         sage_core::types::Decimal,
     >,
     /// The warehouse name on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_warehouse_name: Option<String>,
     /// Unique Id of the purchase requisition.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_id: Option<i64>,
     /// The date the purchase requisition line was authorised.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_authorised_date: Option<sage_core::types::DateTime>,
     /// The authoriser username on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_authoriser_username: Option<String>,
     /// The buying unit description name on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_buying_unit_description: Option<String>,
     /// The currency symbol for the currency on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_currency_symbol: Option<String>,
     /// The delivery date on the purchase requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_delivery_date: Option<sage_core::types::DateTime>,
     /// Unique Id of the purchase requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_id: Option<i64>,
     /// The stock item code on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_item_code: Option<String>,
     /// The stock item name on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_item_name: Option<String>,
     /// The net value on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_nominal_account_name: Option<String>,
     /// The nominal account reference on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_nominal_account_reference: Option<String>,
     /// The nominal cost centre on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_nominal_cost_centre: Option<String>,
     /// The nominal department on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_nominal_department: Option<String>,
     /// The quantity on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_quantity: Option<sage_core::types::Decimal>,
     /// The quantity fulfilled on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_quantity_fulfilled: Option<sage_core::types::Decimal>,
     /// The quantity to fulfil on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_quantity_to_fulfil: Option<sage_core::types::Decimal>,
     /// Unique Id of the status on the purchase requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_status_id: Option<i64>,
     /// The supplier code on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_supplier_code: Option<String>,
     /// The supplier name on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_supplier_name: Option<String>,
     /// The unit buying price on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_unit_buying_price: Option<sage_core::types::Decimal>,
     /// The warehouse name on the requisition line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_warehouse_name: Option<String>,
     /// The stock item unit linked to the fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_item_stock_unit_name: Option<String>,
     /// The supplier account name on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_account_name: Option<String>,
     /// The supplier account number on the requisition fulfilment line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_account_number: Option<String>,
     /// The supplier currency symbol.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sys_currency_symbol: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopRequisitionFulfilmentLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "nominal_report_category_budget_name",
+            &self.nominal_report_category_budget_name,
+        )?;
+        map.optional(
+            "pop_requisition_created_by_username",
+            &self.pop_requisition_created_by_username,
+        )?;
+        map.optional(
+            "pop_requisition_date_time_created",
+            &self.pop_requisition_date_time_created,
+        )?;
+        map.optional("pop_requisition_document_no", &self.pop_requisition_document_no)?;
+        map.optional(
+            "pop_requisition_fulfilment_line_id",
+            &self.pop_requisition_fulfilment_line_id,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_item_code",
+            &self.pop_requisition_fulfilment_line_item_code,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_item_name",
+            &self.pop_requisition_fulfilment_line_item_name,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_linked_item_id",
+            &self.pop_requisition_fulfilment_line_linked_item_id,
+        )?;
+        map.optional_number(
+            "pop_requisition_fulfilment_line_net_value",
+            &self.pop_requisition_fulfilment_line_net_value,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_account_name",
+            &self.pop_requisition_fulfilment_line_nominal_account_name,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_account_reference",
+            &self.pop_requisition_fulfilment_line_nominal_account_reference,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_cost_centre",
+            &self.pop_requisition_fulfilment_line_nominal_cost_centre,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_department",
+            &self.pop_requisition_fulfilment_line_nominal_department,
+        )?;
+        map.optional_number(
+            "pop_requisition_fulfilment_line_quantity",
+            &self.pop_requisition_fulfilment_line_quantity,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_supplier_id",
+            &self.pop_requisition_fulfilment_line_supplier_id,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_type_id",
+            &self.pop_requisition_fulfilment_line_type_id,
+        )?;
+        map.optional_number(
+            "pop_requisition_fulfilment_line_unit_buying_price",
+            &self.pop_requisition_fulfilment_line_unit_buying_price,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_warehouse_name",
+            &self.pop_requisition_fulfilment_line_warehouse_name,
+        )?;
+        map.optional("pop_requisition_id", &self.pop_requisition_id)?;
+        map.optional(
+            "pop_requisition_line_authorised_date",
+            &self.pop_requisition_line_authorised_date,
+        )?;
+        map.optional(
+            "pop_requisition_line_authoriser_username",
+            &self.pop_requisition_line_authoriser_username,
+        )?;
+        map.optional(
+            "pop_requisition_line_buying_unit_description",
+            &self.pop_requisition_line_buying_unit_description,
+        )?;
+        map.optional(
+            "pop_requisition_line_currency_symbol",
+            &self.pop_requisition_line_currency_symbol,
+        )?;
+        map.optional(
+            "pop_requisition_line_delivery_date",
+            &self.pop_requisition_line_delivery_date,
+        )?;
+        map.optional("pop_requisition_line_id", &self.pop_requisition_line_id)?;
+        map.optional(
+            "pop_requisition_line_item_code",
+            &self.pop_requisition_line_item_code,
+        )?;
+        map.optional(
+            "pop_requisition_line_item_name",
+            &self.pop_requisition_line_item_name,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_net_value",
+            &self.pop_requisition_line_net_value,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_account_name",
+            &self.pop_requisition_line_nominal_account_name,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_account_reference",
+            &self.pop_requisition_line_nominal_account_reference,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_cost_centre",
+            &self.pop_requisition_line_nominal_cost_centre,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_department",
+            &self.pop_requisition_line_nominal_department,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_quantity",
+            &self.pop_requisition_line_quantity,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_quantity_fulfilled",
+            &self.pop_requisition_line_quantity_fulfilled,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_quantity_to_fulfil",
+            &self.pop_requisition_line_quantity_to_fulfil,
+        )?;
+        map.optional(
+            "pop_requisition_line_status_id",
+            &self.pop_requisition_line_status_id,
+        )?;
+        map.optional(
+            "pop_requisition_line_supplier_code",
+            &self.pop_requisition_line_supplier_code,
+        )?;
+        map.optional(
+            "pop_requisition_line_supplier_name",
+            &self.pop_requisition_line_supplier_name,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_unit_buying_price",
+            &self.pop_requisition_line_unit_buying_price,
+        )?;
+        map.optional(
+            "pop_requisition_line_warehouse_name",
+            &self.pop_requisition_line_warehouse_name,
+        )?;
+        map.optional("stock_item_stock_unit_name", &self.stock_item_stock_unit_name)?;
+        map.optional("supplier_account_name", &self.supplier_account_name)?;
+        map.optional("supplier_account_number", &self.supplier_account_number)?;
+        map.optional("sys_currency_symbol", &self.sys_currency_symbol)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopRequisitionFulfilmentLineView {
@@ -6053,175 +6312,286 @@ impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLineView {
 }
 
 /// The POP Settings are used to choose how to process and manage your Purchase Order Processing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopSettings {
     /// Indicates whether to allow any address to be used for direct delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_direct_delivery_to_any_address: Option<bool>,
     /// Indicates whether to allow customer addresses to be used for direct delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_direct_delivery_to_customer: Option<bool>,
     /// Indicates whether to allow supplier addresses to be used for direct delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_direct_delivery_to_supplier: Option<bool>,
     /// Indicates whether to allow order entry for goods to be delivered direct from supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_manual_direct_delivery: Option<bool>,
     /// Indicates whether to allow unauthorised orders to be processed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_unauthorised_order_processing: Option<bool>,
     /// This specifies whether to allow amendment of analysis codes on the order line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amend_analysis_codes: Option<bool>,
     /// Indicates whether order header analysis codes can be amended.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amend_header_analysis_codes: Option<bool>,
     /// This specifies whether to allow amendment of nominal codes on the order line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amend_nominal_codes: Option<bool>,
     /// If using cost centre breakdown, indicates whether to analyse standard cost variances by cost centre and departments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analyse_postings_by_cost_centre_and_department: Option<bool>,
     /// Indicates whether there are any Orders that are Live or On-Hold that contain standard or free text lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub applicable_order_lines_exist: Option<bool>,
     /// This specifies whether to assign your purchase order numbers automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_gen_order_return_nos: Option<bool>,
     /// Indicates whether to print copies of purchase orders automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_print_copy_orders: Option<bool>,
     /// Indicates whether to check budgets when authorising purchase orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub check_budgets_on_authorise: Option<bool>,
     /// Indicates whether committed costs include goods received and goods despatched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub committed_includes_goods_received: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default confirmation type for free text lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_free_text_confirm_intent_type: Option<String>,
     /// The default confirmation type for standard item lines with a service or labour stock item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_service_labour_confirm_intent_type: Option<String>,
     /// Whether direct delivery is ignored when the customer is on hold when using generate orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_direct_delivery_for_customer: Option<bool>,
     /// Whether direct delivery is ignored when the order is on hold when using generate orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_direct_delivery_for_order: Option<bool>,
     /// Whether via stock fulfilment is ignored when the customer is on hold when using generate orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_via_stock_for_customer: Option<bool>,
     /// Whether via stock fulfilment is ignored when the order is on hold when using generate orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_via_stock_for_order: Option<bool>,
     /// Indicates whether to generate intrastat entries for purchase orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_intrastat_entries: Option<bool>,
     /// POP setting unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::PopSettingsId>,
     /// Indicates whether to generate purchase orders for back to back and direct delivery sales orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_back_to_back_in_order_generation: Option<bool>,
     /// Indicates whether to include service/labour order lines in accruals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_service_labour_in_accruals: Option<bool>,
     /// Indicates whether to include the statistical value on the Intrastat. This is the value of the goods, adjusted for any landed costs. (Ireland only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_statistical_value_on_intrastat: Option<bool>,
     /// Indictates whether to include terms of delivery on Intrastat entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_terms_of_delivery_on_intrastat: Option<bool>,
     /// Indicates whether to include text order lines in accruals.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_text_in_accruals: Option<bool>,
     /// Indicates when to include transactions on the Intrastat declaration. (HMRC Northern Ireland only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intrastat_date_type: Option<String>,
     /// Indicates whether to match invoices and credit notes to the goods received note (GRN) and to the purchase order or return (false) or whether to match invoices and credit notes directly to the purchase order or return (true).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub match_invoice_credit_to_order_return_only: Option<bool>,
     /// Indicates the Id of the default mode of transport for Intrastat. (Ireland only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode_of_transport_id: Option<i64>,
     /// Indicates the Id of the default nature of transaction code for Intrastat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nature_of_transaction_code_id: Option<i64>,
     /// The default POP Order generation type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pop_order_generation_type: Option<String>,
     /// The nominal code for price differences.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_difference_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The Id of the price difference nominal code account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_difference_nominal_code_id: Option<i64>,
     /// Indicates whether the default price is updated when the invoice is recorded (false) or when goods are received (true).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices_set_at_goods_receipt: Option<bool>,
     /// Indicates whether to record details of cancelled orders for future analysis. Saves a history of cancelled orders as well as cancelled purchase returns.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_cancelled_order_lines: Option<bool>,
     /// Indicates whether purchase requisitions can be amended by their authoriser.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requisition_authoriser_amend: Option<bool>,
     /// Indicates whether purchase requisitions require a valid nominal account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requisition_mandatory_nominal_codes: Option<bool>,
     /// Indicates whether purchase requisitions require a valid supplier account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requisition_mandatory_supplier: Option<bool>,
     /// Indicates whether the nominal account is included in chosen Combined Nominal Budget. Only available when requisition_mandatory_nominal_codes is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requisition_nominals_in_budget: Option<bool>,
     /// This specifies whether to show outstanding order quantities during goods received entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_quantity_goods_received: Option<bool>,
     /// Indicates whether to use the same nominal code as the the stock item (true) or the supplier's account (false).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_nominal_account_same_as: Option<bool>,
     /// Indicates the default terms of delivery for Intrastat.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_of_delivery_type: Option<String>,
     /// Indicates whether to allow prices to be updated when goods are received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_price_on_goods_receipt: Option<bool>,
     /// Indicates whether to use disputed invoicing to mark invoices as disputed when necessary.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_disputed_invoicing: Option<bool>,
     /// Indicates whether to use the order exchange rate when updating prices (true) or the system exchange rate (false).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_order_exchange_rate_for_prices: Option<bool>,
     /// Indicates whether to use the same cost centre and department as the supplier's account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_same_cost_centre_and_department_as_supplier: Option<bool>,
     /// Indicates whether to print a separate purchase order for each sales order line that uses the Direct To Customer stock fulfilment method.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_single_purchase_order_for_direct_delivery: Option<bool>,
     /// Indicates whether to use the current user's logon name as the order or return taker.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_logon_as_order_taker: Option<bool>,
     /// The nominal code reference for standard cost variances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variances_nominal_account_reference: Option<String>,
     /// The nominal code cost centre for standard cost variances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variances_nominal_cost_centre: Option<String>,
     /// The nominal code department for standard cost variances.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variances_nominal_department: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "allow_direct_delivery_to_any_address",
+            &self.allow_direct_delivery_to_any_address,
+        )?;
+        map.optional(
+            "allow_direct_delivery_to_customer",
+            &self.allow_direct_delivery_to_customer,
+        )?;
+        map.optional(
+            "allow_direct_delivery_to_supplier",
+            &self.allow_direct_delivery_to_supplier,
+        )?;
+        map.optional(
+            "allow_manual_direct_delivery",
+            &self.allow_manual_direct_delivery,
+        )?;
+        map.optional(
+            "allow_unauthorised_order_processing",
+            &self.allow_unauthorised_order_processing,
+        )?;
+        map.optional("amend_analysis_codes", &self.amend_analysis_codes)?;
+        map.optional("amend_header_analysis_codes", &self.amend_header_analysis_codes)?;
+        map.optional("amend_nominal_codes", &self.amend_nominal_codes)?;
+        map.optional(
+            "analyse_postings_by_cost_centre_and_department",
+            &self.analyse_postings_by_cost_centre_and_department,
+        )?;
+        map.optional(
+            "applicable_order_lines_exist",
+            &self.applicable_order_lines_exist,
+        )?;
+        map.optional("auto_gen_order_return_nos", &self.auto_gen_order_return_nos)?;
+        map.optional("auto_print_copy_orders", &self.auto_print_copy_orders)?;
+        map.optional("check_budgets_on_authorise", &self.check_budgets_on_authorise)?;
+        map.optional(
+            "committed_includes_goods_received",
+            &self.committed_includes_goods_received,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_free_text_confirm_intent_type",
+            &self.default_free_text_confirm_intent_type,
+        )?;
+        map.optional(
+            "default_service_labour_confirm_intent_type",
+            &self.default_service_labour_confirm_intent_type,
+        )?;
+        map.optional(
+            "exclude_direct_delivery_for_customer",
+            &self.exclude_direct_delivery_for_customer,
+        )?;
+        map.optional(
+            "exclude_direct_delivery_for_order",
+            &self.exclude_direct_delivery_for_order,
+        )?;
+        map.optional(
+            "exclude_via_stock_for_customer",
+            &self.exclude_via_stock_for_customer,
+        )?;
+        map.optional("exclude_via_stock_for_order", &self.exclude_via_stock_for_order)?;
+        map.optional("generate_intrastat_entries", &self.generate_intrastat_entries)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "include_back_to_back_in_order_generation",
+            &self.include_back_to_back_in_order_generation,
+        )?;
+        map.optional(
+            "include_service_labour_in_accruals",
+            &self.include_service_labour_in_accruals,
+        )?;
+        map.optional(
+            "include_statistical_value_on_intrastat",
+            &self.include_statistical_value_on_intrastat,
+        )?;
+        map.optional(
+            "include_terms_of_delivery_on_intrastat",
+            &self.include_terms_of_delivery_on_intrastat,
+        )?;
+        map.optional("include_text_in_accruals", &self.include_text_in_accruals)?;
+        map.optional("intrastat_date_type", &self.intrastat_date_type)?;
+        map.optional(
+            "match_invoice_credit_to_order_return_only",
+            &self.match_invoice_credit_to_order_return_only,
+        )?;
+        map.optional("mode_of_transport_id", &self.mode_of_transport_id)?;
+        map.optional(
+            "nature_of_transaction_code_id",
+            &self.nature_of_transaction_code_id,
+        )?;
+        map.optional("pop_order_generation_type", &self.pop_order_generation_type)?;
+        map.optional(
+            "price_difference_nominal_code",
+            &self.price_difference_nominal_code,
+        )?;
+        map.optional(
+            "price_difference_nominal_code_id",
+            &self.price_difference_nominal_code_id,
+        )?;
+        map.optional("prices_set_at_goods_receipt", &self.prices_set_at_goods_receipt)?;
+        map.optional(
+            "record_cancelled_order_lines",
+            &self.record_cancelled_order_lines,
+        )?;
+        map.optional(
+            "requisition_authoriser_amend",
+            &self.requisition_authoriser_amend,
+        )?;
+        map.optional(
+            "requisition_mandatory_nominal_codes",
+            &self.requisition_mandatory_nominal_codes,
+        )?;
+        map.optional(
+            "requisition_mandatory_supplier",
+            &self.requisition_mandatory_supplier,
+        )?;
+        map.optional(
+            "requisition_nominals_in_budget",
+            &self.requisition_nominals_in_budget,
+        )?;
+        map.optional(
+            "show_quantity_goods_received",
+            &self.show_quantity_goods_received,
+        )?;
+        map.optional(
+            "stock_nominal_account_same_as",
+            &self.stock_nominal_account_same_as,
+        )?;
+        map.optional("terms_of_delivery_type", &self.terms_of_delivery_type)?;
+        map.optional(
+            "update_price_on_goods_receipt",
+            &self.update_price_on_goods_receipt,
+        )?;
+        map.optional("use_disputed_invoicing", &self.use_disputed_invoicing)?;
+        map.optional(
+            "use_order_exchange_rate_for_prices",
+            &self.use_order_exchange_rate_for_prices,
+        )?;
+        map.optional(
+            "use_same_cost_centre_and_department_as_supplier",
+            &self.use_same_cost_centre_and_department_as_supplier,
+        )?;
+        map.optional(
+            "use_single_purchase_order_for_direct_delivery",
+            &self.use_single_purchase_order_for_direct_delivery,
+        )?;
+        map.optional("user_logon_as_order_taker", &self.user_logon_as_order_taker)?;
+        map.optional(
+            "variances_nominal_account_reference",
+            &self.variances_nominal_account_reference,
+        )?;
+        map.optional(
+            "variances_nominal_cost_centre",
+            &self.variances_nominal_cost_centre,
+        )?;
+        map.optional(
+            "variances_nominal_department",
+            &self.variances_nominal_department,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopSettings {
@@ -6559,20 +6929,26 @@ impl sage_core::types::model::FromFields for PopSettings {
 }
 
 /// The trade line status is used to determine the invoice/credit or despatch/receipt status of an order line. Values cam be 'None', 'Partially' or 'Fully'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopTradeLineStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopTradeLineStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PopTradeLineStatusType {

@@ -115,26 +115,32 @@ impl<'de> serde::Deserialize<'de> for CustomerType {
 }
 
 /// A subset of sales order information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSopOrder {
     /// Sales order customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Sales order customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Sales order document status record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status_id: Option<i64>,
     /// Sales order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupSopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupSopOrder {
@@ -181,26 +187,32 @@ impl sage_core::types::model::FromFields for LookupSopOrder {
 }
 
 /// A subset of sales quote information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSopQuote {
     /// Sales quote customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Sales quote customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Sales quote document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Sales quote document status record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status_id: Option<i64>,
     /// Sales quote record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupSopQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupSopQuote {
@@ -247,20 +259,26 @@ impl sage_core::types::model::FromFields for LookupSopQuote {
 }
 
 /// This specifies whether entry of standard, free text or both line types are allowed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderLineItemType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OrderLineItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for OrderLineItemType {
@@ -297,38 +315,41 @@ impl sage_core::types::model::FromFields for OrderLineItemType {
 }
 
 /// The tracking information for a SOP despatch.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PendingSopDespatchReceipt {
     /// Consignment number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consignment_no: Option<String>,
     /// The Id of the courier used for this despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub courier_id: Option<super::ids::CourierId>,
     /// Notes for this despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Number of items despatched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pieces: Option<i64>,
     /// The Id of the export reason used for this despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
     /// The Id of the incoterm used for this despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
     /// Sales order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_id: Option<i64>,
     /// Weight of item despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PendingSopDespatchReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("consignment_no", &self.consignment_no)?;
+        map.optional("courier_id", &self.courier_id)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("pieces", &self.pieces)?;
+        map.optional("sop_export_reason_id", &self.sop_export_reason_id)?;
+        map.optional("sop_incoterm_id", &self.sop_incoterm_id)?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PendingSopDespatchReceipt {
@@ -386,50 +407,50 @@ impl sage_core::types::model::FromFields for PendingSopDespatchReceipt {
 /// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.
 ///
 /// This API resource can be used to determine what each additional charge is for.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopAdditionalCharge {
     /// SOP additional charge value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub charge_value: Option<sage_core::types::Decimal>,
     /// SOP additional charge code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP additional charge record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopAdditionalChargeId>,
     /// SOP additional charge name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// SOP additional charge notional cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notional_cost_value: Option<sage_core::types::Decimal>,
     /// Tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopAdditionalCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("charge_value", &self.charge_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional_number("notional_cost_value", &self.notional_cost_value)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopAdditionalCharge {
@@ -492,58 +513,70 @@ impl sage_core::types::model::FromFields for SopAdditionalCharge {
 }
 
 /// This resource returns a view of allocations of sales orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopAllocationLineView {
     /// Allocation balance record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_balance_id: Option<i64>,
     /// Bin holding Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// The name of the bin at which the allocated item is kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_holding_name: Option<String>,
     /// The date and time the sales order item was allocated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_allocation_line_allocated_date: Option<sage_core::types::DateTime>,
     /// The allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Current allocated quantity to be despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_current_allocated_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// The despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_despatched_quantity: Option<sage_core::types::Decimal>,
     /// Sales order allocation line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_allocation_line_id: Option<i64>,
     /// User who entered the allocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_allocation_line_user_name: Option<String>,
     /// Associated sales order return line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_line_id: Option<i64>,
     /// The Id of the warehouse the allocated product is stored in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse where the allocated item is kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopAllocationLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_balance_id", &self.allocation_balance_id)?;
+        map.optional("bin_holding_id", &self.bin_holding_id)?;
+        map.optional("bin_holding_name", &self.bin_holding_name)?;
+        map.optional(
+            "sop_allocation_line_allocated_date",
+            &self.sop_allocation_line_allocated_date,
+        )?;
+        map.optional_number(
+            "sop_allocation_line_allocated_quantity",
+            &self.sop_allocation_line_allocated_quantity,
+        )?;
+        map.optional_number(
+            "sop_allocation_line_current_allocated_quantity",
+            &self.sop_allocation_line_current_allocated_quantity,
+        )?;
+        map.optional_number(
+            "sop_allocation_line_despatched_quantity",
+            &self.sop_allocation_line_despatched_quantity,
+        )?;
+        map.optional("sop_allocation_line_id", &self.sop_allocation_line_id)?;
+        map.optional(
+            "sop_allocation_line_user_name",
+            &self.sop_allocation_line_user_name,
+        )?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopAllocationLineView {
@@ -633,20 +666,26 @@ impl sage_core::types::model::FromFields for SopAllocationLineView {
 /// This specifies whether a POP order is required, generated or fulfilled.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopBackToBackStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopBackToBackStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopBackToBackStatusType {
@@ -683,53 +722,56 @@ impl sage_core::types::model::FromFields for SopBackToBackStatusType {
 }
 
 /// A cancelled line holds details of changes to an order or return line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopCancelledLine {
     /// The cancelled date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_date: Option<sage_core::types::DateTime>,
     /// The cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales order cancelled line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopCancelledLineId>,
     /// The product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The product description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_description: Option<String>,
     /// The selling unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_description: Option<String>,
     /// Sales order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_id: Option<i64>,
     /// The stock unit cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The user name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopCancelledLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cancelled_date", &self.cancelled_date)?;
+        map.optional_number("cancelled_quantity", &self.cancelled_quantity)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_description", &self.item_description)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number(
+            "stock_unit_cancelled_quantity",
+            &self.stock_unit_cancelled_quantity,
+        )?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("user_number", &self.user_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopCancelledLine {
@@ -806,20 +848,17 @@ impl sage_core::types::model::FromFields for SopCancelledLine {
 /// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
 ///
 /// In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopConfirmDespatchAdjustment {
     /// The sales order line despatch date. This defaults to the current system date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_date: Option<sage_core::types::DateTime>,
     /// Sales order lines to despatch.
     pub items: Vec<SopDespatchReceiptItem>,
     /// Sales order record Id.
     pub sop_order_return_id: i64,
     /// Tracking information for each order despatched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_items: Option<Vec<PendingSopDespatchReceipt>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -836,6 +875,17 @@ impl SopConfirmDespatchAdjustment {
             tracking_items: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopConfirmDespatchAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("despatch_receipt_date", &self.despatch_receipt_date)?;
+        map.field("items", &self.items)?;
+        map.field("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional("tracking_items", &self.tracking_items)?;
+        map.end(&self.extra)
     }
 }
 
@@ -881,17 +931,23 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchAdjustment {
 }
 
 /// A bin item adjustment describes the bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmDespatchBinItemsAdjustment {
     /// Sales order line bin items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_items: Option<Vec<SopDespatchBinItem>>,
     /// Sales order line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopConfirmDespatchBinItemsAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_items", &self.bin_items)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopConfirmDespatchBinItemsAdjustment {
@@ -925,12 +981,11 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsAdjustmen
 }
 
 /// Returns a list of bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopConfirmDespatchBinItemsRequest {
     /// Sales order line record Id.
     pub id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -941,6 +996,14 @@ impl SopConfirmDespatchBinItemsRequest {
             id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopConfirmDespatchBinItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("id", &self.id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -972,20 +1035,26 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsRequest {
 }
 
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line for despatch. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmDespatchTraceableAdjustment {
     /// Traceable adjustment bin items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_items: Option<Vec<SopDespatchTraceableBinItem>>,
     /// Sales order line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Traceable adjustment items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<SopItemTraceableAdjustmentItem>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopConfirmDespatchTraceableAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_items", &self.bin_items)?;
+        map.optional("id", &self.id)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopConfirmDespatchTraceableAdjustment {
@@ -1024,12 +1093,11 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableAdjustme
 }
 
 /// Returns a list of traceable items for a product associated with the sales order line for despatch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopConfirmDespatchTraceableItemsRequest {
     /// Sales order line record Id.
     pub id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1040,6 +1108,14 @@ impl SopConfirmDespatchTraceableItemsRequest {
             id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopConfirmDespatchTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("id", &self.id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1071,20 +1147,26 @@ impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableItemsReq
 }
 
 /// This specifies how non stock items are despatched or received.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmationIntentType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopConfirmationIntentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopConfirmationIntentType {
@@ -1123,20 +1205,26 @@ impl sage_core::types::model::FromFields for SopConfirmationIntentType {
 /// The SOP customer type, used to determine the type of account for orders, quotes and proformas.
 ///
 /// The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopCustomerType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopCustomerType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopCustomerType {
@@ -1173,27 +1261,17 @@ impl sage_core::types::model::FromFields for SopCustomerType {
 }
 
 /// A bin item for a non-traceable stock item being despatched.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopDespatchBinItem {
     /// The available quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// Bin item record Id.
     pub id: i64,
     /// The quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1207,6 +1285,17 @@ impl SopDespatchBinItem {
             quantity: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopDespatchBinItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.field("id", &self.id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1251,32 +1340,35 @@ impl sage_core::types::model::FromFields for SopDespatchBinItem {
 /// Returns a list of sales orders ready for despatch.
 ///
 /// This endpoint only supports filtering on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchDiscreteOrder {
     /// Sales order document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Sales order total value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_value: Option<sage_core::types::Decimal>,
     /// Sales order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Sales order customer record name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_name: Option<String>,
     /// Sales order customer record reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDespatchDiscreteOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional_number("document_value", &self.document_value)?;
+        map.optional("id", &self.id)?;
+        map.optional("trader_name", &self.trader_name)?;
+        map.optional("trader_reference", &self.trader_reference)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDespatchDiscreteOrder {
@@ -1322,73 +1414,76 @@ impl sage_core::types::model::FromFields for SopDespatchDiscreteOrder {
 }
 
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers. This includes the tracking information of the despatch when applicable.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchReceipt {
     /// Consignment number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consignment_no: Option<String>,
     /// The courier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub courier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// When updating the SOP despatch receipt courier, the Id used to set courier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub courier_id: Option<super::ids::CourierId>,
     /// Courier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub courier_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The date and time order was despatched (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_date: Option<sage_core::types::DateTime>,
     /// SOP despatch receipt document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_no: Option<String>,
     /// User that despatched the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatched_by: Option<String>,
     /// SOP despatch receipt Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopDespatchReceiptId>,
     /// Notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Number of items despatched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pieces: Option<i64>,
     /// The reason for export.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_export_reason: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// When updating the SOP despatch receipt export reason, the Id used to set export reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
     /// Reason for export name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_export_reason_name: Option<String>,
     /// The incoterms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_incoterm: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// When updating the SOP despatch receipt incoterm, the Id used to set incoterm.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
     /// SOP incoterm name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_incoterm_name: Option<String>,
     /// Weight of item despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDespatchReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("consignment_no", &self.consignment_no)?;
+        map.optional("courier", &self.courier)?;
+        map.optional("courier_id", &self.courier_id)?;
+        map.optional("courier_name", &self.courier_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("despatch_date", &self.despatch_date)?;
+        map.optional("despatch_no", &self.despatch_no)?;
+        map.optional("despatched_by", &self.despatched_by)?;
+        map.optional("id", &self.id)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("pieces", &self.pieces)?;
+        map.optional("sop_export_reason", &self.sop_export_reason)?;
+        map.optional("sop_export_reason_id", &self.sop_export_reason_id)?;
+        map.optional("sop_export_reason_name", &self.sop_export_reason_name)?;
+        map.optional("sop_incoterm", &self.sop_incoterm)?;
+        map.optional("sop_incoterm_id", &self.sop_incoterm_id)?;
+        map.optional("sop_incoterm_name", &self.sop_incoterm_name)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDespatchReceipt {
@@ -1479,126 +1574,69 @@ impl sage_core::types::model::FromFields for SopDespatchReceipt {
 }
 
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopDespatchReceiptItem {
     /// The available quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line bin items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_items: Option<Vec<SopDespatchBinItem>>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Customer reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The quantity that has been despatched in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The sales order document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Sales order return document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Whether traceable items have been allocated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_traceable_allocations: Option<bool>,
     /// Sales order return line record Id.
     pub id: i64,
     /// Whether items are allocated at multiple bins.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_multiple_bin_allocations: Option<bool>,
     /// Product code. For lines of type EnumLineTypeFreeText then this is the description of the free text line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
     /// The sales order line quantity in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_quantity: Option<sage_core::types::Decimal>,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// The remaining quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_quantity: Option<sage_core::types::Decimal>,
     /// Product Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
     /// The sales order line promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The quantity to despatch in stock units.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub quantity: sage_core::types::Decimal,
     /// The sales order line requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Whether the sale must come from a single batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_from_single_batch: Option<bool>,
     /// The sales order line selling unit description of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_description: Option<String>,
     /// The selling unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// Sales order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_id: Option<i64>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// The stock unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// The traceable quantity available to despatch in stock units. For products of traceable type EnumTraceableTypeBatch or EnumTraceableTypeSerial this will factor in pre receipt and unassigned items.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_available_quantity: Option<sage_core::types::Decimal>,
     /// The sales order line unit description of the product. For lines of type EnumLineTypeFreeText then this is the Selling Unit description of the free text line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_description: Option<String>,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1638,6 +1676,49 @@ impl SopDespatchReceiptItem {
             warehouse_name: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopDespatchReceiptItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_items", &self.bin_items)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional_number(
+            "despatch_receipt_quantity",
+            &self.despatch_receipt_quantity,
+        )?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("has_traceable_allocations", &self.has_traceable_allocations)?;
+        map.field("id", &self.id)?;
+        map.optional("is_multiple_bin_allocations", &self.is_multiple_bin_allocations)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional_number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional_number("outstanding_quantity", &self.outstanding_quantity)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_type", &self.product_type)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.number("quantity", &self.quantity)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "traceable_available_quantity",
+            &self.traceable_available_quantity,
+        )?;
+        map.optional("unit_description", &self.unit_description)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1789,26 +1870,26 @@ impl sage_core::types::model::FromFields for SopDespatchReceiptItem {
 }
 
 /// A bin item for a traceable stock item being despatched.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchTraceableBinItem {
     /// The available quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The quantity in stock units which defaults to 0.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDespatchTraceableBinItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDespatchTraceableBinItem {
@@ -1847,20 +1928,26 @@ impl sage_core::types::model::FromFields for SopDespatchTraceableBinItem {
 }
 
 /// Document print status type. These status types are a pre-defined list, and are common across every instance of Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentPrintStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDocumentPrintStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDocumentPrintStatusType {
@@ -1897,20 +1984,26 @@ impl sage_core::types::model::FromFields for SopDocumentPrintStatusType {
 }
 
 /// Document process status type. These status types are a pre-defined list, and are common across every instance of Sage 200. They are used for various status including allocated, despatch receipt and cancelled.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentProcessStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDocumentProcessStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDocumentProcessStatusType {
@@ -1949,20 +2042,26 @@ impl sage_core::types::model::FromFields for SopDocumentProcessStatusType {
 /// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDocumentStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDocumentStatusType {
@@ -1999,20 +2098,26 @@ impl sage_core::types::model::FromFields for SopDocumentStatusType {
 }
 
 /// This specifies different types of sales documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDocumentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopDocumentType {
@@ -2049,27 +2154,21 @@ impl sage_core::types::model::FromFields for SopDocumentType {
 }
 
 /// The reason for exporting the SOP order line to customer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopExportReason {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP export reason Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopExportReasonId>,
     /// True if SOP export reason is default, otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating existing SOP export reasons, whether to delete this SOP export reason from the collection of SOP export reasons.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The name of the SOP export reason.
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2085,6 +2184,19 @@ impl SopExportReason {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopExportReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2131,27 +2243,21 @@ impl sage_core::types::model::FromFields for SopExportReason {
 }
 
 /// Incoterms are used to provide a set of international rules for the interpretation of the most commonly used trade terms in international SOP orders.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopIncoterm {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP Incoterm Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopIncotermId>,
     /// True if SOP Incoterm is default, otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// When updating existing SOP incoterm, whether to delete this SOP incoterm from the collection of SOP incoterms.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The name of the SOP incoterm.
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2167,6 +2273,19 @@ impl SopIncoterm {
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopIncoterm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2213,20 +2332,26 @@ impl sage_core::types::model::FromFields for SopIncoterm {
 }
 
 /// Intrastat status type. These status types are a pre-defined list, and are common across every instance of Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopIntrastatStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopIntrastatStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopIntrastatStatusType {
@@ -2265,20 +2390,26 @@ impl sage_core::types::model::FromFields for SopIntrastatStatusType {
 /// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopInvoiceCreditType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopInvoiceCreditType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopInvoiceCreditType {
@@ -2315,75 +2446,43 @@ impl sage_core::types::model::FromFields for SopInvoiceCreditType {
 }
 
 /// A traceable adjustment item describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopItemTraceableAdjustmentItem {
     /// The additional reference for the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_reference: Option<String>,
     /// The serial allocated to who type. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_to_who_type: Option<String>,
     /// Allocation quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_quantity: Option<sage_core::types::Decimal>,
     /// Available quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// Despatched quantity. Note: Value depends on when stock levels are updated using the update_stock_on_despatch setting.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatched_quantity: Option<sage_core::types::Decimal>,
     /// The identification number of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_allocated: Option<bool>,
     /// Whether the traceable item may be selected for processing. Typically unassigned items, or pre-receipts are not selectable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_selectable: Option<bool>,
     /// Whether the traceable item is selected. Only for products of traceable type EnumTraceableTypeSerial.
     pub is_selected: bool,
     /// Original adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_quantity: Option<sage_core::types::Decimal>,
     /// Adjustment quantity. Only used for products of traceable type EnumTraceableTypeBatch.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub quantity: sage_core::types::Decimal,
     /// Received date. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Sales order allocation line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_allocation_line_id: Option<i64>,
     /// The sales order allocation line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_quantity: Option<sage_core::types::Decimal>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Traceable allocation balance record Id.
     pub traceable_allocation_balance_id: i64,
@@ -2392,10 +2491,8 @@ pub struct SopItemTraceableAdjustmentItem {
     /// Traceable item record Id.
     pub traceable_item_id: super::ids::TraceableItemId,
     /// The use by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2433,6 +2530,41 @@ impl SopItemTraceableAdjustmentItem {
             use_by_date: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopItemTraceableAdjustmentItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("allocated_to_who_type", &self.allocated_to_who_type)?;
+        map.optional_number("allocation_quantity", &self.allocation_quantity)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional_number("despatched_quantity", &self.despatched_quantity)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional("is_selectable", &self.is_selectable)?;
+        map.field("is_selected", &self.is_selected)?;
+        map.optional_number("original_quantity", &self.original_quantity)?;
+        map.number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("sop_allocation_line_id", &self.sop_allocation_line_id)?;
+        map.optional_number(
+            "sop_allocation_line_quantity",
+            &self.sop_allocation_line_quantity,
+        )?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.field(
+            "traceable_allocation_balance_id",
+            &self.traceable_allocation_balance_id,
+        )?;
+        map.field("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.field("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
     }
 }
 
@@ -2565,132 +2697,85 @@ impl sage_core::types::model::FromFields for SopItemTraceableAdjustmentItem {
 /// If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the order cannot be posted via the API.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrder {
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// This should be passed within the PUT or POST operation to apply the 'available_document_discount_percent' to the sales order only if the 'available_document_discount_percent' is greater than a positive 'document_discount_percent'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_available_document_discount_percent: Option<bool>,
     /// The available discount for the sales order when passing the 'available_document_discount' expand to the GET operation. Note: This could take a long time to complete the request.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Cancelled status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_status: Option<String>,
     /// The cash account invoice address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_account_invoice_address: Option<SopOrderCashAccountInvoiceAddress>,
     /// The currency associated with the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The customer associated with the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The Id of the customer delivery address to copy details to the sales order delivery address and resets 'use_invoice_address'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_type: Option<CustomerType>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Declared payment remaining.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub declared_payment_remaining: Option<sage_core::types::Decimal>,
     /// The delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SopOrderDeliveryAddress>,
     /// Despatch/receipt status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_status: Option<String>,
     /// The person who created the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_created_by: Option<String>,
     /// Sales order document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales order document number.
     ///
@@ -2699,291 +2784,153 @@ pub struct SopOrder {
     /// If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
     pub document_no: String,
     /// Document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// External reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// Sales order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopOrderId>,
     /// Invoice/credit status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
     /// True if the payment linked to the order was invoiced; otherwise False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_payment_with_order_immediately: Option<bool>,
     /// Whether this order takes the customer over their credit limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_credit_limit_exceeded: Option<bool>,
     /// Whether it is a draft order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the order is still a draft order, the order will remain as a draft order, otherwise the order is made a confirmed order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_sequence_lines: Option<bool>,
     /// Whether this order is triangulated and applies only to an EU customer with a different country code to that set in the company details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_triangulated: Option<bool>,
     /// The sales order lines collection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SopOrderLine>>,
     /// The lock Id of the sales order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a sales order.
     ///
     /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SopOrderMemo>>,
     /// Order priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_priority: Option<String>,
     /// Allows a user that has the permissions to override the order's On Hold status, applied when a customer's account balance is over its credit limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_on_hold: Option<bool>,
     /// Payment declared.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_declared: Option<sage_core::types::Decimal>,
     /// The payment method associated with the order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Payment method Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<i64>,
     /// Payment reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// The sales order payment status. Note: This could take a long time to complete the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<SopOrderPaymentStatus>,
     /// The payment type; indicates if the payment was Full or Part.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<String>,
     /// Payment undeclared.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_undeclared: Option<sage_core::types::Decimal>,
     /// Payment value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_value: Option<sage_core::types::Decimal>,
     /// True if there is a payment linked to the order; otherwise False. Note: Payment with order details cannot be set or amended for orders that use the online card payment method via the API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_with_order: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnProfit>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Quotation expiry date (only used for quotations).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quotation_expiry_date: Option<sage_core::types::DateTime>,
     /// Allows recalculation of the prices for the order when the exchange rate has changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recalculate_prices: Option<bool>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// If this is set to true, we will suppress warnings specifically for payment with order and this is also the case if 'is_editing' is false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_warnings: Option<bool>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// True if this order uses the customer invoice address, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_invoice_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3107,6 +3054,154 @@ impl SopOrder {
             use_invoice_address: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional(
+            "apply_available_document_discount_percent",
+            &self.apply_available_document_discount_percent,
+        )?;
+        map.optional_number(
+            "available_document_discount_percent",
+            &self.available_document_discount_percent,
+        )?;
+        map.optional("cancelled_status", &self.cancelled_status)?;
+        map.optional(
+            "cash_account_invoice_address",
+            &self.cash_account_invoice_address,
+        )?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer", &self.customer)?;
+        map.optional(
+            "customer_delivery_address_id",
+            &self.customer_delivery_address_id,
+        )?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("customer_type", &self.customer_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number(
+            "declared_payment_remaining",
+            &self.declared_payment_remaining,
+        )?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.field("document_no", &self.document_no)?;
+        map.optional("document_status", &self.document_status)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("external_reference", &self.external_reference)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional(
+            "invoice_payment_with_order_immediately",
+            &self.invoice_payment_with_order_immediately,
+        )?;
+        map.optional("is_credit_limit_exceeded", &self.is_credit_limit_exceeded)?;
+        map.optional("is_draft", &self.is_draft)?;
+        map.optional("is_editing", &self.is_editing)?;
+        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
+        map.optional("is_triangulated", &self.is_triangulated)?;
+        map.optional("lines", &self.lines)?;
+        map.optional("lock_id", &self.lock_id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("override_on_hold", &self.override_on_hold)?;
+        map.optional_number("payment_declared", &self.payment_declared)?;
+        map.optional("payment_method", &self.payment_method)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("payment_reference", &self.payment_reference)?;
+        map.optional("payment_status", &self.payment_status)?;
+        map.optional("payment_type", &self.payment_type)?;
+        map.optional_number("payment_undeclared", &self.payment_undeclared)?;
+        map.optional_number("payment_value", &self.payment_value)?;
+        map.optional("payment_with_order", &self.payment_with_order)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
+        map.optional("recalculate_prices", &self.recalculate_prices)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional("suppress_warnings", &self.suppress_warnings)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.optional("use_invoice_address", &self.use_invoice_address)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3536,47 +3631,53 @@ impl sage_core::types::model::FromFields for SopOrder {
 }
 
 /// The cash account invoice address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderCashAccountInvoiceAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cash account invoice address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderCashAccountInvoiceAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderCashAccountInvoiceAddress {
@@ -3640,74 +3741,80 @@ impl sage_core::types::model::FromFields for SopOrderCashAccountInvoiceAddress {
 }
 
 /// The delivery address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDeliveryAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// VAT details country code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details country code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Tax code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderDeliveryAddress {
@@ -3798,134 +3905,149 @@ impl sage_core::types::model::FromFields for SopOrderDeliveryAddress {
 }
 
 /// This resource returns a view of despatch lines, sales orders, sales order lines, customers, products and warehouses that can be queried on any field. The default sort (orderby) field are by 'sop_despatch_id' and 'sop_despatch_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDespatchLineView {
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The associated product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Consignment number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_consignment_no: Option<String>,
     /// Courier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_courier_name: Option<String>,
     /// Date of the despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_date: Option<sage_core::types::DateTime>,
     /// Despatch document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_document_no: Option<String>,
     /// Reason for SOP export.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_export_reason: Option<String>,
     /// Unique Id for the despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_id: Option<i64>,
     /// SOP incoterm.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_incoterm: Option<String>,
     /// Unique Id for the despatch line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_line_id: Option<i64>,
     /// Indicates if the despatch line has been invoiced.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_line_is_invoiced: Option<bool>,
     /// Despatch line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_line_quantity: Option<sage_core::types::Decimal>,
     /// Notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_notes: Option<String>,
     /// Number of pieces for delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_pieces: Option<i64>,
     /// Username of who performed the despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_user_name: Option<String>,
     /// Weight of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_weight: Option<sage_core::types::Decimal>,
     /// Customer sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_customer_document_no: Option<String>,
     /// Sales order date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_no: Option<String>,
     /// Sales order status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_status_type: Option<String>,
     /// Associated sales order Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// The sales order line despatch quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_despatch_quantity: Option<sage_core::types::Decimal>,
     /// Associated sales order item line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_id: Option<super::ids::SopOrderLineId>,
     /// Sales order line product code. For lines of type EnumLineTypeFreeText then use item description of the sales order line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_item_code: Option<String>,
     /// Sales order line product description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_item_description: Option<String>,
     /// Sales order line print sequence number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_print_sequence_number: Option<i64>,
     /// The sales order line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_type_id: Option<i64>,
     /// Tracking URL for courier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sys_courier_tracking_url: Option<String>,
     /// Warehouse holding Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderDespatchLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_despatch_consignment_no", &self.sop_despatch_consignment_no)?;
+        map.optional("sop_despatch_courier_name", &self.sop_despatch_courier_name)?;
+        map.optional("sop_despatch_date", &self.sop_despatch_date)?;
+        map.optional("sop_despatch_document_no", &self.sop_despatch_document_no)?;
+        map.optional("sop_despatch_export_reason", &self.sop_despatch_export_reason)?;
+        map.optional("sop_despatch_id", &self.sop_despatch_id)?;
+        map.optional("sop_despatch_incoterm", &self.sop_despatch_incoterm)?;
+        map.optional("sop_despatch_line_id", &self.sop_despatch_line_id)?;
+        map.optional(
+            "sop_despatch_line_is_invoiced",
+            &self.sop_despatch_line_is_invoiced,
+        )?;
+        map.optional_number(
+            "sop_despatch_line_quantity",
+            &self.sop_despatch_line_quantity,
+        )?;
+        map.optional("sop_despatch_notes", &self.sop_despatch_notes)?;
+        map.optional("sop_despatch_pieces", &self.sop_despatch_pieces)?;
+        map.optional("sop_despatch_user_name", &self.sop_despatch_user_name)?;
+        map.optional_number("sop_despatch_weight", &self.sop_despatch_weight)?;
+        map.optional(
+            "sop_order_customer_document_no",
+            &self.sop_order_customer_document_no,
+        )?;
+        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
+        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
+        map.optional(
+            "sop_order_document_status_type",
+            &self.sop_order_document_status_type,
+        )?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.optional_number(
+            "sop_order_line_despatch_quantity",
+            &self.sop_order_line_despatch_quantity,
+        )?;
+        map.optional("sop_order_line_id", &self.sop_order_line_id)?;
+        map.optional("sop_order_line_item_code", &self.sop_order_line_item_code)?;
+        map.optional(
+            "sop_order_line_item_description",
+            &self.sop_order_line_item_description,
+        )?;
+        map.optional(
+            "sop_order_line_print_sequence_number",
+            &self.sop_order_line_print_sequence_number,
+        )?;
+        map.optional_number("sop_order_line_quantity", &self.sop_order_line_quantity)?;
+        map.optional("sop_order_line_type_id", &self.sop_order_line_type_id)?;
+        map.optional("sys_courier_tracking_url", &self.sys_courier_tracking_url)?;
+        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderDespatchLineView {
@@ -4122,74 +4244,83 @@ impl sage_core::types::model::FromFields for SopOrderDespatchLineView {
 }
 
 /// This resource returns a view of relating despatches, sales orders and customers that can be queried on any field. The default sort (orderby) field are by 'sop_despatch_date' and 'sop_despatch_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDespatchView {
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// Consignment number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_consignment_no: Option<String>,
     /// Foreign key to the courier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_courier_id: Option<i64>,
     /// Courier name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_courier_name: Option<String>,
     /// Date of the despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_date: Option<sage_core::types::DateTime>,
     /// Despatch document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_document_no: Option<String>,
     /// Reason for SOP export.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_export_reason: Option<String>,
     /// Unique Id for the despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_id: Option<i64>,
     /// SOP incoterm.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_incoterm: Option<String>,
     /// Notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_notes: Option<String>,
     /// Number of pieces for delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_pieces: Option<i64>,
     /// Username of who performed the despatch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_despatch_user_name: Option<String>,
     /// Weight of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_weight: Option<sage_core::types::Decimal>,
     /// Customer sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_customer_document_no: Option<String>,
     /// Sales order date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_no: Option<String>,
     /// Sales order document status Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_status_id: Option<i64>,
     /// Associated sales order Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderDespatchView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("sop_despatch_consignment_no", &self.sop_despatch_consignment_no)?;
+        map.optional("sop_despatch_courier_id", &self.sop_despatch_courier_id)?;
+        map.optional("sop_despatch_courier_name", &self.sop_despatch_courier_name)?;
+        map.optional("sop_despatch_date", &self.sop_despatch_date)?;
+        map.optional("sop_despatch_document_no", &self.sop_despatch_document_no)?;
+        map.optional("sop_despatch_export_reason", &self.sop_despatch_export_reason)?;
+        map.optional("sop_despatch_id", &self.sop_despatch_id)?;
+        map.optional("sop_despatch_incoterm", &self.sop_despatch_incoterm)?;
+        map.optional("sop_despatch_notes", &self.sop_despatch_notes)?;
+        map.optional("sop_despatch_pieces", &self.sop_despatch_pieces)?;
+        map.optional("sop_despatch_user_name", &self.sop_despatch_user_name)?;
+        map.optional_number("sop_despatch_weight", &self.sop_despatch_weight)?;
+        map.optional(
+            "sop_order_customer_document_no",
+            &self.sop_order_customer_document_no,
+        )?;
+        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
+        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
+        map.optional(
+            "sop_order_document_status_id",
+            &self.sop_order_document_status_id,
+        )?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderDespatchView {
@@ -4314,17 +4445,15 @@ impl sage_core::types::model::FromFields for SopOrderDespatchView {
 ///
 /// - confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE sop_orders endpoint
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderDuplicateFlags {
     /// Customer unique Id.
     pub customer_id: super::ids::CustomerId,
     /// Indicates whether to duplicate prices and discounts for the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices_and_discounts: Option<bool>,
     /// Sales order unique Id.
     pub source_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4337,6 +4466,16 @@ impl SopOrderDuplicateFlags {
             source_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopOrderDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
+        map.field("source_id", &self.source_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -4376,20 +4515,26 @@ impl sage_core::types::model::FromFields for SopOrderDuplicateFlags {
 }
 
 /// This specifies different types of order and invoice entry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderEntryType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderEntryType {
@@ -4426,494 +4571,265 @@ impl sage_core::types::model::FromFields for SopOrderEntryType {
 }
 
 /// All sales orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderLine {
     /// The sales order line additional charge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The lines allocation status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_status: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// Quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_for_despatch: Option<sage_core::types::Decimal>,
     /// The line's SOP back to back status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub back_to_back_status: Option<String>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
     pub code: String,
     /// The confirmation type of the line. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeServiceLabour or lines of type EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_intent_type: Option<String>,
     /// Cost price. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
     pub description: String,
     /// Despatch note comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_note_comment: Option<String>,
     /// Despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The lines despatched status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<SopOrderReturnLineDiscount>,
     /// Whether the discount has been specified as a percentage. Can only be set for lines of type EnumLineTypeStandard or EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percent_specified: Option<bool>,
     /// The discounted price per unit. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The fulfilment method allows you to choose where the stock comes from; from stock, from supplier via stock or from supplier direct to customer. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_method: Option<String>,
     /// Whether the line is linked to a purchase order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_pop_order: Option<bool>,
     /// Sales order line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopOrderLineId>,
     /// Invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The lines invoice status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
     /// Whether the line is has been fully despatched and invoiced.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing sales order, whether to delete this line from the collection of sales order lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// If this is set to true, the quantity to allocate is set to 0 when the fulfilment method is not from stock, so that the allocation process does not split the line. Only for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_split_line: Option<bool>,
     /// The line number (print sequence number). This is set by using is_to_sequence_lines on the order header and the order of the lines in the array list.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_number: Option<i64>,
     /// Line quantity. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText. Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The sales order line type.
     pub line_type: super::common::LineType,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// Whether to mark this product as preferred for the customer. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mark_as_preferred: Option<bool>,
     /// The sales order line nominal code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_reference: Option<String>,
     /// Picking list comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picking_list_comment: Option<String>,
     /// Quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The sales order line pricing unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard and product not of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// The sales order line product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id. Required for lines of type EnumLineTypeStandard.
     pub product_id: super::ids::ProductId,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnLineProfit>,
     /// Promised delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Whether to retain manually entered prices. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retain_manual_prices: Option<bool>,
     /// The sales order line selling unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The selling unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_description: Option<String>,
     /// The selling unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_id: Option<i64>,
     /// The selling unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// The selling unit price. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_price: Option<sage_core::types::Decimal>,
     /// Whether the selling price unit has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_price_overridden: Option<bool>,
     /// Whether to show the line on customer documents. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_customer_docs: Option<bool>,
     /// Whether the line should appear on the picking list. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_picking_list_type: Option<String>,
     /// The sales order line sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Sales order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Stock unit allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_for_despatch: Option<sage_core::types::Decimal>,
     /// Stock unit quantity available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit quantity to allocate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_to_allocate_quantity: Option<sage_core::types::Decimal>,
     /// The sales order line tax code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Quantity to allocate. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub to_allocate_quantity: Option<sage_core::types::Decimal>,
     /// Whether the discount value has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_discount_overridden: Option<bool>,
     /// Unit discount percent. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_description: Option<bool>,
     /// The sales order line warehouse. Is only applicable for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id. Required for lines of type EnumLineTypeStandard.
     pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5058,6 +4974,171 @@ impl SopOrderLine {
             warehouse_id: warehouse_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopOrderLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_charge", &self.additional_charge)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("available_for_despatch", &self.available_for_despatch)?;
+        map.optional("back_to_back_status", &self.back_to_back_status)?;
+        map.field("code", &self.code)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional_number("cost_price", &self.cost_price)?;
+        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("despatch_note_comment", &self.despatch_note_comment)?;
+        map.optional_number(
+            "despatch_receipt_quantity",
+            &self.despatch_receipt_quantity,
+        )?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("fulfilment_method", &self.fulfilment_method)?;
+        map.optional("has_pop_order", &self.has_pop_order)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_complete", &self.is_complete)?;
+        map.optional("is_line_deletable", &self.is_line_deletable)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("is_to_split_line", &self.is_to_split_line)?;
+        map.optional("line_number", &self.line_number)?;
+        map.number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_tax_value", &self.line_tax_value)?;
+        map.optional_number("line_total_value", &self.line_total_value)?;
+        map.field("line_type", &self.line_type)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional("mark_as_preferred", &self.mark_as_preferred)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional("nominal_reference", &self.nominal_reference)?;
+        map.optional("picking_list_comment", &self.picking_list_comment)?;
+        map.optional_number(
+            "posted_invoice_credit_quantity",
+            &self.posted_invoice_credit_quantity,
+        )?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("retain_manual_prices", &self.retain_manual_prices)?;
+        map.optional("selling_unit", &self.selling_unit)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional_number("selling_unit_price", &self.selling_unit_price)?;
+        map.optional(
+            "selling_unit_price_overridden",
+            &self.selling_unit_price_overridden,
+        )?;
+        map.optional("show_on_customer_docs", &self.show_on_customer_docs)?;
+        map.optional("show_on_picking_list_type", &self.show_on_picking_list_type)?;
+        map.optional("sop_order", &self.sop_order)?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "stock_unit_allocated_quantity",
+            &self.stock_unit_allocated_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_available_for_despatch",
+            &self.stock_unit_available_for_despatch,
+        )?;
+        map.optional_number(
+            "stock_unit_available_quantity",
+            &self.stock_unit_available_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_despatch_receipt_quantity",
+            &self.stock_unit_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_invoice_credit_quantity",
+            &self.stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number(
+            "stock_unit_posted_invoice_credit_quantity",
+            &self.stock_unit_posted_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "stock_unit_to_allocate_quantity",
+            &self.stock_unit_to_allocate_quantity,
+        )?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("to_allocate_quantity", &self.to_allocate_quantity)?;
+        map.optional("unit_discount_overridden", &self.unit_discount_overridden)?;
+        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional("use_description", &self.use_description)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5572,29 +5653,38 @@ impl sage_core::types::model::FromFields for SopOrderLine {
 }
 
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderLineTraceableAdjustment {
     /// The single batch traceable item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_single_batch_traceable_item_id: Option<i64>,
     /// Sales order line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Whether the currently selected batch is fixed and can't be changed because despatches/invoices may exist.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_fixed_single_batch: Option<bool>,
     /// The associated product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Whether the sale must come from a single batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_from_single_batch: Option<bool>,
     /// Traceable adjustment items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<SopItemTraceableAdjustmentItem>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderLineTraceableAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "fixed_single_batch_traceable_item_id",
+            &self.fixed_single_batch_traceable_item_id,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_fixed_single_batch", &self.is_fixed_single_batch)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderLineTraceableAdjustment {
@@ -5649,18 +5739,15 @@ impl sage_core::types::model::FromFields for SopOrderLineTraceableAdjustment {
 }
 
 /// Returns a list of traceable items for a product associated with the sales order line.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderLineTraceableItemsRequest {
     /// Traceable adjustment activity date. If the fulfilment sequence is determined by sell-by or use-by dates, any items with sell-by dates or use-by dates before the activity date will not be returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_date: Option<sage_core::types::DateTime>,
     /// Sales order line record Id.
     pub id: i64,
     /// If this is set to true, whether only traceable items already linked to the sales order line are returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5673,6 +5760,16 @@ impl SopOrderLineTraceableItemsRequest {
             is_read_only: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopOrderLineTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("activity_date", &self.activity_date)?;
+        map.field("id", &self.id)?;
+        map.optional("is_read_only", &self.is_read_only)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5712,391 +5809,484 @@ impl sage_core::types::model::FromFields for SopOrderLineTraceableItemsRequest {
 /// When making larger requests for sales order information, the Sales Order Line Views resource is a faster alternative to the 'Sales Orders' resource. The Sales Order Line Views resource returns more information than the 'Sales Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
 ///
 /// This resource returns a view of sales orders, sales order lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_order_id' and 'sop_order_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderLineView {
     /// The associated customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// SOP delivery address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_1: Option<String>,
     /// SOP delivery address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_2: Option<String>,
     /// SOP delivery address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_3: Option<String>,
     /// SOP delivery address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_4: Option<String>,
     /// SOP delivery address city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_city: Option<String>,
     /// SOP delivery address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_contact: Option<String>,
     /// SOP delivery address country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_country: Option<String>,
     /// SOP delivery address county.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_county: Option<String>,
     /// SOP delivery address description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_description: Option<String>,
     /// SOP delivery address line email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_email: Option<String>,
     /// SOP delivery address line fax number...
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_fax: Option<String>,
     /// SOP delivery address post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_post_code: Option<String>,
     /// SOP delivery address name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_postal_name: Option<String>,
     /// SOP delivery address telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_telephone: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_currency_id: Option<i64>,
     /// The name for the currency used for the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_currency_name: Option<String>,
     /// The symbol of the currency used for the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_currency_symbol: Option<String>,
     /// Customer sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_customer_document_no: Option<String>,
     /// The date and time the sales order was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_date_time_updated: Option<sage_core::types::DateTime>,
     /// The person who created the SOP Order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_created_by: Option<String>,
     /// Sales order date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_no: Option<String>,
     /// Sales order status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_document_status: Option<String>,
     /// Exchange rate for the sales order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// The quantity allocated.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP order line was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The quantity despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_order_line_unit_discount_value from the sop_order_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales order line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_id: Option<super::ids::SopOrderLineId>,
     /// The quantity invoiced.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales order line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_number: Option<i64>,
     /// Sales order line product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_product_code: Option<String>,
     /// Sales order line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The quantity ordered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales order line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// The associated tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_delivery_addr_address_1", &self.sop_delivery_addr_address_1)?;
+        map.optional("sop_delivery_addr_address_2", &self.sop_delivery_addr_address_2)?;
+        map.optional("sop_delivery_addr_address_3", &self.sop_delivery_addr_address_3)?;
+        map.optional("sop_delivery_addr_address_4", &self.sop_delivery_addr_address_4)?;
+        map.optional("sop_delivery_addr_city", &self.sop_delivery_addr_city)?;
+        map.optional("sop_delivery_addr_contact", &self.sop_delivery_addr_contact)?;
+        map.optional("sop_delivery_addr_country", &self.sop_delivery_addr_country)?;
+        map.optional("sop_delivery_addr_county", &self.sop_delivery_addr_county)?;
+        map.optional(
+            "sop_delivery_addr_description",
+            &self.sop_delivery_addr_description,
+        )?;
+        map.optional("sop_delivery_addr_email", &self.sop_delivery_addr_email)?;
+        map.optional("sop_delivery_addr_fax", &self.sop_delivery_addr_fax)?;
+        map.optional("sop_delivery_addr_post_code", &self.sop_delivery_addr_post_code)?;
+        map.optional(
+            "sop_delivery_addr_postal_name",
+            &self.sop_delivery_addr_postal_name,
+        )?;
+        map.optional("sop_delivery_addr_telephone", &self.sop_delivery_addr_telephone)?;
+        map.optional("sop_order_analysis_code_1", &self.sop_order_analysis_code_1)?;
+        map.optional("sop_order_analysis_code_10", &self.sop_order_analysis_code_10)?;
+        map.optional("sop_order_analysis_code_11", &self.sop_order_analysis_code_11)?;
+        map.optional("sop_order_analysis_code_12", &self.sop_order_analysis_code_12)?;
+        map.optional("sop_order_analysis_code_13", &self.sop_order_analysis_code_13)?;
+        map.optional("sop_order_analysis_code_14", &self.sop_order_analysis_code_14)?;
+        map.optional("sop_order_analysis_code_15", &self.sop_order_analysis_code_15)?;
+        map.optional("sop_order_analysis_code_16", &self.sop_order_analysis_code_16)?;
+        map.optional("sop_order_analysis_code_17", &self.sop_order_analysis_code_17)?;
+        map.optional("sop_order_analysis_code_18", &self.sop_order_analysis_code_18)?;
+        map.optional("sop_order_analysis_code_19", &self.sop_order_analysis_code_19)?;
+        map.optional("sop_order_analysis_code_2", &self.sop_order_analysis_code_2)?;
+        map.optional("sop_order_analysis_code_20", &self.sop_order_analysis_code_20)?;
+        map.optional("sop_order_analysis_code_3", &self.sop_order_analysis_code_3)?;
+        map.optional("sop_order_analysis_code_4", &self.sop_order_analysis_code_4)?;
+        map.optional("sop_order_analysis_code_5", &self.sop_order_analysis_code_5)?;
+        map.optional("sop_order_analysis_code_6", &self.sop_order_analysis_code_6)?;
+        map.optional("sop_order_analysis_code_7", &self.sop_order_analysis_code_7)?;
+        map.optional("sop_order_analysis_code_8", &self.sop_order_analysis_code_8)?;
+        map.optional("sop_order_analysis_code_9", &self.sop_order_analysis_code_9)?;
+        map.optional("sop_order_currency_id", &self.sop_order_currency_id)?;
+        map.optional("sop_order_currency_name", &self.sop_order_currency_name)?;
+        map.optional("sop_order_currency_symbol", &self.sop_order_currency_symbol)?;
+        map.optional(
+            "sop_order_customer_document_no",
+            &self.sop_order_customer_document_no,
+        )?;
+        map.optional("sop_order_date_time_updated", &self.sop_order_date_time_updated)?;
+        map.optional(
+            "sop_order_document_created_by",
+            &self.sop_order_document_created_by,
+        )?;
+        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
+        map.optional_number(
+            "sop_order_document_discount_percent",
+            &self.sop_order_document_discount_percent,
+        )?;
+        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
+        map.optional("sop_order_document_status", &self.sop_order_document_status)?;
+        map.optional_number("sop_order_exchange_rate", &self.sop_order_exchange_rate)?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.optional_number(
+            "sop_order_line_allocated_quantity",
+            &self.sop_order_line_allocated_quantity,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_1",
+            &self.sop_order_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_10",
+            &self.sop_order_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_11",
+            &self.sop_order_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_12",
+            &self.sop_order_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_13",
+            &self.sop_order_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_14",
+            &self.sop_order_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_15",
+            &self.sop_order_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_16",
+            &self.sop_order_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_17",
+            &self.sop_order_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_18",
+            &self.sop_order_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_19",
+            &self.sop_order_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_2",
+            &self.sop_order_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_20",
+            &self.sop_order_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_3",
+            &self.sop_order_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_4",
+            &self.sop_order_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_5",
+            &self.sop_order_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_6",
+            &self.sop_order_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_7",
+            &self.sop_order_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_8",
+            &self.sop_order_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_9",
+            &self.sop_order_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_order_line_cost_price",
+            &self.sop_order_line_cost_price,
+        )?;
+        map.optional(
+            "sop_order_line_date_time_updated",
+            &self.sop_order_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_order_line_despatch_receipt_quantity",
+            &self.sop_order_line_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "sop_order_line_discounted_unit_price",
+            &self.sop_order_line_discounted_unit_price,
+        )?;
+        map.optional("sop_order_line_id", &self.sop_order_line_id)?;
+        map.optional_number(
+            "sop_order_line_invoice_credit_quantity",
+            &self.sop_order_line_invoice_credit_quantity,
+        )?;
+        map.optional_number(
+            "sop_order_line_line_tax_value",
+            &self.sop_order_line_line_tax_value,
+        )?;
+        map.optional("sop_order_line_number", &self.sop_order_line_number)?;
+        map.optional("sop_order_line_product_code", &self.sop_order_line_product_code)?;
+        map.optional(
+            "sop_order_line_product_description",
+            &self.sop_order_line_product_description,
+        )?;
+        map.optional(
+            "sop_order_line_promised_delivery_date",
+            &self.sop_order_line_promised_delivery_date,
+        )?;
+        map.optional_number("sop_order_line_quantity", &self.sop_order_line_quantity)?;
+        map.optional(
+            "sop_order_line_requested_delivery_date",
+            &self.sop_order_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_order_line_selling_unit_description",
+            &self.sop_order_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_order_line_selling_unit_price",
+            &self.sop_order_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_order_line_total_value",
+            &self.sop_order_line_total_value,
+        )?;
+        map.optional("sop_order_line_type", &self.sop_order_line_type)?;
+        map.optional_number(
+            "sop_order_line_unit_discount_percent",
+            &self.sop_order_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_order_line_unit_discount_value",
+            &self.sop_order_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_order_promised_delivery_date",
+            &self.sop_order_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_order_requested_delivery_date",
+            &self.sop_order_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_order_settlement_discount_days",
+            &self.sop_order_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "sop_order_settlement_discount_percent",
+            &self.sop_order_settlement_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_charge_net_value",
+            &self.sop_order_subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_charge_tax_value",
+            &self.sop_order_subtotal_charge_tax_value,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_discount_value",
+            &self.sop_order_subtotal_discount_value,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_goods_value",
+            &self.sop_order_subtotal_goods_value,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderLineView {
@@ -6685,33 +6875,25 @@ impl sage_core::types::model::FromFields for SopOrderLineView {
 /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales order memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing sales order, whether to delete this memo from the collection of sales order memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Sales order record Id.
     pub sop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6729,6 +6911,21 @@ impl SopOrderMemo {
             sop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopOrderMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.field("sop_order_return_id", &self.sop_order_return_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -6784,23 +6981,29 @@ impl sage_core::types::model::FromFields for SopOrderMemo {
 }
 
 /// The sales order payment status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderPaymentStatus {
     /// True if the payment details could be amendable, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_amendable: Option<bool>,
     /// True if the sales order is partially invoiced, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_partially_invoiced: Option<bool>,
     /// True if the payment method could be amendable, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_payment_method_amendable: Option<bool>,
     /// True if the payment reference could be amendable, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_reference_amendable: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderPaymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("is_amendable", &self.is_amendable)?;
+        map.optional("is_partially_invoiced", &self.is_partially_invoiced)?;
+        map.optional("is_payment_method_amendable", &self.is_payment_method_amendable)?;
+        map.optional("is_reference_amendable", &self.is_reference_amendable)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderPaymentStatus {
@@ -6846,20 +7049,26 @@ impl sage_core::types::model::FromFields for SopOrderPaymentStatus {
 }
 
 /// This is used to indicate whether the payment on a sales order is a full or part payment.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderPaymentType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderPaymentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderPaymentType {
@@ -6896,92 +7105,122 @@ impl sage_core::types::model::FromFields for SopOrderPaymentType {
 }
 
 /// This resource returns a view of sales orders and returns and invoices and credit notes.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnInvoiceCreditView {
     /// Customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// Customer account short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_short_name: Option<String>,
     /// Sales invoice credit date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Sales invoice credit document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_no: Option<String>,
     /// Sales invoice credit document status record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_status_id: Option<String>,
     /// Sales invoice credit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_id: Option<i64>,
     /// Sales invoice credit gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_total_gross_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_total_net_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_total_tax_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_type_id: Option<String>,
     /// Sales order return customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_customer_document_no: Option<String>,
     /// Sales order return document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_document_date: Option<sage_core::types::DateTime>,
     /// Sales order return document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_document_no: Option<String>,
     /// Sales order return document status record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_document_status_id: Option<i64>,
     /// Sales order return document type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_document_type_id: Option<i64>,
     /// Sales order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_id: Option<i64>,
     /// Sales order return gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_total_gross_value: Option<sage_core::types::Decimal>,
     /// Sales order return net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_total_net_value: Option<sage_core::types::Decimal>,
     /// Sales order return tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_total_tax_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("customer_short_name", &self.customer_short_name)?;
+        map.optional(
+            "sop_invoice_credit_document_date",
+            &self.sop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_no",
+            &self.sop_invoice_credit_document_no,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_status_id",
+            &self.sop_invoice_credit_document_status_id,
+        )?;
+        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
+        map.optional_number(
+            "sop_invoice_credit_total_gross_value",
+            &self.sop_invoice_credit_total_gross_value,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_total_net_value",
+            &self.sop_invoice_credit_total_net_value,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_total_tax_value",
+            &self.sop_invoice_credit_total_tax_value,
+        )?;
+        map.optional("sop_invoice_credit_type_id", &self.sop_invoice_credit_type_id)?;
+        map.optional(
+            "sop_order_return_customer_document_no",
+            &self.sop_order_return_customer_document_no,
+        )?;
+        map.optional(
+            "sop_order_return_document_date",
+            &self.sop_order_return_document_date,
+        )?;
+        map.optional(
+            "sop_order_return_document_no",
+            &self.sop_order_return_document_no,
+        )?;
+        map.optional(
+            "sop_order_return_document_status_id",
+            &self.sop_order_return_document_status_id,
+        )?;
+        map.optional(
+            "sop_order_return_document_type_id",
+            &self.sop_order_return_document_type_id,
+        )?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number(
+            "sop_order_return_total_gross_value",
+            &self.sop_order_return_total_gross_value,
+        )?;
+        map.optional_number(
+            "sop_order_return_total_net_value",
+            &self.sop_order_return_total_net_value,
+        )?;
+        map.optional_number(
+            "sop_order_return_total_tax_value",
+            &self.sop_order_return_total_tax_value,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderReturnInvoiceCreditView {
@@ -7123,59 +7362,59 @@ impl sage_core::types::model::FromFields for SopOrderReturnInvoiceCreditView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineDiscount {
     /// The currency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The discount, or surcharge, name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_name: Option<String>,
     /// The discount or surcharge type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_or_surcharge_type: Option<String>,
     /// The flat rate or quantity break type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flat_rate_or_quantity_break_type: Option<String>,
     /// The order return line discount Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The pricing type used to calculate the discount, or surcharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_type: Option<String>,
     /// The quantity break amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_break_amount: Option<sage_core::types::Decimal>,
     /// The quantity break quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_break_quantity: Option<sage_core::types::Decimal>,
     /// The order return line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_line_id: Option<i64>,
     /// The source of the discount, or surcharge, price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_of_price_type: Option<String>,
     /// The value of the discount or surcharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnLineDiscount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_name", &self.discount_name)?;
+        map.optional("discount_or_surcharge_type", &self.discount_or_surcharge_type)?;
+        map.optional(
+            "flat_rate_or_quantity_break_type",
+            &self.flat_rate_or_quantity_break_type,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("pricing_type", &self.pricing_type)?;
+        map.optional_number("quantity_break_amount", &self.quantity_break_amount)?;
+        map.optional_number("quantity_break_quantity", &self.quantity_break_quantity)?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.optional("source_of_price_type", &self.source_of_price_type)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderReturnLineDiscount {
@@ -7255,37 +7494,52 @@ impl sage_core::types::model::FromFields for SopOrderReturnLineDiscount {
 }
 
 /// This resource returns a view of sales orders and returns and invoices and credit notes for a line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineInvoiceCreditView {
     /// Sales order invoice/credit document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Sales order return invoice/credit document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_no: Option<String>,
     /// Sales order invoice/credit document status record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_status_id: Option<i64>,
     /// Sales order invoice/credit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_id: Option<i64>,
     /// The invoice/credit quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Sales order invoice/credit type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_type_id: Option<i64>,
     /// Sales order return line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_line_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnLineInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "sop_invoice_credit_document_date",
+            &self.sop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_no",
+            &self.sop_invoice_credit_document_no,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_status_id",
+            &self.sop_invoice_credit_document_status_id,
+        )?;
+        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
+        map.optional_number(
+            "sop_invoice_credit_line_invoice_credit_quantity",
+            &self.sop_invoice_credit_line_invoice_credit_quantity,
+        )?;
+        map.optional("sop_invoice_credit_type_id", &self.sop_invoice_credit_type_id)?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderReturnLineInvoiceCreditView {
@@ -7354,110 +7608,95 @@ impl sage_core::types::model::FromFields for SopOrderReturnLineInvoiceCreditView
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineProfit {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The estimated cost rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_cost_rate: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_value: Option<sage_core::types::Decimal>,
     /// The line profit analysis Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The issue rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_rate: Option<sage_core::types::Decimal>,
     /// The stock item code. This is only set when viewing order profit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// The stock item description. This is only set when viewing order profit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_description: Option<String>,
     /// The line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_type: Option<super::common::LineType>,
     /// The realised cost rate; the realised cost value per unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_cost_rate: Option<sage_core::types::Decimal>,
     /// The realised cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_cost_value: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_value: Option<sage_core::types::Decimal>,
     /// The realised quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_quantity: Option<sage_core::types::Decimal>,
     /// The order return header profit analysis Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_profit_analysis_id: Option<i64>,
     /// The order return line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_line_id: Option<i64>,
     /// The traceable type of the stock item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnLineProfit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("estimated_cost_rate", &self.estimated_cost_rate)?;
+        map.optional_number(
+            "estimated_profit_percent_on_cost",
+            &self.estimated_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "estimated_profit_percent_on_revenue",
+            &self.estimated_profit_percent_on_revenue,
+        )?;
+        map.optional_number("estimated_profit_value", &self.estimated_profit_value)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("issue_rate", &self.issue_rate)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_description", &self.item_description)?;
+        map.optional_number("line_quantity", &self.line_quantity)?;
+        map.optional("line_type", &self.line_type)?;
+        map.optional_number("realised_cost_rate", &self.realised_cost_rate)?;
+        map.optional_number("realised_cost_value", &self.realised_cost_value)?;
+        map.optional_number(
+            "realised_profit_percent_on_cost",
+            &self.realised_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "realised_profit_percent_on_revenue",
+            &self.realised_profit_percent_on_revenue,
+        )?;
+        map.optional_number("realised_profit_value", &self.realised_profit_value)?;
+        map.optional_number("realised_quantity", &self.realised_quantity)?;
+        map.optional(
+            "sop_order_profit_analysis_id",
+            &self.sop_order_profit_analysis_id,
+        )?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderReturnLineProfit {
@@ -7576,92 +7815,83 @@ impl sage_core::types::model::FromFields for SopOrderReturnLineProfit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnProfit {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The estimated cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_cost_value: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_value: Option<sage_core::types::Decimal>,
     /// The profit analysis Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The issue value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_value: Option<sage_core::types::Decimal>,
     /// The collection of all other item lines; where the line is a free text or additional charge line, or where it is a standard item line using a sales order item, miscellaneous type or a service/labour type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_order_lines: Option<Vec<SopOrderReturnLineProfit>>,
     /// The realised cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_cost_value: Option<sage_core::types::Decimal>,
     /// The realised issue value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_issue_value: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_value: Option<sage_core::types::Decimal>,
     /// If simple profit calculation is true, the order, quotation or pro forma came via an upgrade or migration and despatch line profit analysis is not calculated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub simple_profit_calculation_only: Option<bool>,
     /// Sales order return record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_order_return_id: Option<i64>,
     /// The collection of standard item lines where the stock item on the line has a product type of Stock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_item_order_lines: Option<Vec<SopOrderReturnLineProfit>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnProfit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("estimated_cost_value", &self.estimated_cost_value)?;
+        map.optional_number(
+            "estimated_profit_percent_on_cost",
+            &self.estimated_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "estimated_profit_percent_on_revenue",
+            &self.estimated_profit_percent_on_revenue,
+        )?;
+        map.optional_number("estimated_profit_value", &self.estimated_profit_value)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("issue_value", &self.issue_value)?;
+        map.optional("other_order_lines", &self.other_order_lines)?;
+        map.optional_number("realised_cost_value", &self.realised_cost_value)?;
+        map.optional_number("realised_issue_value", &self.realised_issue_value)?;
+        map.optional_number(
+            "realised_profit_percent_on_cost",
+            &self.realised_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "realised_profit_percent_on_revenue",
+            &self.realised_profit_percent_on_revenue,
+        )?;
+        map.optional_number("realised_profit_value", &self.realised_profit_value)?;
+        map.optional(
+            "simple_profit_calculation_only",
+            &self.simple_profit_calculation_only,
+        )?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional("stock_item_order_lines", &self.stock_item_order_lines)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderReturnProfit {
@@ -7769,296 +7999,287 @@ impl sage_core::types::model::FromFields for SopOrderReturnProfit {
 }
 
 /// "This resource returns the details of all SOP return orders (includes orders, returns, quotes, proformas only). The default sort (orderby) fields are by 'document_no' and 'Id' ascending."
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnView {
     /// Allocated status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_status_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// True if prices are tax inclusive, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_prices_tax_inclusive: Option<bool>,
     /// Cancelled status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_status_id: Option<i64>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// Customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// Customer short name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_short_name: Option<String>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Despatch receipt status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_status_id: Option<i64>,
     /// The person who created the SOP Order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_created_by: Option<String>,
     /// Sales order document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales order document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Document print status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_print_status_id: Option<i64>,
     /// Document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status_id: Option<i64>,
     /// Document type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Sales order record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Intrastat status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intrastat_status_id: Option<i64>,
     /// Invoice credit print status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status_id: Option<i64>,
     /// True if the payment has been invoiced, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_invoiced: Option<bool>,
     /// Payment method name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_name: Option<String>,
     /// Payment nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_nominal_code_id: Option<i64>,
     /// Payment nominal code cost centre code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_nominal_cost_centre: Option<String>,
     /// Payment nominal code department code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_nominal_department: Option<String>,
     /// Payment nominal code reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_nominal_reference: Option<String>,
     /// Payment reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// The payment amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_value: Option<sage_core::types::Decimal>,
     /// True if the payment is with the order, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_with_order: Option<bool>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Quotation expiry date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quotation_expiry_date: Option<sage_core::types::DateTime>,
     /// True if this order is ready for allocation, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ready_for_allocation: Option<bool>,
     /// True if this order ready for despatch receipt, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ready_for_despatch_receipt: Option<bool>,
     /// True if this order ready for invoice print, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ready_for_invoice_print: Option<bool>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// SOP delivery address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_1: Option<String>,
     /// SOP delivery address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_2: Option<String>,
     /// SOP delivery address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_3: Option<String>,
     /// SOP delivery address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_address_4: Option<String>,
     /// SOP delivery address city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_city: Option<String>,
     /// SOP delivery address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_contact: Option<String>,
     /// SOP delivery address country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_country: Option<String>,
     /// SOP delivery address county.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_county: Option<String>,
     /// SOP delivery address description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_description: Option<String>,
     /// SOP delivery address email.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_email: Option<String>,
     /// SOP delivery address fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_fax: Option<String>,
     /// SOP delivery address post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_post_code: Option<String>,
     /// SOP delivery address name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_postal_name: Option<String>,
     /// SOP delivery address telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_delivery_addr_telephone: Option<String>,
     /// Source document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_document_no: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Gross value including settlement discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value_inc_sett: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// True if this order uses the customer invoice address, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_invoice_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_status_id", &self.allocated_status_id)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("are_prices_tax_inclusive", &self.are_prices_tax_inclusive)?;
+        map.optional("cancelled_status_id", &self.cancelled_status_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("customer_short_name", &self.customer_short_name)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("despatch_receipt_status_id", &self.despatch_receipt_status_id)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_print_status_id", &self.document_print_status_id)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("document_type_id", &self.document_type_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("intrastat_status_id", &self.intrastat_status_id)?;
+        map.optional("invoice_credit_status_id", &self.invoice_credit_status_id)?;
+        map.optional("payment_invoiced", &self.payment_invoiced)?;
+        map.optional("payment_method_name", &self.payment_method_name)?;
+        map.optional("payment_nominal_code_id", &self.payment_nominal_code_id)?;
+        map.optional("payment_nominal_cost_centre", &self.payment_nominal_cost_centre)?;
+        map.optional("payment_nominal_department", &self.payment_nominal_department)?;
+        map.optional("payment_nominal_reference", &self.payment_nominal_reference)?;
+        map.optional("payment_reference", &self.payment_reference)?;
+        map.optional_number("payment_value", &self.payment_value)?;
+        map.optional("payment_with_order", &self.payment_with_order)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
+        map.optional("ready_for_allocation", &self.ready_for_allocation)?;
+        map.optional("ready_for_despatch_receipt", &self.ready_for_despatch_receipt)?;
+        map.optional("ready_for_invoice_print", &self.ready_for_invoice_print)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("sop_delivery_addr_address_1", &self.sop_delivery_addr_address_1)?;
+        map.optional("sop_delivery_addr_address_2", &self.sop_delivery_addr_address_2)?;
+        map.optional("sop_delivery_addr_address_3", &self.sop_delivery_addr_address_3)?;
+        map.optional("sop_delivery_addr_address_4", &self.sop_delivery_addr_address_4)?;
+        map.optional("sop_delivery_addr_city", &self.sop_delivery_addr_city)?;
+        map.optional("sop_delivery_addr_contact", &self.sop_delivery_addr_contact)?;
+        map.optional("sop_delivery_addr_country", &self.sop_delivery_addr_country)?;
+        map.optional("sop_delivery_addr_county", &self.sop_delivery_addr_county)?;
+        map.optional(
+            "sop_delivery_addr_description",
+            &self.sop_delivery_addr_description,
+        )?;
+        map.optional("sop_delivery_addr_email", &self.sop_delivery_addr_email)?;
+        map.optional("sop_delivery_addr_fax", &self.sop_delivery_addr_fax)?;
+        map.optional("sop_delivery_addr_post_code", &self.sop_delivery_addr_post_code)?;
+        map.optional(
+            "sop_delivery_addr_postal_name",
+            &self.sop_delivery_addr_postal_name,
+        )?;
+        map.optional("sop_delivery_addr_telephone", &self.sop_delivery_addr_telephone)?;
+        map.optional("source_document_no", &self.source_document_no)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number(
+            "total_gross_value_inc_sett",
+            &self.total_gross_value_inc_sett,
+        )?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.optional("use_invoice_address", &self.use_invoice_address)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopOrderReturnView {
@@ -8437,12 +8658,11 @@ impl sage_core::types::model::FromFields for SopOrderReturnView {
 }
 
 /// Returns a sales order with all the default values for a customer. The API endpoint does not persist the sales order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrdersNewRequest {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -8453,6 +8673,14 @@ impl SopOrdersNewRequest {
             customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopOrdersNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -8486,41 +8714,47 @@ impl sage_core::types::model::FromFields for SopOrdersNewRequest {
 /// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.
 ///
 ///  The API endpoint returns details of the payment methods that can be used when receiving payments with sales orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopPaymentMethod {
     /// Bank account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Bank account record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_id: Option<i64>,
     /// Indicates whether the payment method is used for payments taken using the Online Card Provider.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_processing_method: Option<bool>,
     /// Currency.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP payment method description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// SOP payment method record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopPaymentMethodId>,
     /// SOP payment method name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopPaymentMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("card_processing_method", &self.card_processing_method)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopPaymentMethod {
@@ -8580,289 +8814,448 @@ impl sage_core::types::model::FromFields for SopPaymentMethod {
 }
 
 /// This resource returns a view of sales pro formas, sales pro forma lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_proforma_id' and 'sop_proforma_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopProformaLineView {
     /// The associated customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales pro forma.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_currency_id: Option<i64>,
     /// The name for the currency used for the sales pro forma.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_currency_name: Option<String>,
     /// The symbol of the currency used for the sales pro forma.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_currency_symbol: Option<String>,
     /// Customer sales pro forma document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_customer_document_no: Option<String>,
     /// The date and time the sales pro forma was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales pro forma date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_document_date: Option<sage_core::types::DateTime>,
     /// Sales pro forma document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_document_no: Option<String>,
     /// Sales pro forma status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_document_status: Option<String>,
     /// Exchange rate for the sales pro forma.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales pro forma.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP pro forma line was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_proforma_line_unit_discount_value from the sop_proforma_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales pro forma line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_id: Option<i64>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales pro forma line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_number: Option<i64>,
     /// Sales pro forma line product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_product_code: Option<String>,
     /// Sales pro forma line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales pro forma line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_proforma_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The associated tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopProformaLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional(
+            "sop_proforma_analysis_code_1",
+            &self.sop_proforma_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_10",
+            &self.sop_proforma_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_11",
+            &self.sop_proforma_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_12",
+            &self.sop_proforma_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_13",
+            &self.sop_proforma_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_14",
+            &self.sop_proforma_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_15",
+            &self.sop_proforma_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_16",
+            &self.sop_proforma_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_17",
+            &self.sop_proforma_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_18",
+            &self.sop_proforma_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_19",
+            &self.sop_proforma_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_2",
+            &self.sop_proforma_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_20",
+            &self.sop_proforma_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_3",
+            &self.sop_proforma_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_4",
+            &self.sop_proforma_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_5",
+            &self.sop_proforma_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_6",
+            &self.sop_proforma_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_7",
+            &self.sop_proforma_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_8",
+            &self.sop_proforma_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_9",
+            &self.sop_proforma_analysis_code_9,
+        )?;
+        map.optional("sop_proforma_currency_id", &self.sop_proforma_currency_id)?;
+        map.optional("sop_proforma_currency_name", &self.sop_proforma_currency_name)?;
+        map.optional(
+            "sop_proforma_currency_symbol",
+            &self.sop_proforma_currency_symbol,
+        )?;
+        map.optional(
+            "sop_proforma_customer_document_no",
+            &self.sop_proforma_customer_document_no,
+        )?;
+        map.optional(
+            "sop_proforma_date_time_updated",
+            &self.sop_proforma_date_time_updated,
+        )?;
+        map.optional("sop_proforma_document_date", &self.sop_proforma_document_date)?;
+        map.optional("sop_proforma_document_no", &self.sop_proforma_document_no)?;
+        map.optional(
+            "sop_proforma_document_status",
+            &self.sop_proforma_document_status,
+        )?;
+        map.optional_number(
+            "sop_proforma_exchange_rate",
+            &self.sop_proforma_exchange_rate,
+        )?;
+        map.optional("sop_proforma_id", &self.sop_proforma_id)?;
+        map.optional(
+            "sop_proforma_line_analysis_code_1",
+            &self.sop_proforma_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_10",
+            &self.sop_proforma_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_11",
+            &self.sop_proforma_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_12",
+            &self.sop_proforma_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_13",
+            &self.sop_proforma_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_14",
+            &self.sop_proforma_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_15",
+            &self.sop_proforma_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_16",
+            &self.sop_proforma_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_17",
+            &self.sop_proforma_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_18",
+            &self.sop_proforma_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_19",
+            &self.sop_proforma_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_2",
+            &self.sop_proforma_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_20",
+            &self.sop_proforma_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_3",
+            &self.sop_proforma_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_4",
+            &self.sop_proforma_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_5",
+            &self.sop_proforma_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_6",
+            &self.sop_proforma_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_7",
+            &self.sop_proforma_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_8",
+            &self.sop_proforma_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_9",
+            &self.sop_proforma_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_cost_price",
+            &self.sop_proforma_line_cost_price,
+        )?;
+        map.optional(
+            "sop_proforma_line_date_time_updated",
+            &self.sop_proforma_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_discounted_unit_price",
+            &self.sop_proforma_line_discounted_unit_price,
+        )?;
+        map.optional("sop_proforma_line_id", &self.sop_proforma_line_id)?;
+        map.optional_number(
+            "sop_proforma_line_line_tax_value",
+            &self.sop_proforma_line_line_tax_value,
+        )?;
+        map.optional("sop_proforma_line_number", &self.sop_proforma_line_number)?;
+        map.optional(
+            "sop_proforma_line_product_code",
+            &self.sop_proforma_line_product_code,
+        )?;
+        map.optional(
+            "sop_proforma_line_product_description",
+            &self.sop_proforma_line_product_description,
+        )?;
+        map.optional(
+            "sop_proforma_line_promised_delivery_date",
+            &self.sop_proforma_line_promised_delivery_date,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_quantity",
+            &self.sop_proforma_line_quantity,
+        )?;
+        map.optional(
+            "sop_proforma_line_requested_delivery_date",
+            &self.sop_proforma_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_proforma_line_selling_unit_description",
+            &self.sop_proforma_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_selling_unit_price",
+            &self.sop_proforma_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_total_value",
+            &self.sop_proforma_line_total_value,
+        )?;
+        map.optional("sop_proforma_line_type", &self.sop_proforma_line_type)?;
+        map.optional_number(
+            "sop_proforma_line_unit_discount_percent",
+            &self.sop_proforma_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_unit_discount_value",
+            &self.sop_proforma_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_proforma_promised_delivery_date",
+            &self.sop_proforma_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_proforma_requested_delivery_date",
+            &self.sop_proforma_requested_delivery_date,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopProformaLineView {
@@ -9342,128 +9735,85 @@ impl sage_core::types::model::FromFields for SopProformaLineView {
 /// If you're using traceable stock items and an item is set to be sold from a single batch, then the quote quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the quote cannot be posted via the API.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuote {
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// This should be passed within the PUT or POST operation to apply the 'available_document_discount_percent' to the sales quote only if the 'available_document_discount_percent' is greater than a positive 'document_discount_percent'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_available_document_discount_percent: Option<bool>,
     /// The available discount for the sales quote when passing the 'available_document_discount' expand to the GET operation. Note: This could take a long time to complete the request.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Cancelled status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_status: Option<String>,
     /// The cash account invoice address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_account_invoice_address: Option<SopQuoteCashAccountInvoiceAddress>,
     /// The currency associated with the quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. Can only be set for sales quotes of SOP customer type EnumCustomerTypeProspect and when no sales quote lines exist.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The customer associated with the quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The Id of the customer delivery address to copy details to the sales quote delivery address and resets 'use_invoice_address'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
     pub customer_type: CustomerType,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The delivery address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SopQuoteDeliveryAddress>,
     /// Despatch/receipt status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_status: Option<String>,
     /// The person who created the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_created_by: Option<String>,
     /// Sales quote document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// The linked documents to the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_links: Option<Vec<SopQuoteDocumentLink>>,
     /// Sales quote document number.
     ///
@@ -9472,241 +9822,125 @@ pub struct SopQuote {
     /// If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored. .
     pub document_no: String,
     /// Document status. Can set the document status to EnumDocumentStatusLive or EnumDocumentStatusLost and only when the existing document status is EnumDocumentStatusLive or EnumDocumentStatusLost. Other document status types will cause an error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// External reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// Sales quote record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopQuoteId>,
     /// Invoice/credit status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
     /// Whether it is a draft quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the quote is still a draft quote, the quote will remain as a draft quote, otherwise the quote is made a confirmed quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_sequence_lines: Option<bool>,
     /// Whether this quote is triangulated and applies only to an EU customer with a different country code to that set in the company details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_triangulated: Option<bool>,
     /// The sales quote lines collection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SopQuoteLine>>,
     /// The lock Id of the sales quote when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a sales quote.
     ///
     /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SopQuoteMemo>>,
     /// Order priority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_priority: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnProfit>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Quotation expiry date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quotation_expiry_date: Option<sage_core::types::DateTime>,
     /// Allows recalculation of the prices for the quote when the exchange rate has changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recalculate_prices: Option<bool>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// True if this quote uses the customer invoice address, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_invoice_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9818,6 +10052,135 @@ impl SopQuote {
             use_invoice_address: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional(
+            "apply_available_document_discount_percent",
+            &self.apply_available_document_discount_percent,
+        )?;
+        map.optional_number(
+            "available_document_discount_percent",
+            &self.available_document_discount_percent,
+        )?;
+        map.optional("cancelled_status", &self.cancelled_status)?;
+        map.optional(
+            "cash_account_invoice_address",
+            &self.cash_account_invoice_address,
+        )?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer", &self.customer)?;
+        map.optional(
+            "customer_delivery_address_id",
+            &self.customer_delivery_address_id,
+        )?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.field("customer_type", &self.customer_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_links", &self.document_links)?;
+        map.field("document_no", &self.document_no)?;
+        map.optional("document_status", &self.document_status)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("external_reference", &self.external_reference)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_draft", &self.is_draft)?;
+        map.optional("is_editing", &self.is_editing)?;
+        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
+        map.optional("is_triangulated", &self.is_triangulated)?;
+        map.optional("lines", &self.lines)?;
+        map.optional("lock_id", &self.lock_id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
+        map.optional("recalculate_prices", &self.recalculate_prices)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.optional("use_invoice_address", &self.use_invoice_address)?;
+        map.end(&self.extra)
     }
 }
 
@@ -10191,47 +10554,53 @@ impl sage_core::types::model::FromFields for SopQuote {
 }
 
 /// The cash account invoice address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteCashAccountInvoiceAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cash account invoice address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteCashAccountInvoiceAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopQuoteCashAccountInvoiceAddress {
@@ -10295,74 +10664,80 @@ impl sage_core::types::model::FromFields for SopQuoteCashAccountInvoiceAddress {
 }
 
 /// The delivery address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteDeliveryAddress {
     /// Address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
     /// City.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// VAT details country code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details country code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Tax code
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopQuoteDeliveryAddress {
@@ -10452,38 +10827,44 @@ impl sage_core::types::model::FromFields for SopQuoteDeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteDocumentLink {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales document record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_id: Option<i64>,
     /// Sales document document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Sales document document type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_type: Option<String>,
     /// The linked documents record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Source sales document record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_document_id: Option<i64>,
     /// Source sales document document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_document_no: Option<String>,
     /// Source sales document document type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_document_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteDocumentLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("document_id", &self.document_id)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_type", &self.document_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("source_document_id", &self.source_document_id)?;
+        map.optional("source_document_no", &self.source_document_no)?;
+        map.optional("source_document_type", &self.source_document_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopQuoteDocumentLink {
@@ -10549,17 +10930,15 @@ impl sage_core::types::model::FromFields for SopQuoteDocumentLink {
 ///
 /// - confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE sop_quotes endpoint
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuoteDuplicateFlags {
     /// Customer unique Id.
     pub customer_id: super::ids::CustomerId,
     /// Indicates whether to duplicate prices and discounts for the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prices_and_discounts: Option<bool>,
     /// Sales quote or sales order unique Id.
     pub source_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -10572,6 +10951,16 @@ impl SopQuoteDuplicateFlags {
             source_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopQuoteDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
+        map.field("source_id", &self.source_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -10611,476 +11000,255 @@ impl sage_core::types::model::FromFields for SopQuoteDuplicateFlags {
 }
 
 /// All sales quotes contain 'line items' that define what an quote consists of (e.g. items on an quote). If the contents of an quote are modified by adding/updating/deleting quote lines, this will affect the overall value of the quote.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuoteLine {
     /// The sales quote line additional charge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The lines allocation status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_status: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// Quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_for_despatch: Option<sage_core::types::Decimal>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
     pub code: String,
     /// The confirmation type of the line. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeServiceLabour or lines of type EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_intent_type: Option<String>,
     /// Cost price. Can only be set for lines of type EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
     pub description: String,
     /// Despatch note comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_note_comment: Option<String>,
     /// Despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The lines despatched status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<SopOrderReturnLineDiscount>,
     /// Whether the discount has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount_percent_specified: Option<bool>,
     /// The discounted price per unit. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The fulfilment method allows you to choose where the stock comes from; from stock, from supplier via stock or from supplier direct to customer. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_method: Option<String>,
     /// Sales quote line record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The lines invoice status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
     /// Whether the line is has been fully despatched and invoiced.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing sales quote, whether to delete this line from the collection of sales quote lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The line number (print sequence number). This is set by using is_to_sequence_lines on the quote header and the order of the lines in the array list.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_number: Option<i64>,
     /// Line quantity. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText. Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The sales quote line type.
     pub line_type: super::common::LineType,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// The sales quote line nominal code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_reference: Option<String>,
     /// Picking list comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub picking_list_comment: Option<String>,
     /// Quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The sales quote line pricing unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard and product not of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// The sales quote line product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id. Required for lines of type EnumLineTypeStandard.
     pub product_id: super::ids::ProductId,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnLineProfit>,
     /// Promised delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Whether to retain manually entered prices. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retain_manual_prices: Option<bool>,
     /// The sales quote line selling unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The selling unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_description: Option<String>,
     /// The selling unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_id: Option<i64>,
     /// The selling unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// The selling unit price. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_price: Option<sage_core::types::Decimal>,
     /// Whether the selling price unit has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub selling_unit_price_overridden: Option<bool>,
     /// Whether to show the line on customer documents. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_customer_docs: Option<bool>,
     /// Whether the line should appear on the picking list. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_picking_list_type: Option<String>,
     /// The sales quote line sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Sales quote record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_id: Option<super::ids::SopQuoteId>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Stock unit allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_for_despatch: Option<sage_core::types::Decimal>,
     /// Stock unit quantity available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit quantity to allocate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_to_allocate_quantity: Option<sage_core::types::Decimal>,
     /// The sales quote line tax code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Whether the discount value has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_discount_overridden: Option<bool>,
     /// Unit discount percent. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_description: Option<bool>,
     /// The sales quote line warehouse. Is only applicable for lines of type EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id. Required for lines of type EnumLineTypeStandard.
     pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -11220,6 +11388,166 @@ impl SopQuoteLine {
             warehouse_id: warehouse_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopQuoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_charge", &self.additional_charge)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("available_for_despatch", &self.available_for_despatch)?;
+        map.field("code", &self.code)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional_number("cost_price", &self.cost_price)?;
+        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("despatch_note_comment", &self.despatch_note_comment)?;
+        map.optional_number(
+            "despatch_receipt_quantity",
+            &self.despatch_receipt_quantity,
+        )?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("fulfilment_method", &self.fulfilment_method)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_complete", &self.is_complete)?;
+        map.optional("is_line_deletable", &self.is_line_deletable)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("line_number", &self.line_number)?;
+        map.number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_tax_value", &self.line_tax_value)?;
+        map.optional_number("line_total_value", &self.line_total_value)?;
+        map.field("line_type", &self.line_type)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional("nominal_reference", &self.nominal_reference)?;
+        map.optional("picking_list_comment", &self.picking_list_comment)?;
+        map.optional_number(
+            "posted_invoice_credit_quantity",
+            &self.posted_invoice_credit_quantity,
+        )?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("retain_manual_prices", &self.retain_manual_prices)?;
+        map.optional("selling_unit", &self.selling_unit)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional_number("selling_unit_price", &self.selling_unit_price)?;
+        map.optional(
+            "selling_unit_price_overridden",
+            &self.selling_unit_price_overridden,
+        )?;
+        map.optional("show_on_customer_docs", &self.show_on_customer_docs)?;
+        map.optional("show_on_picking_list_type", &self.show_on_picking_list_type)?;
+        map.optional("sop_quote", &self.sop_quote)?;
+        map.optional("sop_quote_id", &self.sop_quote_id)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "stock_unit_allocated_quantity",
+            &self.stock_unit_allocated_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_available_for_despatch",
+            &self.stock_unit_available_for_despatch,
+        )?;
+        map.optional_number(
+            "stock_unit_available_quantity",
+            &self.stock_unit_available_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_despatch_receipt_quantity",
+            &self.stock_unit_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_invoice_credit_quantity",
+            &self.stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number(
+            "stock_unit_posted_invoice_credit_quantity",
+            &self.stock_unit_posted_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "stock_unit_to_allocate_quantity",
+            &self.stock_unit_to_allocate_quantity,
+        )?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("unit_discount_overridden", &self.unit_discount_overridden)?;
+        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional("use_description", &self.use_description)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -11713,289 +12041,370 @@ impl sage_core::types::model::FromFields for SopQuoteLine {
 }
 
 /// This resource returns a view of sales quotes, sales quote lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_quote_id' and 'sop_quote_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteLineView {
     /// The associated customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_currency_id: Option<i64>,
     /// The name for the currency used for the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_currency_name: Option<String>,
     /// The symbol of the currency used for the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_currency_symbol: Option<String>,
     /// Customer sales quote document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_customer_document_no: Option<String>,
     /// The date and time the sales quote was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales quote date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_document_date: Option<sage_core::types::DateTime>,
     /// Sales quote document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_document_no: Option<String>,
     /// Sales quote status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_document_status: Option<String>,
     /// Exchange rate for the sales quote.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales quote.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_id: Option<super::ids::SopQuoteId>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP quote line was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_quote_line_unit_discount_value from the sop_quote_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales quote line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_id: Option<i64>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales quote line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_number: Option<i64>,
     /// Sales quote line product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_product_code: Option<String>,
     /// Sales quote line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales quote line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_quote_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The associated tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_quote_analysis_code_1", &self.sop_quote_analysis_code_1)?;
+        map.optional("sop_quote_analysis_code_10", &self.sop_quote_analysis_code_10)?;
+        map.optional("sop_quote_analysis_code_11", &self.sop_quote_analysis_code_11)?;
+        map.optional("sop_quote_analysis_code_12", &self.sop_quote_analysis_code_12)?;
+        map.optional("sop_quote_analysis_code_13", &self.sop_quote_analysis_code_13)?;
+        map.optional("sop_quote_analysis_code_14", &self.sop_quote_analysis_code_14)?;
+        map.optional("sop_quote_analysis_code_15", &self.sop_quote_analysis_code_15)?;
+        map.optional("sop_quote_analysis_code_16", &self.sop_quote_analysis_code_16)?;
+        map.optional("sop_quote_analysis_code_17", &self.sop_quote_analysis_code_17)?;
+        map.optional("sop_quote_analysis_code_18", &self.sop_quote_analysis_code_18)?;
+        map.optional("sop_quote_analysis_code_19", &self.sop_quote_analysis_code_19)?;
+        map.optional("sop_quote_analysis_code_2", &self.sop_quote_analysis_code_2)?;
+        map.optional("sop_quote_analysis_code_20", &self.sop_quote_analysis_code_20)?;
+        map.optional("sop_quote_analysis_code_3", &self.sop_quote_analysis_code_3)?;
+        map.optional("sop_quote_analysis_code_4", &self.sop_quote_analysis_code_4)?;
+        map.optional("sop_quote_analysis_code_5", &self.sop_quote_analysis_code_5)?;
+        map.optional("sop_quote_analysis_code_6", &self.sop_quote_analysis_code_6)?;
+        map.optional("sop_quote_analysis_code_7", &self.sop_quote_analysis_code_7)?;
+        map.optional("sop_quote_analysis_code_8", &self.sop_quote_analysis_code_8)?;
+        map.optional("sop_quote_analysis_code_9", &self.sop_quote_analysis_code_9)?;
+        map.optional("sop_quote_currency_id", &self.sop_quote_currency_id)?;
+        map.optional("sop_quote_currency_name", &self.sop_quote_currency_name)?;
+        map.optional("sop_quote_currency_symbol", &self.sop_quote_currency_symbol)?;
+        map.optional(
+            "sop_quote_customer_document_no",
+            &self.sop_quote_customer_document_no,
+        )?;
+        map.optional("sop_quote_date_time_updated", &self.sop_quote_date_time_updated)?;
+        map.optional("sop_quote_document_date", &self.sop_quote_document_date)?;
+        map.optional("sop_quote_document_no", &self.sop_quote_document_no)?;
+        map.optional("sop_quote_document_status", &self.sop_quote_document_status)?;
+        map.optional_number("sop_quote_exchange_rate", &self.sop_quote_exchange_rate)?;
+        map.optional("sop_quote_id", &self.sop_quote_id)?;
+        map.optional(
+            "sop_quote_line_analysis_code_1",
+            &self.sop_quote_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_10",
+            &self.sop_quote_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_11",
+            &self.sop_quote_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_12",
+            &self.sop_quote_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_13",
+            &self.sop_quote_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_14",
+            &self.sop_quote_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_15",
+            &self.sop_quote_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_16",
+            &self.sop_quote_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_17",
+            &self.sop_quote_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_18",
+            &self.sop_quote_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_19",
+            &self.sop_quote_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_2",
+            &self.sop_quote_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_20",
+            &self.sop_quote_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_3",
+            &self.sop_quote_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_4",
+            &self.sop_quote_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_5",
+            &self.sop_quote_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_6",
+            &self.sop_quote_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_7",
+            &self.sop_quote_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_8",
+            &self.sop_quote_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_9",
+            &self.sop_quote_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_quote_line_cost_price",
+            &self.sop_quote_line_cost_price,
+        )?;
+        map.optional(
+            "sop_quote_line_date_time_updated",
+            &self.sop_quote_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_quote_line_discounted_unit_price",
+            &self.sop_quote_line_discounted_unit_price,
+        )?;
+        map.optional("sop_quote_line_id", &self.sop_quote_line_id)?;
+        map.optional_number(
+            "sop_quote_line_line_tax_value",
+            &self.sop_quote_line_line_tax_value,
+        )?;
+        map.optional("sop_quote_line_number", &self.sop_quote_line_number)?;
+        map.optional("sop_quote_line_product_code", &self.sop_quote_line_product_code)?;
+        map.optional(
+            "sop_quote_line_product_description",
+            &self.sop_quote_line_product_description,
+        )?;
+        map.optional(
+            "sop_quote_line_promised_delivery_date",
+            &self.sop_quote_line_promised_delivery_date,
+        )?;
+        map.optional_number("sop_quote_line_quantity", &self.sop_quote_line_quantity)?;
+        map.optional(
+            "sop_quote_line_requested_delivery_date",
+            &self.sop_quote_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_quote_line_selling_unit_description",
+            &self.sop_quote_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_quote_line_selling_unit_price",
+            &self.sop_quote_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_quote_line_total_value",
+            &self.sop_quote_line_total_value,
+        )?;
+        map.optional("sop_quote_line_type", &self.sop_quote_line_type)?;
+        map.optional_number(
+            "sop_quote_line_unit_discount_percent",
+            &self.sop_quote_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_quote_line_unit_discount_value",
+            &self.sop_quote_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_quote_promised_delivery_date",
+            &self.sop_quote_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_quote_requested_delivery_date",
+            &self.sop_quote_requested_delivery_date,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopQuoteLineView {
@@ -12446,33 +12855,25 @@ impl sage_core::types::model::FromFields for SopQuoteLineView {
 /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuoteMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales quote memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing sales quote, whether to delete this memo from the collection of sales quote memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Sales quote record Id.
     pub sop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -12490,6 +12891,21 @@ impl SopQuoteMemo {
             sop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopQuoteMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.field("sop_order_return_id", &self.sop_order_return_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -12545,47 +12961,50 @@ impl sage_core::types::model::FromFields for SopQuoteMemo {
 }
 
 /// This resource returns the details of all SOP quotes. The default sort (orderby) fields are by 'document_no' and 'Id' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteView {
     /// Customer document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// Sales quote document date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Sales quote document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Document status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_status_id: Option<i64>,
     /// Sales quote record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Source document number for linked orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_no: Option<String>,
     /// Source document number for linked pro formas.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub proforma_no: Option<String>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("order_no", &self.order_no)?;
+        map.optional("proforma_no", &self.proforma_no)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopQuoteView {
@@ -12654,12 +13073,11 @@ impl sage_core::types::model::FromFields for SopQuoteView {
 }
 
 /// Returns a sales quote with all the default values for a customer. The API endpoint does not persist the sales quote.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuotesNewRequest {
     /// Customer record Id.
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -12670,6 +13088,14 @@ impl SopQuotesNewRequest {
             customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SopQuotesNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -12701,301 +13127,388 @@ impl sage_core::types::model::FromFields for SopQuotesNewRequest {
 }
 
 /// This resource returns a view of sales returns, sales return lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_return_id' and 'sop_return_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopReturnLineView {
     /// The associated customer record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales return.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_currency_id: Option<i64>,
     /// The name for the currency used for the sales return.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_currency_name: Option<String>,
     /// The symbol of the currency used for the sales return.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_currency_symbol: Option<String>,
     /// Customer sales return document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_customer_document_no: Option<String>,
     /// The date and time the sales return was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales return date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_document_date: Option<sage_core::types::DateTime>,
     /// Sales return document number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_document_no: Option<String>,
     /// Sales return status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_document_status: Option<String>,
     /// Exchange rate for the sales return.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales return.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP return line was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The quantity received.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_return_line_unit_discount_value from the sop_return_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales return line Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_id: Option<i64>,
     /// The quantity credited.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales return line number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_number: Option<i64>,
     /// Sales return line product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_product_code: Option<String>,
     /// Sales return line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The quantity returned.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales return line type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_return_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The associated tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopReturnLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_return_analysis_code_1", &self.sop_return_analysis_code_1)?;
+        map.optional("sop_return_analysis_code_10", &self.sop_return_analysis_code_10)?;
+        map.optional("sop_return_analysis_code_11", &self.sop_return_analysis_code_11)?;
+        map.optional("sop_return_analysis_code_12", &self.sop_return_analysis_code_12)?;
+        map.optional("sop_return_analysis_code_13", &self.sop_return_analysis_code_13)?;
+        map.optional("sop_return_analysis_code_14", &self.sop_return_analysis_code_14)?;
+        map.optional("sop_return_analysis_code_15", &self.sop_return_analysis_code_15)?;
+        map.optional("sop_return_analysis_code_16", &self.sop_return_analysis_code_16)?;
+        map.optional("sop_return_analysis_code_17", &self.sop_return_analysis_code_17)?;
+        map.optional("sop_return_analysis_code_18", &self.sop_return_analysis_code_18)?;
+        map.optional("sop_return_analysis_code_19", &self.sop_return_analysis_code_19)?;
+        map.optional("sop_return_analysis_code_2", &self.sop_return_analysis_code_2)?;
+        map.optional("sop_return_analysis_code_20", &self.sop_return_analysis_code_20)?;
+        map.optional("sop_return_analysis_code_3", &self.sop_return_analysis_code_3)?;
+        map.optional("sop_return_analysis_code_4", &self.sop_return_analysis_code_4)?;
+        map.optional("sop_return_analysis_code_5", &self.sop_return_analysis_code_5)?;
+        map.optional("sop_return_analysis_code_6", &self.sop_return_analysis_code_6)?;
+        map.optional("sop_return_analysis_code_7", &self.sop_return_analysis_code_7)?;
+        map.optional("sop_return_analysis_code_8", &self.sop_return_analysis_code_8)?;
+        map.optional("sop_return_analysis_code_9", &self.sop_return_analysis_code_9)?;
+        map.optional("sop_return_currency_id", &self.sop_return_currency_id)?;
+        map.optional("sop_return_currency_name", &self.sop_return_currency_name)?;
+        map.optional("sop_return_currency_symbol", &self.sop_return_currency_symbol)?;
+        map.optional(
+            "sop_return_customer_document_no",
+            &self.sop_return_customer_document_no,
+        )?;
+        map.optional(
+            "sop_return_date_time_updated",
+            &self.sop_return_date_time_updated,
+        )?;
+        map.optional("sop_return_document_date", &self.sop_return_document_date)?;
+        map.optional("sop_return_document_no", &self.sop_return_document_no)?;
+        map.optional("sop_return_document_status", &self.sop_return_document_status)?;
+        map.optional_number("sop_return_exchange_rate", &self.sop_return_exchange_rate)?;
+        map.optional("sop_return_id", &self.sop_return_id)?;
+        map.optional(
+            "sop_return_line_analysis_code_1",
+            &self.sop_return_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_10",
+            &self.sop_return_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_11",
+            &self.sop_return_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_12",
+            &self.sop_return_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_13",
+            &self.sop_return_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_14",
+            &self.sop_return_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_15",
+            &self.sop_return_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_16",
+            &self.sop_return_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_17",
+            &self.sop_return_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_18",
+            &self.sop_return_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_19",
+            &self.sop_return_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_2",
+            &self.sop_return_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_20",
+            &self.sop_return_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_3",
+            &self.sop_return_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_4",
+            &self.sop_return_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_5",
+            &self.sop_return_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_6",
+            &self.sop_return_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_7",
+            &self.sop_return_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_8",
+            &self.sop_return_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_9",
+            &self.sop_return_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_return_line_cost_price",
+            &self.sop_return_line_cost_price,
+        )?;
+        map.optional(
+            "sop_return_line_date_time_updated",
+            &self.sop_return_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_return_line_despatch_receipt_quantity",
+            &self.sop_return_line_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "sop_return_line_discounted_unit_price",
+            &self.sop_return_line_discounted_unit_price,
+        )?;
+        map.optional("sop_return_line_id", &self.sop_return_line_id)?;
+        map.optional_number(
+            "sop_return_line_invoice_credit_quantity",
+            &self.sop_return_line_invoice_credit_quantity,
+        )?;
+        map.optional_number(
+            "sop_return_line_line_tax_value",
+            &self.sop_return_line_line_tax_value,
+        )?;
+        map.optional("sop_return_line_number", &self.sop_return_line_number)?;
+        map.optional(
+            "sop_return_line_product_code",
+            &self.sop_return_line_product_code,
+        )?;
+        map.optional(
+            "sop_return_line_product_description",
+            &self.sop_return_line_product_description,
+        )?;
+        map.optional(
+            "sop_return_line_promised_delivery_date",
+            &self.sop_return_line_promised_delivery_date,
+        )?;
+        map.optional_number("sop_return_line_quantity", &self.sop_return_line_quantity)?;
+        map.optional(
+            "sop_return_line_requested_delivery_date",
+            &self.sop_return_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_return_line_selling_unit_description",
+            &self.sop_return_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_return_line_selling_unit_price",
+            &self.sop_return_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_return_line_total_value",
+            &self.sop_return_line_total_value,
+        )?;
+        map.optional("sop_return_line_type", &self.sop_return_line_type)?;
+        map.optional_number(
+            "sop_return_line_unit_discount_percent",
+            &self.sop_return_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_return_line_unit_discount_value",
+            &self.sop_return_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_return_promised_delivery_date",
+            &self.sop_return_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_return_requested_delivery_date",
+            &self.sop_return_requested_delivery_date,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopReturnLineView {
@@ -13457,231 +13970,339 @@ impl sage_core::types::model::FromFields for SopReturnLineView {
 }
 
 /// The SOP Settings are used to choose how to process and manage your Sales Order Processing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopSettings {
     /// Indicates whether to post invoices and credit notes to the customer accounts straight away or to post to the pending posting file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub add_invoice_credit_note_to_sales_ledger: Option<bool>,
     /// Indicates whether stock can be allocated on order entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocate_stock_on_order_entry: Option<bool>,
     /// Indicates whether picking lists can be amended.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_amend_picking_lists: Option<bool>,
     /// Indicates whether a cash account can be specified for an order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cash_orders: Option<bool>,
     /// Indicates whether to allow payments to be recorded during invoice and full order entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_payment_with_order: Option<bool>,
     /// Indicates whether quotations and pro formas can be entered using a customer prospect account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_prospect_quotes: Option<bool>,
     /// Indicates whether analysis codes can be changed on an order or return line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amend_analysis_codes: Option<bool>,
     /// Indicates whether analysis codes can be changed on an order or return header.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amend_header_analysis_codes: Option<bool>,
     /// Indicates whether nominal codes can be changed on an order or return line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub amend_nominal_codes: Option<bool>,
     /// The date that orders were last purged to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub archive_last_purged_up_to: Option<sage_core::types::DateTime>,
     /// Indicates whether prices are tax inclusive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_prices_tax_inclusive: Option<bool>,
     /// Indicates whether to automatically generate order and return numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_order_return_numbers: Option<bool>,
     /// Indicates whether to automatically print picking lists as part of order entry allocation or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_print_picking_lists: Option<bool>,
     /// The customer to be used as the cash account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_order_account: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customer Id for the specified cash account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_order_account_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default confirmation type for free text lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_free_text_confirm_intent_type: Option<String>,
     /// The default confirmation type for standard item lines with a service or labour stock item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_service_labour_confirm_intent_type: Option<String>,
     /// The text to print on invoices that have been paid in full.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fully_paid_invoice_text: Option<String>,
     /// Indicates whether to generate intrastat entries for orders and returns.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_intrastat_entries: Option<bool>,
     /// SOP setting unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopSettingsId>,
     /// Indicates whether to include statistical values on the intrasat entry (Irish companies only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_statistical_value_on_intrastat: Option<bool>,
     /// Indicates whether to include terms of delivery on the intrastat entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_terms_of_delivery_on_intrastat: Option<bool>,
     /// Indicates whether the intrastat entries are based on the despatch/receipt date or the invoice date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intrastat_date_type: Option<String>,
     /// Indicates whether to invoice a payment with order immediately.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_payment_immediately: Option<bool>,
     /// The date that the invoices were last deleted to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoicing_last_deleted_up_to: Option<sage_core::types::DateTime>,
     /// The user that ran the last archive process.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_archive_run_by: Option<String>,
     /// The date the last archive process was run.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_archive_run_on: Option<sage_core::types::DateTime>,
     /// The user that ran the last invoicing delete process.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_invoicing_delete_run_by: Option<String>,
     /// The date the invoice delete process was last run.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_invoicing_delete_run_on: Option<sage_core::types::DateTime>,
     /// The user that ran the last purge process.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_purge_archive_run_by: Option<String>,
     /// The date the purge process was last run.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_purge_archive_run_on: Option<sage_core::types::DateTime>,
     /// The default minimum number of lines in which item has been ordered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_number_of_lines_for_frequent_items: Option<i64>,
     /// The mode of transport Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode_of_transport_id: Option<i64>,
     /// The nature of transaction code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nature_of_transaction_code_id: Option<i64>,
     /// The default number of days in which to include frequently ordered items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_days_for_frequent_items: Option<i64>,
     /// The default number of days determining whether an item is included as a recent item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_days_for_recent_items: Option<i64>,
     /// Indicates whether entry of standard, free text or both line types are allowed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_line_item_type: Option<String>,
     /// The date that orders were last archived up to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub orders_returns_last_archived_up_to: Option<sage_core::types::DateTime>,
     /// Indicates whether to automatically print a despatch note when an order despatch is confirmed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_despatch_notes: Option<bool>,
     /// Indicates whether to print acknowledgements for orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_order_acknowledgements: Option<bool>,
     /// Indicates whether picking list printing is enabled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_picking_lists: Option<bool>,
     /// Indicates whether to print batch and serial numbers on despatch notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_traceable_numbers_on_despatch_notes: Option<bool>,
     /// Indicates whether to print batch and serial numbers on invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_traceable_numbers_on_invoices: Option<bool>,
     /// Indicates whether to print batch and serial numbers on order acknowledgements.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_traceable_numbers_on_order_acknowledgements: Option<bool>,
     /// Indicates whether to print batch and serial numbers on picking lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_traceable_numbers_on_picking_lists: Option<bool>,
     /// The customer to be used as the prospect account for quotations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prospect_quote_account: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customer Id for the specified prospect account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prospect_quote_account_id: Option<i64>,
     /// Indicates whether to keep a record of cancelled orders for future analysis. For sales orders, this also allows the option of recording cancelled lines when individual items are removed or an item quantity is reduced.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_cancelled_order_lines: Option<bool>,
     /// Indicates whether to record tracking information when an order is despatched.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_tracking_on_despatch: Option<bool>,
     /// Indicates whether to use the same nominal account as the stock item revenue account (true) or the customer account (false).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_account_same_as: Option<bool>,
     /// Indicates whether to include frequently ordered items when looking at suggested items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_frequent_items: Option<bool>,
     /// Indicates whether to show the order number each time an order or return is saved.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_order_number_on_confirm: Option<bool>,
     /// Indicates whether to include preferred items when looking at suggested items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_preferred_items: Option<bool>,
     /// Indicates whether to include recently ordered items when looking at suggested items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_recent_items: Option<bool>,
     /// Indicates whether to show unallocated items on picking lists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_unallocated_items_on_picking_list: Option<bool>,
     /// Indicates whether to show items that are not despatched or allocated on despatch notes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_undespatched_items_on_despatch_note: Option<bool>,
     /// The type used for the text printed on credit notes when CIS reverse charge is applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_credit_note_cis_reverse_charge_text_type: Option<String>,
     /// The type used for the text printed on invoices when CIS reverse charge is applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_invoice_cis_reverse_charge_text_type: Option<String>,
     /// The Id for the text on invoice lines for EU zero-rated sales.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_print_eu_zero_rated_sales_option_id: Option<i64>,
     /// The type used for the invoice/credit note text when reverse charge is applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sop_reverse_charge_invoice_option_type: Option<String>,
     /// The default terms of delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_of_delivery_type: Option<String>,
     /// Indicates whether the stock levels should be updated when the goods are despatched (true) or when the invoice is posted (false).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_stock_on_despatch: Option<bool>,
     /// Indicates whether card processing is enabled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_card_processing: Option<bool>,
     /// Indicates whether to enable adding cross-selling items to an order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_cross_selling_items: Option<bool>,
     /// If stock levels are updated when the invoice is posted, this indicates whether to use the invoice date (true) or the despatch date (false) on stock the stock movement transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_invoice_date_on_stock_history: Option<bool>,
     /// Indicates whether the revenue nominal account should use the same cost centre and department as the customer account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_same_cost_centre_department_as_customer: Option<bool>,
     /// Indicates whether the assets of stock nominal account should use the same cost centre and department as the revenue account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_same_cost_centre_department_for_assets: Option<bool>,
     /// Indicates whether the stock issues nominal account should use the same cost centre and department as the revenue account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_same_cost_centre_department_for_issues: Option<bool>,
     /// Indicates whether to apply reverse charge VAT rules when printing invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_sop_reverse_charge_invoice_option: Option<bool>,
     /// Indicates whether to use the current user's logon name as the order or return taker.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_logon_as_order_taker: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "add_invoice_credit_note_to_sales_ledger",
+            &self.add_invoice_credit_note_to_sales_ledger,
+        )?;
+        map.optional(
+            "allocate_stock_on_order_entry",
+            &self.allocate_stock_on_order_entry,
+        )?;
+        map.optional("allow_amend_picking_lists", &self.allow_amend_picking_lists)?;
+        map.optional("allow_cash_orders", &self.allow_cash_orders)?;
+        map.optional("allow_payment_with_order", &self.allow_payment_with_order)?;
+        map.optional("allow_prospect_quotes", &self.allow_prospect_quotes)?;
+        map.optional("amend_analysis_codes", &self.amend_analysis_codes)?;
+        map.optional("amend_header_analysis_codes", &self.amend_header_analysis_codes)?;
+        map.optional("amend_nominal_codes", &self.amend_nominal_codes)?;
+        map.optional("archive_last_purged_up_to", &self.archive_last_purged_up_to)?;
+        map.optional("are_prices_tax_inclusive", &self.are_prices_tax_inclusive)?;
+        map.optional(
+            "auto_generate_order_return_numbers",
+            &self.auto_generate_order_return_numbers,
+        )?;
+        map.optional("auto_print_picking_lists", &self.auto_print_picking_lists)?;
+        map.optional("cash_order_account", &self.cash_order_account)?;
+        map.optional("cash_order_account_id", &self.cash_order_account_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_free_text_confirm_intent_type",
+            &self.default_free_text_confirm_intent_type,
+        )?;
+        map.optional(
+            "default_service_labour_confirm_intent_type",
+            &self.default_service_labour_confirm_intent_type,
+        )?;
+        map.optional("fully_paid_invoice_text", &self.fully_paid_invoice_text)?;
+        map.optional("generate_intrastat_entries", &self.generate_intrastat_entries)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "include_statistical_value_on_intrastat",
+            &self.include_statistical_value_on_intrastat,
+        )?;
+        map.optional(
+            "include_terms_of_delivery_on_intrastat",
+            &self.include_terms_of_delivery_on_intrastat,
+        )?;
+        map.optional("intrastat_date_type", &self.intrastat_date_type)?;
+        map.optional("invoice_payment_immediately", &self.invoice_payment_immediately)?;
+        map.optional(
+            "invoicing_last_deleted_up_to",
+            &self.invoicing_last_deleted_up_to,
+        )?;
+        map.optional("last_archive_run_by", &self.last_archive_run_by)?;
+        map.optional("last_archive_run_on", &self.last_archive_run_on)?;
+        map.optional(
+            "last_invoicing_delete_run_by",
+            &self.last_invoicing_delete_run_by,
+        )?;
+        map.optional(
+            "last_invoicing_delete_run_on",
+            &self.last_invoicing_delete_run_on,
+        )?;
+        map.optional("last_purge_archive_run_by", &self.last_purge_archive_run_by)?;
+        map.optional("last_purge_archive_run_on", &self.last_purge_archive_run_on)?;
+        map.optional(
+            "minimum_number_of_lines_for_frequent_items",
+            &self.minimum_number_of_lines_for_frequent_items,
+        )?;
+        map.optional("mode_of_transport_id", &self.mode_of_transport_id)?;
+        map.optional(
+            "nature_of_transaction_code_id",
+            &self.nature_of_transaction_code_id,
+        )?;
+        map.optional(
+            "number_of_days_for_frequent_items",
+            &self.number_of_days_for_frequent_items,
+        )?;
+        map.optional(
+            "number_of_days_for_recent_items",
+            &self.number_of_days_for_recent_items,
+        )?;
+        map.optional("order_line_item_type", &self.order_line_item_type)?;
+        map.optional(
+            "orders_returns_last_archived_up_to",
+            &self.orders_returns_last_archived_up_to,
+        )?;
+        map.optional("print_despatch_notes", &self.print_despatch_notes)?;
+        map.optional(
+            "print_order_acknowledgements",
+            &self.print_order_acknowledgements,
+        )?;
+        map.optional("print_picking_lists", &self.print_picking_lists)?;
+        map.optional(
+            "print_traceable_numbers_on_despatch_notes",
+            &self.print_traceable_numbers_on_despatch_notes,
+        )?;
+        map.optional(
+            "print_traceable_numbers_on_invoices",
+            &self.print_traceable_numbers_on_invoices,
+        )?;
+        map.optional(
+            "print_traceable_numbers_on_order_acknowledgements",
+            &self.print_traceable_numbers_on_order_acknowledgements,
+        )?;
+        map.optional(
+            "print_traceable_numbers_on_picking_lists",
+            &self.print_traceable_numbers_on_picking_lists,
+        )?;
+        map.optional("prospect_quote_account", &self.prospect_quote_account)?;
+        map.optional("prospect_quote_account_id", &self.prospect_quote_account_id)?;
+        map.optional(
+            "record_cancelled_order_lines",
+            &self.record_cancelled_order_lines,
+        )?;
+        map.optional("record_tracking_on_despatch", &self.record_tracking_on_despatch)?;
+        map.optional(
+            "revenue_nominal_account_same_as",
+            &self.revenue_nominal_account_same_as,
+        )?;
+        map.optional("show_frequent_items", &self.show_frequent_items)?;
+        map.optional(
+            "show_order_number_on_confirm",
+            &self.show_order_number_on_confirm,
+        )?;
+        map.optional("show_preferred_items", &self.show_preferred_items)?;
+        map.optional("show_recent_items", &self.show_recent_items)?;
+        map.optional(
+            "show_unallocated_items_on_picking_list",
+            &self.show_unallocated_items_on_picking_list,
+        )?;
+        map.optional(
+            "show_undespatched_items_on_despatch_note",
+            &self.show_undespatched_items_on_despatch_note,
+        )?;
+        map.optional(
+            "sop_credit_note_cis_reverse_charge_text_type",
+            &self.sop_credit_note_cis_reverse_charge_text_type,
+        )?;
+        map.optional(
+            "sop_invoice_cis_reverse_charge_text_type",
+            &self.sop_invoice_cis_reverse_charge_text_type,
+        )?;
+        map.optional(
+            "sop_print_eu_zero_rated_sales_option_id",
+            &self.sop_print_eu_zero_rated_sales_option_id,
+        )?;
+        map.optional(
+            "sop_reverse_charge_invoice_option_type",
+            &self.sop_reverse_charge_invoice_option_type,
+        )?;
+        map.optional("terms_of_delivery_type", &self.terms_of_delivery_type)?;
+        map.optional("update_stock_on_despatch", &self.update_stock_on_despatch)?;
+        map.optional("use_card_processing", &self.use_card_processing)?;
+        map.optional("use_cross_selling_items", &self.use_cross_selling_items)?;
+        map.optional(
+            "use_invoice_date_on_stock_history",
+            &self.use_invoice_date_on_stock_history,
+        )?;
+        map.optional(
+            "use_same_cost_centre_department_as_customer",
+            &self.use_same_cost_centre_department_as_customer,
+        )?;
+        map.optional(
+            "use_same_cost_centre_department_for_assets",
+            &self.use_same_cost_centre_department_for_assets,
+        )?;
+        map.optional(
+            "use_same_cost_centre_department_for_issues",
+            &self.use_same_cost_centre_department_for_issues,
+        )?;
+        map.optional(
+            "use_sop_reverse_charge_invoice_option",
+            &self.use_sop_reverse_charge_invoice_option,
+        )?;
+        map.optional("user_logon_as_order_taker", &self.user_logon_as_order_taker)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopSettings {
@@ -14111,20 +14732,26 @@ impl sage_core::types::model::FromFields for SopSettings {
 /// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.
 ///
 /// The API endpoint returns details of the display options for picking list items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopShowOnPickingListType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopShowOnPickingListType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopShowOnPickingListType {
@@ -14161,20 +14788,26 @@ impl sage_core::types::model::FromFields for SopShowOnPickingListType {
 }
 
 /// The trade line status is used to determine the invoice/credit or despatch/receipt status of an order line. Values cam be 'None', 'Partially' or 'Fully'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopTradeLineStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopTradeLineStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopTradeLineStatusType {
@@ -14213,77 +14846,86 @@ impl sage_core::types::model::FromFields for SopTradeLineStatusType {
 /// User permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
 ///
 /// Note: the Id parameter expects the user Id as specified in System Administration.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopUserPermission {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default warehouse for full order entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_order_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering full orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_order_warehouse_id: Option<i64>,
     /// Allows a user to generate a purchase order for certain stock items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_purchase_orders: Option<bool>,
     /// The user number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SopUserPermissionId>,
     /// The default warehouse for invoice entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_warehouse_id: Option<i64>,
     /// Allows a user to override the default confirmation method on order lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_confirmation_method: Option<bool>,
     /// Allows a user to change the cost price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_cost_price: Option<bool>,
     /// Allows a user to override the On Hold status applied when a customer's account balance is over its credit limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_credit_holds: Option<bool>,
     /// Allows a user to change the fulfilment method on a sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_fulfilment_method: Option<bool>,
     /// Allows a user to change prices and discounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_prices_discounts: Option<bool>,
     /// The default warehouse for rapid order entry.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rapid_order_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering rapid orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rapid_order_warehouse_id: Option<i64>,
     /// Allows a default warehouse to be specified for a user when entering trade orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_order_warehouse_id: Option<i64>,
     /// The user name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_number: Option<i64>,
     /// Allows a user to view discount calculations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub view_price_calculations: Option<bool>,
     /// Allows a user to view profit information.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub view_profit_values: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopUserPermission {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_order_warehouse", &self.full_order_warehouse)?;
+        map.optional("full_order_warehouse_id", &self.full_order_warehouse_id)?;
+        map.optional("generate_purchase_orders", &self.generate_purchase_orders)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_warehouse", &self.invoice_warehouse)?;
+        map.optional("invoice_warehouse_id", &self.invoice_warehouse_id)?;
+        map.optional(
+            "override_confirmation_method",
+            &self.override_confirmation_method,
+        )?;
+        map.optional("override_cost_price", &self.override_cost_price)?;
+        map.optional("override_credit_holds", &self.override_credit_holds)?;
+        map.optional("override_fulfilment_method", &self.override_fulfilment_method)?;
+        map.optional("override_prices_discounts", &self.override_prices_discounts)?;
+        map.optional("rapid_order_warehouse", &self.rapid_order_warehouse)?;
+        map.optional("rapid_order_warehouse_id", &self.rapid_order_warehouse_id)?;
+        map.optional("trade_order_warehouse_id", &self.trade_order_warehouse_id)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("user_number", &self.user_number)?;
+        map.optional("view_price_calculations", &self.view_price_calculations)?;
+        map.optional("view_profit_values", &self.view_profit_values)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SopUserPermission {
@@ -14400,50 +15042,50 @@ impl sage_core::types::model::FromFields for SopUserPermission {
 }
 
 /// A subset of product information returned by a search for suggested products
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SuggestedProduct {
     /// Product code of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Product description of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Product Id of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Last order number of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_order_number: Option<String>,
     /// Last sales date of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sales_date: Option<sage_core::types::DateTime>,
     /// Number of orders on which the suggested product appears.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_orders_appears: Option<i64>,
     /// Price of the suggested product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Price unit of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_unit: Option<String>,
     /// Quantity of the suggested product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Quantity unit of the suggested product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_unit: Option<String>,
     /// Whether the suggested product is preferred, or has been sold recently, or has been sold frequently.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SuggestedProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("last_order_number", &self.last_order_number)?;
+        map.optional("last_sales_date", &self.last_sales_date)?;
+        map.optional("number_orders_appears", &self.number_orders_appears)?;
+        map.optional_number("price", &self.price)?;
+        map.optional("price_unit", &self.price_unit)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("quantity_unit", &self.quantity_unit)?;
+        map.optional("source", &self.source)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestedProduct {
@@ -14508,33 +15150,25 @@ impl sage_core::types::model::FromFields for SuggestedProduct {
 }
 
 /// A set of search options for returning a list of suggested products.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SuggestedProductOptions {
     /// Customer Id. Note: You must set at least one of show_frequent_items, show_recent_items or show_preferred_items flags to true.
     pub customer_id: super::ids::CustomerId,
     /// Minimum number of lines a frequently sold item must appear before being included in the results, in the range 1 to 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_number_of_lines_for_frequent_items: Option<i64>,
     /// Number of previous days that frequently sold items should be searched within, in the range 1 to 365.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_days_for_frequent_items: Option<i64>,
     /// Number of previous days that recently sold items should be searched within, in the range 1 to 365.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_days_for_recent_items: Option<i64>,
     /// Product Group Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Whether frequently sold items should be included in the search.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_frequent_items: Option<bool>,
     /// Whether preferred items should be included in the search.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_preferred_items: Option<bool>,
     /// Whether recently sold items should be included in the search.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_recent_items: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -14552,6 +15186,30 @@ impl SuggestedProductOptions {
             show_recent_items: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SuggestedProductOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional(
+            "minimum_number_of_lines_for_frequent_items",
+            &self.minimum_number_of_lines_for_frequent_items,
+        )?;
+        map.optional(
+            "number_of_days_for_frequent_items",
+            &self.number_of_days_for_frequent_items,
+        )?;
+        map.optional(
+            "number_of_days_for_recent_items",
+            &self.number_of_days_for_recent_items,
+        )?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("show_frequent_items", &self.show_frequent_items)?;
+        map.optional("show_preferred_items", &self.show_preferred_items)?;
+        map.optional("show_recent_items", &self.show_recent_items)?;
+        map.end(&self.extra)
     }
 }
 

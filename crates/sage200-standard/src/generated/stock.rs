@@ -80,37 +80,29 @@
 //! - `warehouses`: Warehouses
 
 /// Alternative products are suitable products that can be offered when a requested product is unavailable. An alternative product can be the preferred alternative for a product. When stock is issued for a sales order, if the product is unavailable, the preferred alternative can be chosen, if stock is available.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AlternativeProduct {
     /// The alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Alternative product record Id.
     pub alternative_product_id: super::ids::AlternativeProductId,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Alternative product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::AlternativeProductId>,
     /// Whether the alternative product is the preferred alternative for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
     /// When updating an existing product, whether to delete this alternative product from the collection of product alternative products.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -132,6 +124,22 @@ impl AlternativeProduct {
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for AlternativeProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alternative_product", &self.alternative_product)?;
+        map.field("alternative_product_id", &self.alternative_product_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_preferred", &self.is_preferred)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -192,47 +200,62 @@ impl sage_core::types::model::FromFields for AlternativeProduct {
 }
 
 /// This specifies a lookup linking products with products that are an alternative for it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlternativeProductView {
     /// Product code of the alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product_code: Option<String>,
     /// Product group Id of the alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product_group_id: Option<i64>,
     /// Product Id of the alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product_id: Option<super::ids::AlternativeProductId>,
     /// Product name of the alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product_name: Option<String>,
     /// Product status type Id of the alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product_status_type_id: Option<i64>,
     /// The traceable type Id of the alternative product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_product_traceable_type_id: Option<i64>,
     /// Alternative Product Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Whether the alternative product is the preferred alternative for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// Product group Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AlternativeProductView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alternative_product_code", &self.alternative_product_code)?;
+        map.optional(
+            "alternative_product_group_id",
+            &self.alternative_product_group_id,
+        )?;
+        map.optional("alternative_product_id", &self.alternative_product_id)?;
+        map.optional("alternative_product_name", &self.alternative_product_name)?;
+        map.optional(
+            "alternative_product_status_type_id",
+            &self.alternative_product_status_type_id,
+        )?;
+        map.optional(
+            "alternative_product_traceable_type_id",
+            &self.alternative_product_traceable_type_id,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_preferred", &self.is_preferred)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AlternativeProductView {
@@ -313,20 +336,26 @@ impl sage_core::types::model::FromFields for AlternativeProductView {
 /// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoGenerateOptionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AutoGenerateOptionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AutoGenerateOptionType {
@@ -365,26 +394,32 @@ impl sage_core::types::model::FromFields for AutoGenerateOptionType {
 /// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoGenerateSeparator {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Auto generate separator record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The name of the auto generate separator.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The separator character of the auto generate separator.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub separator_character: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AutoGenerateSeparator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("separator_character", &self.separator_character)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for AutoGenerateSeparator {
@@ -429,229 +464,115 @@ impl sage_core::types::model::FromFields for AutoGenerateSeparator {
 }
 
 /// Bins allow you to specify a place in a Warehouse where stock is stored such as a shelf or aisle. Every Warehouse has a single Bin created by default called 'Unspecified'. If you don't want to use bins with your warehouses, all items are stored in the 'Unspecified' bin. You can rename the 'Unspecified' bin to something more meaningful for your company.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BinHolding {
     /// Allocation priority, between 1 and 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_priority: Option<i64>,
     /// Confirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Total confirmed and unconfirmed stock quantity minus allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus allocated and reserved quantities.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Bin holding record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BinHoldingId>,
     /// When updating an existing warehouse holding, whether to delete this bin holding from the collection of warehouse holding bin holdings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The date and time of the last stocktake for this item at this bin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_stocktake: Option<sage_core::types::DateTime>,
     /// Bin name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Allocated bill of materials quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus reserved quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_holding: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Warehouse holding record Id.
     pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -716,6 +637,71 @@ impl BinHolding {
             warehouse_holding_id: warehouse_holding_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for BinHolding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_priority", &self.allocation_priority)?;
+        map.optional_number("confirmed_qty_in_stock", &self.confirmed_qty_in_stock)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("free_stock_available", &self.free_stock_available)?;
+        map.optional_number(
+            "free_stock_available_less_reserved",
+            &self.free_stock_available_less_reserved,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_stocktake", &self.last_stocktake)?;
+        map.optional("name", &self.name)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
+        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
+        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional_number(
+            "quantity_in_stock_less_reserved",
+            &self.quantity_in_stock_less_reserved,
+        )?;
+        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number("unconfirmed_qty_in_stock", &self.unconfirmed_qty_in_stock)?;
+        map.optional("warehouse_holding", &self.warehouse_holding)?;
+        map.field("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -929,38 +915,41 @@ impl sage_core::types::model::FromFields for BinHolding {
 }
 
 /// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomCostHeading {
     /// Cost heading type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_cost_heading_type: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::BomCostHeadingId>,
     /// Markup percentage. This value is used when calculating a suggested selling price during costing operations.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub markup: Option<sage_core::types::Decimal>,
     /// Cost heading name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Percentage to be recovered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub overhead_recovery_percent: Option<sage_core::types::Decimal>,
     /// Reserved.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BomCostHeading {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bom_cost_heading_type", &self.bom_cost_heading_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("markup", &self.markup)?;
+        map.optional("name", &self.name)?;
+        map.optional_number(
+            "overhead_recovery_percent",
+            &self.overhead_recovery_percent,
+        )?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BomCostHeading {
@@ -1013,20 +1002,26 @@ impl sage_core::types::model::FromFields for BomCostHeading {
 }
 
 /// The list of different cost heading types. When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomCostHeadingType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BomCostHeadingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BomCostHeadingType {
@@ -1065,20 +1060,26 @@ impl sage_core::types::model::FromFields for BomCostHeadingType {
 /// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
 ///
 /// The API endpoint returns details of the bill of materials item types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomItemType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BomItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BomItemType {
@@ -1115,41 +1116,41 @@ impl sage_core::types::model::FromFields for BomItemType {
 }
 
 /// A group of BOM related settings for a product.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomSettings {
     /// Reflects BOM Details Built/Bought selection. True if Default Built. False if Default Bought.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub built_bought_default_make: Option<bool>,
     /// Indicates whether to handle stock movements manually for the component.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bulk_issue: Option<bool>,
     /// The products cost heading.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_heading: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Cost heading record Id associated with the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_heading_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Minimum order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_min_quantity: Option<sage_core::types::Decimal>,
     /// Scrap percentage figure to apply when processing components in Manufacturing.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scrap_percent: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BomSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("built_bought_default_make", &self.built_bought_default_make)?;
+        map.optional("bulk_issue", &self.bulk_issue)?;
+        map.optional("cost_heading", &self.cost_heading)?;
+        map.optional("cost_heading_id", &self.cost_heading_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("order_min_quantity", &self.order_min_quantity)?;
+        map.optional_number("scrap_percent", &self.scrap_percent)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BomSettings {
@@ -1205,38 +1206,35 @@ impl sage_core::types::model::FromFields for BomSettings {
 }
 
 /// The specific buying price at which a stock item was received.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuyingPrice {
     /// Buying price of stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_price: Option<sage_core::types::Decimal>,
     /// A collection of stock movement receipts at this buying price.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buying_prices: Option<Vec<MovementBuyingPrice>>,
     /// Has this buying price been confirmed?.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_buying_price_confirmed: Option<bool>,
     /// Number of movement receipts at this buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_movements: Option<sage_core::types::Decimal>,
     /// Stock level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_level: Option<sage_core::types::Decimal>,
     /// Stock unit of measure name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BuyingPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("buying_price", &self.buying_price)?;
+        map.optional("buying_prices", &self.buying_prices)?;
+        map.optional("is_buying_price_confirmed", &self.is_buying_price_confirmed)?;
+        map.optional_number("number_of_movements", &self.number_of_movements)?;
+        map.optional_number("stock_level", &self.stock_level)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for BuyingPrice {
@@ -1288,20 +1286,26 @@ impl sage_core::types::model::FromFields for BuyingPrice {
 /// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.
 ///
 /// The API endpoint returns details of the costing method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CostingMethodType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CostingMethodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CostingMethodType {
@@ -1338,34 +1342,27 @@ impl sage_core::types::model::FromFields for CostingMethodType {
 }
 
 /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CrossSellProduct {
     /// The cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Cross sell product record Id.
     pub cross_sell_product_id: super::ids::CrossSellProductId,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cross sell product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::CrossSellProductId>,
     /// When updating an existing product, whether to delete this cross sell product from the collection of product cross sell products.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1386,6 +1383,21 @@ impl CrossSellProduct {
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for CrossSellProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cross_sell_product", &self.cross_sell_product)?;
+        map.field("cross_sell_product_id", &self.cross_sell_product_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -1441,44 +1453,56 @@ impl sage_core::types::model::FromFields for CrossSellProduct {
 }
 
 /// This specifies a lookup linking products with products that it can be cross sold with.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CrossSellProductView {
     /// Product code of the cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_code: Option<String>,
     /// Product group Id of the cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_group_id: Option<i64>,
     /// Product Id of the cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_id: Option<super::ids::CrossSellProductId>,
     /// Product name of the cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_name: Option<String>,
     /// Product status type Id of the cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_status_type_id: Option<i64>,
     /// The traceable type Id of the cross sell product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_traceable_type_id: Option<i64>,
     /// Product Cross Sell Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// Product group Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CrossSellProductView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cross_sell_product_code", &self.cross_sell_product_code)?;
+        map.optional("cross_sell_product_group_id", &self.cross_sell_product_group_id)?;
+        map.optional("cross_sell_product_id", &self.cross_sell_product_id)?;
+        map.optional("cross_sell_product_name", &self.cross_sell_product_name)?;
+        map.optional(
+            "cross_sell_product_status_type_id",
+            &self.cross_sell_product_status_type_id,
+        )?;
+        map.optional(
+            "cross_sell_product_traceable_type_id",
+            &self.cross_sell_product_traceable_type_id,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for CrossSellProductView {
@@ -1555,20 +1579,26 @@ impl sage_core::types::model::FromFields for CrossSellProductView {
 /// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
 ///
 /// The API endpoint returns details of the discrepancy status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiscrepancyStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DiscrepancyStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for DiscrepancyStatusType {
@@ -1607,20 +1637,26 @@ impl sage_core::types::model::FromFields for DiscrepancyStatusType {
 /// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
 ///
 /// The API endpoint returns details of the entry source types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntrySourceType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EntrySourceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for EntrySourceType {
@@ -1659,20 +1695,26 @@ impl sage_core::types::model::FromFields for EntrySourceType {
 /// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.
 ///
 /// The API endpoint returns details of the fulfilment method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FulfilmentMethodType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FulfilmentMethodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FulfilmentMethodType {
@@ -1711,20 +1753,26 @@ impl sage_core::types::model::FromFields for FulfilmentMethodType {
 /// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
 ///
 /// The API endpoint returns details of the fulfilment sequence types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FulfilmentSequenceType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FulfilmentSequenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for FulfilmentSequenceType {
@@ -1761,26 +1809,32 @@ impl sage_core::types::model::FromFields for FulfilmentSequenceType {
 }
 
 /// The internal areas represent departments such as sales, retail and production. Use them to monitor stock issued for internal use.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InternalArea {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Internal area unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::InternalAreaId>,
     /// Whether the internal area is the default area.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Internal area name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InternalArea {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for InternalArea {
@@ -1825,20 +1879,26 @@ impl sage_core::types::model::FromFields for InternalArea {
 /// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
 ///
 /// The API endpoint returns details of the label printing option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelPrintingOptionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LabelPrintingOptionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LabelPrintingOptionType {
@@ -1877,20 +1937,26 @@ impl sage_core::types::model::FromFields for LabelPrintingOptionType {
 /// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
 ///
 /// The API endpoint returns details of the costing method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LandedCostsType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LandedCostsType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LandedCostsType {
@@ -1927,47 +1993,56 @@ impl sage_core::types::model::FromFields for LandedCostsType {
 }
 
 /// A subset of product information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupProduct {
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_sales_order: Option<bool>,
     /// The bill of materials item type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_item_type_id: Option<i64>,
     /// The code of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The quantity of free stock of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The name of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The product status type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_status_id: Option<i64>,
     /// The product type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type_id: Option<i64>,
     /// Indicates whether this product is assigned batch/serial numbers when received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_nos_on_goods_received: Option<bool>,
     /// Indicates whether this product is associated with a product group that is only to be used in Sales Order Processing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The traceable type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allow_sales_order", &self.allow_sales_order)?;
+        map.optional("bom_item_type_id", &self.bom_item_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("product_status_id", &self.product_status_id)?;
+        map.optional("product_type_id", &self.product_type_id)?;
+        map.optional(
+            "record_nos_on_goods_received",
+            &self.record_nos_on_goods_received,
+        )?;
+        map.optional(
+            "this_is_the_sop_product_group",
+            &self.this_is_the_sop_product_group,
+        )?;
+        map.optional("traceable_type_id", &self.traceable_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupProduct {
@@ -2042,23 +2117,29 @@ impl sage_core::types::model::FromFields for LookupProduct {
 }
 
 /// A subset of product group information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupProductGroup {
     /// The code of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The description of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupProductGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("product_type_id", &self.product_type_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupProductGroup {
@@ -2098,23 +2179,29 @@ impl sage_core::types::model::FromFields for LookupProductGroup {
 }
 
 /// A subset of stock item unit information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupStockItemUnit {
     /// Stock item unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The name of the stock item unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Stock item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_item_id: Option<i64>,
     /// The unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<super::ids::UnitId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupStockItemUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("stock_item_id", &self.stock_item_id)?;
+        map.optional("unit_id", &self.unit_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for LookupStockItemUnit {
@@ -2154,35 +2241,38 @@ impl sage_core::types::model::FromFields for LookupStockItemUnit {
 }
 
 /// Object representing receipt of a level of stock at a specific buying price.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MovementBuyingPrice {
     /// Name of bin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_item_name: Option<String>,
     /// Date the stock item was received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Quantity received on this occasion.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Stock item unit of measure name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_item_unit_name: Option<String>,
     /// Name of warehouse receiving item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for MovementBuyingPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_item_name", &self.bin_item_name)?;
+        map.optional("date", &self.date)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("stock_item_unit_name", &self.stock_item_unit_name)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for MovementBuyingPrice {
@@ -2235,20 +2325,26 @@ impl sage_core::types::model::FromFields for MovementBuyingPrice {
 /// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
 ///
 /// The API endpoint returns details of the pricing source types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PricingSourceType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PricingSourceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for PricingSourceType {
@@ -2289,205 +2385,136 @@ impl sage_core::types::model::FromFields for PricingSourceType {
 /// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Product {
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_sales_order: Option<bool>,
     /// Alternative products are suitable products that can be offered when a requested product is unavailable. An alternative product can be the preferred alternative for a product. When stock is issued for a sales order, if the product is unavailable, the preferred alternative can be chosen, if stock is available.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_products: Option<Vec<AlternativeProduct>>,
     /// Analysis Code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The average buying price of the product, if the product group uses either the FIFO or Average costing method.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Product bar code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub barcode: Option<String>,
     /// The products base unit of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Base unit record Id. Use custom expand 'units' or 'base_unit' to include in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_unit_id: Option<i64>,
     /// The BOM item type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_item_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<BomSettings>,
     /// Product code.
     pub code: String,
     /// The product commodity code as defined by HM Revenue and Customs, or Irish Revenue Commissioners, as applicable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commodity_code: Option<String>,
     /// The product country of origin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_of_origin: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The product country of origin. Country code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_of_origin_id: Option<i64>,
     /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell_products: Option<Vec<CrossSellProduct>>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default comment to print on despatch notes for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_despatch_note_comment: Option<String>,
     /// The default comment to print on picking lists for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_picking_list_comment: Option<String>,
     /// Product description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The quantity of free stock available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// The fulfilment method type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_method_type: Option<String>,
     /// The fulfilment sequence type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_sequence_type: Option<String>,
     /// Whether the product has alternative products. Use custom expand sop_status to include in the response and/or expand alternative_products to have the details of all the alternative products in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_alternative_products: Option<bool>,
     /// Whether the product has cross sell products. Use custom expand sop_status to include in the response and/or expand cross_sell_products to have the details of all the cross sell products in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_cross_sell_products: Option<bool>,
     /// Whether the product has a preferred supplier. Use custom expand sop_status to include in the response and/or expand suppliers to have the details of all the product suppliers in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_preferred_supplier: Option<bool>,
     /// Use the stock item holding object to return stock quantities and values across each WarehouseItem and BinItem. Note the WarehouseItemHolding and BinItemHolding objects return similar information.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub holding: Option<ProductHolding>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ProductId>,
     /// If the product was made inactive, the date on which the product was made inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inactivation_date: Option<sage_core::types::DateTime>,
     /// Whether the product is subject to Waste Electrical and Electronic Equipment directives.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_weee_item: Option<bool>,
     /// The amount of the product's cost which is landed costs (if the landed costs type is Value Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the product's cost which is landed costs (if the landed costs type is Percentage Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub landed_costs_type: Option<String>,
     /// The product manufacturer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
     /// Memos are sections of text that can be used to make comments about a product.
     ///
     /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<ProductMemo>>,
     /// Product name.
     pub name: String,
     /// The product part number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_number: Option<String>,
     /// The products product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group record Id.
     pub product_group_id: super::ids::ProductGroupId,
     /// The product status type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_status_type: Option<String>,
     /// The products revenue nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Revenue nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code_id: Option<i64>,
     /// Search categories are used to help you search for stock items without knowing the item's stock code.
     ///
@@ -2497,197 +2524,108 @@ pub struct Product {
     /// - A value. This is the specifics of the category such as green, red and blue for the category colour.
     ///
     /// Search categories are inherited from the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// The standard cost of the product, if the product group uses the Standard costing method.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// The products status. Note: This could take a long time to complete the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ProductStatus>,
     /// The products stock nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_nominal_code_id: Option<i64>,
     /// The products stock unit of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Stock unit record Id. Use custom expand 'units' or 'stock_unit' to include in the response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_id: Option<i64>,
     /// The period of time in days between each stocktake of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_cycle_period: Option<i64>,
     /// The ratio to convert to supplementary unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplementary_unit_conversion_ratio: Option<sage_core::types::Decimal>,
     /// Product suppliers are used to record suppliers of products. The supplier details are used when creating purchase orders. A supplier can be the preferred supplier for a product. The preferred supplier details are suggested when entering a purchase order for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suppliers: Option<Vec<ProductSupplier>>,
     /// Whether to suppress the net weight on Intrastat declaration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_mass_on_declaration: Option<bool>,
     /// The products tax code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The products units of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductUnit>>,
     /// Whether to use the product description on order and invoice documents.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_description_on_documents: Option<bool>,
     /// Whether the product is subject to domestic reverse charge VAT rules.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_reverse_charge_vat_rules: Option<bool>,
     /// Whether the product uses supplementary units.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_supplementary_units: Option<bool>,
     /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
     ///
     /// If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
     /// The product weight per stock unit, in kilograms.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2810,6 +2748,140 @@ impl Product {
             weight: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Product {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allow_sales_order", &self.allow_sales_order)?;
+        map.optional("alternative_products", &self.alternative_products)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("base_unit", &self.base_unit)?;
+        map.optional("base_unit_id", &self.base_unit_id)?;
+        map.optional("bom_item_type", &self.bom_item_type)?;
+        map.optional("bom_settings", &self.bom_settings)?;
+        map.field("code", &self.code)?;
+        map.optional("commodity_code", &self.commodity_code)?;
+        map.optional("country_of_origin", &self.country_of_origin)?;
+        map.optional("country_of_origin_id", &self.country_of_origin_id)?;
+        map.optional("cross_sell_products", &self.cross_sell_products)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_despatch_note_comment",
+            &self.default_despatch_note_comment,
+        )?;
+        map.optional(
+            "default_picking_list_comment",
+            &self.default_picking_list_comment,
+        )?;
+        map.optional("description", &self.description)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("fulfilment_method_type", &self.fulfilment_method_type)?;
+        map.optional("fulfilment_sequence_type", &self.fulfilment_sequence_type)?;
+        map.optional("has_alternative_products", &self.has_alternative_products)?;
+        map.optional("has_cross_sell_products", &self.has_cross_sell_products)?;
+        map.optional("has_preferred_supplier", &self.has_preferred_supplier)?;
+        map.optional("holding", &self.holding)?;
+        map.optional("id", &self.id)?;
+        map.optional("inactivation_date", &self.inactivation_date)?;
+        map.optional("is_weee_item", &self.is_weee_item)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional("manufacturer", &self.manufacturer)?;
+        map.optional("memos", &self.memos)?;
+        map.field("name", &self.name)?;
+        map.optional("part_number", &self.part_number)?;
+        map.optional("product_group", &self.product_group)?;
+        map.field("product_group_id", &self.product_group_id)?;
+        map.optional("product_status_type", &self.product_status_type)?;
+        map.optional("revenue_nominal_code", &self.revenue_nominal_code)?;
+        map.optional("revenue_nominal_code_id", &self.revenue_nominal_code_id)?;
+        map.optional("search_category_values", &self.search_category_values)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number("standard_cost", &self.standard_cost)?;
+        map.optional("status", &self.status)?;
+        map.optional("stock_nominal_code", &self.stock_nominal_code)?;
+        map.optional("stock_nominal_code_id", &self.stock_nominal_code_id)?;
+        map.optional("stock_unit", &self.stock_unit)?;
+        map.optional("stock_unit_id", &self.stock_unit_id)?;
+        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
+        map.optional_number(
+            "supplementary_unit_conversion_ratio",
+            &self.supplementary_unit_conversion_ratio,
+        )?;
+        map.optional("suppliers", &self.suppliers)?;
+        map.optional(
+            "suppress_mass_on_declaration",
+            &self.suppress_mass_on_declaration,
+        )?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("units", &self.units)?;
+        map.optional(
+            "use_description_on_documents",
+            &self.use_description_on_documents,
+        )?;
+        map.optional(
+            "use_reverse_charge_vat_rules",
+            &self.use_reverse_charge_vat_rules,
+        )?;
+        map.optional("use_supplementary_units", &self.use_supplementary_units)?;
+        map.optional("warehouse_holdings", &self.warehouse_holdings)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3225,39 +3297,29 @@ impl sage_core::types::model::FromFields for Product {
 }
 
 /// Returns a duplicate product using the product options specified.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductDuplicateFlags {
     /// Indicates whether to duplicate alternative items for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_items: Option<bool>,
     /// Indicates whether to duplicate attachments for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<bool>,
     /// Indicates whether to duplicate cross-selling items for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_selling_items: Option<bool>,
     /// Indicates whether to duplicate warehouse stocking levels for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_stocking_levels: Option<bool>,
     /// Indicates whether to duplicate locations for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<bool>,
     /// Indicates whether to duplicate memos for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memos: Option<bool>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_code: Option<String>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_name: Option<String>,
     /// Product unique Id.
     pub source_id: i64,
     /// Indicates whether to duplicate suppliers for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suppliers: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3277,6 +3339,23 @@ impl ProductDuplicateFlags {
             suppliers: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for ProductDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alternative_items", &self.alternative_items)?;
+        map.optional("attachments", &self.attachments)?;
+        map.optional("cross_selling_items", &self.cross_selling_items)?;
+        map.optional("location_stocking_levels", &self.location_stocking_levels)?;
+        map.optional("locations", &self.locations)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("new_code", &self.new_code)?;
+        map.optional("new_name", &self.new_name)?;
+        map.field("source_id", &self.source_id)?;
+        map.optional("suppliers", &self.suppliers)?;
+        map.end(&self.extra)
     }
 }
 
@@ -3341,65 +3420,42 @@ impl sage_core::types::model::FromFields for ProductDuplicateFlags {
 }
 
 /// Product groups are used to group stock items together with similar characteristics or requirements. Product Groups provide several default settings for stock items and have their own unique code and description.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroup {
     /// The base unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The base unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_unit_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<ProductGroupBomSettings>,
     /// Whether to allocate the full quantity of stock on an order by default, even if the stock level would become negative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_over_allocate_negative_stock: Option<bool>,
     /// The code of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The costing method of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub costing_method: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Indicates whether markup pricing is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub do_items_use_markup: Option<bool>,
     /// Product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ProductGroupId>,
     /// The amount of the cost of the product which is landed costs, if the landed costs type is Value Based.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the cost of the product which is landed costs, if the landed costs type is Percentage Based.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The default landed costs type for products in the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub landed_costs_type: Option<String>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
     /// The products revenue nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Revenue nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code_id: Option<i64>,
     /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code.
     ///
@@ -3408,43 +3464,78 @@ pub struct ProductGroup {
     /// - A category. This is the type such as colour, size or voltage.
     ///
     /// Product group search categories only consists of a category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_categories: Option<Vec<ProductGroupSearchCategory>>,
     /// The products stock nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock nominal code record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_nominal_code_id: Option<i64>,
     /// The stock unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The stock unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_id: Option<i64>,
     /// The default period of time in days between each stocktake for products in the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_cycle_period: Option<i64>,
     /// Indicates whether this is the SOP product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The product group units of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductGroupUnit>>,
     /// Whether to use the product description on order and invoice documents.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_description_on_documents: Option<bool>,
     /// Whether products in the product group will use landed costs by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_landed_costs: Option<bool>,
     /// Whether the product is subject to domestic reverse charge VAT rules.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_reverse_charge_vat_rules: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_unit", &self.base_unit)?;
+        map.optional("base_unit_id", &self.base_unit_id)?;
+        map.optional("bom_settings", &self.bom_settings)?;
+        map.optional(
+            "can_over_allocate_negative_stock",
+            &self.can_over_allocate_negative_stock,
+        )?;
+        map.optional("code", &self.code)?;
+        map.optional("costing_method", &self.costing_method)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("do_items_use_markup", &self.do_items_use_markup)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional("product_type", &self.product_type)?;
+        map.optional("revenue_nominal_code", &self.revenue_nominal_code)?;
+        map.optional("revenue_nominal_code_id", &self.revenue_nominal_code_id)?;
+        map.optional("search_categories", &self.search_categories)?;
+        map.optional("stock_nominal_code", &self.stock_nominal_code)?;
+        map.optional("stock_nominal_code_id", &self.stock_nominal_code_id)?;
+        map.optional("stock_unit", &self.stock_unit)?;
+        map.optional("stock_unit_id", &self.stock_unit_id)?;
+        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
+        map.optional(
+            "this_is_the_sop_product_group",
+            &self.this_is_the_sop_product_group,
+        )?;
+        map.optional("units", &self.units)?;
+        map.optional(
+            "use_description_on_documents",
+            &self.use_description_on_documents,
+        )?;
+        map.optional("use_landed_costs", &self.use_landed_costs)?;
+        map.optional(
+            "use_reverse_charge_vat_rules",
+            &self.use_reverse_charge_vat_rules,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductGroup {
@@ -3584,23 +3675,29 @@ impl sage_core::types::model::FromFields for ProductGroup {
 }
 
 /// The BOM related settings for the product group
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupBomSettings {
     /// The product group default cost heading.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_heading: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The product group default cost heading record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_heading_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroupBomSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cost_heading", &self.cost_heading)?;
+        map.optional("cost_heading_id", &self.cost_heading_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductGroupBomSettings {
@@ -3640,34 +3737,40 @@ impl sage_core::types::model::FromFields for ProductGroupBomSettings {
 }
 
 /// The search categories for the product group.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupSearchCategory {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default search value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_search_value: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The associated product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroupSearchCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_search_value", &self.default_search_value)?;
+        map.optional("id", &self.id)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_category_name", &self.search_category_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductGroupSearchCategory {
@@ -3722,29 +3825,35 @@ impl sage_core::types::model::FromFields for ProductGroupSearchCategory {
 }
 
 /// This API endpoint returns a list of the allowed values for a product group search category.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupSearchCategoryValue {
     /// Product group search value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prod_group_search_val_id: Option<i64>,
     /// Product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Search category name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<String>,
     /// Search value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// Search value name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_value_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroupSearchCategoryValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("prod_group_search_val_id", &self.prod_group_search_val_id)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_category_name", &self.search_category_name)?;
+        map.optional("search_value_id", &self.search_value_id)?;
+        map.optional("search_value_name", &self.search_value_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductGroupSearchCategoryValue {
@@ -3798,47 +3907,47 @@ impl sage_core::types::model::FromFields for ProductGroupSearchCategoryValue {
 }
 
 /// The units of measure in which products are stored as well as those used when buying or selling products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupUnit {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product group unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The unit of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_precision: Option<sage_core::types::Decimal>,
     /// The unit type of the unit of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_type: Option<String>,
     /// Whether the product group unit uses specific pricing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_own_price: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroupUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("unit", &self.unit)?;
+        map.optional("unit_id", &self.unit_id)?;
+        map.optional_number("unit_precision", &self.unit_precision)?;
+        map.optional("unit_type", &self.unit_type)?;
+        map.optional("use_own_price", &self.use_own_price)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductGroupUnit {
@@ -3898,68 +4007,62 @@ impl sage_core::types::model::FromFields for ProductGroupUnit {
 }
 
 /// Use the stock item holding object to return stock quantities and values across each WarehouseItem and BinItem. Note the WarehouseItemHolding and BinItemHolding objects return similar information.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductHolding {
     /// The average buying price of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// A collection of confirmed and unconfirmed stock buying prices
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buying_prices: Option<Vec<BuyingPrice>>,
     /// Quantity allocated of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item bought last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_last_period: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item bought this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_this_period: Option<sage_core::types::Decimal>,
     /// Quantity in stock of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The quantity on POP order of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// The quantity on order for direct delivery of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order_for_direct_delivery: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item sold last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_last_period: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item sold this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_this_period: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductHolding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("buying_prices", &self.buying_prices)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number(
+            "quantity_bought_last_period",
+            &self.quantity_bought_last_period,
+        )?;
+        map.optional_number(
+            "quantity_bought_this_period",
+            &self.quantity_bought_this_period,
+        )?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
+        map.optional_number(
+            "quantity_on_order_for_direct_delivery",
+            &self.quantity_on_order_for_direct_delivery,
+        )?;
+        map.optional_number(
+            "quantity_sold_last_period",
+            &self.quantity_sold_last_period,
+        )?;
+        map.optional_number(
+            "quantity_sold_this_period",
+            &self.quantity_sold_this_period,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductHolding {
@@ -4040,32 +4143,25 @@ impl sage_core::types::model::FromFields for ProductHolding {
 /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductMemo {
     /// The user that created the memo.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product memo record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ProductMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// When updating an existing product, whether to delete this memo from the collection of product memos.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The memo text.
     pub note: String,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4086,6 +4182,21 @@ impl ProductMemo {
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for ProductMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("note", &self.note)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -4140,38 +4251,38 @@ impl sage_core::types::model::FromFields for ProductMemo {
 /// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
 ///
 /// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductPurchaseFigures {
     /// A collection of purchase period trading figures. Periods are expanded by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<ProductPurchasePeriodFigures>>,
     /// Quantity bought last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_last_period: Option<sage_core::types::Decimal>,
     /// Quantity bought this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_this_period: Option<sage_core::types::Decimal>,
     /// Value bought last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_bought_last_period: Option<sage_core::types::Decimal>,
     /// Value bought this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_bought_this_period: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductPurchaseFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("periods", &self.periods)?;
+        map.optional_number(
+            "quantity_bought_last_period",
+            &self.quantity_bought_last_period,
+        )?;
+        map.optional_number(
+            "quantity_bought_this_period",
+            &self.quantity_bought_this_period,
+        )?;
+        map.optional_number("value_bought_last_period", &self.value_bought_last_period)?;
+        map.optional_number("value_bought_this_period", &self.value_bought_this_period)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductPurchaseFigures {
@@ -4222,41 +4333,38 @@ impl sage_core::types::model::FromFields for ProductPurchaseFigures {
 }
 
 /// Purchase period trading figures.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductPurchasePeriodFigures {
     /// Average buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Period end date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// Period month full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     /// Quantity purchased.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought: Option<sage_core::types::Decimal>,
     /// Period start date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Value purchased.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_bought: Option<sage_core::types::Decimal>,
     /// Period year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductPurchasePeriodFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("period", &self.period)?;
+        map.optional_number("quantity_bought", &self.quantity_bought)?;
+        map.optional("start_date", &self.start_date)?;
+        map.optional_number("value_bought", &self.value_bought)?;
+        map.optional("year", &self.year)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductPurchasePeriodFigures {
@@ -4309,38 +4417,38 @@ impl sage_core::types::model::FromFields for ProductPurchasePeriodFigures {
 /// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
 ///
 /// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesFigures {
     /// A collection of sales period trading figures. Periods are expanded by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<ProductSalesPeriodFigures>>,
     /// Quantity sold last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_last_period: Option<sage_core::types::Decimal>,
     /// Quantity sold this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_this_period: Option<sage_core::types::Decimal>,
     /// Value sold last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_sold_last_period: Option<sage_core::types::Decimal>,
     /// Value sold this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_sold_this_period: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSalesFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("periods", &self.periods)?;
+        map.optional_number(
+            "quantity_sold_last_period",
+            &self.quantity_sold_last_period,
+        )?;
+        map.optional_number(
+            "quantity_sold_this_period",
+            &self.quantity_sold_this_period,
+        )?;
+        map.optional_number("value_sold_last_period", &self.value_sold_last_period)?;
+        map.optional_number("value_sold_this_period", &self.value_sold_this_period)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSalesFigures {
@@ -4391,59 +4499,47 @@ impl sage_core::types::model::FromFields for ProductSalesFigures {
 }
 
 /// Sales period trading figures.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPeriodFigures {
     /// Average selling price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_selling_price: Option<sage_core::types::Decimal>,
     /// Cost of sales.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_of_sale_value: Option<sage_core::types::Decimal>,
     /// Period end date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// Period month full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     /// Percentage of profit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit_percent: Option<sage_core::types::Decimal>,
     /// Value of profit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit_value: Option<sage_core::types::Decimal>,
     /// Quantity sold.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold: Option<sage_core::types::Decimal>,
     /// Period start date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Value sold.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_sold: Option<sage_core::types::Decimal>,
     /// Period year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSalesPeriodFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("average_selling_price", &self.average_selling_price)?;
+        map.optional_number("cost_of_sale_value", &self.cost_of_sale_value)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("period", &self.period)?;
+        map.optional_number("profit_percent", &self.profit_percent)?;
+        map.optional_number("profit_value", &self.profit_value)?;
+        map.optional_number("quantity_sold", &self.quantity_sold)?;
+        map.optional("start_date", &self.start_date)?;
+        map.optional_number("value_sold", &self.value_sold)?;
+        map.optional("year", &self.year)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSalesPeriodFigures {
@@ -4505,27 +4601,21 @@ impl sage_core::types::model::FromFields for ProductSalesPeriodFigures {
 }
 
 /// Returns matching products associated with the search category values passed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductSearch {
     /// The product search response.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub matching_products: Option<Vec<ProductSearchMatchingProduct>>,
     /// The product search type is used to decide what filter of products is applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_search_type: Option<String>,
     /// The product search request.
     pub search_category_values: Vec<ProductSearchSearchCategoryValue>,
     /// Whether products that are inactive are included.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_inactive: Option<bool>,
     /// Whether to show only products that are allowed for sales orders.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_only_allow_sales_order: Option<bool>,
     /// Whether products that are phantom items are included.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_phantom: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4545,6 +4635,19 @@ impl ProductSearch {
             show_phantom: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for ProductSearch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("matching_products", &self.matching_products)?;
+        map.optional("product_search_type", &self.product_search_type)?;
+        map.field("search_category_values", &self.search_category_values)?;
+        map.optional("show_inactive", &self.show_inactive)?;
+        map.optional("show_only_allow_sales_order", &self.show_only_allow_sales_order)?;
+        map.optional("show_phantom", &self.show_phantom)?;
+        map.end(&self.extra)
     }
 }
 
@@ -4605,41 +4708,47 @@ impl sage_core::types::model::FromFields for ProductSearch {
 /// - A value. This is the specifics of the category such as green, red and blue for the category colour.
 ///
 /// Search categories are inherited from the product group.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchCategoryValue {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// When updating an existing product, whether to delete this search category.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<String>,
     /// The search value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_value: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The search value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// The search value name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_value_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSearchCategoryValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_category_name", &self.search_category_name)?;
+        map.optional("search_value", &self.search_value)?;
+        map.optional("search_value_id", &self.search_value_id)?;
+        map.optional("search_value_name", &self.search_value_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSearchCategoryValue {
@@ -4703,35 +4812,38 @@ impl sage_core::types::model::FromFields for ProductSearchCategoryValue {
 }
 
 /// The product search response of matching products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchMatchingProduct {
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The quantity of free stock available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The product status type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_status_type: Option<String>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSearchMatchingProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_status_type", &self.product_status_type)?;
+        map.optional("product_type", &self.product_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSearchMatchingProduct {
@@ -4784,17 +4896,23 @@ impl sage_core::types::model::FromFields for ProductSearchMatchingProduct {
 }
 
 /// The product search request of search category values.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchSearchCategoryValue {
     /// The search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSearchSearchCategoryValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_value_id", &self.search_value_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSearchSearchCategoryValue {
@@ -4832,20 +4950,26 @@ impl sage_core::types::model::FromFields for ProductSearchSearchCategoryValue {
 /// Product search types.
 ///
 /// The API endpoint returns details of the product search types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSearchType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductSearchType {
@@ -4882,47 +5006,65 @@ impl sage_core::types::model::FromFields for ProductSearchType {
 }
 
 /// The products status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductStatus {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if the product has active POP orders, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_active_pop_orders: Option<bool>,
     /// True if the product has active either SOP or POP documents, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_active_sop_or_pop_documents: Option<bool>,
     /// True if the product has a movement balance, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_movement_balances: Option<bool>,
     /// True if the product has negative stock quantities, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_negative_stock_quantities: Option<bool>,
     /// True if the product has either SOP or POP documents, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_sop_or_pop_documents: Option<bool>,
     /// True if the product has traceable items, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_traceable_items: Option<bool>,
     /// True if the product has sales order traceable allocations, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_traceable_sop_allocations: Option<bool>,
     /// True if the product has unassigned traceable items, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_unassigned_traceable_items: Option<bool>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// True if the product is being used by bill of materials, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_in_use_by_bom: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("has_active_pop_orders", &self.has_active_pop_orders)?;
+        map.optional(
+            "has_active_sop_or_pop_documents",
+            &self.has_active_sop_or_pop_documents,
+        )?;
+        map.optional("has_movement_balances", &self.has_movement_balances)?;
+        map.optional(
+            "has_negative_stock_quantities",
+            &self.has_negative_stock_quantities,
+        )?;
+        map.optional("has_sop_or_pop_documents", &self.has_sop_or_pop_documents)?;
+        map.optional("has_traceable_items", &self.has_traceable_items)?;
+        map.optional(
+            "has_traceable_sop_allocations",
+            &self.has_traceable_sop_allocations,
+        )?;
+        map.optional(
+            "has_unassigned_traceable_items",
+            &self.has_unassigned_traceable_items,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_in_use_by_bom", &self.is_in_use_by_bom)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductStatus {
@@ -5008,20 +5150,26 @@ impl sage_core::types::model::FromFields for ProductStatus {
 /// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.
 ///
 /// The API endpoint returns details of the product status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductStatusType {
@@ -5058,127 +5206,69 @@ impl sage_core::types::model::FromFields for ProductStatusType {
 }
 
 /// Product suppliers are used to record suppliers of products. The supplier details are used when creating purchase orders. A supplier can be the preferred supplier for a product. The preferred supplier details are suggested when entering a purchase order for the product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductSupplier {
     /// If you produce Intrastat reports, the product country of origin from the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_of_origin: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// If you produce Intrastat reports, the product country of origin record Id from the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_of_origin_id: Option<i64>,
     /// The date the list price changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_list_price_changed: Option<sage_core::types::DateTime>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default pricing source type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_pricing_source_type: Option<String>,
     /// Product supplier record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::ProductSupplierId>,
     /// Whether the supplier is the preferred supplier for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
     /// When updating an existing product, whether to delete this supplier from the collection of product suppliers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The amount of the product's cost which is landed costs (if the landed costs type is Value Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the product's cost which is landed costs (if the landed costs type is Percentage Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the product when ordering from the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub landed_costs_type: Option<String>,
     /// The last price paid for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_buying_price: Option<sage_core::types::Decimal>,
     /// The date of the last order for the product from the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_order_date: Option<sage_core::types::DateTime>,
     /// The quantity of the last order for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_order_quantity: Option<sage_core::types::Decimal>,
     /// Lead time in lead time units for the product from the supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_time: Option<i64>,
     /// The lead time unit of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_time_unit: Option<String>,
     /// The supplier's price for the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub list_price: Option<sage_core::types::Decimal>,
     /// The date the list price expires.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub list_price_expiry_date: Option<sage_core::types::DateTime>,
     /// The minimum order quantity for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub minimum_order_quantity: Option<sage_core::types::Decimal>,
     /// The total quantity of product ordered from the supplier in the year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_quantity_year_to_date: Option<sage_core::types::Decimal>,
     /// The total value of product ordered from the supplier in the year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_value_year_to_date: Option<sage_core::types::Decimal>,
     /// The product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// The quantity of the product currently on order from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// The supplier.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
     pub supplier_id: super::ids::SupplierId,
     /// The supplier stock code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_stock_code: Option<String>,
     /// The usual order quantity for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_order_quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5220,6 +5310,45 @@ impl ProductSupplier {
             usual_order_quantity: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for ProductSupplier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("country_of_origin", &self.country_of_origin)?;
+        map.optional("country_of_origin_id", &self.country_of_origin_id)?;
+        map.optional("date_list_price_changed", &self.date_list_price_changed)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_pricing_source_type", &self.default_pricing_source_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_preferred", &self.is_preferred)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional_number("last_buying_price", &self.last_buying_price)?;
+        map.optional("last_order_date", &self.last_order_date)?;
+        map.optional_number("last_order_quantity", &self.last_order_quantity)?;
+        map.optional("lead_time", &self.lead_time)?;
+        map.optional("lead_time_unit", &self.lead_time_unit)?;
+        map.optional_number("list_price", &self.list_price)?;
+        map.optional("list_price_expiry_date", &self.list_price_expiry_date)?;
+        map.optional_number("minimum_order_quantity", &self.minimum_order_quantity)?;
+        map.optional_number(
+            "order_quantity_year_to_date",
+            &self.order_quantity_year_to_date,
+        )?;
+        map.optional_number("order_value_year_to_date", &self.order_value_year_to_date)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
+        map.optional("supplier", &self.supplier)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_stock_code", &self.supplier_stock_code)?;
+        map.optional_number("usual_order_quantity", &self.usual_order_quantity)?;
+        map.end(&self.extra)
     }
 }
 
@@ -5367,20 +5496,26 @@ impl sage_core::types::model::FromFields for ProductSupplier {
 /// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.
 ///
 /// The API endpoint returns details of the product transaction group types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionGroupType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionGroupType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductTransactionGroupType {
@@ -5417,20 +5552,26 @@ impl sage_core::types::model::FromFields for ProductTransactionGroupType {
 }
 
 /// Product transaction types are used to identify the different types of product movement transactions. These transactions are created when products are moved in and out of stock and, can be from various sources such as purchase orders or sales orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Product type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductTransactionType {
@@ -5467,170 +5608,155 @@ impl sage_core::types::model::FromFields for ProductTransactionType {
 }
 
 /// A product transaction is created each time a product is moved in, or out of stock. Product transactions are created from various sources such as purchase orders, sales orders, transfers between warehouses etc.. This resource returns the details of product transactions. The default sort (orderby) field is by 'Id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionView {
     /// Analysis Code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The name of the bin to which the transaction relates to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// The total cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product transaction Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The total issue or sales price of the transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_value: Option<sage_core::types::Decimal>,
     /// Any memo note that was applied to the product transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<String>,
     /// Product group code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_code: Option<String>,
     /// Product group record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity on the transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// This can be an optional reference added to the transaction by the user, or an automatically generated reference such as the order number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// This can be an additional optional reference added to the transaction by the user, or an automatically generated reference such as the despatch note number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// The name of the source of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_area_name: Option<String>,
     /// The code of the source of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_area_reference: Option<String>,
     /// The source area type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_area_type_id: Option<i64>,
     /// The total discount value of the transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_order_discount: Option<sage_core::types::Decimal>,
     /// The date of the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The transaction group Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_group_id: Option<i64>,
     /// Enum value of the transaction_type_id that describes the transaction that created the product movement.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<String>,
     /// The transaction type Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type_id: Option<i64>,
     /// The cost price per unit for this transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_cost_price: Option<sage_core::types::Decimal>,
     /// The discount amount per unit used for this transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// The price used when products are moved out of stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_issue_price: Option<sage_core::types::Decimal>,
     /// The name of the Sage 200 user that created the transaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The warehouse the product was moved from or to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional_number("cost_value", &self.cost_value)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("issue_value", &self.issue_value)?;
+        map.optional("memo", &self.memo)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("source_area_name", &self.source_area_name)?;
+        map.optional("source_area_reference", &self.source_area_reference)?;
+        map.optional("source_area_type_id", &self.source_area_type_id)?;
+        map.optional_number("total_order_discount", &self.total_order_discount)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("transaction_group_id", &self.transaction_group_id)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.optional_number("unit_cost_price", &self.unit_cost_price)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional_number("unit_issue_price", &self.unit_issue_price)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductTransactionView {
@@ -5812,20 +5938,26 @@ impl sage_core::types::model::FromFields for ProductTransactionView {
 /// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
 ///
 /// The API endpoint returns details of the product types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductType {
@@ -5862,53 +5994,53 @@ impl sage_core::types::model::FromFields for ProductType {
 }
 
 /// The units of measure in which products are stored as well as those used when buying or selling products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductUnit {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if the product has either SOP or POP documents, else False.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_sop_or_pop_documents: Option<bool>,
     /// Unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// When updating an existing product, whether to delete this unit of measure from the collection of product unit of measures.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// The unit of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_precision: Option<sage_core::types::Decimal>,
     /// The unit type of the unit of measure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_type: Option<String>,
     /// Whether the product group unit uses specific pricing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_own_price: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("has_sop_or_pop_documents", &self.has_sop_or_pop_documents)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("unit", &self.unit)?;
+        map.optional("unit_id", &self.unit_id)?;
+        map.optional_number("unit_precision", &self.unit_precision)?;
+        map.optional("unit_type", &self.unit_type)?;
+        map.optional("use_own_price", &self.use_own_price)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductUnit {
@@ -5976,338 +6108,329 @@ impl sage_core::types::model::FromFields for ProductUnit {
 }
 
 /// When making larger requests for product information, the Product Views resource can be a faster alternative to the 'Product' resource. The Product Views resource also returns a wider breadth of information than the Product resource. Using Product Views could therefore reduce the quantity of API requests needed to return the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductView {
     /// Total confirmed and unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub actual_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether the product allows duplicate numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_numbers: Option<bool>,
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_sales_order: Option<bool>,
     /// Analysis Code 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis_code_9: Option<String>,
     /// The next auto generated number for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_next_number: Option<i64>,
     /// The auto generate option of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_option_type: Option<String>,
     /// The auto generate option of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_option_type_id: Option<i64>,
     /// The auto generated prefix for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_generate_prefix: Option<String>,
     /// The average buying price of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// The base unit name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base_unit_name: Option<String>,
     /// The BOM item type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_item_type_id: Option<i64>,
     /// Product code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The commodity code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commodity_code: Option<String>,
     /// Confirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmed_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The date the stock item was last sold.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_last_sale: Option<sage_core::types::DateTime>,
     /// The date of the last stock count.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_last_stock_count: Option<sage_core::types::DateTime>,
     /// The default despatch note comment for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_despatch_note_comment: Option<String>,
     /// The default picking list note comment for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_picking_list_comment: Option<String>,
     /// Product description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The quantity of free stock of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// The fulfilment method selected for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_method_type: Option<String>,
     /// The fulfilment method selected for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_method_type_id: Option<i64>,
     /// The fulfilment sequence type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_sequence_type: Option<String>,
     /// The fulfilment sequence type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilment_sequence_type_id: Option<i64>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The date the product was inactive.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub inactive_date: Option<sage_core::types::DateTime>,
     /// The label printing option for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label_printing_option_type: Option<String>,
     /// The label printing option for the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label_printing_option_type_id: Option<i64>,
     /// The landed costs value of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_value: Option<sage_core::types::Decimal>,
     /// The date the product history was last archived up to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_archived_up_to: Option<sage_core::types::DateTime>,
     /// The date the traceable product history was last archived up to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_trace_archived_up_to: Option<sage_core::types::DateTime>,
     /// The manufacturer of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
     /// Product name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The part number of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub part_number: Option<String>,
     /// The product's standard price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// The code of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_code: Option<String>,
     /// The costing method of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_costing_method_type: Option<String>,
     /// The costing method of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_costing_method_type_id: Option<i64>,
     /// The description of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_description: Option<String>,
     /// Indicates whether the product is in a product group that uses markup pricing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_do_items_use_markup: Option<bool>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_product_type: Option<String>,
     /// The product type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_product_type_id: Option<i64>,
     /// Allocated bill of materials quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// The quantity on order in POP.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Indicates whether this product is assigned batch/serial numbers when received.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_nos_on_goods_received: Option<bool>,
     /// Reorder level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// Indicates whether the product is sold from a single batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_from_single_batch: Option<bool>,
     /// The selling price of the product, taking into account costing method and markup.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_price: Option<sage_core::types::Decimal>,
     /// The shelf life of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shelf_life: Option<i64>,
     /// The shelf life type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shelf_life_type: Option<String>,
     /// The shelf life type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shelf_life_type_id: Option<i64>,
     /// The SOP item price of the product. Used by sales order items.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_item_price: Option<sage_core::types::Decimal>,
     /// The standard cost of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// The status of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_type: Option<String>,
     /// The status of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_type_id: Option<i64>,
     /// The date the product cost variance was last reset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub std_cost_variance_last_reset: Option<sage_core::types::DateTime>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The stock take cycle period in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_take_cycle_period: Option<i64>,
     /// The stock unit name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_name: Option<String>,
     /// Indicates whether the product suppresses mass on declaration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_net_mass: Option<bool>,
     /// Indicates whether the linked price band is the standard price band.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub this_is_the_standard_band: Option<bool>,
     /// The traceable type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// The traceable type of the product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_type_id: Option<i64>,
     /// Unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unconfirmed_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Indicates whether the product uses the description on orders and invoices.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_description_on_docs: Option<bool>,
     /// Indicates whether the product uses alternative references.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uses_use_by_date: Option<bool>,
     /// The weight of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("actual_quantity", &self.actual_quantity)?;
+        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
+        map.optional("allow_sales_order", &self.allow_sales_order)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("auto_generate_next_number", &self.auto_generate_next_number)?;
+        map.optional("auto_generate_option_type", &self.auto_generate_option_type)?;
+        map.optional(
+            "auto_generate_option_type_id",
+            &self.auto_generate_option_type_id,
+        )?;
+        map.optional("auto_generate_prefix", &self.auto_generate_prefix)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("base_unit_name", &self.base_unit_name)?;
+        map.optional("bom_item_type_id", &self.bom_item_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional("commodity_code", &self.commodity_code)?;
+        map.optional_number(
+            "confirmed_quantity_in_stock",
+            &self.confirmed_quantity_in_stock,
+        )?;
+        map.optional("date_of_last_sale", &self.date_of_last_sale)?;
+        map.optional("date_of_last_stock_count", &self.date_of_last_stock_count)?;
+        map.optional(
+            "default_despatch_note_comment",
+            &self.default_despatch_note_comment,
+        )?;
+        map.optional(
+            "default_picking_list_comment",
+            &self.default_picking_list_comment,
+        )?;
+        map.optional("description", &self.description)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("fulfilment_method_type", &self.fulfilment_method_type)?;
+        map.optional("fulfilment_method_type_id", &self.fulfilment_method_type_id)?;
+        map.optional("fulfilment_sequence_type", &self.fulfilment_sequence_type)?;
+        map.optional("fulfilment_sequence_type_id", &self.fulfilment_sequence_type_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("inactive_date", &self.inactive_date)?;
+        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
+        map.optional(
+            "label_printing_option_type_id",
+            &self.label_printing_option_type_id,
+        )?;
+        map.optional_number("landed_costs_value", &self.landed_costs_value)?;
+        map.optional("last_archived_up_to", &self.last_archived_up_to)?;
+        map.optional("last_trace_archived_up_to", &self.last_trace_archived_up_to)?;
+        map.optional("manufacturer", &self.manufacturer)?;
+        map.optional("name", &self.name)?;
+        map.optional("part_number", &self.part_number)?;
+        map.optional_number("price", &self.price)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional(
+            "product_group_costing_method_type",
+            &self.product_group_costing_method_type,
+        )?;
+        map.optional(
+            "product_group_costing_method_type_id",
+            &self.product_group_costing_method_type_id,
+        )?;
+        map.optional("product_group_description", &self.product_group_description)?;
+        map.optional(
+            "product_group_do_items_use_markup",
+            &self.product_group_do_items_use_markup,
+        )?;
+        map.optional("product_group_product_type", &self.product_group_product_type)?;
+        map.optional(
+            "product_group_product_type_id",
+            &self.product_group_product_type_id,
+        )?;
+        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
+        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
+        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
+        map.optional_number("quantity_on_pop_order", &self.quantity_on_pop_order)?;
+        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
+        map.optional(
+            "record_nos_on_goods_received",
+            &self.record_nos_on_goods_received,
+        )?;
+        map.optional_number("reorder_level", &self.reorder_level)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional_number("selling_price", &self.selling_price)?;
+        map.optional("shelf_life", &self.shelf_life)?;
+        map.optional("shelf_life_type", &self.shelf_life_type)?;
+        map.optional("shelf_life_type_id", &self.shelf_life_type_id)?;
+        map.optional_number("sop_item_price", &self.sop_item_price)?;
+        map.optional_number("standard_cost", &self.standard_cost)?;
+        map.optional("status_type", &self.status_type)?;
+        map.optional("status_type_id", &self.status_type_id)?;
+        map.optional(
+            "std_cost_variance_last_reset",
+            &self.std_cost_variance_last_reset,
+        )?;
+        map.optional_number(
+            "stock_multiple_of_base_unit",
+            &self.stock_multiple_of_base_unit,
+        )?;
+        map.optional("stock_take_cycle_period", &self.stock_take_cycle_period)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.optional("suppress_net_mass", &self.suppress_net_mass)?;
+        map.optional("this_is_the_standard_band", &self.this_is_the_standard_band)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional("traceable_type_id", &self.traceable_type_id)?;
+        map.optional_number(
+            "unconfirmed_quantity_in_stock",
+            &self.unconfirmed_quantity_in_stock,
+        )?;
+        map.optional("use_description_on_docs", &self.use_description_on_docs)?;
+        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
+        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
+        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductView {
@@ -6711,26 +6834,32 @@ impl sage_core::types::model::FromFields for ProductView {
 }
 
 /// This resource returns a view of warehouses and bins for a product. This view filters out the return and direct delivery warehouses. The default sort (orderby) field are by 'warehouse_name' and 'bin_holding_name' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductWarehouseBinView {
     /// Bin record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// Bin name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_holding_name: Option<String>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Warehouse record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductWarehouseBinView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_holding_id", &self.bin_holding_id)?;
+        map.optional("bin_holding_name", &self.bin_holding_name)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductWarehouseBinView {
@@ -6773,32 +6902,35 @@ impl sage_core::types::model::FromFields for ProductWarehouseBinView {
 }
 
 /// This resource returns a view of warehouses for a product. This view filters out the return and direct delivery warehouses. The default sort (orderby) field is by 'warehouse_name' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductWarehouseView {
     /// Free stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<super::ids::ProductId>,
     /// Indicates whether this warehouse is used to sell stock items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_for_sales_trading: Option<bool>,
     /// Warehouse holding record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductWarehouseView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("use_for_sales_trading", &self.use_for_sales_trading)?;
+        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for ProductWarehouseView {
@@ -6850,23 +6982,29 @@ impl sage_core::types::model::FromFields for ProductWarehouseView {
 }
 
 /// A search category item.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchCategory {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SearchCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SearchCategory {
@@ -6906,29 +7044,35 @@ impl sage_core::types::model::FromFields for SearchCategory {
 }
 
 /// The search category value.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchValue {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category value record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::SearchValueId>,
     /// Flag indicating if this item is the 'None' value for a list of related search category values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_none_value: Option<bool>,
     /// The search category value name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The Id of the search category to which this search value belongs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SearchValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_none_value", &self.is_none_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SearchValue {
@@ -6978,20 +7122,26 @@ impl sage_core::types::model::FromFields for SearchValue {
 /// The serial allocated to who type, used to determine the type of allocation of a serial number.
 ///
 /// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SerialAllocatedToWhoType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SerialAllocatedToWhoType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SerialAllocatedToWhoType {
@@ -7030,20 +7180,26 @@ impl sage_core::types::model::FromFields for SerialAllocatedToWhoType {
 /// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
 ///
 /// The API endpoint returns details of the source area types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceAreaType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SourceAreaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for SourceAreaType {
@@ -7080,62 +7236,83 @@ impl sage_core::types::model::FromFields for SourceAreaType {
 }
 
 /// The Stock Settings are used to choose how to process and manage your stock.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockSettings {
     /// Batch/serial numbers must be recorded when goods are received to assign batch/serial numbers to traceable items during the goods in process. (Sage 200 Standard value is numbers must be recorded when allocating stock and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocate_individual_items: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'from stock'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_fulfilment_from_stock: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'direct to customer' (Sage 200 Standard value is false and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_fulfilment_from_supplier_direct_to_customer: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'for delivery direct from supplier'.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_fulfilment_from_supplier_via_stock: Option<bool>,
     /// Allow inclusion of stock items in stocktake that have negative stock levels. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_negative_stocktake: Option<bool>,
     /// Allow inclusion of stock items in stocktake that have negative stock levels with outstanding purchase orders. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_negative_stocktake_with_purchase_order: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Generate cost of sales postings from sales orders generated by Sales Order Processing. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_cos_for_sop: Option<bool>,
     /// Stock setting unique Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::StockSettingsId>,
     /// Integrate stock management with the Nominal Ledger allowing postings to the Nominal Ledger for stock movements and adjustments recorded in Stock Control. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub integrate_stock_management_with_nominal: Option<bool>,
     /// Internal areas.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal_areas: Option<Vec<InternalArea>>,
     /// Landed costs nominal record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub landed_costs_nominal_code_id: Option<i64>,
     /// Profit can be calculated as a percentage of revenue (true), or as a percentage of cost (false).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profit_percent_of_revenue: Option<bool>,
     /// Whether or not to use landed costs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_landed_costs: Option<bool>,
     /// When true this setting allows Sage 200 to track stock at different locations. This can be across several warehouses, or a single warehouse split into separate areas (bins). (Sage 200 Standard value is true and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_multiple_locations: Option<bool>,
     /// Allow searching using search categories and values to search for products using a list of search categories and values. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_search_categories: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocate_individual_items", &self.allocate_individual_items)?;
+        map.optional("allow_fulfilment_from_stock", &self.allow_fulfilment_from_stock)?;
+        map.optional(
+            "allow_fulfilment_from_supplier_direct_to_customer",
+            &self.allow_fulfilment_from_supplier_direct_to_customer,
+        )?;
+        map.optional(
+            "allow_fulfilment_from_supplier_via_stock",
+            &self.allow_fulfilment_from_supplier_via_stock,
+        )?;
+        map.optional("allow_negative_stocktake", &self.allow_negative_stocktake)?;
+        map.optional(
+            "allow_negative_stocktake_with_purchase_order",
+            &self.allow_negative_stocktake_with_purchase_order,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("generate_cos_for_sop", &self.generate_cos_for_sop)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "integrate_stock_management_with_nominal",
+            &self.integrate_stock_management_with_nominal,
+        )?;
+        map.optional("internal_areas", &self.internal_areas)?;
+        map.optional(
+            "landed_costs_nominal_code_id",
+            &self.landed_costs_nominal_code_id,
+        )?;
+        map.optional("profit_percent_of_revenue", &self.profit_percent_of_revenue)?;
+        map.optional("use_landed_costs", &self.use_landed_costs)?;
+        map.optional("use_multiple_locations", &self.use_multiple_locations)?;
+        map.optional("use_search_categories", &self.use_search_categories)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StockSettings {
@@ -7249,28 +7426,23 @@ impl sage_core::types::model::FromFields for StockSettings {
 }
 
 /// A stock transfer is used to move stock from one location to another.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StockTransfer {
     /// Bin holding record Id for the source location.
     pub bin_holding_from_id: i64,
     /// Bin holding record Id for the destination location.
     pub bin_holding_to_id: i64,
     /// The date of the transfer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// The quantity to transfer.
-    #[serde(serialize_with = "sage_core::types::decimal_number::serialize")]
     pub quantity: sage_core::types::Decimal,
     /// The transfer reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The transfer second reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub second_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7292,6 +7464,20 @@ impl StockTransfer {
             second_reference: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for StockTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bin_holding_from_id", &self.bin_holding_from_id)?;
+        map.field("bin_holding_to_id", &self.bin_holding_to_id)?;
+        map.optional("date", &self.date)?;
+        map.field("product_id", &self.product_id)?;
+        map.number("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7346,14 +7532,13 @@ impl sage_core::types::model::FromFields for StockTransfer {
 }
 
 /// Returns a list of traceable items for a product and bin.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StockTransferTraceableItemsRequest {
     /// Bin holding record Id for the product location.
     pub bin_holding_from_id: i64,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7368,6 +7553,15 @@ impl StockTransferTraceableItemsRequest {
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for StockTransferTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bin_holding_from_id", &self.bin_holding_from_id)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7405,65 +7599,47 @@ impl sage_core::types::model::FromFields for StockTransferTraceableItemsRequest 
 }
 
 /// Stocktakes adjust the recorded stock levels in Sage 200 with actual stock levels in order to maintain accurate stock records. Stocktakes are recorded per warehouse. Items for a stocktake can be selected individually (by Stock Item) or by the bin they are stored in.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stocktake {
     /// Whether to advance to the next status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advance_status: Option<bool>,
     /// Indicates whether the stocktake type can be changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_modify_stocktake_type: Option<bool>,
     /// Whether to exclude inactive stock items from the list of items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_inactive_stock: Option<bool>,
     /// Failed Stocktake items. Note: this collection is only used when the status is at Selecting Items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
     /// Stocktake record Id. Note: This is required for other POST operations that retrieve stocktake records.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::StocktakeId>,
     /// The nominal narrative. Note: for setting this, the status must be at Requires Approval.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nominal_narrative: Option<String>,
     /// Whether to pre-fill actual count values with expected values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_fill_actual_with_expected: Option<bool>,
     /// Whether to show expected quantities when entering counts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_expected_quantities: Option<bool>,
     /// Stock variance nominal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_variance_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock variance nominal record Id. Note: for setting this, the status must be at Requires Approval.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_variance_nominal_code_id: Option<i64>,
     /// Stocktake count sheet items. Note: this collection is only used when the status has advanced past Selecting Items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_count_sheet_items: Option<Vec<StocktakeCountSheetItem>>,
     /// The created or last updated date of the stocktake, or the current stocktake date if counts have been entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_date: Option<sage_core::types::DateTime>,
     /// Stocktake items.  Note: this collection is only used when the status is at Selecting Items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_items: Option<Vec<StocktakeStocktakeItems>>,
     /// Stocktake name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_name: Option<String>,
     /// The current status of the stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_status: Option<String>,
     /// The type of counting method for the stocktake; e.g. by Stock Item, or by Bin. Note: If other stocktakes exist for the same warehouse, this value can't be changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_type: Option<String>,
     /// Warehouse record Id. Note: This is required for getting a list of items for a new stocktake.
     pub warehouse_id: super::ids::WarehouseId,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7491,6 +7667,37 @@ impl Stocktake {
             warehouse_name: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Stocktake {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("advance_status", &self.advance_status)?;
+        map.optional("can_modify_stocktake_type", &self.can_modify_stocktake_type)?;
+        map.optional("exclude_inactive_stock", &self.exclude_inactive_stock)?;
+        map.optional("failed_stocktake_items", &self.failed_stocktake_items)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_narrative", &self.nominal_narrative)?;
+        map.optional(
+            "pre_fill_actual_with_expected",
+            &self.pre_fill_actual_with_expected,
+        )?;
+        map.optional("show_expected_quantities", &self.show_expected_quantities)?;
+        map.optional("stock_variance_nominal_code", &self.stock_variance_nominal_code)?;
+        map.optional(
+            "stock_variance_nominal_code_id",
+            &self.stock_variance_nominal_code_id,
+        )?;
+        map.optional("stocktake_count_sheet_items", &self.stocktake_count_sheet_items)?;
+        map.optional("stocktake_date", &self.stocktake_date)?;
+        map.optional("stocktake_items", &self.stocktake_items)?;
+        map.optional("stocktake_name", &self.stocktake_name)?;
+        map.optional("stocktake_status", &self.stocktake_status)?;
+        map.optional("stocktake_type", &self.stocktake_type)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7593,97 +7800,94 @@ impl sage_core::types::model::FromFields for Stocktake {
 }
 
 /// Stocktake count sheet items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeCountSheetItem {
     /// Indicates whether actual stock quantity has been entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_quantity_entered: Option<bool>,
     /// The actual stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub actual_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Indicates whether to allow stock levels to go negative from the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allows_negative_stock: Option<bool>,
     /// The average buying price of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Bin record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_item_id: Option<i64>,
     /// Bin name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// The costing method type of the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub costing_method_type: Option<String>,
     /// Discrepancy narrative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discrepancy_narrative: Option<String>,
     /// The status of the discrepancy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discrepancy_status: Option<String>,
     /// Indicates whether recorded stock quantity is negative.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_negative_quantity_in_stock: Option<bool>,
     /// Stocktake count sheet item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Indicates whether individual batch and serial numbers appear on count sheets.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_nos_on_count_sheets: Option<bool>,
     /// Stock item code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// Stock item name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
     /// Total allocated stock, SOP and bom quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// The quantity on order in POP.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
     /// The recorded stock quantity. Note: This is returned only if the stocktakes show_expected_quantity is true.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recorded_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The standard cost of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// Stock unit name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_name: Option<String>,
     /// Stocktake record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_id: Option<super::ids::StocktakeId>,
     /// Stocktake traceable count sheet items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_trace_count_sheet_items: Option<
         Vec<StocktakeCountSheetItemStocktakeTraceCountSheetItems>,
     >,
     /// The traceable type of the stock item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeCountSheetItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("actual_quantity_entered", &self.actual_quantity_entered)?;
+        map.optional_number("actual_quantity_in_stock", &self.actual_quantity_in_stock)?;
+        map.optional("allows_negative_stock", &self.allows_negative_stock)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("costing_method_type", &self.costing_method_type)?;
+        map.optional("discrepancy_narrative", &self.discrepancy_narrative)?;
+        map.optional("discrepancy_status", &self.discrepancy_status)?;
+        map.optional(
+            "has_negative_quantity_in_stock",
+            &self.has_negative_quantity_in_stock,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("include_nos_on_count_sheets", &self.include_nos_on_count_sheets)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number("quantity_on_pop_order", &self.quantity_on_pop_order)?;
+        map.optional_number(
+            "recorded_quantity_in_stock",
+            &self.recorded_quantity_in_stock,
+        )?;
+        map.optional_number("standard_cost", &self.standard_cost)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.optional("stocktake_id", &self.stocktake_id)?;
+        map.optional(
+            "stocktake_trace_count_sheet_items",
+            &self.stocktake_trace_count_sheet_items,
+        )?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeCountSheetItem {
@@ -7804,20 +8008,29 @@ impl sage_core::types::model::FromFields for StocktakeCountSheetItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     /// Stocktake traceable count sheet item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The identification number of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_no: Option<String>,
     /// Stocktake count sheet item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_count_sheet_item_id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional(
+            "stocktake_count_sheet_item_id",
+            &self.stocktake_count_sheet_item_id,
+        )?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -7861,45 +8074,29 @@ for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
 }
 
 /// Stocktake criteria templates are a set of criteria used for auto selection of stock items to add to a stocktake sheet.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StocktakeCriteriaTemplate {
     /// Include stock items by when they are due to have a stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Stocktake criteria template Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::StocktakeCriteriaTemplateId>,
     /// Include stock items by the date they were last sold.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sold_date: Option<sage_core::types::DateTime>,
     /// The stocktake criteria template name.
     pub name: String,
     /// Include stock items that are associated with these product groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_groups: Option<Vec<LookupProductGroup>>,
     /// Include stock items by the amount in stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_from: Option<sage_core::types::Decimal>,
     /// Include stock items by the amount in stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_to: Option<sage_core::types::Decimal>,
     /// Number of stock items to include on the stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_value_number_of_items: Option<i64>,
     /// Include stock items by a selected stock value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_value_type: Option<String>,
     /// Include only traceable or non-traceable stock items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_traceable_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7919,6 +8116,23 @@ impl StocktakeCriteriaTemplate {
             stocktake_traceable_type: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for StocktakeCriteriaTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("last_sold_date", &self.last_sold_date)?;
+        map.field("name", &self.name)?;
+        map.optional("product_groups", &self.product_groups)?;
+        map.optional_number("quantity_from", &self.quantity_from)?;
+        map.optional_number("quantity_to", &self.quantity_to)?;
+        map.optional("stock_value_number_of_items", &self.stock_value_number_of_items)?;
+        map.optional("stock_value_type", &self.stock_value_type)?;
+        map.optional("stocktake_traceable_type", &self.stocktake_traceable_type)?;
+        map.end(&self.extra)
     }
 }
 
@@ -7980,17 +8194,23 @@ impl sage_core::types::model::FromFields for StocktakeCriteriaTemplate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeFailedStocktakeItems {
     /// Bin name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// Stock item code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeFailedStocktakeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("item_code", &self.item_code)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeFailedStocktakeItems {
@@ -8026,20 +8246,26 @@ impl sage_core::types::model::FromFields for StocktakeFailedStocktakeItems {
 /// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake.
 ///
 /// The API endpoint returns details of the stocktake selector value types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeSelectorValueType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeSelectorValueType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeSelectorValueType {
@@ -8078,20 +8304,26 @@ impl sage_core::types::model::FromFields for StocktakeSelectorValueType {
 /// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
 ///
 /// The API endpoint returns details of the stocktake status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeStatusType {
@@ -8127,71 +8359,68 @@ impl sage_core::types::model::FromFields for StocktakeStatusType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeStocktakeItems {
     /// Indicates whether to allow stock levels to go negative from the product group.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allows_negative_stock: Option<bool>,
     /// Stock item average buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Bin name. Note: this property is used when the stocktake type is By Bin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// The date the stock item was last sold.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_last_sale: Option<sage_core::types::DateTime>,
     /// Whether to select the stock item for the stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_selected: Option<bool>,
     /// Stock item code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
     /// Stock item name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_name: Option<String>,
     /// The date of the last stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_stocktake: Option<sage_core::types::DateTime>,
     /// Product group code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_code: Option<String>,
     /// Product group record Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Stock item quantity in stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Stock unit name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_unit_name: Option<String>,
     /// The stocktake cycle number for this stock item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_cycle_period: Option<i64>,
     /// Stocktake item record Id. Note: this Id is only set when an item has been selected for a stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_item_id: Option<i64>,
     /// The traceable type of the stock item
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// Stock item value of stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeStocktakeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allows_negative_stock", &self.allows_negative_stock)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("date_of_last_sale", &self.date_of_last_sale)?;
+        map.optional("is_selected", &self.is_selected)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional("last_stocktake", &self.last_stocktake)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
+        map.optional("stocktake_item_id", &self.stocktake_item_id)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional_number("value_of_stock", &self.value_of_stock)?;
+        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeStocktakeItems {
@@ -8286,20 +8515,26 @@ impl sage_core::types::model::FromFields for StocktakeStocktakeItems {
 /// Stocktake traceable types are used to select stock items by the stock items traceable type to be included on a stocktake. Stocktake traceable types can be 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.
 ///
 /// The API endpoint returns details of the stocktake traceable types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeTraceableType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeTraceableType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeTraceableType {
@@ -8338,20 +8573,26 @@ impl sage_core::types::model::FromFields for StocktakeTraceableType {
 /// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
 ///
 /// The API endpoint returns details of the stocktake types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeType {
@@ -8388,35 +8629,41 @@ impl sage_core::types::model::FromFields for StocktakeType {
 }
 
 /// Gets the collection of stocktakes including warehouse name. The default sort (orderby) field is by 'stocktake_name' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeView {
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Stocktake record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The created or last updated date of the stocktake, or the current stocktake date if counts have been entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_date: Option<sage_core::types::DateTime>,
     /// Stocktake name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_name: Option<String>,
     /// The current status of the stocktake.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_status_id: Option<i64>,
     /// The type of counting method for the stocktake. E.g. by Stock Item, or by Bin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stocktake_type_id: Option<i64>,
     /// Warehouse record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("stocktake_date", &self.stocktake_date)?;
+        map.optional("stocktake_name", &self.stocktake_name)?;
+        map.optional("stocktake_status_id", &self.stocktake_status_id)?;
+        map.optional("stocktake_type_id", &self.stocktake_type_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for StocktakeView {
@@ -8472,20 +8719,17 @@ impl sage_core::types::model::FromFields for StocktakeView {
 }
 
 /// A traceable adjustment describes the traceable items which take part in Stock adjustments. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceableAdjustment {
     /// The issue status type. This is used for filtering when amending batch/serial numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_status: Option<String>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Traceable adjustment items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<
         Vec<TraceableAdjustmentTraceableAdjustmentItems>,
     >,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -8498,6 +8742,16 @@ impl TraceableAdjustment {
             traceable_adjustment_items: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for TraceableAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("issue_status", &self.issue_status)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
     }
 }
 
@@ -8537,56 +8791,56 @@ impl sage_core::types::model::FromFields for TraceableAdjustment {
 }
 
 /// This resource returns traceable item balances for a warehouse holding of a product. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentItemBalance {
     /// The additional reference for the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_reference: Option<String>,
     /// The allocated quantity of the allocation record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_allocated: Option<bool>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Received date. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableAdjustmentItemBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableAdjustmentItemBalance {
@@ -8664,64 +8918,64 @@ impl sage_core::types::model::FromFields for TraceableAdjustmentItemBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentTraceableAdjustmentItems {
     /// The date of the traceable movement activity.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_date: Option<sage_core::types::DateTime>,
     /// The additional reference for the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_reference: Option<String>,
     /// Available quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// The name of the bin at which the traceable item is kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<sage_core::types::DateTime>,
     /// The identification number of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_no: Option<String>,
     /// True if the traceable item is allocated; false otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_allocated: Option<bool>,
     /// The purchase order number for traceable items which were recieved from POP order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_order_no: Option<String>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The traceable item receipt date.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Split batch items
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub split_batch_items: Option<
         Vec<TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems>,
     >,
     /// The supplier reference for traceable items which were recieved from POP order.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_reference: Option<String>,
     /// Traceable item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// The name of the warehouse at which the traceable item is kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableAdjustmentTraceableAdjustmentItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("activity_date", &self.activity_date)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional("purchase_order_no", &self.purchase_order_no)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("split_batch_items", &self.split_batch_items)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableAdjustmentTraceableAdjustmentItems {
@@ -8806,29 +9060,32 @@ for TraceableAdjustmentTraceableAdjustmentItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     /// The additional reference for the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_reference: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_no: Option<String>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The sell by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// The use by date of the traceable item.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -8879,20 +9136,26 @@ for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
 /// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.
 ///
 /// The API endpoint returns details of the traceable issue status types.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableIssueStatusType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableIssueStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableIssueStatusType {
@@ -8929,41 +9192,44 @@ impl sage_core::types::model::FromFields for TraceableIssueStatusType {
 }
 
 /// This resource returns a allocation record for a product. There is no default sort (orderby). (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemAllocationRecord {
     /// The allocated quantity of the allocation record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The reference of what the product is allocated to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocated_to: Option<String>,
     /// Allocation balance record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_balance_id: Option<i64>,
     /// The allocation date of the allocation record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// The order number of the allocation record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_no: Option<String>,
     /// Traceable allocation balance record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_allocation_bal_id: Option<i64>,
     /// Traceable bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the allocation of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableItemAllocationRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("allocated_to", &self.allocated_to)?;
+        map.optional("allocation_balance_id", &self.allocation_balance_id)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("order_no", &self.order_no)?;
+        map.optional("traceable_allocation_bal_id", &self.traceable_allocation_bal_id)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableItemAllocationRecord {
@@ -9026,41 +9292,44 @@ impl sage_core::types::model::FromFields for TraceableItemAllocationRecord {
 }
 
 /// This resource returns a movement history record for a product. There is no default sort (orderby). (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemHistoryRecord {
     /// The GRN number of the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_grn_no: Option<String>,
     /// Product traceable history record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The user that created the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub received_issued_by: Option<String>,
     /// The date of the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub received_issued_date: Option<sage_core::types::DateTime>,
     /// The quantity of the product history record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub received_issued_quantity: Option<sage_core::types::Decimal>,
     /// The order number of the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_purchase_order_no: Option<String>,
     /// The trader name of the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_name: Option<String>,
     /// The trader reference of the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trader_reference: Option<String>,
     /// The transaction history type of the product history record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_history_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableItemHistoryRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("despatch_receipt_grn_no", &self.despatch_receipt_grn_no)?;
+        map.optional("id", &self.id)?;
+        map.optional("received_issued_by", &self.received_issued_by)?;
+        map.optional("received_issued_date", &self.received_issued_date)?;
+        map.optional_number("received_issued_quantity", &self.received_issued_quantity)?;
+        map.optional("sales_purchase_order_no", &self.sales_purchase_order_no)?;
+        map.optional("trader_name", &self.trader_name)?;
+        map.optional("trader_reference", &self.trader_reference)?;
+        map.optional("transaction_history_type", &self.transaction_history_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableItemHistoryRecord {
@@ -9127,35 +9396,35 @@ impl sage_core::types::model::FromFields for TraceableItemHistoryRecord {
 }
 
 /// This resource returns a location record for a product. There is no default sort (orderby). (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemLocationRecord {
     /// Bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the location of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<String>,
     /// Quantity in stock for this traceable bin item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total goods in quantity minus goods out quantity minus allocated quantity minus reserved quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Traceable bin item record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the location of a product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableItemLocationRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional_number("bin_quantity_in_stock", &self.bin_quantity_in_stock)?;
+        map.optional_number("free_stock_available", &self.free_stock_available)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableItemLocationRecord {
@@ -9207,12 +9476,11 @@ impl sage_core::types::model::FromFields for TraceableItemLocationRecord {
 }
 
 /// Returns a list of assigned traceable items for a product that can be amended.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9223,6 +9491,14 @@ impl TraceableItemsAmendTraceableItemsRequest {
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for TraceableItemsAmendTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -9254,12 +9530,11 @@ impl sage_core::types::model::FromFields for TraceableItemsAmendTraceableItemsRe
 }
 
 /// Returns a list of unassigned traceable items for a product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceableItemsAssignTraceableItemsRequest {
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9270,6 +9545,14 @@ impl TraceableItemsAssignTraceableItemsRequest {
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for TraceableItemsAssignTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
     }
 }
 
@@ -9303,20 +9586,26 @@ impl sage_core::types::model::FromFields for TraceableItemsAssignTraceableItemsR
 /// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
 ///
 /// The API endpoint returns details of the traceable types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for TraceableType {
@@ -9353,32 +9642,35 @@ impl sage_core::types::model::FromFields for TraceableType {
 }
 
 /// The units of measure in which products are stored as well as those used when buying or selling products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unit {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Whether this unit is the 'Each' value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub each_value: Option<bool>,
     /// Unit record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::UnitId>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// Unit name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("each_value", &self.each_value)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Unit {
@@ -9428,20 +9720,26 @@ impl sage_core::types::model::FromFields for Unit {
 /// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
 ///
 /// The API endpoint returns details of the unit of measure types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnitType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UnitType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for UnitType {
@@ -9478,197 +9776,114 @@ impl sage_core::types::model::FromFields for UnitType {
 }
 
 /// All stock within Sage 200, regardless of type (Stock, Service/labour, or Miscellaneous), requires a holding location. By default, the HOME warehouse is created within Sage 200, you can then create your own warehouses.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Warehouse {
     /// Warehouse address line 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Warehouse address line 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// Warehouse address line 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_3: Option<String>,
     /// Warehouse address line 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<WarehouseBomSettings>,
     /// Warehouse city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Warehouse contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Warehouse country.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Warehouse country code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse country code Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Warehouse county.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Warehouse description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Warehouse email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Warehouse fax number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax_number: Option<String>,
     /// Warehouse record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
     pub name: String,
     /// Warehouse postal name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_name: Option<String>,
     /// Warehouse post code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
     /// Spare bool 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_text_9: Option<String>,
     /// Warehouse telephone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telephone_number: Option<String>,
     /// The warehouse type.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_type: Option<String>,
     /// Warehouse web address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9731,6 +9946,66 @@ impl Warehouse {
             website: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Warehouse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("bom_settings", &self.bom_settings)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.field("name", &self.name)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.optional("warehouse_type", &self.warehouse_type)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
     }
 }
 
@@ -9918,17 +10193,23 @@ impl sage_core::types::model::FromFields for Warehouse {
 }
 
 /// The BOM related settings for the warehouse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseBomSettings {
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for WarehouseBomSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for WarehouseBomSettings {
@@ -9966,134 +10247,63 @@ impl sage_core::types::model::FromFields for WarehouseBomSettings {
 /// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WarehouseHolding {
     /// The stock holding details for each bin in the warehouse.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_holdings: Option<Vec<BinHolding>>,
     /// Confirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Total confirmed and unconfirmed stock quantity minus allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus allocated and reserved quantities.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<super::ids::WarehouseHoldingId>,
     /// True if the item is a built or built/bought item and that warehouse is marked as the default manufacturing warehouse; otherwise false.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default_manufacturing_warehouse: Option<bool>,
     /// When updating an existing product, whether to delete this warehouse holding from the collection of product warehouse holdings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Maximum stock quantity level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub maximum_level: Option<sage_core::types::Decimal>,
     /// Minimum stock quantity level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub minimum_level: Option<sage_core::types::Decimal>,
     /// Product.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
     pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Allocated bill of materials quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus reserved quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
     /// Total stock on order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Reorder stock level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The warehouse holding status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<WarehouseHoldingStatus>,
     /// Unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// Warehouse.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id.
     pub warehouse_id: super::ids::WarehouseId,
     /// Warehouse name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -10133,6 +10343,49 @@ impl WarehouseHolding {
             warehouse_name: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for WarehouseHolding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_holdings", &self.bin_holdings)?;
+        map.optional_number("confirmed_qty_in_stock", &self.confirmed_qty_in_stock)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("free_stock_available", &self.free_stock_available)?;
+        map.optional_number(
+            "free_stock_available_less_reserved",
+            &self.free_stock_available_less_reserved,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_default_manufacturing_warehouse",
+            &self.is_default_manufacturing_warehouse,
+        )?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("maximum_level", &self.maximum_level)?;
+        map.optional_number("minimum_level", &self.minimum_level)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
+        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
+        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional_number(
+            "quantity_in_stock_less_reserved",
+            &self.quantity_in_stock_less_reserved,
+        )?;
+        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
+        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
+        map.optional_number("reorder_level", &self.reorder_level)?;
+        map.optional("status", &self.status)?;
+        map.optional_number("unconfirmed_qty_in_stock", &self.unconfirmed_qty_in_stock)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
     }
 }
 
@@ -10271,14 +10524,20 @@ impl sage_core::types::model::FromFields for WarehouseHolding {
 }
 
 /// The warehouse holding status.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseHoldingStatus {
     /// The exception type thrown when attempting to remove a warehouse which cannot be removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_exception_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for WarehouseHoldingStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delete_exception_type", &self.delete_exception_type)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for WarehouseHoldingStatus {
@@ -10311,20 +10570,26 @@ impl sage_core::types::model::FromFields for WarehouseHoldingStatus {
 }
 
 /// The warehouse type.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseType {
     /// Enum description.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for WarehouseType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for WarehouseType {

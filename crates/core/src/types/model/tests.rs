@@ -18,6 +18,18 @@ struct Line {
     extra: Extra,
 }
 
+impl serde::Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = Entries::new(serializer)?;
+        map.field("Count", &self.count)?;
+        map.optional_number("Limit", &self.limit)?;
+        map.field("Tags", &self.tags)?;
+        map.optional("Due", &self.due)?;
+        map.optional("Child", &self.child)?;
+        map.end(&self.extra)
+    }
+}
+
 impl<'de> Deserialize<'de> for Line {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserialize(deserializer)
@@ -54,17 +66,23 @@ impl FromFields for Line {
 }
 
 /// The same model as serde's derive reads it (what generated models used before).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 struct Derived {
     #[serde(rename = "Count", deserialize_with = "lenient::value")]
     count: i64,
-    #[serde(rename = "Limit", default, deserialize_with = "lenient::option")]
+    #[serde(
+        rename = "Limit",
+        default,
+        deserialize_with = "lenient::option",
+        serialize_with = "crate::types::decimal_number::option::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     limit: Option<Decimal>,
     #[serde(rename = "Tags", deserialize_with = "lenient::or_default")]
     tags: Vec<String>,
-    #[serde(rename = "Due", default)]
+    #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
     due: Option<Date>,
-    #[serde(rename = "Child", default)]
+    #[serde(rename = "Child", default, skip_serializing_if = "Option::is_none")]
     child: Option<Box<Derived>>,
     #[serde(flatten)]
     extra: Extra,
@@ -175,4 +193,22 @@ fn errors_name_the_path_of_the_field_that_did_not_fit_as_before() {
     for body in [body, r#"{"Count":1,"Tags":[],"Extra":{"a":[1,}}"#, r#"{"Count":1,"Tags":[7]}"#, r#"{"Tags":[]}"#] {
         assert_eq!(path::<Line>(body), path::<Derived>(body), "{body}");
     }
+}
+
+#[test]
+fn models_write_back_what_serdes_flatten_derive_wrote() {
+    for body in BODIES {
+        let (Ok(ours), Ok(theirs)) =
+            (lenient::from_slice::<Line>(body.as_bytes()), lenient::from_slice::<Derived>(body.as_bytes()))
+        else {
+            continue;
+        };
+        assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap(), "{body}");
+    }
+    let body = r#"{"Count":1,"Limit":"12345678901234567.89","Tags":["a"],"Due":"2024-03-01","Big":123456789012345678901234,"Alpha":0.1}"#;
+    let written = serde_json::to_string(&line(body).unwrap()).unwrap();
+    assert_eq!(
+        written,
+        r#"{"Count":1,"Limit":12345678901234567.89,"Tags":["a"],"Due":"2024-03-01","Alpha":0.1,"Big":"123456789012345678901234"}"#
+    );
 }
