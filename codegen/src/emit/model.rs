@@ -1,4 +1,5 @@
-//! Models: plain serde structs that keep unknown fields, and string enums that keep unknown values.
+//! Models: structs that keep unknown fields (generated `Serialize` and one-pass `Deserialize`
+//! impls calling into `sage_core::types::model`), and string enums that keep unknown values.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,8 +19,10 @@ pub(crate) fn model(model: &Model, scope: &Scope<'_>) -> TokenStream {
 fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
     let name = ident(&model.rust_name);
     let docs = doc_lines(&model.description);
-    let default = scope.derives_default(&model.name).then(|| quote!(Default,));
+    let default = scope.derives_default(&model.name).then(|| quote!(, Default));
     let members = fields.iter().map(|field| struct_field(model, field, scope));
+    let serialize = serialize_impl(model, fields, scope);
+    let deserialize = deserialize_impl(model, fields, scope);
     let constructor = constructor(model, fields, scope);
     let inline_enums = fields.iter().filter_map(|field| {
         let values = inline_enum_values(&field.ty)?;
@@ -28,16 +31,115 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq #default)]
         pub struct #name {
             #(#members)*
             #[doc = " Fields the schema does not list, kept so that a read-modify-write loses nothing."]
-            #[serde(flatten)]
             pub extra: sage_core::types::Extra,
         }
         #constructor
+        #serialize
+        #deserialize
         #(#inline_enums)*
     }
+}
+
+/// `Serialize` as a JSON object of the fields under their wire names (unset `Option`s left out,
+/// decimals as numbers where the product sends numbers), then `extra`'s entries. serde's derive
+/// would need `#[serde(flatten)]` for `extra`, and is larger and slower to compile than these
+/// calls into `sage_core::types::model::Entries`.
+fn serialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
+    let name = ident(&model.rust_name);
+    let entries = fields.iter().map(|field| {
+        let member = ident(&field.rust_name);
+        let json_name = &field.json_name;
+        let number = field.ty == Type::Decimal && scope.decimals_as_numbers();
+        let write = ident(match (is_optional(field), number) {
+            (false, false) => "field",
+            (true, false) => "optional",
+            (false, true) => "number",
+            (true, true) => "optional_number",
+        });
+        quote!(map.#write(#json_name, &self.#member)?;)
+    });
+    let binding = if fields.is_empty() { quote!(map) } else { quote!(mut map) };
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let #binding = sage_core::types::model::Entries::new(serializer)?;
+                #(#entries)*
+                map.end(&self.extra)
+            }
+        }
+    }
+}
+
+/// `Deserialize` in one pass over the JSON object (see `sage_core::types::model`): each known key
+/// decodes into a local named after its field, any other key goes into `extra`. serde's derive
+/// would need `#[serde(flatten)]` for `extra`, which buffers every value and makes each model's
+/// impl several times larger and slower to compile.
+fn deserialize_impl(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
+    let name = ident(&model.rust_name);
+    // The reader is called `fields` unless a field of the model already is.
+    let reader = ["fields", "object", "input"]
+        .into_iter()
+        .find(|candidate| fields.iter().all(|field| field.rust_name != *candidate))
+        .map(ident)
+        .expect("a model has at most one field of each name");
+    let locals = fields.iter().map(|field| {
+        let local = ident(&field.rust_name);
+        quote!(let mut #local = None;)
+    });
+    let arms = fields.iter().map(|field| {
+        let local = ident(&field.rust_name);
+        let json_name = &field.json_name;
+        let read = ident(decoder(field, scope).method());
+        quote!(Some(#json_name) => #reader.#read(&mut #local)?,)
+    });
+    let read_loop = if fields.is_empty() {
+        quote!(while #reader.next_key()?.is_some() { #reader.keep_unknown()?; })
+    } else {
+        quote! {
+            loop {
+                match #reader.next_key()? {
+                    #(#arms)*
+                    Some(_) => #reader.keep_unknown()?,
+                    None => break,
+                }
+            }
+        }
+    };
+    let inits = fields.iter().map(|field| {
+        let local = ident(&field.rust_name);
+        if is_optional(field) {
+            quote!(#local: #local.unwrap_or_default())
+        } else {
+            let json_name = &field.json_name;
+            quote!(#local: #reader.required(#local, #json_name)?)
+        }
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                sage_core::types::model::deserialize(deserializer)
+            }
+        }
+
+        impl sage_core::types::model::FromFields for #name {
+            fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+                mut #reader: sage_core::types::model::Fields<'de, A>,
+            ) -> Result<Self, A::Error> {
+                #(#locals)*
+                #read_loop
+                Ok(Self { #(#inits,)* extra: #reader.into_extra() })
+            }
+        }
+    }
+}
+
+/// Whether a field is an `Option`: not required, or allowed to be `null`.
+fn is_optional(field: &Field) -> bool {
+    !field.required || field.nullable
 }
 
 /// `new(required…)` for a struct with required fields (it has no `Default`): the compiler, not
@@ -130,53 +232,54 @@ fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream 
     if scope.needs_box(&model.name, &field.ty) {
         ty = quote!(Box<#ty>);
     }
-    let optional = !field.required || field.nullable;
-    let mut serde_args = Vec::new();
-    if field.json_name != field.rust_name {
-        let json_name = &field.json_name;
-        serde_args.push(quote!(rename = #json_name));
-    }
-    let lenient = lenient_decoder(field, optional, scope);
-    if field.ty == Type::Decimal && scope.decimals_as_numbers() {
-        let with =
-            if optional { "sage_core::types::decimal_number::option" } else { "sage_core::types::decimal_number" };
-        let serialize = format!("{with}::serialize");
-        serde_args.push(if lenient.is_some() { quote!(serialize_with = #serialize) } else { quote!(with = #with) });
-    }
-    if optional {
-        serde_args.push(quote!(default));
-    }
-    if let Some(decoder) = lenient {
-        serde_args.push(quote!(deserialize_with = #decoder));
-    }
-    if optional {
-        serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
+    if is_optional(field) {
         ty = quote!(Option<#ty>);
     }
-    let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     quote! {
         #docs
-        #serde_attr
         pub #name: #ty,
     }
 }
 
-/// The `sage_core::types::lenient` decoder a field reads with, so that drift Sage's APIs show does
-/// not fail a whole response: scalars accept any faithful spelling (`"42"`, `42`, `"true"`) and
-/// `null`; required lists, maps and models that have a default read `null` as empty. Dates,
-/// timestamps and enums keep their own decoding.
-fn lenient_decoder(field: &Field, optional: bool, scope: &Scope<'_>) -> Option<&'static str> {
+/// How a field's value is read (a method of `sage_core::types::model::Fields`), so that drift
+/// Sage's APIs show does not fail a whole response: scalars accept any faithful spelling (`"42"`,
+/// `42`, `"true"`) and `null`; required lists, maps and models that have a default read `null` as
+/// empty. Dates, timestamps, enums and other models keep their own decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decoder {
+    /// A required scalar: `null` is its default.
+    LenientValue,
+    /// An optional scalar: `null` and blanks are `None`.
+    LenientOption,
+    /// A required list, map or model with a default: `null` is empty.
+    OrDefault,
+    /// The type's own `Deserialize`.
+    Plain,
+}
+
+impl Decoder {
+    fn method(self) -> &'static str {
+        match self {
+            Self::LenientValue => "lenient_value",
+            Self::LenientOption => "lenient_option",
+            Self::OrDefault => "or_default",
+            Self::Plain => "next_value",
+        }
+    }
+}
+
+fn decoder(field: &Field, scope: &Scope<'_>) -> Decoder {
     let scalar = matches!(field.ty, Type::String | Type::Integer | Type::Boolean | Type::Decimal);
     let has_default = match &field.ty {
         Type::Array(_) | Type::Map(_) => true,
         Type::Model(name) => !scope.is_enum_model(name) && scope.derives_default(name),
         _ => false,
     };
-    match (scalar, optional) {
-        (true, false) => Some("sage_core::types::lenient::value"),
-        (true, true) => Some("sage_core::types::lenient::option"),
-        (false, false) if has_default => Some("sage_core::types::lenient::or_default"),
-        _ => None,
+    match (scalar, is_optional(field)) {
+        (true, false) => Decoder::LenientValue,
+        (true, true) => Decoder::LenientOption,
+        (false, false) if has_default => Decoder::OrDefault,
+        _ => Decoder::Plain,
     }
 }
 

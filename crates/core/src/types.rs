@@ -14,6 +14,8 @@ pub use rust_decimal::Decimal;
 
 pub mod lenient;
 mod literal;
+#[doc(hidden)]
+pub mod model;
 
 #[doc(inline)]
 pub use crate::dec;

@@ -2,16 +2,52 @@
 //! Shared models.
 
 /// A tree node: the self reference is boxed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
     /// The parent node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Node>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("parent", &self.parent)?;
+        map.optional("children", &self.children)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Node {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut parent = None;
+        let mut children = None;
+        loop {
+            match fields.next_key()? {
+                Some("parent") => fields.next_value(&mut parent)?,
+                Some("children") => fields.next_value(&mut children)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            parent: parent.unwrap_or_default(),
+            children: children.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Lifecycle of a record.

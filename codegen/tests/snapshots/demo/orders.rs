@@ -6,44 +6,21 @@
 //! - `orders`: Customer orders.
 
 /// An order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// Order id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: super::ids::OrderId,
     /// Kind of order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OrderType>,
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub total: sage_core::types::Decimal,
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<sage_core::types::Decimal>,
     pub placed_at: sage_core::types::DateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Status>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root: Option<super::common::Node>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -67,6 +44,77 @@ impl Order {
             root: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for Order {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("id", &self.id)?;
+        map.optional("type", &self.r#type)?;
+        map.optional("$path", &self.path)?;
+        map.number("total", &self.total)?;
+        map.optional_number("discount", &self.discount)?;
+        map.field("placed_at", &self.placed_at)?;
+        map.optional("due", &self.due)?;
+        map.optional("status", &self.status)?;
+        map.optional("tags", &self.tags)?;
+        map.optional("root", &self.root)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Order {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut r#type = None;
+        let mut path = None;
+        let mut total = None;
+        let mut discount = None;
+        let mut placed_at = None;
+        let mut due = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut root = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("type") => fields.next_value(&mut r#type)?,
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("total") => fields.lenient_value(&mut total)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some("placed_at") => fields.next_value(&mut placed_at)?,
+                Some("due") => fields.next_value(&mut due)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tags") => fields.next_value(&mut tags)?,
+                Some("root") => fields.next_value(&mut root)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: fields.required(id, "id")?,
+            r#type: r#type.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            total: fields.required(total, "total")?,
+            discount: discount.unwrap_or_default(),
+            placed_at: fields.required(placed_at, "placed_at")?,
+            due: due.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tags: tags.unwrap_or_default(),
+            root: root.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
     }
 }
 

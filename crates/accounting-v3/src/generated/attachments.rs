@@ -17,249 +17,271 @@
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Sales`: Read Only, Restricted Access, Full Access
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attachment {
     /// The file path of the attachment
-    #[serde(
-        rename = "$file_path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_path: Option<String>,
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The context of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_context: Option<super::common::Base>,
     /// The context type of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_context_type: Option<super::common::Base>,
     /// The datetime when the attachment was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The description of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file: Option<String>,
     /// The file extension of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_name: Option<String>,
     /// The file size of the attachment in Bytes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_size: Option<i64>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AttachmentId>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mime_type: Option<String>,
     /// The transaction the attachment belongs to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The datetime when the attachment was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Attachment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$file_path", &self.file_path)?;
+        map.optional("$path", &self.path)?;
+        map.optional("attachment_context", &self.attachment_context)?;
+        map.optional("attachment_context_type", &self.attachment_context_type)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("file", &self.file)?;
+        map.optional("file_extension", &self.file_extension)?;
+        map.optional("file_name", &self.file_name)?;
+        map.optional("file_size", &self.file_size)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_public", &self.is_public)?;
+        map.optional("mime_type", &self.mime_type)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Attachment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut file_path = None;
+        let mut path = None;
+        let mut attachment_context = None;
+        let mut attachment_context_type = None;
+        let mut created_at = None;
+        let mut deleted_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut file = None;
+        let mut file_extension = None;
+        let mut file_name = None;
+        let mut file_size = None;
+        let mut id = None;
+        let mut is_public = None;
+        let mut mime_type = None;
+        let mut transaction = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$file_path") => fields.lenient_option(&mut file_path)?,
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("attachment_context") => fields.next_value(&mut attachment_context)?,
+                Some("attachment_context_type") => {
+                    fields.next_value(&mut attachment_context_type)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("file") => fields.lenient_option(&mut file)?,
+                Some("file_extension") => fields.lenient_option(&mut file_extension)?,
+                Some("file_name") => fields.lenient_option(&mut file_name)?,
+                Some("file_size") => fields.lenient_option(&mut file_size)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_public") => fields.lenient_option(&mut is_public)?,
+                Some("mime_type") => fields.lenient_option(&mut mime_type)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            file_path: file_path.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            attachment_context: attachment_context.unwrap_or_default(),
+            attachment_context_type: attachment_context_type.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            file: file.unwrap_or_default(),
+            file_extension: file_extension.unwrap_or_default(),
+            file_name: file_name.unwrap_or_default(),
+            file_size: file_size.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_public: is_public.unwrap_or_default(),
+            mime_type: mime_type.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachmentUpdate {
     /// The ID of the Attachment Context.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file: Option<String>,
     /// The file extension of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_name: Option<String>,
     /// The file size of the attachment in Bytes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_size: Option<i64>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mime_type: Option<String>,
     /// The ID of the Transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AttachmentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("attachment_context_id", &self.attachment_context_id)?;
+        map.optional("attachment_context_type_id", &self.attachment_context_type_id)?;
+        map.optional("description", &self.description)?;
+        map.optional("file", &self.file)?;
+        map.optional("file_extension", &self.file_extension)?;
+        map.optional("file_name", &self.file_name)?;
+        map.optional("file_size", &self.file_size)?;
+        map.optional("is_public", &self.is_public)?;
+        map.optional("mime_type", &self.mime_type)?;
+        map.optional("transaction_id", &self.transaction_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AttachmentUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut attachment_context_id = None;
+        let mut attachment_context_type_id = None;
+        let mut description = None;
+        let mut file = None;
+        let mut file_extension = None;
+        let mut file_name = None;
+        let mut file_size = None;
+        let mut is_public = None;
+        let mut mime_type = None;
+        let mut transaction_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("attachment_context_id") => {
+                    fields.lenient_option(&mut attachment_context_id)?
+                }
+                Some("attachment_context_type_id") => {
+                    fields.lenient_option(&mut attachment_context_type_id)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("file") => fields.lenient_option(&mut file)?,
+                Some("file_extension") => fields.lenient_option(&mut file_extension)?,
+                Some("file_name") => fields.lenient_option(&mut file_name)?,
+                Some("file_size") => fields.lenient_option(&mut file_size)?,
+                Some("is_public") => fields.lenient_option(&mut is_public)?,
+                Some("mime_type") => fields.lenient_option(&mut mime_type)?,
+                Some("transaction_id") => fields.lenient_option(&mut transaction_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            attachment_context_id: attachment_context_id.unwrap_or_default(),
+            attachment_context_type_id: attachment_context_type_id.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            file: file.unwrap_or_default(),
+            file_extension: file_extension.unwrap_or_default(),
+            file_name: file_name.unwrap_or_default(),
+            file_size: file_size.unwrap_or_default(),
+            is_public: is_public.unwrap_or_default(),
+            mime_type: mime_type.unwrap_or_default(),
+            transaction_id: transaction_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewAttachment {
     /// The ID of the Attachment Context.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub file: String,
     /// The file extension of the attachment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub file_name: String,
     /// The file size of the attachment in Bytes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub file_size: Option<i64>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub mime_type: String,
     /// The ID of the Transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -283,6 +305,81 @@ impl NewAttachment {
             transaction_id: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewAttachment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("attachment_context_id", &self.attachment_context_id)?;
+        map.optional("attachment_context_type_id", &self.attachment_context_type_id)?;
+        map.optional("description", &self.description)?;
+        map.field("file", &self.file)?;
+        map.optional("file_extension", &self.file_extension)?;
+        map.field("file_name", &self.file_name)?;
+        map.optional("file_size", &self.file_size)?;
+        map.optional("is_public", &self.is_public)?;
+        map.field("mime_type", &self.mime_type)?;
+        map.optional("transaction_id", &self.transaction_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewAttachment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut attachment_context_id = None;
+        let mut attachment_context_type_id = None;
+        let mut description = None;
+        let mut file = None;
+        let mut file_extension = None;
+        let mut file_name = None;
+        let mut file_size = None;
+        let mut is_public = None;
+        let mut mime_type = None;
+        let mut transaction_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("attachment_context_id") => {
+                    fields.lenient_option(&mut attachment_context_id)?
+                }
+                Some("attachment_context_type_id") => {
+                    fields.lenient_option(&mut attachment_context_type_id)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("file") => fields.lenient_value(&mut file)?,
+                Some("file_extension") => fields.lenient_option(&mut file_extension)?,
+                Some("file_name") => fields.lenient_value(&mut file_name)?,
+                Some("file_size") => fields.lenient_option(&mut file_size)?,
+                Some("is_public") => fields.lenient_option(&mut is_public)?,
+                Some("mime_type") => fields.lenient_value(&mut mime_type)?,
+                Some("transaction_id") => fields.lenient_option(&mut transaction_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            attachment_context_id: attachment_context_id.unwrap_or_default(),
+            attachment_context_type_id: attachment_context_type_id.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            file: fields.required(file, "file")?,
+            file_extension: file_extension.unwrap_or_default(),
+            file_name: fields.required(file_name, "file_name")?,
+            file_size: file_size.unwrap_or_default(),
+            is_public: is_public.unwrap_or_default(),
+            mime_type: fields.required(mime_type, "mime_type")?,
+            transaction_id: transaction_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
     }
 }
 

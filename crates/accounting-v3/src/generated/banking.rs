@@ -9,254 +9,337 @@
 //! - `bank_reconciliations`: Operations about Bank Reconciliations
 //! - `bank_transfers`: Operations about Bank Transfers
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountDetailsUpdate {
     /// The account name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankAccountDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountDetailsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountDetailsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut bic = None;
+        let mut iban = None;
+        let mut sort_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountJournalCodeUpdate {
     /// The code of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankAccountJournalCodeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountJournalCodeUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountJournalCodeUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut control_name = None;
+        let mut journal_code_type_id = None;
+        let mut name = None;
+        let mut reserved = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("journal_code_type_id") => {
+                    fields.lenient_option(&mut journal_code_type_id)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reserved: reserved.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankAccountMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountMainContactPersonUpdate {
     /// The email of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankAccountMainContactPersonUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountMainContactPersonUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountMainContactPersonUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut email = None;
+        let mut fax = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetailsUpdate>,
     /// The bank account type for the bank account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_type_id: Option<super::ids::BankAccountTypeId>,
     /// The ID of the Default Payment Method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_payment_method_id: Option<String>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -265,42 +348,99 @@ pub struct BankAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<BankAccountJournalCodeUpdate>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<BankAccountMainAddressUpdate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<BankAccountMainContactPersonUpdate>,
     /// The nominal code of the bank account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("bank_account_type_id", &self.bank_account_type_id)?;
+        map.optional("default_payment_method_id", &self.default_payment_method_id)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account_details = None;
+        let mut bank_account_type_id = None;
+        let mut default_payment_method_id = None;
+        let mut gifi_code = None;
+        let mut is_active = None;
+        let mut journal_code = None;
+        let mut ledger_account_id = None;
+        let mut main_address = None;
+        let mut main_contact_person = None;
+        let mut nominal_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account_details") => {
+                    fields.next_value(&mut bank_account_details)?
+                }
+                Some("bank_account_type_id") => {
+                    fields.lenient_option(&mut bank_account_type_id)?
+                }
+                Some("default_payment_method_id") => {
+                    fields.lenient_option(&mut default_payment_method_id)?
+                }
+                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("journal_code") => fields.next_value(&mut journal_code)?,
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_contact_person") => {
+                    fields.next_value(&mut main_contact_person)?
+                }
+                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account_details: bank_account_details.unwrap_or_default(),
+            bank_account_type_id: bank_account_type_id.unwrap_or_default(),
+            default_payment_method_id: default_payment_method_id.unwrap_or_default(),
+            gifi_code: gifi_code.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            journal_code: journal_code.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_contact_person: main_contact_person.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -312,92 +452,137 @@ pub struct BankAccountUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankDeposit {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Cash total in the deposit
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cash_amount: Option<sage_core::types::Decimal>,
     /// Cheque total in the deposit
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// User generated date of transaction, not necessarily when it was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// From bank account - money leaves this account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankDepositId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// Reference
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// To bank account - money goes into this account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_bank_account: Option<super::common::BankAccount>,
     /// Total of cash and cheques in the deposit
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankDeposit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("cash_amount", &self.cash_amount)?;
+        map.optional("cheque_amount", &self.cheque_amount)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("from_bank_account", &self.from_bank_account)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("to_bank_account", &self.to_bank_account)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankDeposit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankDeposit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut cash_amount = None;
+        let mut cheque_amount = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut from_bank_account = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut reference = None;
+        let mut to_bank_account = None;
+        let mut total_amount = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("cash_amount") => fields.lenient_option(&mut cash_amount)?,
+                Some("cheque_amount") => fields.lenient_option(&mut cheque_amount)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("from_bank_account") => fields.next_value(&mut from_bank_account)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("to_bank_account") => fields.next_value(&mut to_bank_account)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            cash_amount: cash_amount.unwrap_or_default(),
+            cheque_amount: cheque_amount.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            from_bank_account: from_bank_account.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            to_bank_account: to_bank_account.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -409,212 +594,307 @@ pub struct BankDeposit {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliation {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The closing balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankReconciliationId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The status of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BankReconciliationStatus>,
     /// The total amount paid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_received: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankReconciliation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("balance_difference", &self.balance_difference)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("closing_balance", &self.closing_balance)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reconciled_balance", &self.reconciled_balance)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("starting_balance", &self.starting_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_end_balance", &self.statement_end_balance)?;
+        map.optional("status", &self.status)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_received", &self.total_received)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReconciliation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReconciliation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut balance_difference = None;
+        let mut bank_account = None;
+        let mut closing_balance = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut reconciled_balance = None;
+        let mut reference = None;
+        let mut starting_balance = None;
+        let mut statement_date = None;
+        let mut statement_end_balance = None;
+        let mut status = None;
+        let mut total_paid = None;
+        let mut total_received = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("balance_difference") => {
+                    fields.lenient_option(&mut balance_difference)?
+                }
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("reconciled_balance") => {
+                    fields.lenient_option(&mut reconciled_balance)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("starting_balance") => fields.lenient_option(&mut starting_balance)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_end_balance") => {
+                    fields.lenient_option(&mut statement_end_balance)?
+                }
+                Some("status") => fields.next_value(&mut status)?,
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_received") => fields.lenient_option(&mut total_received)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            balance_difference: balance_difference.unwrap_or_default(),
+            bank_account: bank_account.unwrap_or_default(),
+            closing_balance: closing_balance.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            reconciled_balance: reconciled_balance.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            starting_balance: starting_balance.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_end_balance: statement_end_balance.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_received: total_received.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliationStatus {
     /// The bank reconciliation status name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The bank reconciliation status id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankReconciliationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReconciliationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReconciliationStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliationUpdate {
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The closing balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The total amount paid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_received: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankReconciliationUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("balance_difference", &self.balance_difference)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("closing_balance", &self.closing_balance)?;
+        map.optional("reconciled_balance", &self.reconciled_balance)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("starting_balance", &self.starting_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_end_balance", &self.statement_end_balance)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_received", &self.total_received)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReconciliationUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReconciliationUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut balance_difference = None;
+        let mut bank_account_id = None;
+        let mut closing_balance = None;
+        let mut reconciled_balance = None;
+        let mut reference = None;
+        let mut starting_balance = None;
+        let mut statement_date = None;
+        let mut statement_end_balance = None;
+        let mut status_id = None;
+        let mut total_paid = None;
+        let mut total_received = None;
+        loop {
+            match fields.next_key()? {
+                Some("balance_difference") => {
+                    fields.lenient_option(&mut balance_difference)?
+                }
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
+                Some("reconciled_balance") => {
+                    fields.lenient_option(&mut reconciled_balance)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("starting_balance") => fields.lenient_option(&mut starting_balance)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_end_balance") => {
+                    fields.lenient_option(&mut statement_end_balance)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_received") => fields.lenient_option(&mut total_received)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            balance_difference: balance_difference.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            closing_balance: closing_balance.unwrap_or_default(),
+            reconciled_balance: reconciled_balance.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            starting_balance: starting_balance.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_end_balance: statement_end_balance.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_received: total_received.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -626,145 +906,216 @@ pub struct BankReconciliationUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankTransfer {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The amount of the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The description for the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The bank account that the money was transfered from
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankTransferId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The reference for the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_bank_account: Option<super::common::BankAccount>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("from_bank_account", &self.from_bank_account)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("to_bank_account", &self.to_bank_account)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankTransfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankTransfer {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut amount = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut from_bank_account = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut reference = None;
+        let mut to_bank_account = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("from_bank_account") => fields.next_value(&mut from_bank_account)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("to_bank_account") => fields.next_value(&mut to_bank_account)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            from_bank_account: from_bank_account.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            to_bank_account: to_bank_account.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankTransferUpdate {
     /// The amount of the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The date of the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The description for the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The bank account that the money was transfered from
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub from_bank_account_id: Option<String>,
     /// The reference for the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub to_bank_account_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankTransferUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("date", &self.date)?;
+        map.optional("description", &self.description)?;
+        map.optional("from_bank_account_id", &self.from_bank_account_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("to_bank_account_id", &self.to_bank_account_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankTransferUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankTransferUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut date = None;
+        let mut description = None;
+        let mut from_bank_account_id = None;
+        let mut reference = None;
+        let mut to_bank_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("from_bank_account_id") => {
+                    fields.lenient_option(&mut from_bank_account_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("to_bank_account_id") => {
+                    fields.lenient_option(&mut to_bank_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            from_bank_account_id: from_bank_account_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            to_bank_account_id: to_bank_account_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankAccount {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewBankAccountDetails>,
     /// The bank account type for the bank account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_type_id: super::ids::BankAccountTypeId,
     /// The ID of the Default Payment Method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_payment_method_id: Option<String>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -773,41 +1124,17 @@ pub struct NewBankAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewBankAccountJournalCode>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewBankAccountMainAddress>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<NewBankAccountMainContactPerson>,
     /// The nominal code of the bank account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -830,41 +1157,101 @@ impl NewBankAccount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.field("bank_account_type_id", &self.bank_account_type_id)?;
+        map.optional("default_payment_method_id", &self.default_payment_method_id)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account_details = None;
+        let mut bank_account_type_id = None;
+        let mut default_payment_method_id = None;
+        let mut gifi_code = None;
+        let mut is_active = None;
+        let mut journal_code = None;
+        let mut ledger_account_id = None;
+        let mut main_address = None;
+        let mut main_contact_person = None;
+        let mut nominal_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account_details") => {
+                    fields.next_value(&mut bank_account_details)?
+                }
+                Some("bank_account_type_id") => {
+                    fields.lenient_value(&mut bank_account_type_id)?
+                }
+                Some("default_payment_method_id") => {
+                    fields.lenient_option(&mut default_payment_method_id)?
+                }
+                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("journal_code") => fields.next_value(&mut journal_code)?,
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_contact_person") => {
+                    fields.next_value(&mut main_contact_person)?
+                }
+                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account_details: bank_account_details.unwrap_or_default(),
+            bank_account_type_id: fields
+                .required(bank_account_type_id, "bank_account_type_id")?,
+            default_payment_method_id: default_payment_method_id.unwrap_or_default(),
+            gifi_code: gifi_code.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            journal_code: journal_code.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_contact_person: main_contact_person.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankAccountDetails {
     /// The account name
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub account_name: String,
     /// The account number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -882,227 +1269,332 @@ impl NewBankAccountDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankAccountDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankAccountDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankAccountDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut bic = None;
+        let mut iban = None;
+        let mut sort_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_value(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: fields.required(account_name, "account_name")?,
+            account_number: account_number.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewBankAccountJournalCode {
     /// The code of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankAccountJournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankAccountJournalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankAccountJournalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut control_name = None;
+        let mut journal_code_type_id = None;
+        let mut name = None;
+        let mut reserved = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("journal_code_type_id") => {
+                    fields.lenient_option(&mut journal_code_type_id)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reserved: reserved.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewBankAccountMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankAccountMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankAccountMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankAccountMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewBankAccountMainContactPerson {
     /// The email of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankAccountMainContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankAccountMainContactPerson {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankAccountMainContactPerson {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut email = None;
+        let mut fax = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankDeposit {
     /// Cash total in the deposit
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub cash_amount: sage_core::types::Decimal,
     /// Cheque total in the deposit
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_amount: Option<sage_core::types::Decimal>,
     /// User generated date of transaction, not necessarily when it was created
     pub date: sage_core::types::Date,
     /// From bank account - money leaves this account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub from_bank_account_id: String,
     /// Reference
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// To bank account - money goes into this account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub to_bank_account_id: String,
     /// Total of cash and cheques in the deposit
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1128,79 +1620,96 @@ impl NewBankDeposit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankDeposit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("cash_amount", &self.cash_amount)?;
+        map.optional("cheque_amount", &self.cheque_amount)?;
+        map.field("date", &self.date)?;
+        map.field("from_bank_account_id", &self.from_bank_account_id)?;
+        map.field("reference", &self.reference)?;
+        map.field("to_bank_account_id", &self.to_bank_account_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankDeposit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankDeposit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cash_amount = None;
+        let mut cheque_amount = None;
+        let mut date = None;
+        let mut from_bank_account_id = None;
+        let mut reference = None;
+        let mut to_bank_account_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("cash_amount") => fields.lenient_value(&mut cash_amount)?,
+                Some("cheque_amount") => fields.lenient_option(&mut cheque_amount)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("from_bank_account_id") => {
+                    fields.lenient_value(&mut from_bank_account_id)?
+                }
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("to_bank_account_id") => {
+                    fields.lenient_value(&mut to_bank_account_id)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cash_amount: fields.required(cash_amount, "cash_amount")?,
+            cheque_amount: cheque_amount.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            from_bank_account_id: fields
+                .required(from_bank_account_id, "from_bank_account_id")?,
+            reference: fields.required(reference, "reference")?,
+            to_bank_account_id: fields
+                .required(to_bank_account_id, "to_bank_account_id")?,
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankReconciliation {
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_id: super::ids::BankAccountId,
     /// The closing balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The total amount paid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_received: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1224,35 +1733,102 @@ impl NewBankReconciliation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankReconciliation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("balance_difference", &self.balance_difference)?;
+        map.field("bank_account_id", &self.bank_account_id)?;
+        map.optional("closing_balance", &self.closing_balance)?;
+        map.optional("reconciled_balance", &self.reconciled_balance)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("starting_balance", &self.starting_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_end_balance", &self.statement_end_balance)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_received", &self.total_received)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankReconciliation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankReconciliation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut balance_difference = None;
+        let mut bank_account_id = None;
+        let mut closing_balance = None;
+        let mut reconciled_balance = None;
+        let mut reference = None;
+        let mut starting_balance = None;
+        let mut statement_date = None;
+        let mut statement_end_balance = None;
+        let mut status_id = None;
+        let mut total_paid = None;
+        let mut total_received = None;
+        loop {
+            match fields.next_key()? {
+                Some("balance_difference") => {
+                    fields.lenient_option(&mut balance_difference)?
+                }
+                Some("bank_account_id") => fields.lenient_value(&mut bank_account_id)?,
+                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
+                Some("reconciled_balance") => {
+                    fields.lenient_option(&mut reconciled_balance)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("starting_balance") => fields.lenient_option(&mut starting_balance)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_end_balance") => {
+                    fields.lenient_option(&mut statement_end_balance)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_received") => fields.lenient_option(&mut total_received)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            balance_difference: balance_difference.unwrap_or_default(),
+            bank_account_id: fields.required(bank_account_id, "bank_account_id")?,
+            closing_balance: closing_balance.unwrap_or_default(),
+            reconciled_balance: reconciled_balance.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            starting_balance: starting_balance.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_end_balance: statement_end_balance.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_received: total_received.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankTransfer {
     /// The amount of the bank transfer
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub amount: sage_core::types::Decimal,
     /// The date of the bank transfer
     pub date: sage_core::types::Date,
     /// The description for the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The bank account that the money was transfered from
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub from_bank_account_id: String,
     /// The reference for the bank transfer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub to_bank_account_id: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1273,6 +1849,67 @@ impl NewBankTransfer {
             to_bank_account_id: to_bank_account_id.into(),
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("amount", &self.amount)?;
+        map.field("date", &self.date)?;
+        map.optional("description", &self.description)?;
+        map.field("from_bank_account_id", &self.from_bank_account_id)?;
+        map.optional("reference", &self.reference)?;
+        map.field("to_bank_account_id", &self.to_bank_account_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankTransfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankTransfer {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut date = None;
+        let mut description = None;
+        let mut from_bank_account_id = None;
+        let mut reference = None;
+        let mut to_bank_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_value(&mut amount)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("from_bank_account_id") => {
+                    fields.lenient_value(&mut from_bank_account_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("to_bank_account_id") => {
+                    fields.lenient_value(&mut to_bank_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: fields.required(amount, "amount")?,
+            date: fields.required(date, "date")?,
+            description: description.unwrap_or_default(),
+            from_bank_account_id: fields
+                .required(from_bank_account_id, "from_bank_account_id")?,
+            reference: reference.unwrap_or_default(),
+            to_bank_account_id: fields
+                .required(to_bank_account_id, "to_bank_account_id")?,
+            extra: fields.into_extra(),
+        })
     }
 }
 

@@ -17,87 +17,150 @@
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessExchangeRate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The base currency for the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The foreign currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BusinessExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessExchangeRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BusinessExchangeRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut displayed_as = None;
+        let mut inverse_rate = None;
+        let mut rate = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency") => fields.next_value(&mut base_currency)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency: base_currency.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            inverse_rate: inverse_rate.unwrap_or_default(),
+            rate: rate.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessExchangeRateUpdate {
     /// The ID of the Base Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_id: Option<String>,
     /// The foreign currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The inverse exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessExchangeRateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_id", &self.base_currency_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessExchangeRateUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BusinessExchangeRateUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_id = None;
+        let mut currency_id = None;
+        let mut inverse_rate = None;
+        let mut rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_id") => fields.lenient_option(&mut base_currency_id)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_id: base_currency_id.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            inverse_rate: inverse_rate.unwrap_or_default(),
+            rate: rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -105,52 +168,89 @@ pub struct BusinessExchangeRateUpdate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeRate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The base currency for the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The foreign currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExchangeRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ExchangeRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut displayed_as = None;
+        let mut inverse_rate = None;
+        let mut rate = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency") => fields.next_value(&mut base_currency)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency: base_currency.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            inverse_rate: inverse_rate.unwrap_or_default(),
+            rate: rate.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -158,76 +258,100 @@ pub struct ExchangeRate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LiveExchangeRate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The base currency for the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The foreign currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrieved_at: Option<sage_core::types::DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LiveExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("retrieved_at", &self.retrieved_at)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LiveExchangeRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LiveExchangeRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency = None;
+        let mut currency = None;
+        let mut displayed_as = None;
+        let mut inverse_rate = None;
+        let mut rate = None;
+        let mut retrieved_at = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency") => fields.next_value(&mut base_currency)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some("retrieved_at") => fields.next_value(&mut retrieved_at)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency: base_currency.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            inverse_rate: inverse_rate.unwrap_or_default(),
+            rate: rate.unwrap_or_default(),
+            retrieved_at: retrieved_at.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBusinessExchangeRate {
     /// The ID of the Base Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_id: Option<String>,
     /// The foreign currency
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub currency_id: super::ids::CurrencyId,
     /// The inverse exchange rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub rate: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -244,6 +368,53 @@ impl NewBusinessExchangeRate {
             rate,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewBusinessExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_id", &self.base_currency_id)?;
+        map.field("currency_id", &self.currency_id)?;
+        map.optional("inverse_rate", &self.inverse_rate)?;
+        map.field("rate", &self.rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBusinessExchangeRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBusinessExchangeRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_id = None;
+        let mut currency_id = None;
+        let mut inverse_rate = None;
+        let mut rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_id") => fields.lenient_option(&mut base_currency_id)?,
+                Some("currency_id") => fields.lenient_value(&mut currency_id)?,
+                Some("inverse_rate") => fields.lenient_option(&mut inverse_rate)?,
+                Some("rate") => fields.lenient_value(&mut rate)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_id: base_currency_id.unwrap_or_default(),
+            currency_id: fields.required(currency_id, "currency_id")?,
+            inverse_rate: inverse_rate.unwrap_or_default(),
+            rate: fields.required(rate, "rate")?,
+            extra: fields.into_extra(),
+        })
     }
 }
 

@@ -18,148 +18,249 @@
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankOpeningBalance {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The bank account the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankOpeningBalanceId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("date", &self.date)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankOpeningBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankOpeningBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut bank_account = None;
+        let mut created_at = None;
+        let mut credit = None;
+        let mut date = None;
+        let mut debit = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            bank_account: bank_account.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            credit: credit.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The credit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankOpeningBalanceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("date", &self.date)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankOpeningBalanceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankOpeningBalanceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account_id = None;
+        let mut credit = None;
+        let mut date = None;
+        let mut debit = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            credit: credit.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseJournalLine {
     /// The credit amount of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The ledger account of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BaseJournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseJournalLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BaseJournalLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut id = None;
+        let mut ledger_account = None;
+        loop {
+            match fields.next_key()? {
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            credit: credit.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -170,247 +271,346 @@ pub struct BaseJournalLine {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactOpeningBalance {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The net amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_opening_balance_type: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ContactOpeningBalanceId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The net amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The tax amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the contact opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional(
+            "contact_opening_balance_type",
+            &self.contact_opening_balance_type,
+        )?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactOpeningBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactOpeningBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut contact = None;
+        let mut contact_opening_balance_type = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut net_amount = None;
+        let mut reference = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_opening_balance_type") => {
+                    fields.next_value(&mut contact_opening_balance_type)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_opening_balance_type: contact_opening_balance_type
+                .unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactOpeningBalanceUpdate {
     /// The net amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_opening_balance_type_id: Option<super::ids::ContactOpeningBalanceTypeId>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The tax amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactOpeningBalanceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional(
+            "contact_opening_balance_type_id",
+            &self.contact_opening_balance_type_id,
+        )?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactOpeningBalanceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactOpeningBalanceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_opening_balance_type_id = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut details = None;
+        let mut exchange_rate = None;
+        let mut net_amount = None;
+        let mut reference = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_opening_balance_type_id") => {
+                    fields.lenient_option(&mut contact_opening_balance_type_id)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_opening_balance_type_id: contact_opening_balance_type_id
+                .unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -422,129 +622,179 @@ pub struct ContactOpeningBalanceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountOpeningBalance {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::LedgerAccountOpeningBalanceId>,
     /// The ledger account the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LedgerAccountOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerAccountOpeningBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerAccountOpeningBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut created_at = None;
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut ledger_account = None;
+        let mut legacy_id = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            credit: credit.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountOpeningBalanceUpdate {
     /// The credit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LedgerAccountOpeningBalanceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerAccountOpeningBalanceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerAccountOpeningBalanceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut ledger_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            credit: credit.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewBankOpeningBalance {
     /// The bank account the opening balance relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_id: super::ids::BankAccountId,
     /// The credit amount of the opening balance
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// The debit amount of the opening balance
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -567,94 +817,92 @@ impl NewBankOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewBankOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bank_account_id", &self.bank_account_id)?;
+        map.field("credit", &self.credit)?;
+        map.field("date", &self.date)?;
+        map.field("debit", &self.debit)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBankOpeningBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewBankOpeningBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account_id = None;
+        let mut credit = None;
+        let mut date = None;
+        let mut debit = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account_id") => fields.lenient_value(&mut bank_account_id)?,
+                Some("credit") => fields.lenient_value(&mut credit)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("debit") => fields.lenient_value(&mut debit)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account_id: fields.required(bank_account_id, "bank_account_id")?,
+            credit: fields.required(credit, "credit")?,
+            date: fields.required(date, "date")?,
+            debit: fields.required(debit, "debit")?,
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactOpeningBalance {
     /// The net amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the opening balance in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_opening_balance_type_id: super::ids::ContactOpeningBalanceTypeId,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// A description of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The tax amount of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -690,26 +938,125 @@ impl NewContactOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.field(
+            "contact_opening_balance_type_id",
+            &self.contact_opening_balance_type_id,
+        )?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.field("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactOpeningBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactOpeningBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_opening_balance_type_id = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut details = None;
+        let mut exchange_rate = None;
+        let mut net_amount = None;
+        let mut reference = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_opening_balance_type_id") => {
+                    fields.lenient_value(&mut contact_opening_balance_type_id)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_opening_balance_type_id: fields
+                .required(
+                    contact_opening_balance_type_id,
+                    "contact_opening_balance_type_id",
+                )?,
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            details: details.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            reference: fields.required(reference, "reference")?,
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: fields.required(total_amount, "total_amount")?,
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewLedgerAccountOpeningBalance {
     /// The credit amount of the opening balance
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the opening balance
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the opening balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -730,23 +1077,64 @@ impl NewLedgerAccountOpeningBalance {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewLedgerAccountOpeningBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("credit", &self.credit)?;
+        map.field("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewLedgerAccountOpeningBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewLedgerAccountOpeningBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut ledger_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("credit") => fields.lenient_value(&mut credit)?,
+                Some("debit") => fields.lenient_value(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            credit: fields.required(credit, "credit")?,
+            debit: fields.required(debit, "debit")?,
+            details: details.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOpeningBalanceJournal {
     /// The date of the opening balance journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The journal lines
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub journal_lines: Vec<NewOpeningBalanceJournalLine>,
     /// A reference for the opening balance journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -764,26 +1152,60 @@ impl NewOpeningBalanceJournal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewOpeningBalanceJournal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date", &self.date)?;
+        map.field("journal_lines", &self.journal_lines)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewOpeningBalanceJournal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewOpeningBalanceJournal {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date = None;
+        let mut journal_lines = None;
+        let mut reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("date") => fields.next_value(&mut date)?,
+                Some("journal_lines") => fields.or_default(&mut journal_lines)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date: date.unwrap_or_default(),
+            journal_lines: fields.required(journal_lines, "journal_lines")?,
+            reference: reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOpeningBalanceJournalLine {
     /// The credit amount of the journal line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -804,6 +1226,55 @@ impl NewOpeningBalanceJournalLine {
     }
 }
 
+impl serde::Serialize for NewOpeningBalanceJournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("credit", &self.credit)?;
+        map.field("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewOpeningBalanceJournalLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewOpeningBalanceJournalLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut ledger_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("credit") => fields.lenient_value(&mut credit)?,
+                Some("debit") => fields.lenient_value(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            credit: fields.required(credit, "credit")?,
+            debit: fields.required(debit, "debit")?,
+            details: details.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -813,68 +1284,113 @@ impl NewOpeningBalanceJournalLine {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpeningBalanceJournal {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the opening balance journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::OpeningBalanceJournalId>,
     /// The journal lines
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<BaseJournalLine>>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// A reference for the opening balance journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OpeningBalanceJournal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_lines", &self.journal_lines)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpeningBalanceJournal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OpeningBalanceJournal {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut journal_lines = None;
+        let mut legacy_id = None;
+        let mut reference = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("journal_lines") => fields.next_value(&mut journal_lines)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            journal_lines: journal_lines.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {

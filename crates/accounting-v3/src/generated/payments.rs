@@ -9,331 +9,495 @@
 //! - `payment_methods`: Operations about Payment Methods
 //! - `unallocated_artefacts`: Operations about Unallocated Artefacts
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactAllocationAllocatedArtefactUpdate {
     /// The allocated amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub artefact_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactAllocationAllocatedArtefactUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactAllocationAllocatedArtefactUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactAllocationAllocatedArtefactUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact_id: artefact_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactAllocationUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<ContactAllocationAllocatedArtefactUpdate>>,
     /// The contact that the allocation relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date the allocation was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactAllocationUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactAllocationUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactAllocationUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocated_artefacts = None;
+        let mut contact_id = None;
+        let mut date = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocated_artefacts") => {
+                    fields.next_value(&mut allocated_artefacts)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPaymentAllocatedArtefactUpdate {
     /// The allocated amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub artefact_id: Option<String>,
     /// The allocated discount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactPaymentAllocatedArtefactUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.optional("discount", &self.discount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPaymentAllocatedArtefactUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPaymentAllocatedArtefactUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact_id = None;
+        let mut discount = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact_id: artefact_id.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPaymentOnAccountUpdate {
     /// The net amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The tax amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactPaymentOnAccountUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPaymentOnAccountUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPaymentOnAccountUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut exchange_rate = None;
+        let mut net_amount = None;
+        let mut outstanding_amount = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_amount = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPaymentUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<ContactPaymentAllocatedArtefactUpdate>>,
     /// The bank account of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The currency conversion charges in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<ContactPaymentOnAccountUpdate>,
     /// A reference for the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactPaymentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_currency_charge",
+            &self.base_currency_currency_charge,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("payment_on_account", &self.payment_on_account)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPaymentUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPaymentUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocated_artefacts = None;
+        let mut bank_account_id = None;
+        let mut base_currency_currency_charge = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut exchange_rate = None;
+        let mut net_amount = None;
+        let mut payment_method_id = None;
+        let mut payment_on_account = None;
+        let mut reference = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocated_artefacts") => {
+                    fields.next_value(&mut allocated_artefacts)?
+                }
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("base_currency_currency_charge") => {
+                    fields.lenient_option(&mut base_currency_currency_charge)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("payment_method_id") => {
+                    fields.lenient_option(&mut payment_method_id)?
+                }
+                Some("payment_on_account") => fields.next_value(&mut payment_on_account)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            base_currency_currency_charge: base_currency_currency_charge
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            payment_method_id: payment_method_id.unwrap_or_default(),
+            payment_on_account: payment_on_account.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactAllocation {
     /// The payment lines of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub allocated_artefacts: Vec<NewContactAllocationAllocatedArtefact>,
     /// The contact that the allocation relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The date the allocation was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -356,126 +520,145 @@ impl NewContactAllocation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("allocated_artefacts", &self.allocated_artefacts)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("date", &self.date)?;
+        map.field("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactAllocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactAllocation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocated_artefacts = None;
+        let mut contact_id = None;
+        let mut date = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocated_artefacts") => {
+                    fields.or_default(&mut allocated_artefacts)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_value(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocated_artefacts: fields
+                .required(allocated_artefacts, "allocated_artefacts")?,
+            contact_id: fields.required(contact_id, "contact_id")?,
+            date: date.unwrap_or_default(),
+            transaction_type_id: fields
+                .required(transaction_type_id, "transaction_type_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactAllocationAllocatedArtefact {
     /// The allocated amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub artefact_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactAllocationAllocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactAllocationAllocatedArtefact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactAllocationAllocatedArtefact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact_id: artefact_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactPayment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<NewContactPaymentAllocatedArtefact>>,
     /// The bank account of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_id: super::ids::BankAccountId,
     /// The currency conversion charges in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
     pub date: sage_core::types::Date,
     /// The exchange rate of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<NewContactPaymentOnAccount>,
     /// A reference for the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// The transaction type of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -512,264 +695,373 @@ impl NewContactPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.field("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_currency_charge",
+            &self.base_currency_currency_charge,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("payment_on_account", &self.payment_on_account)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.field("transaction_type_id", &self.transaction_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactPayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocated_artefacts = None;
+        let mut bank_account_id = None;
+        let mut base_currency_currency_charge = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut exchange_rate = None;
+        let mut net_amount = None;
+        let mut payment_method_id = None;
+        let mut payment_on_account = None;
+        let mut reference = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut transaction_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocated_artefacts") => {
+                    fields.next_value(&mut allocated_artefacts)?
+                }
+                Some("bank_account_id") => fields.lenient_value(&mut bank_account_id)?,
+                Some("base_currency_currency_charge") => {
+                    fields.lenient_option(&mut base_currency_currency_charge)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("payment_method_id") => {
+                    fields.lenient_option(&mut payment_method_id)?
+                }
+                Some("payment_on_account") => fields.next_value(&mut payment_on_account)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_value(&mut transaction_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
+            bank_account_id: fields.required(bank_account_id, "bank_account_id")?,
+            base_currency_currency_charge: base_currency_currency_charge
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            payment_method_id: payment_method_id.unwrap_or_default(),
+            payment_on_account: payment_on_account.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: fields.required(total_amount, "total_amount")?,
+            transaction_type_id: fields
+                .required(transaction_type_id, "transaction_type_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactPaymentAllocatedArtefact {
     /// The allocated amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub artefact_id: Option<String>,
     /// The allocated discount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactPaymentAllocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact_id", &self.artefact_id)?;
+        map.optional("discount", &self.discount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactPaymentAllocatedArtefact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactPaymentAllocatedArtefact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact_id = None;
+        let mut discount = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact_id") => fields.lenient_option(&mut artefact_id)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact_id: artefact_id.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactPaymentOnAccount {
     /// The net amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The tax amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactPaymentOnAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactPaymentOnAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactPaymentOnAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut exchange_rate = None;
+        let mut net_amount = None;
+        let mut outstanding_amount = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_amount = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOtherPayment {
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
     pub date: sage_core::types::Date,
     /// The net amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// The payment lines of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub payment_lines: Vec<NewOtherPaymentLine>,
     /// The ID of the Payment Method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// IRPF withheld tax amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -805,79 +1097,157 @@ impl NewOtherPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewOtherPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.field("date", &self.date)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.field("payment_lines", &self.payment_lines)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.field("transaction_type_id", &self.transaction_type_id)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewOtherPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewOtherPayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account_id = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut contact_id = None;
+        let mut date = None;
+        let mut net_amount = None;
+        let mut part_recoverable = None;
+        let mut payment_lines = None;
+        let mut payment_method_id = None;
+        let mut reference = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut transaction_type_id = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("payment_lines") => fields.or_default(&mut payment_lines)?,
+                Some("payment_method_id") => {
+                    fields.lenient_option(&mut payment_method_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_value(&mut transaction_type_id)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            net_amount: net_amount.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            payment_lines: fields.required(payment_lines, "payment_lines")?,
+            payment_method_id: payment_method_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            total_amount: fields.required(total_amount, "total_amount")?,
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            transaction_type_id: fields
+                .required(transaction_type_id, "transaction_type_id")?,
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewOtherPaymentLine {
     /// The details of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -904,6 +1274,85 @@ impl NewOtherPaymentLine {
     }
 }
 
+impl serde::Serialize for NewOtherPaymentLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewOtherPaymentLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewOtherPaymentLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut details = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut pst_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            details: details.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: fields.required(total_amount, "total_amount")?,
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -913,477 +1362,632 @@ impl NewOtherPaymentLine {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPayment {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The bank account of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// Indicates whether or not the payment can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether or not the payment can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::OtherPaymentId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// The payment lines of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_lines: Option<Vec<OtherPaymentLineItem>>,
     /// The payment method of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<super::common::Base>,
     /// A reference of the payment
     /// Note: An upper length limit of 25 or 40 characters is imposed conditionally and may not apply in every request. A hard upper limit of 255 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// IRPF withheld tax amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for OtherPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payment_lines", &self.payment_lines)?;
+        map.optional("payment_method", &self.payment_method)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OtherPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OtherPayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut bank_account = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut contact = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deletable = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut net_amount = None;
+        let mut part_recoverable = None;
+        let mut payment_lines = None;
+        let mut payment_method = None;
+        let mut reference = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("payment_lines") => fields.next_value(&mut payment_lines)?,
+                Some("payment_method") => fields.next_value(&mut payment_method)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            bank_account: bank_account.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            payment_lines: payment_lines.unwrap_or_default(),
+            payment_method: payment_method.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentLineItem {
     /// The details of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for OtherPaymentLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OtherPaymentLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OtherPaymentLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut gst_amount = None;
+        let mut id = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account = None;
+        let mut legacy_id = None;
+        let mut net_amount = None;
+        let mut pst_amount = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentLineUpdate {
     /// The details of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for OtherPaymentLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OtherPaymentLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OtherPaymentLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut details = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut pst_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            details: details.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentUpdate {
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The net amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_lines: Option<Vec<OtherPaymentLineUpdate>>,
     /// The ID of the Payment Method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// IRPF withheld tax amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for OtherPaymentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payment_lines", &self.payment_lines)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OtherPaymentUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OtherPaymentUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account_id = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut contact_id = None;
+        let mut date = None;
+        let mut net_amount = None;
+        let mut part_recoverable = None;
+        let mut payment_lines = None;
+        let mut payment_method_id = None;
+        let mut reference = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut transaction_type_id = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("payment_lines") => fields.next_value(&mut payment_lines)?,
+                Some("payment_method_id") => {
+                    fields.lenient_option(&mut payment_method_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            payment_lines: payment_lines.unwrap_or_default(),
+            payment_method_id: payment_method_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1397,43 +2001,71 @@ pub struct OtherPaymentUpdate {
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Sales`: Read Only, Restricted Access, Full Access
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnallocatedArtefact {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::UnallocatedArtefactId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UnallocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UnallocatedArtefact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for UnallocatedArtefact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut links = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {

@@ -11,91 +11,36 @@
 //! - `stock_items`: Operations about Stock Items
 //! - `stock_movements`: Operations about Stock Movements
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewProduct {
     /// Indicates whether the product is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The product description
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The item code for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub purchase_ledger_account_id: String,
     /// The ID of the Purchase Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the product
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sales_ledger_account_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<NewProductSalesPrice>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing products from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -126,51 +71,181 @@ impl NewProduct {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("catalog_item_type_id", &self.catalog_item_type_id)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.field("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.field("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewProduct {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut catalog_item_type_id = None;
+        let mut cost_price = None;
+        let mut description = None;
+        let mut item_code = None;
+        let mut notes = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account_id = None;
+        let mut purchase_tax_rate_id = None;
+        let mut sales_ledger_account_id = None;
+        let mut sales_prices = None;
+        let mut sales_tax_rate_id = None;
+        let mut source_guid = None;
+        let mut usual_supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("catalog_item_type_id") => {
+                    fields.lenient_option(&mut catalog_item_type_id)?
+                }
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_value(&mut purchase_ledger_account_id)?
+                }
+                Some("purchase_tax_rate_id") => {
+                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                }
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_value(&mut sales_ledger_account_id)?
+                }
+                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
+                Some("sales_tax_rate_id") => {
+                    fields.lenient_option(&mut sales_tax_rate_id)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("usual_supplier_id") => {
+                    fields.lenient_option(&mut usual_supplier_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            catalog_item_type_id: catalog_item_type_id.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            item_code: item_code.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account_id: fields
+                .required(purchase_ledger_account_id, "purchase_ledger_account_id")?,
+            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
+            sales_ledger_account_id: fields
+                .required(sales_ledger_account_id, "sales_ledger_account_id")?,
+            sales_prices: sales_prices.unwrap_or_default(),
+            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewProductSalesPrice {
     /// The sales price amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewProductSalesPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewProductSalesPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewProductSalesPrice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut price = None;
+        let mut price_includes_tax = None;
+        let mut price_name = None;
+        let mut product_sales_price_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("price_includes_tax") => {
+                    fields.lenient_option(&mut price_includes_tax)?
+                }
+                Some("price_name") => fields.lenient_option(&mut price_name)?,
+                Some("product_sales_price_type_id") => {
+                    fields.lenient_option(&mut product_sales_price_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            price: price.unwrap_or_default(),
+            price_includes_tax: price_includes_tax.unwrap_or_default(),
+            price_name: price_name.unwrap_or_default(),
+            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewProductSalesPriceType {
     /// Indicates whether the price type is displayed in the application
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub active: bool,
     /// The name of the product sales price type
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -185,95 +260,75 @@ impl NewProductSalesPriceType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewProductSalesPriceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("active", &self.active)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewProductSalesPriceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewProductSalesPriceType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_value(&mut active)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: fields.required(active, "active")?,
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewService {
     /// Indicates whether the service is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The service description
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The item code for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the service
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sales_ledger_account_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<NewServiceSalesRate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing services from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -303,16 +358,113 @@ impl NewService {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewService {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.field("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("oss_service", &self.oss_service)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_rates", &self.sales_rates)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewService {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut cost_price = None;
+        let mut description = None;
+        let mut item_code = None;
+        let mut notes = None;
+        let mut oss_service = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account_id = None;
+        let mut purchase_tax_rate_id = None;
+        let mut sales_ledger_account_id = None;
+        let mut sales_rates = None;
+        let mut sales_tax_rate_id = None;
+        let mut source_guid = None;
+        let mut usual_supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("oss_service") => fields.lenient_option(&mut oss_service)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                }
+                Some("purchase_tax_rate_id") => {
+                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                }
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_value(&mut sales_ledger_account_id)?
+                }
+                Some("sales_rates") => fields.next_value(&mut sales_rates)?,
+                Some("sales_tax_rate_id") => {
+                    fields.lenient_option(&mut sales_tax_rate_id)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("usual_supplier_id") => {
+                    fields.lenient_option(&mut usual_supplier_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            item_code: item_code.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            oss_service: oss_service.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
+            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
+            sales_ledger_account_id: fields
+                .required(sales_ledger_account_id, "sales_ledger_account_id")?,
+            sales_rates: sales_rates.unwrap_or_default(),
+            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewServiceRateType {
     /// Indicates whether the rate type is displayed in the application
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub active: bool,
     /// The name of the service rate type
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -327,209 +479,166 @@ impl NewServiceRateType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewServiceRateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("active", &self.active)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewServiceRateType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewServiceRateType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_value(&mut active)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: fields.required(active, "active")?,
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewServiceSalesRate {
     /// The rate amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewServiceSalesRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
+        map.optional("rate_name", &self.rate_name)?;
+        map.optional("service_rate_type_id", &self.service_rate_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewServiceSalesRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewServiceSalesRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut rate = None;
+        let mut rate_includes_tax = None;
+        let mut rate_name = None;
+        let mut service_rate_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some("rate_includes_tax") => {
+                    fields.lenient_option(&mut rate_includes_tax)?
+                }
+                Some("rate_name") => fields.lenient_option(&mut rate_name)?,
+                Some("service_rate_type_id") => {
+                    fields.lenient_option(&mut service_rate_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            rate: rate.unwrap_or_default(),
+            rate_includes_tax: rate_includes_tax.unwrap_or_default(),
+            rate_name: rate_name.unwrap_or_default(),
+            service_rate_type_id: service_rate_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewStockItem {
     /// Indicates whether the stock item is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The stock item description
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The item code for the stock item
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub item_code: String,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The location for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub purchase_ledger_account_id: String,
     /// The ID of the Purchase Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The current quantity of the stock item held by the business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sales_ledger_account_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<NewStockItemSalesPrice>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing stock items from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_part_number: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_supplier_id: Option<String>,
     /// The weight of stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -574,73 +683,257 @@ impl NewStockItem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewStockItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("average_cost_price", &self.average_cost_price)?;
+        map.optional(
+            "average_cost_price_stock_value",
+            &self.average_cost_price_stock_value,
+        )?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
+        map.field("description", &self.description)?;
+        map.field("item_code", &self.item_code)?;
+        map.optional("last_cost_price", &self.last_cost_price)?;
+        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
+        map.optional("location", &self.location)?;
+        map.optional("measurement_unit", &self.measurement_unit)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.field("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("reorder_level", &self.reorder_level)?;
+        map.optional("reorder_quantity", &self.reorder_quantity)?;
+        map.field("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("supplier_part_number", &self.supplier_part_number)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.optional("weight", &self.weight)?;
+        map.optional("weight_converted", &self.weight_converted)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewStockItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewStockItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut average_cost_price = None;
+        let mut average_cost_price_stock_value = None;
+        let mut barcode = None;
+        let mut cost_price = None;
+        let mut cost_price_last_updated = None;
+        let mut description = None;
+        let mut item_code = None;
+        let mut last_cost_price = None;
+        let mut last_cost_price_stock_value = None;
+        let mut location = None;
+        let mut measurement_unit = None;
+        let mut notes = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account_id = None;
+        let mut purchase_tax_rate_id = None;
+        let mut quantity_in_stock = None;
+        let mut reorder_level = None;
+        let mut reorder_quantity = None;
+        let mut sales_ledger_account_id = None;
+        let mut sales_prices = None;
+        let mut sales_tax_rate_id = None;
+        let mut source_guid = None;
+        let mut supplier_part_number = None;
+        let mut usual_supplier_id = None;
+        let mut weight = None;
+        let mut weight_converted = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("average_cost_price") => {
+                    fields.lenient_option(&mut average_cost_price)?
+                }
+                Some("average_cost_price_stock_value") => {
+                    fields.lenient_option(&mut average_cost_price_stock_value)?
+                }
+                Some("barcode") => fields.lenient_option(&mut barcode)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("cost_price_last_updated") => {
+                    fields.next_value(&mut cost_price_last_updated)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("item_code") => fields.lenient_value(&mut item_code)?,
+                Some("last_cost_price") => fields.lenient_option(&mut last_cost_price)?,
+                Some("last_cost_price_stock_value") => {
+                    fields.lenient_option(&mut last_cost_price_stock_value)?
+                }
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("measurement_unit") => fields.lenient_option(&mut measurement_unit)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_value(&mut purchase_ledger_account_id)?
+                }
+                Some("purchase_tax_rate_id") => {
+                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                }
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
+                Some("reorder_quantity") => fields.lenient_option(&mut reorder_quantity)?,
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_value(&mut sales_ledger_account_id)?
+                }
+                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
+                Some("sales_tax_rate_id") => {
+                    fields.lenient_option(&mut sales_tax_rate_id)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("supplier_part_number") => {
+                    fields.lenient_option(&mut supplier_part_number)?
+                }
+                Some("usual_supplier_id") => {
+                    fields.lenient_option(&mut usual_supplier_id)?
+                }
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some("weight_converted") => fields.lenient_option(&mut weight_converted)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            average_cost_price: average_cost_price.unwrap_or_default(),
+            average_cost_price_stock_value: average_cost_price_stock_value
+                .unwrap_or_default(),
+            barcode: barcode.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            cost_price_last_updated: cost_price_last_updated.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            item_code: fields.required(item_code, "item_code")?,
+            last_cost_price: last_cost_price.unwrap_or_default(),
+            last_cost_price_stock_value: last_cost_price_stock_value.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            measurement_unit: measurement_unit.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account_id: fields
+                .required(purchase_ledger_account_id, "purchase_ledger_account_id")?,
+            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            reorder_level: reorder_level.unwrap_or_default(),
+            reorder_quantity: reorder_quantity.unwrap_or_default(),
+            sales_ledger_account_id: fields
+                .required(sales_ledger_account_id, "sales_ledger_account_id")?,
+            sales_prices: sales_prices.unwrap_or_default(),
+            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            supplier_part_number: supplier_part_number.unwrap_or_default(),
+            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            weight_converted: weight_converted.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewStockItemSalesPrice {
     /// The sales price amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewStockItemSalesPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewStockItemSalesPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewStockItemSalesPrice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut price = None;
+        let mut price_includes_tax = None;
+        let mut price_name = None;
+        let mut product_sales_price_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("price_includes_tax") => {
+                    fields.lenient_option(&mut price_includes_tax)?
+                }
+                Some("price_name") => fields.lenient_option(&mut price_name)?,
+                Some("product_sales_price_type_id") => {
+                    fields.lenient_option(&mut product_sales_price_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            price: price.unwrap_or_default(),
+            price_includes_tax: price_includes_tax.unwrap_or_default(),
+            price_name: price_name.unwrap_or_default(),
+            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewStockMovement {
     /// The cost per unit of stock purchased
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub cost_price: sage_core::types::Decimal,
     /// The date the stock movement occurred
     pub date: sage_core::types::Date,
     /// The transaction details of the stock movement
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub details: String,
     /// The movement number of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The reference of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub stock_item_id: super::ids::StockItemId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -666,6 +959,65 @@ impl NewStockMovement {
     }
 }
 
+impl serde::Serialize for NewStockMovement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("cost_price", &self.cost_price)?;
+        map.field("date", &self.date)?;
+        map.field("details", &self.details)?;
+        map.optional("movement_number", &self.movement_number)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.field("stock_item_id", &self.stock_item_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewStockMovement {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewStockMovement {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cost_price = None;
+        let mut date = None;
+        let mut details = None;
+        let mut movement_number = None;
+        let mut quantity = None;
+        let mut reference = None;
+        let mut stock_item_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("cost_price") => fields.lenient_value(&mut cost_price)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_value(&mut details)?,
+                Some("movement_number") => fields.lenient_option(&mut movement_number)?,
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("stock_item_id") => fields.lenient_value(&mut stock_item_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cost_price: fields.required(cost_price, "cost_price")?,
+            date: fields.required(date, "date")?,
+            details: fields.required(details, "details")?,
+            movement_number: movement_number.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            reference: reference.unwrap_or_default(),
+            stock_item_id: fields.required(stock_item_id, "stock_item_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -675,216 +1027,337 @@ impl NewStockMovement {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates whether the price type is displayed in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ProductSalesPriceTypeId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The name of the product sales price type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ProductSalesPriceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSalesPriceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSalesPriceType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut active = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            active: active.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceTypeUpdate {
     /// Indicates whether the price type is displayed in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The name of the product sales price type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ProductSalesPriceTypeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSalesPriceTypeUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSalesPriceTypeUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceUpdate {
     /// The sales price amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ProductSalesPriceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSalesPriceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSalesPriceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut price = None;
+        let mut price_includes_tax = None;
+        let mut price_name = None;
+        let mut product_sales_price_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("price_includes_tax") => {
+                    fields.lenient_option(&mut price_includes_tax)?
+                }
+                Some("price_name") => fields.lenient_option(&mut price_name)?,
+                Some("product_sales_price_type_id") => {
+                    fields.lenient_option(&mut product_sales_price_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            price: price.unwrap_or_default(),
+            price_includes_tax: price_includes_tax.unwrap_or_default(),
+            price_name: price_name.unwrap_or_default(),
+            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductUpdate {
     /// Indicates whether the product is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The product description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The item code for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_ledger_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<ProductSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing products from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("catalog_item_type_id", &self.catalog_item_type_id)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut catalog_item_type_id = None;
+        let mut cost_price = None;
+        let mut description = None;
+        let mut item_code = None;
+        let mut notes = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account_id = None;
+        let mut purchase_tax_rate_id = None;
+        let mut sales_ledger_account_id = None;
+        let mut sales_prices = None;
+        let mut sales_tax_rate_id = None;
+        let mut source_guid = None;
+        let mut usual_supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("catalog_item_type_id") => {
+                    fields.lenient_option(&mut catalog_item_type_id)?
+                }
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                }
+                Some("purchase_tax_rate_id") => {
+                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                }
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_option(&mut sales_ledger_account_id)?
+                }
+                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
+                Some("sales_tax_rate_id") => {
+                    fields.lenient_option(&mut sales_tax_rate_id)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("usual_supplier_id") => {
+                    fields.lenient_option(&mut usual_supplier_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            catalog_item_type_id: catalog_item_type_id.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
+            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
+            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
+            sales_prices: sales_prices.unwrap_or_default(),
+            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -896,216 +1369,335 @@ pub struct ProductUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceRateType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates whether the rate type is displayed in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ServiceRateTypeId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The name of the service rate type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ServiceRateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceRateType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ServiceRateType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut active = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            active: active.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceRateTypeUpdate {
     /// Indicates whether the rate type is displayed in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The name of the service rate type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ServiceRateTypeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceRateTypeUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ServiceRateTypeUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceSalesRateUpdate {
     /// The rate amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ServiceSalesRateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
+        map.optional("rate_name", &self.rate_name)?;
+        map.optional("service_rate_type_id", &self.service_rate_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSalesRateUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ServiceSalesRateUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut rate = None;
+        let mut rate_includes_tax = None;
+        let mut rate_name = None;
+        let mut service_rate_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some("rate_includes_tax") => {
+                    fields.lenient_option(&mut rate_includes_tax)?
+                }
+                Some("rate_name") => fields.lenient_option(&mut rate_name)?,
+                Some("service_rate_type_id") => {
+                    fields.lenient_option(&mut service_rate_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            rate: rate.unwrap_or_default(),
+            rate_includes_tax: rate_includes_tax.unwrap_or_default(),
+            rate_name: rate_name.unwrap_or_default(),
+            service_rate_type_id: service_rate_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceUpdate {
     /// Indicates whether the service is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The service description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The item code for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_ledger_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<ServiceSalesRateUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing services from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ServiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("oss_service", &self.oss_service)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_rates", &self.sales_rates)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ServiceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut cost_price = None;
+        let mut description = None;
+        let mut item_code = None;
+        let mut notes = None;
+        let mut oss_service = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account_id = None;
+        let mut purchase_tax_rate_id = None;
+        let mut sales_ledger_account_id = None;
+        let mut sales_rates = None;
+        let mut sales_tax_rate_id = None;
+        let mut source_guid = None;
+        let mut usual_supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("oss_service") => fields.lenient_option(&mut oss_service)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                }
+                Some("purchase_tax_rate_id") => {
+                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                }
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_option(&mut sales_ledger_account_id)?
+                }
+                Some("sales_rates") => fields.next_value(&mut sales_rates)?,
+                Some("sales_tax_rate_id") => {
+                    fields.lenient_option(&mut sales_tax_rate_id)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("usual_supplier_id") => {
+                    fields.lenient_option(&mut usual_supplier_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            oss_service: oss_service.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
+            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
+            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
+            sales_rates: sales_rates.unwrap_or_default(),
+            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1116,453 +1708,578 @@ pub struct ServiceUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItem {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates whether the stock item is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the stock item can be deactivated
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deactivatable: Option<bool>,
     /// Indicates whether the stock item can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The stock item description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::StockItemId>,
     /// The item code for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The location for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<super::common::Base>,
     /// The purchase tax rate for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<super::common::Base>,
     /// The current quantity of the stock item held by the business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<super::common::Base>,
     /// The sales prices for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<super::common::SalesPrice>>,
     /// The sales tax rate for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<super::common::Base>,
     /// Used when importing stock items from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_part_number: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the stock item has been used on a recurring invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<super::common::Contact>,
     /// The weight of stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StockItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("average_cost_price", &self.average_cost_price)?;
+        map.optional(
+            "average_cost_price_stock_value",
+            &self.average_cost_price_stock_value,
+        )?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deactivatable", &self.deactivatable)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("last_cost_price", &self.last_cost_price)?;
+        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("location", &self.location)?;
+        map.optional("measurement_unit", &self.measurement_unit)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
+        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("reorder_level", &self.reorder_level)?;
+        map.optional("reorder_quantity", &self.reorder_quantity)?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("supplier_part_number", &self.supplier_part_number)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
+        map.optional("usual_supplier", &self.usual_supplier)?;
+        map.optional("weight", &self.weight)?;
+        map.optional("weight_converted", &self.weight_converted)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut active = None;
+        let mut average_cost_price = None;
+        let mut average_cost_price_stock_value = None;
+        let mut barcode = None;
+        let mut cost_price = None;
+        let mut cost_price_last_updated = None;
+        let mut created_at = None;
+        let mut deactivatable = None;
+        let mut deletable = None;
+        let mut deleted_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut last_cost_price = None;
+        let mut last_cost_price_stock_value = None;
+        let mut legacy_id = None;
+        let mut location = None;
+        let mut measurement_unit = None;
+        let mut notes = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account = None;
+        let mut purchase_tax_rate = None;
+        let mut quantity_in_stock = None;
+        let mut reorder_level = None;
+        let mut reorder_quantity = None;
+        let mut sales_ledger_account = None;
+        let mut sales_prices = None;
+        let mut sales_tax_rate = None;
+        let mut source_guid = None;
+        let mut supplier_part_number = None;
+        let mut updated_at = None;
+        let mut used_on_recurring_invoice = None;
+        let mut usual_supplier = None;
+        let mut weight = None;
+        let mut weight_converted = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("average_cost_price") => {
+                    fields.lenient_option(&mut average_cost_price)?
+                }
+                Some("average_cost_price_stock_value") => {
+                    fields.lenient_option(&mut average_cost_price_stock_value)?
+                }
+                Some("barcode") => fields.lenient_option(&mut barcode)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("cost_price_last_updated") => {
+                    fields.next_value(&mut cost_price_last_updated)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deactivatable") => fields.lenient_option(&mut deactivatable)?,
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("last_cost_price") => fields.lenient_option(&mut last_cost_price)?,
+                Some("last_cost_price_stock_value") => {
+                    fields.lenient_option(&mut last_cost_price_stock_value)?
+                }
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("measurement_unit") => fields.lenient_option(&mut measurement_unit)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account") => {
+                    fields.next_value(&mut purchase_ledger_account)?
+                }
+                Some("purchase_tax_rate") => fields.next_value(&mut purchase_tax_rate)?,
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
+                Some("reorder_quantity") => fields.lenient_option(&mut reorder_quantity)?,
+                Some("sales_ledger_account") => {
+                    fields.next_value(&mut sales_ledger_account)?
+                }
+                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
+                Some("sales_tax_rate") => fields.next_value(&mut sales_tax_rate)?,
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("supplier_part_number") => {
+                    fields.lenient_option(&mut supplier_part_number)?
+                }
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("used_on_recurring_invoice") => {
+                    fields.lenient_option(&mut used_on_recurring_invoice)?
+                }
+                Some("usual_supplier") => fields.next_value(&mut usual_supplier)?,
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some("weight_converted") => fields.lenient_option(&mut weight_converted)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            active: active.unwrap_or_default(),
+            average_cost_price: average_cost_price.unwrap_or_default(),
+            average_cost_price_stock_value: average_cost_price_stock_value
+                .unwrap_or_default(),
+            barcode: barcode.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            cost_price_last_updated: cost_price_last_updated.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deactivatable: deactivatable.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            last_cost_price: last_cost_price.unwrap_or_default(),
+            last_cost_price_stock_value: last_cost_price_stock_value.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            measurement_unit: measurement_unit.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
+            purchase_tax_rate: purchase_tax_rate.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            reorder_level: reorder_level.unwrap_or_default(),
+            reorder_quantity: reorder_quantity.unwrap_or_default(),
+            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
+            sales_prices: sales_prices.unwrap_or_default(),
+            sales_tax_rate: sales_tax_rate.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            supplier_part_number: supplier_part_number.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            used_on_recurring_invoice: used_on_recurring_invoice.unwrap_or_default(),
+            usual_supplier: usual_supplier.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            weight_converted: weight_converted.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItemSalesPriceUpdate {
     /// The sales price amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StockItemSalesPriceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockItemSalesPriceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockItemSalesPriceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut price = None;
+        let mut price_includes_tax = None;
+        let mut price_name = None;
+        let mut product_sales_price_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("price_includes_tax") => {
+                    fields.lenient_option(&mut price_includes_tax)?
+                }
+                Some("price_name") => fields.lenient_option(&mut price_name)?,
+                Some("product_sales_price_type_id") => {
+                    fields.lenient_option(&mut product_sales_price_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            price: price.unwrap_or_default(),
+            price_includes_tax: price_includes_tax.unwrap_or_default(),
+            price_name: price_name.unwrap_or_default(),
+            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItemUpdate {
     /// Indicates whether the stock item is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The stock item description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The item code for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The location for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The current quantity of the stock item held by the business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_ledger_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<StockItemSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing stock items from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_part_number: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_supplier_id: Option<String>,
     /// The weight of stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockItemUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("average_cost_price", &self.average_cost_price)?;
+        map.optional(
+            "average_cost_price_stock_value",
+            &self.average_cost_price_stock_value,
+        )?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("cost_price_last_updated", &self.cost_price_last_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("last_cost_price", &self.last_cost_price)?;
+        map.optional("last_cost_price_stock_value", &self.last_cost_price_stock_value)?;
+        map.optional("location", &self.location)?;
+        map.optional("measurement_unit", &self.measurement_unit)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional("purchase_tax_rate_id", &self.purchase_tax_rate_id)?;
+        map.optional("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("reorder_level", &self.reorder_level)?;
+        map.optional("reorder_quantity", &self.reorder_quantity)?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate_id", &self.sales_tax_rate_id)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("supplier_part_number", &self.supplier_part_number)?;
+        map.optional("usual_supplier_id", &self.usual_supplier_id)?;
+        map.optional("weight", &self.weight)?;
+        map.optional("weight_converted", &self.weight_converted)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockItemUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockItemUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut average_cost_price = None;
+        let mut average_cost_price_stock_value = None;
+        let mut barcode = None;
+        let mut cost_price = None;
+        let mut cost_price_last_updated = None;
+        let mut description = None;
+        let mut item_code = None;
+        let mut last_cost_price = None;
+        let mut last_cost_price_stock_value = None;
+        let mut location = None;
+        let mut measurement_unit = None;
+        let mut notes = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account_id = None;
+        let mut purchase_tax_rate_id = None;
+        let mut quantity_in_stock = None;
+        let mut reorder_level = None;
+        let mut reorder_quantity = None;
+        let mut sales_ledger_account_id = None;
+        let mut sales_prices = None;
+        let mut sales_tax_rate_id = None;
+        let mut source_guid = None;
+        let mut supplier_part_number = None;
+        let mut usual_supplier_id = None;
+        let mut weight = None;
+        let mut weight_converted = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("average_cost_price") => {
+                    fields.lenient_option(&mut average_cost_price)?
+                }
+                Some("average_cost_price_stock_value") => {
+                    fields.lenient_option(&mut average_cost_price_stock_value)?
+                }
+                Some("barcode") => fields.lenient_option(&mut barcode)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("cost_price_last_updated") => {
+                    fields.next_value(&mut cost_price_last_updated)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("last_cost_price") => fields.lenient_option(&mut last_cost_price)?,
+                Some("last_cost_price_stock_value") => {
+                    fields.lenient_option(&mut last_cost_price_stock_value)?
+                }
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("measurement_unit") => fields.lenient_option(&mut measurement_unit)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                }
+                Some("purchase_tax_rate_id") => {
+                    fields.lenient_option(&mut purchase_tax_rate_id)?
+                }
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
+                Some("reorder_quantity") => fields.lenient_option(&mut reorder_quantity)?,
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_option(&mut sales_ledger_account_id)?
+                }
+                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
+                Some("sales_tax_rate_id") => {
+                    fields.lenient_option(&mut sales_tax_rate_id)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("supplier_part_number") => {
+                    fields.lenient_option(&mut supplier_part_number)?
+                }
+                Some("usual_supplier_id") => {
+                    fields.lenient_option(&mut usual_supplier_id)?
+                }
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some("weight_converted") => fields.lenient_option(&mut weight_converted)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            average_cost_price: average_cost_price.unwrap_or_default(),
+            average_cost_price_stock_value: average_cost_price_stock_value
+                .unwrap_or_default(),
+            barcode: barcode.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            cost_price_last_updated: cost_price_last_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            last_cost_price: last_cost_price.unwrap_or_default(),
+            last_cost_price_stock_value: last_cost_price_stock_value.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            measurement_unit: measurement_unit.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
+            purchase_tax_rate_id: purchase_tax_rate_id.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            reorder_level: reorder_level.unwrap_or_default(),
+            reorder_quantity: reorder_quantity.unwrap_or_default(),
+            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
+            sales_prices: sales_prices.unwrap_or_default(),
+            sales_tax_rate_id: sales_tax_rate_id.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            supplier_part_number: supplier_part_number.unwrap_or_default(),
+            usual_supplier_id: usual_supplier_id.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            weight_converted: weight_converted.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1573,142 +2290,204 @@ pub struct StockItemUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockMovement {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The cost per unit of stock purchased
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date the stock movement occurred
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction details of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// Display text for the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::StockMovementId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The movement number of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The reference of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_item: Option<StockItem>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StockMovement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("links", &self.links)?;
+        map.optional("movement_number", &self.movement_number)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("stock_item", &self.stock_item)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockMovement {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockMovement {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut cost_price = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut links = None;
+        let mut movement_number = None;
+        let mut quantity = None;
+        let mut reference = None;
+        let mut stock_item = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("movement_number") => fields.lenient_option(&mut movement_number)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("stock_item") => fields.next_value(&mut stock_item)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            movement_number: movement_number.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            stock_item: stock_item.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockMovementUpdate {
     /// The cost per unit of stock purchased
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date the stock movement occurred
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction details of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The movement number of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The reference of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_item_id: Option<super::ids::StockItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StockMovementUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("movement_number", &self.movement_number)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("stock_item_id", &self.stock_item_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockMovementUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockMovementUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cost_price = None;
+        let mut date = None;
+        let mut details = None;
+        let mut movement_number = None;
+        let mut quantity = None;
+        let mut reference = None;
+        let mut stock_item_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("movement_number") => fields.lenient_option(&mut movement_number)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("stock_item_id") => fields.lenient_option(&mut stock_item_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cost_price: cost_price.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            movement_number: movement_number.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            stock_item_id: stock_item_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&ProductSalesPriceType> for ProductSalesPriceTypeUpdate {

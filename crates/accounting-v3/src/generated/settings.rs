@@ -22,40 +22,65 @@
 /// * Accounting Plus: 🇫🇷
 /// * Accounting Standard: 🇫🇷
 /// * Accounting Start: 🇫🇷
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessActivityType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BusinessActivityTypeId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessActivityType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessActivityType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BusinessActivityType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -67,287 +92,500 @@ pub struct BusinessActivityType {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessSettings {
     /// The path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Auxiliary Accounts Visible (France & Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auxiliary_accounts_visible: Option<bool>,
     /// Business Activity Type (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_activity_type: Option<BusinessActivityType>,
     /// The timestamp on which the business was created. This can be the timestamp of the initial creation or the latest business reset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_created_at: Option<sage_core::types::DateTime>,
     /// The type of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<BusinessType>,
     /// One of the political entities identified by ["ENGLAND_AND_WALES", "WALES", "SCOTLAND", "NORTHERN_IRELAND", "REPUBLIC_OF_IRELAND"]. Only for businesses registered on the British Isles
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_of_registration: Option<super::common::Base>,
     /// The default ledger accounts for the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_ledger_accounts: Option<DefaultLedgerAccounts>,
     /// Legal Form Business Type (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_form_type: Option<LegalFormType>,
     /// Member of Approved Management Centres (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub management_centre_member: Option<bool>,
     /// RCS Number (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rcs_number: Option<String>,
     /// Share Capital (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub share_capital: Option<sage_core::types::Decimal>,
     /// SIRET Number (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub siret: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BusinessSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("auxiliary_accounts_visible", &self.auxiliary_accounts_visible)?;
+        map.optional("business_activity_type", &self.business_activity_type)?;
+        map.optional("business_created_at", &self.business_created_at)?;
+        map.optional("business_type", &self.business_type)?;
+        map.optional("country_of_registration", &self.country_of_registration)?;
+        map.optional("default_ledger_accounts", &self.default_ledger_accounts)?;
+        map.optional("legal_form_type", &self.legal_form_type)?;
+        map.optional("management_centre_member", &self.management_centre_member)?;
+        map.optional("rcs_number", &self.rcs_number)?;
+        map.optional("share_capital", &self.share_capital)?;
+        map.optional("siret", &self.siret)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BusinessSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut auxiliary_accounts_visible = None;
+        let mut business_activity_type = None;
+        let mut business_created_at = None;
+        let mut business_type = None;
+        let mut country_of_registration = None;
+        let mut default_ledger_accounts = None;
+        let mut legal_form_type = None;
+        let mut management_centre_member = None;
+        let mut rcs_number = None;
+        let mut share_capital = None;
+        let mut siret = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("auxiliary_accounts_visible") => {
+                    fields.lenient_option(&mut auxiliary_accounts_visible)?
+                }
+                Some("business_activity_type") => {
+                    fields.next_value(&mut business_activity_type)?
+                }
+                Some("business_created_at") => {
+                    fields.next_value(&mut business_created_at)?
+                }
+                Some("business_type") => fields.next_value(&mut business_type)?,
+                Some("country_of_registration") => {
+                    fields.next_value(&mut country_of_registration)?
+                }
+                Some("default_ledger_accounts") => {
+                    fields.next_value(&mut default_ledger_accounts)?
+                }
+                Some("legal_form_type") => fields.next_value(&mut legal_form_type)?,
+                Some("management_centre_member") => {
+                    fields.lenient_option(&mut management_centre_member)?
+                }
+                Some("rcs_number") => fields.lenient_option(&mut rcs_number)?,
+                Some("share_capital") => fields.lenient_option(&mut share_capital)?,
+                Some("siret") => fields.lenient_option(&mut siret)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            auxiliary_accounts_visible: auxiliary_accounts_visible.unwrap_or_default(),
+            business_activity_type: business_activity_type.unwrap_or_default(),
+            business_created_at: business_created_at.unwrap_or_default(),
+            business_type: business_type.unwrap_or_default(),
+            country_of_registration: country_of_registration.unwrap_or_default(),
+            default_ledger_accounts: default_ledger_accounts.unwrap_or_default(),
+            legal_form_type: legal_form_type.unwrap_or_default(),
+            management_centre_member: management_centre_member.unwrap_or_default(),
+            rcs_number: rcs_number.unwrap_or_default(),
+            share_capital: share_capital.unwrap_or_default(),
+            siret: siret.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessSettingsDefaultLedgerAccountsUpdate {
     /// The ID of the Bank Charges Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_ledger_account_id: Option<String>,
     /// The ID of the Bank Interest Charges Paid Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_interest_charges_paid_ledger_account_id: Option<String>,
     /// The ID of the Bank Interest Received Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_interest_received_ledger_account_id: Option<String>,
     /// The ID of the Carriage Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub carriage_ledger_account_id: Option<String>,
     /// The ID of the Customer Receipt Discount Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_receipt_discount_ledger_account_id: Option<String>,
     /// The ID of the Exchange Rate Gains Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_gains_ledger_account_id: Option<String>,
     /// The ID of the Exchange Rate Losses Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_losses_ledger_account_id: Option<String>,
     /// The ID of the Other Payment Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub other_payment_ledger_account_id: Option<String>,
     /// The ID of the Other Receipt Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub other_receipt_ledger_account_id: Option<String>,
     /// The ID of the Product Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_purchase_ledger_account_id: Option<String>,
     /// The ID of the Product Sales Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_ledger_account_id: Option<String>,
     /// The ID of the Purchase Discount Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_discount_ledger_account_id: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Sales Discount Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_discount_ledger_account_id: Option<String>,
     /// The ID of the Sales Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_ledger_account_id: Option<String>,
     /// The ID of the Service Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_purchase_ledger_account_id: Option<String>,
     /// The ID of the Service Sales Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_sales_ledger_account_id: Option<String>,
     /// The ID of the Stock Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_purchase_ledger_account_id: Option<String>,
     /// The ID of the Vendor Payment Discount Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_payment_discount_ledger_account_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BusinessSettingsDefaultLedgerAccountsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "bank_charges_ledger_account_id",
+            &self.bank_charges_ledger_account_id,
+        )?;
+        map.optional(
+            "bank_interest_charges_paid_ledger_account_id",
+            &self.bank_interest_charges_paid_ledger_account_id,
+        )?;
+        map.optional(
+            "bank_interest_received_ledger_account_id",
+            &self.bank_interest_received_ledger_account_id,
+        )?;
+        map.optional("carriage_ledger_account_id", &self.carriage_ledger_account_id)?;
+        map.optional(
+            "customer_receipt_discount_ledger_account_id",
+            &self.customer_receipt_discount_ledger_account_id,
+        )?;
+        map.optional(
+            "exchange_rate_gains_ledger_account_id",
+            &self.exchange_rate_gains_ledger_account_id,
+        )?;
+        map.optional(
+            "exchange_rate_losses_ledger_account_id",
+            &self.exchange_rate_losses_ledger_account_id,
+        )?;
+        map.optional(
+            "other_payment_ledger_account_id",
+            &self.other_payment_ledger_account_id,
+        )?;
+        map.optional(
+            "other_receipt_ledger_account_id",
+            &self.other_receipt_ledger_account_id,
+        )?;
+        map.optional(
+            "product_purchase_ledger_account_id",
+            &self.product_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "product_sales_ledger_account_id",
+            &self.product_sales_ledger_account_id,
+        )?;
+        map.optional(
+            "purchase_discount_ledger_account_id",
+            &self.purchase_discount_ledger_account_id,
+        )?;
+        map.optional("purchase_ledger_account_id", &self.purchase_ledger_account_id)?;
+        map.optional(
+            "sales_discount_ledger_account_id",
+            &self.sales_discount_ledger_account_id,
+        )?;
+        map.optional("sales_ledger_account_id", &self.sales_ledger_account_id)?;
+        map.optional(
+            "service_purchase_ledger_account_id",
+            &self.service_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "service_sales_ledger_account_id",
+            &self.service_sales_ledger_account_id,
+        )?;
+        map.optional(
+            "stock_purchase_ledger_account_id",
+            &self.stock_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "vendor_payment_discount_ledger_account_id",
+            &self.vendor_payment_discount_ledger_account_id,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessSettingsDefaultLedgerAccountsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for BusinessSettingsDefaultLedgerAccountsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_charges_ledger_account_id = None;
+        let mut bank_interest_charges_paid_ledger_account_id = None;
+        let mut bank_interest_received_ledger_account_id = None;
+        let mut carriage_ledger_account_id = None;
+        let mut customer_receipt_discount_ledger_account_id = None;
+        let mut exchange_rate_gains_ledger_account_id = None;
+        let mut exchange_rate_losses_ledger_account_id = None;
+        let mut other_payment_ledger_account_id = None;
+        let mut other_receipt_ledger_account_id = None;
+        let mut product_purchase_ledger_account_id = None;
+        let mut product_sales_ledger_account_id = None;
+        let mut purchase_discount_ledger_account_id = None;
+        let mut purchase_ledger_account_id = None;
+        let mut sales_discount_ledger_account_id = None;
+        let mut sales_ledger_account_id = None;
+        let mut service_purchase_ledger_account_id = None;
+        let mut service_sales_ledger_account_id = None;
+        let mut stock_purchase_ledger_account_id = None;
+        let mut vendor_payment_discount_ledger_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_charges_ledger_account_id") => {
+                    fields.lenient_option(&mut bank_charges_ledger_account_id)?
+                }
+                Some("bank_interest_charges_paid_ledger_account_id") => {
+                    fields
+                        .lenient_option(
+                            &mut bank_interest_charges_paid_ledger_account_id,
+                        )?
+                }
+                Some("bank_interest_received_ledger_account_id") => {
+                    fields.lenient_option(&mut bank_interest_received_ledger_account_id)?
+                }
+                Some("carriage_ledger_account_id") => {
+                    fields.lenient_option(&mut carriage_ledger_account_id)?
+                }
+                Some("customer_receipt_discount_ledger_account_id") => {
+                    fields
+                        .lenient_option(
+                            &mut customer_receipt_discount_ledger_account_id,
+                        )?
+                }
+                Some("exchange_rate_gains_ledger_account_id") => {
+                    fields.lenient_option(&mut exchange_rate_gains_ledger_account_id)?
+                }
+                Some("exchange_rate_losses_ledger_account_id") => {
+                    fields.lenient_option(&mut exchange_rate_losses_ledger_account_id)?
+                }
+                Some("other_payment_ledger_account_id") => {
+                    fields.lenient_option(&mut other_payment_ledger_account_id)?
+                }
+                Some("other_receipt_ledger_account_id") => {
+                    fields.lenient_option(&mut other_receipt_ledger_account_id)?
+                }
+                Some("product_purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut product_purchase_ledger_account_id)?
+                }
+                Some("product_sales_ledger_account_id") => {
+                    fields.lenient_option(&mut product_sales_ledger_account_id)?
+                }
+                Some("purchase_discount_ledger_account_id") => {
+                    fields.lenient_option(&mut purchase_discount_ledger_account_id)?
+                }
+                Some("purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut purchase_ledger_account_id)?
+                }
+                Some("sales_discount_ledger_account_id") => {
+                    fields.lenient_option(&mut sales_discount_ledger_account_id)?
+                }
+                Some("sales_ledger_account_id") => {
+                    fields.lenient_option(&mut sales_ledger_account_id)?
+                }
+                Some("service_purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut service_purchase_ledger_account_id)?
+                }
+                Some("service_sales_ledger_account_id") => {
+                    fields.lenient_option(&mut service_sales_ledger_account_id)?
+                }
+                Some("stock_purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut stock_purchase_ledger_account_id)?
+                }
+                Some("vendor_payment_discount_ledger_account_id") => {
+                    fields
+                        .lenient_option(&mut vendor_payment_discount_ledger_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_charges_ledger_account_id: bank_charges_ledger_account_id
+                .unwrap_or_default(),
+            bank_interest_charges_paid_ledger_account_id: bank_interest_charges_paid_ledger_account_id
+                .unwrap_or_default(),
+            bank_interest_received_ledger_account_id: bank_interest_received_ledger_account_id
+                .unwrap_or_default(),
+            carriage_ledger_account_id: carriage_ledger_account_id.unwrap_or_default(),
+            customer_receipt_discount_ledger_account_id: customer_receipt_discount_ledger_account_id
+                .unwrap_or_default(),
+            exchange_rate_gains_ledger_account_id: exchange_rate_gains_ledger_account_id
+                .unwrap_or_default(),
+            exchange_rate_losses_ledger_account_id: exchange_rate_losses_ledger_account_id
+                .unwrap_or_default(),
+            other_payment_ledger_account_id: other_payment_ledger_account_id
+                .unwrap_or_default(),
+            other_receipt_ledger_account_id: other_receipt_ledger_account_id
+                .unwrap_or_default(),
+            product_purchase_ledger_account_id: product_purchase_ledger_account_id
+                .unwrap_or_default(),
+            product_sales_ledger_account_id: product_sales_ledger_account_id
+                .unwrap_or_default(),
+            purchase_discount_ledger_account_id: purchase_discount_ledger_account_id
+                .unwrap_or_default(),
+            purchase_ledger_account_id: purchase_ledger_account_id.unwrap_or_default(),
+            sales_discount_ledger_account_id: sales_discount_ledger_account_id
+                .unwrap_or_default(),
+            sales_ledger_account_id: sales_ledger_account_id.unwrap_or_default(),
+            service_purchase_ledger_account_id: service_purchase_ledger_account_id
+                .unwrap_or_default(),
+            service_sales_ledger_account_id: service_sales_ledger_account_id
+                .unwrap_or_default(),
+            stock_purchase_ledger_account_id: stock_purchase_ledger_account_id
+                .unwrap_or_default(),
+            vendor_payment_discount_ledger_account_id: vendor_payment_discount_ledger_account_id
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessSettingsUpdate {
     /// Auxiliary Accounts Visible (France & Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auxiliary_accounts_visible: Option<bool>,
     /// The ID of the Business Activity Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub business_activity_type_id: Option<super::ids::BusinessActivityTypeId>,
     /// The ID of the Business Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub business_type_id: Option<super::ids::BusinessTypeId>,
     /// The ID of the Country Of Registration.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_of_registration_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_ledger_accounts: Option<BusinessSettingsDefaultLedgerAccountsUpdate>,
     /// The ID of the Legal Form Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legal_form_type_id: Option<super::ids::LegalFormTypeId>,
     /// Member of Approved Management Centres (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub management_centre_member: Option<bool>,
     /// RCS Number (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rcs_number: Option<String>,
     /// Share Capital (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub share_capital: Option<sage_core::types::Decimal>,
     /// SIRET Number (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub siret: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("auxiliary_accounts_visible", &self.auxiliary_accounts_visible)?;
+        map.optional("business_activity_type_id", &self.business_activity_type_id)?;
+        map.optional("business_type_id", &self.business_type_id)?;
+        map.optional("country_of_registration_id", &self.country_of_registration_id)?;
+        map.optional("default_ledger_accounts", &self.default_ledger_accounts)?;
+        map.optional("legal_form_type_id", &self.legal_form_type_id)?;
+        map.optional("management_centre_member", &self.management_centre_member)?;
+        map.optional("rcs_number", &self.rcs_number)?;
+        map.optional("share_capital", &self.share_capital)?;
+        map.optional("siret", &self.siret)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessSettingsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BusinessSettingsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut auxiliary_accounts_visible = None;
+        let mut business_activity_type_id = None;
+        let mut business_type_id = None;
+        let mut country_of_registration_id = None;
+        let mut default_ledger_accounts = None;
+        let mut legal_form_type_id = None;
+        let mut management_centre_member = None;
+        let mut rcs_number = None;
+        let mut share_capital = None;
+        let mut siret = None;
+        loop {
+            match fields.next_key()? {
+                Some("auxiliary_accounts_visible") => {
+                    fields.lenient_option(&mut auxiliary_accounts_visible)?
+                }
+                Some("business_activity_type_id") => {
+                    fields.lenient_option(&mut business_activity_type_id)?
+                }
+                Some("business_type_id") => fields.lenient_option(&mut business_type_id)?,
+                Some("country_of_registration_id") => {
+                    fields.lenient_option(&mut country_of_registration_id)?
+                }
+                Some("default_ledger_accounts") => {
+                    fields.next_value(&mut default_ledger_accounts)?
+                }
+                Some("legal_form_type_id") => {
+                    fields.lenient_option(&mut legal_form_type_id)?
+                }
+                Some("management_centre_member") => {
+                    fields.lenient_option(&mut management_centre_member)?
+                }
+                Some("rcs_number") => fields.lenient_option(&mut rcs_number)?,
+                Some("share_capital") => fields.lenient_option(&mut share_capital)?,
+                Some("siret") => fields.lenient_option(&mut siret)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            auxiliary_accounts_visible: auxiliary_accounts_visible.unwrap_or_default(),
+            business_activity_type_id: business_activity_type_id.unwrap_or_default(),
+            business_type_id: business_type_id.unwrap_or_default(),
+            country_of_registration_id: country_of_registration_id.unwrap_or_default(),
+            default_ledger_accounts: default_ledger_accounts.unwrap_or_default(),
+            legal_form_type_id: legal_form_type_id.unwrap_or_default(),
+            management_centre_member: management_centre_member.unwrap_or_default(),
+            rcs_number: rcs_number.unwrap_or_default(),
+            share_capital: share_capital.unwrap_or_default(),
+            siret: siret.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -355,54 +593,77 @@ pub struct BusinessSettingsUpdate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The description of the business type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BusinessTypeId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The name of the business type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BusinessType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BusinessType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BusinessType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -414,177 +675,454 @@ pub struct BusinessType {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DatevSettings {
     /// The api path for this item
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The users registration number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub client_number: Option<i64>,
     /// The next unique customer number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_customer_number: Option<i64>,
     /// The next unique supplier number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_supplier_number: Option<i64>,
     /// Registration number of the Accountant
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_consultant_number: Option<i64>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for DatevSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("client_number", &self.client_number)?;
+        map.optional("next_customer_number", &self.next_customer_number)?;
+        map.optional("next_supplier_number", &self.next_supplier_number)?;
+        map.optional("tax_consultant_number", &self.tax_consultant_number)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DatevSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DatevSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut client_number = None;
+        let mut next_customer_number = None;
+        let mut next_supplier_number = None;
+        let mut tax_consultant_number = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("client_number") => fields.lenient_option(&mut client_number)?,
+                Some("next_customer_number") => {
+                    fields.lenient_option(&mut next_customer_number)?
+                }
+                Some("next_supplier_number") => {
+                    fields.lenient_option(&mut next_supplier_number)?
+                }
+                Some("tax_consultant_number") => {
+                    fields.lenient_option(&mut tax_consultant_number)?
+                }
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            client_number: client_number.unwrap_or_default(),
+            next_customer_number: next_customer_number.unwrap_or_default(),
+            next_supplier_number: next_supplier_number.unwrap_or_default(),
+            tax_consultant_number: tax_consultant_number.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DatevSettingsUpdate {
     /// The users registration number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub client_number: Option<i64>,
     /// The next unique customer number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_customer_number: Option<i64>,
     /// The next unique supplier number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_supplier_number: Option<i64>,
     /// Registration number of the Accountant
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_consultant_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for DatevSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("client_number", &self.client_number)?;
+        map.optional("next_customer_number", &self.next_customer_number)?;
+        map.optional("next_supplier_number", &self.next_supplier_number)?;
+        map.optional("tax_consultant_number", &self.tax_consultant_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DatevSettingsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DatevSettingsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut client_number = None;
+        let mut next_customer_number = None;
+        let mut next_supplier_number = None;
+        let mut tax_consultant_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("client_number") => fields.lenient_option(&mut client_number)?,
+                Some("next_customer_number") => {
+                    fields.lenient_option(&mut next_customer_number)?
+                }
+                Some("next_supplier_number") => {
+                    fields.lenient_option(&mut next_supplier_number)?
+                }
+                Some("tax_consultant_number") => {
+                    fields.lenient_option(&mut tax_consultant_number)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            client_number: client_number.unwrap_or_default(),
+            next_customer_number: next_customer_number.unwrap_or_default(),
+            next_supplier_number: next_supplier_number.unwrap_or_default(),
+            tax_consultant_number: tax_consultant_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefaultLedgerAccounts {
     /// The default ledger account for bank charges
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_charges_ledger_account: Option<super::common::Base>,
     /// The default ledger account for bank interest charges paid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_interest_charges_paid_ledger_account: Option<super::common::Base>,
     /// The default ledger account for bank interest received
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_interest_received_ledger_account: Option<super::common::Base>,
     /// The default ledger account for carriage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carriage_ledger_account: Option<super::common::Base>,
     /// The default ledger account for customer receipt discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_receipt_discount_ledger_account: Option<super::common::Base>,
     /// The default ledger account for exchange rate gains
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate_gains_ledger_account: Option<super::common::Base>,
     /// The default ledger account for exchange rate losses
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_rate_losses_ledger_account: Option<super::common::Base>,
     /// The default ledger account for other payments
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_payment_ledger_account: Option<super::common::Base>,
     /// The default ledger account for other receipts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_receipt_ledger_account: Option<super::common::Base>,
     /// The default purchase ledger account for products
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_purchase_ledger_account: Option<super::common::Base>,
     /// The default sales ledger account for products
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_sales_ledger_account: Option<super::common::Base>,
     /// The default ledger account for purchase discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_discount_ledger_account: Option<super::common::Base>,
     /// The default ledger account for purchases
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<super::common::Base>,
     /// The default ledger account for sales discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_discount_ledger_account: Option<super::common::Base>,
     /// The default ledger account for sales
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<super::common::Base>,
     /// The default purchase ledger account for services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_purchase_ledger_account: Option<super::common::Base>,
     /// The default sales ledger account for services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_sales_ledger_account: Option<super::common::Base>,
     /// The default purchase ledger account for stock
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_purchase_ledger_account: Option<super::common::Base>,
     /// The default ledger account for vendor payment discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_payment_discount_ledger_account: Option<super::common::Base>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for DefaultLedgerAccounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_charges_ledger_account", &self.bank_charges_ledger_account)?;
+        map.optional(
+            "bank_interest_charges_paid_ledger_account",
+            &self.bank_interest_charges_paid_ledger_account,
+        )?;
+        map.optional(
+            "bank_interest_received_ledger_account",
+            &self.bank_interest_received_ledger_account,
+        )?;
+        map.optional("carriage_ledger_account", &self.carriage_ledger_account)?;
+        map.optional(
+            "customer_receipt_discount_ledger_account",
+            &self.customer_receipt_discount_ledger_account,
+        )?;
+        map.optional(
+            "exchange_rate_gains_ledger_account",
+            &self.exchange_rate_gains_ledger_account,
+        )?;
+        map.optional(
+            "exchange_rate_losses_ledger_account",
+            &self.exchange_rate_losses_ledger_account,
+        )?;
+        map.optional(
+            "other_payment_ledger_account",
+            &self.other_payment_ledger_account,
+        )?;
+        map.optional(
+            "other_receipt_ledger_account",
+            &self.other_receipt_ledger_account,
+        )?;
+        map.optional(
+            "product_purchase_ledger_account",
+            &self.product_purchase_ledger_account,
+        )?;
+        map.optional(
+            "product_sales_ledger_account",
+            &self.product_sales_ledger_account,
+        )?;
+        map.optional(
+            "purchase_discount_ledger_account",
+            &self.purchase_discount_ledger_account,
+        )?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional(
+            "sales_discount_ledger_account",
+            &self.sales_discount_ledger_account,
+        )?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional(
+            "service_purchase_ledger_account",
+            &self.service_purchase_ledger_account,
+        )?;
+        map.optional(
+            "service_sales_ledger_account",
+            &self.service_sales_ledger_account,
+        )?;
+        map.optional(
+            "stock_purchase_ledger_account",
+            &self.stock_purchase_ledger_account,
+        )?;
+        map.optional(
+            "vendor_payment_discount_ledger_account",
+            &self.vendor_payment_discount_ledger_account,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DefaultLedgerAccounts {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DefaultLedgerAccounts {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_charges_ledger_account = None;
+        let mut bank_interest_charges_paid_ledger_account = None;
+        let mut bank_interest_received_ledger_account = None;
+        let mut carriage_ledger_account = None;
+        let mut customer_receipt_discount_ledger_account = None;
+        let mut exchange_rate_gains_ledger_account = None;
+        let mut exchange_rate_losses_ledger_account = None;
+        let mut other_payment_ledger_account = None;
+        let mut other_receipt_ledger_account = None;
+        let mut product_purchase_ledger_account = None;
+        let mut product_sales_ledger_account = None;
+        let mut purchase_discount_ledger_account = None;
+        let mut purchase_ledger_account = None;
+        let mut sales_discount_ledger_account = None;
+        let mut sales_ledger_account = None;
+        let mut service_purchase_ledger_account = None;
+        let mut service_sales_ledger_account = None;
+        let mut stock_purchase_ledger_account = None;
+        let mut vendor_payment_discount_ledger_account = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_charges_ledger_account") => {
+                    fields.next_value(&mut bank_charges_ledger_account)?
+                }
+                Some("bank_interest_charges_paid_ledger_account") => {
+                    fields.next_value(&mut bank_interest_charges_paid_ledger_account)?
+                }
+                Some("bank_interest_received_ledger_account") => {
+                    fields.next_value(&mut bank_interest_received_ledger_account)?
+                }
+                Some("carriage_ledger_account") => {
+                    fields.next_value(&mut carriage_ledger_account)?
+                }
+                Some("customer_receipt_discount_ledger_account") => {
+                    fields.next_value(&mut customer_receipt_discount_ledger_account)?
+                }
+                Some("exchange_rate_gains_ledger_account") => {
+                    fields.next_value(&mut exchange_rate_gains_ledger_account)?
+                }
+                Some("exchange_rate_losses_ledger_account") => {
+                    fields.next_value(&mut exchange_rate_losses_ledger_account)?
+                }
+                Some("other_payment_ledger_account") => {
+                    fields.next_value(&mut other_payment_ledger_account)?
+                }
+                Some("other_receipt_ledger_account") => {
+                    fields.next_value(&mut other_receipt_ledger_account)?
+                }
+                Some("product_purchase_ledger_account") => {
+                    fields.next_value(&mut product_purchase_ledger_account)?
+                }
+                Some("product_sales_ledger_account") => {
+                    fields.next_value(&mut product_sales_ledger_account)?
+                }
+                Some("purchase_discount_ledger_account") => {
+                    fields.next_value(&mut purchase_discount_ledger_account)?
+                }
+                Some("purchase_ledger_account") => {
+                    fields.next_value(&mut purchase_ledger_account)?
+                }
+                Some("sales_discount_ledger_account") => {
+                    fields.next_value(&mut sales_discount_ledger_account)?
+                }
+                Some("sales_ledger_account") => {
+                    fields.next_value(&mut sales_ledger_account)?
+                }
+                Some("service_purchase_ledger_account") => {
+                    fields.next_value(&mut service_purchase_ledger_account)?
+                }
+                Some("service_sales_ledger_account") => {
+                    fields.next_value(&mut service_sales_ledger_account)?
+                }
+                Some("stock_purchase_ledger_account") => {
+                    fields.next_value(&mut stock_purchase_ledger_account)?
+                }
+                Some("vendor_payment_discount_ledger_account") => {
+                    fields.next_value(&mut vendor_payment_discount_ledger_account)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_charges_ledger_account: bank_charges_ledger_account.unwrap_or_default(),
+            bank_interest_charges_paid_ledger_account: bank_interest_charges_paid_ledger_account
+                .unwrap_or_default(),
+            bank_interest_received_ledger_account: bank_interest_received_ledger_account
+                .unwrap_or_default(),
+            carriage_ledger_account: carriage_ledger_account.unwrap_or_default(),
+            customer_receipt_discount_ledger_account: customer_receipt_discount_ledger_account
+                .unwrap_or_default(),
+            exchange_rate_gains_ledger_account: exchange_rate_gains_ledger_account
+                .unwrap_or_default(),
+            exchange_rate_losses_ledger_account: exchange_rate_losses_ledger_account
+                .unwrap_or_default(),
+            other_payment_ledger_account: other_payment_ledger_account
+                .unwrap_or_default(),
+            other_receipt_ledger_account: other_receipt_ledger_account
+                .unwrap_or_default(),
+            product_purchase_ledger_account: product_purchase_ledger_account
+                .unwrap_or_default(),
+            product_sales_ledger_account: product_sales_ledger_account
+                .unwrap_or_default(),
+            purchase_discount_ledger_account: purchase_discount_ledger_account
+                .unwrap_or_default(),
+            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
+            sales_discount_ledger_account: sales_discount_ledger_account
+                .unwrap_or_default(),
+            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
+            service_purchase_ledger_account: service_purchase_ledger_account
+                .unwrap_or_default(),
+            service_sales_ledger_account: service_sales_ledger_account
+                .unwrap_or_default(),
+            stock_purchase_ledger_account: stock_purchase_ledger_account
+                .unwrap_or_default(),
+            vendor_payment_discount_ledger_account: vendor_payment_discount_ledger_account
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefaultMessages {
     /// The locale for a given message
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub locale: Option<String>,
     /// The message for a given message type and locale
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message: Option<String>,
     /// The message type defined against a given message (example of this is invoice)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DefaultMessages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("message", &self.message)?;
+        map.optional("message_type", &self.message_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DefaultMessages {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DefaultMessages {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut locale = None;
+        let mut message = None;
+        let mut message_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("locale") => fields.lenient_option(&mut locale)?,
+                Some("message") => fields.lenient_option(&mut message)?,
+                Some("message_type") => fields.lenient_option(&mut message_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            locale: locale.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            message_type: message_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -596,82 +1134,174 @@ pub struct DefaultMessages {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettings {
     /// The default email messages for the businesses per message type and locale.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_messages: Option<Vec<DefaultMessages>>,
     /// Indicates whether PDFs are always attached as part of sending emails for a business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pdf_attached: Option<bool>,
     /// Indicates whether the user should always be sent a copy when sending a document via email
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub send_bcc: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for EmailSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("default_messages", &self.default_messages)?;
+        map.optional("pdf_attached", &self.pdf_attached)?;
+        map.optional("send_bcc", &self.send_bcc)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EmailSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for EmailSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut default_messages = None;
+        let mut pdf_attached = None;
+        let mut send_bcc = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("default_messages") => fields.next_value(&mut default_messages)?,
+                Some("pdf_attached") => fields.lenient_option(&mut pdf_attached)?,
+                Some("send_bcc") => fields.lenient_option(&mut send_bcc)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            default_messages: default_messages.unwrap_or_default(),
+            pdf_attached: pdf_attached.unwrap_or_default(),
+            send_bcc: send_bcc.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettingsDefaultMessageUpdate {
     /// The locale for a given message
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub locale: Option<String>,
     /// The message for a given message type and locale
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message: Option<String>,
     /// The message type defined against a given message (example of this is invoice)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for EmailSettingsDefaultMessageUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("message", &self.message)?;
+        map.optional("message_type", &self.message_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EmailSettingsDefaultMessageUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for EmailSettingsDefaultMessageUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut locale = None;
+        let mut message = None;
+        let mut message_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("locale") => fields.lenient_option(&mut locale)?,
+                Some("message") => fields.lenient_option(&mut message)?,
+                Some("message_type") => fields.lenient_option(&mut message_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            locale: locale.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            message_type: message_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmailSettingsUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_messages: Option<Vec<EmailSettingsDefaultMessageUpdate>>,
     /// Indicates whether PDFs are always attached as part of sending emails for a business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pdf_attached: Option<bool>,
     /// Indicates whether the user should always be sent a copy when sending a document via email
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub send_bcc: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EmailSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("default_messages", &self.default_messages)?;
+        map.optional("pdf_attached", &self.pdf_attached)?;
+        map.optional("send_bcc", &self.send_bcc)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EmailSettingsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for EmailSettingsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut default_messages = None;
+        let mut pdf_attached = None;
+        let mut send_bcc = None;
+        loop {
+            match fields.next_key()? {
+                Some("default_messages") => fields.next_value(&mut default_messages)?,
+                Some("pdf_attached") => fields.lenient_option(&mut pdf_attached)?,
+                Some("send_bcc") => fields.lenient_option(&mut send_bcc)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            default_messages: default_messages.unwrap_or_default(),
+            pdf_attached: pdf_attached.unwrap_or_default(),
+            send_bcc: send_bcc.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -684,458 +1314,641 @@ pub struct EmailSettingsUpdate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialSettings {
     /// The api path for this item
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates the accounting type of a business, it can be accrual or cash based
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_type: Option<String>,
     /// The accounts start date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_start_date: Option<sage_core::types::Date>,
     /// The base currency of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency: Option<super::common::Base>,
     /// The default IRPF rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_irpf_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether to use destination vat or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat: Option<bool>,
     /// The tax percentage that applies to flat rate tax schemes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub flat_rate_tax_percentage: Option<sage_core::types::Decimal>,
     /// The number for various tax report submissions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub general_tax_number: Option<String>,
     /// Indicates the UK Making Tax Digital for VAT activation status
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mtd_activation_status: Option<String>,
     /// Indicates when a UK business enabled UK Making Tax Digital for VAT, nil if not enabled or non-uk
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtd_authenticated_date: Option<sage_core::types::Date>,
     /// Indicates whether UK Making Tax Digital for VAT is currently connected
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mtd_connected: Option<bool>,
     /// Indicates whether multi-currency is enabled for the business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multi_currency_enabled: Option<bool>,
     /// Indicates whether to use postponed accounting or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The method of collection for tax on purchases. Allowed values - "invoice", "cash".
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_calculation: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The method of collection for tax on sales. Allowed values - "invoice", "cash".
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_calculation: Option<String>,
     /// The tax number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// The tax office details
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_office: Option<super::common::Base>,
     /// The tax return frequency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency: Option<super::common::Base>,
     /// The tax scheme of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_scheme: Option<super::common::TaxScheme>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether to use live or business defined exchange rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_live_exchange_rates: Option<bool>,
     /// The financial year end date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_end_date: Option<sage_core::types::Date>,
     /// The year end lockdown date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_end_lockdown_date: Option<sage_core::types::Date>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for FinancialSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("accounting_type", &self.accounting_type)?;
+        map.optional("accounts_start_date", &self.accounts_start_date)?;
+        map.optional("base_currency", &self.base_currency)?;
+        map.optional("default_irpf_rate", &self.default_irpf_rate)?;
+        map.optional("destination_vat", &self.destination_vat)?;
+        map.optional("flat_rate_tax_percentage", &self.flat_rate_tax_percentage)?;
+        map.optional("general_tax_number", &self.general_tax_number)?;
+        map.optional("mtd_activation_status", &self.mtd_activation_status)?;
+        map.optional("mtd_authenticated_date", &self.mtd_authenticated_date)?;
+        map.optional("mtd_connected", &self.mtd_connected)?;
+        map.optional("multi_currency_enabled", &self.multi_currency_enabled)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("purchase_tax_calculation", &self.purchase_tax_calculation)?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("sales_tax_calculation", &self.sales_tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_office", &self.tax_office)?;
+        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
+        map.optional("tax_scheme", &self.tax_scheme)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("use_live_exchange_rates", &self.use_live_exchange_rates)?;
+        map.optional("year_end_date", &self.year_end_date)?;
+        map.optional("year_end_lockdown_date", &self.year_end_lockdown_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut accounting_type = None;
+        let mut accounts_start_date = None;
+        let mut base_currency = None;
+        let mut default_irpf_rate = None;
+        let mut destination_vat = None;
+        let mut flat_rate_tax_percentage = None;
+        let mut general_tax_number = None;
+        let mut mtd_activation_status = None;
+        let mut mtd_authenticated_date = None;
+        let mut mtd_connected = None;
+        let mut multi_currency_enabled = None;
+        let mut postponed_accounting = None;
+        let mut purchase_tax_calculation = None;
+        let mut recoverable_percentage = None;
+        let mut sales_tax_calculation = None;
+        let mut tax_number = None;
+        let mut tax_office = None;
+        let mut tax_return_frequency = None;
+        let mut tax_scheme = None;
+        let mut updated_at = None;
+        let mut use_live_exchange_rates = None;
+        let mut year_end_date = None;
+        let mut year_end_lockdown_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("accounting_type") => fields.lenient_option(&mut accounting_type)?,
+                Some("accounts_start_date") => {
+                    fields.next_value(&mut accounts_start_date)?
+                }
+                Some("base_currency") => fields.next_value(&mut base_currency)?,
+                Some("default_irpf_rate") => {
+                    fields.lenient_option(&mut default_irpf_rate)?
+                }
+                Some("destination_vat") => fields.lenient_option(&mut destination_vat)?,
+                Some("flat_rate_tax_percentage") => {
+                    fields.lenient_option(&mut flat_rate_tax_percentage)?
+                }
+                Some("general_tax_number") => {
+                    fields.lenient_option(&mut general_tax_number)?
+                }
+                Some("mtd_activation_status") => {
+                    fields.lenient_option(&mut mtd_activation_status)?
+                }
+                Some("mtd_authenticated_date") => {
+                    fields.next_value(&mut mtd_authenticated_date)?
+                }
+                Some("mtd_connected") => fields.lenient_option(&mut mtd_connected)?,
+                Some("multi_currency_enabled") => {
+                    fields.lenient_option(&mut multi_currency_enabled)?
+                }
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("purchase_tax_calculation") => {
+                    fields.lenient_option(&mut purchase_tax_calculation)?
+                }
+                Some("recoverable_percentage") => {
+                    fields.lenient_option(&mut recoverable_percentage)?
+                }
+                Some("sales_tax_calculation") => {
+                    fields.lenient_option(&mut sales_tax_calculation)?
+                }
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_office") => fields.next_value(&mut tax_office)?,
+                Some("tax_return_frequency") => {
+                    fields.next_value(&mut tax_return_frequency)?
+                }
+                Some("tax_scheme") => fields.next_value(&mut tax_scheme)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("use_live_exchange_rates") => {
+                    fields.lenient_option(&mut use_live_exchange_rates)?
+                }
+                Some("year_end_date") => fields.next_value(&mut year_end_date)?,
+                Some("year_end_lockdown_date") => {
+                    fields.next_value(&mut year_end_lockdown_date)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            accounting_type: accounting_type.unwrap_or_default(),
+            accounts_start_date: accounts_start_date.unwrap_or_default(),
+            base_currency: base_currency.unwrap_or_default(),
+            default_irpf_rate: default_irpf_rate.unwrap_or_default(),
+            destination_vat: destination_vat.unwrap_or_default(),
+            flat_rate_tax_percentage: flat_rate_tax_percentage.unwrap_or_default(),
+            general_tax_number: general_tax_number.unwrap_or_default(),
+            mtd_activation_status: mtd_activation_status.unwrap_or_default(),
+            mtd_authenticated_date: mtd_authenticated_date.unwrap_or_default(),
+            mtd_connected: mtd_connected.unwrap_or_default(),
+            multi_currency_enabled: multi_currency_enabled.unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            purchase_tax_calculation: purchase_tax_calculation.unwrap_or_default(),
+            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
+            sales_tax_calculation: sales_tax_calculation.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_office: tax_office.unwrap_or_default(),
+            tax_return_frequency: tax_return_frequency.unwrap_or_default(),
+            tax_scheme: tax_scheme.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            use_live_exchange_rates: use_live_exchange_rates.unwrap_or_default(),
+            year_end_date: year_end_date.unwrap_or_default(),
+            year_end_lockdown_date: year_end_lockdown_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialSettingsUpdate {
     /// Indicates the accounting type of a business, it can be accrual or cash based
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_type: Option<String>,
     /// The accounts start date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_start_date: Option<sage_core::types::Date>,
     /// The ID of the Base Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_id: Option<String>,
     /// The default IRPF rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_irpf_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether to use destination vat or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat: Option<bool>,
     /// The tax percentage that applies to flat rate tax schemes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub flat_rate_tax_percentage: Option<sage_core::types::Decimal>,
     /// The number for various tax report submissions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub general_tax_number: Option<String>,
     /// Indicates the UK Making Tax Digital for VAT activation status
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mtd_activation_status: Option<String>,
     /// Indicates when a UK business enabled UK Making Tax Digital for VAT, nil if not enabled or non-uk
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtd_authenticated_date: Option<sage_core::types::Date>,
     /// Indicates whether UK Making Tax Digital for VAT is currently connected
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mtd_connected: Option<bool>,
     /// Indicates whether multi-currency is enabled for the business
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multi_currency_enabled: Option<bool>,
     /// Indicates whether to use postponed accounting or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The method of collection for tax on purchases. Allowed values - "invoice", "cash".
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_tax_calculation: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The method of collection for tax on sales. Allowed values - "invoice", "cash".
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_tax_calculation: Option<String>,
     /// The tax number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// The ID of the Tax Office.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_office_id: Option<super::ids::TaxOfficeId>,
     /// The ID of the Tax Return Frequency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Scheme.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_scheme_id: Option<super::ids::TaxSchemeId>,
     /// Indicates whether to use live or business defined exchange rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_live_exchange_rates: Option<bool>,
     /// The financial year end date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_end_date: Option<sage_core::types::Date>,
     /// The year end lockdown date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_end_lockdown_date: Option<sage_core::types::Date>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for FinancialSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_type", &self.accounting_type)?;
+        map.optional("accounts_start_date", &self.accounts_start_date)?;
+        map.optional("base_currency_id", &self.base_currency_id)?;
+        map.optional("default_irpf_rate", &self.default_irpf_rate)?;
+        map.optional("destination_vat", &self.destination_vat)?;
+        map.optional("flat_rate_tax_percentage", &self.flat_rate_tax_percentage)?;
+        map.optional("general_tax_number", &self.general_tax_number)?;
+        map.optional("mtd_activation_status", &self.mtd_activation_status)?;
+        map.optional("mtd_authenticated_date", &self.mtd_authenticated_date)?;
+        map.optional("mtd_connected", &self.mtd_connected)?;
+        map.optional("multi_currency_enabled", &self.multi_currency_enabled)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("purchase_tax_calculation", &self.purchase_tax_calculation)?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("sales_tax_calculation", &self.sales_tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_office_id", &self.tax_office_id)?;
+        map.optional("tax_return_frequency_id", &self.tax_return_frequency_id)?;
+        map.optional("tax_scheme_id", &self.tax_scheme_id)?;
+        map.optional("use_live_exchange_rates", &self.use_live_exchange_rates)?;
+        map.optional("year_end_date", &self.year_end_date)?;
+        map.optional("year_end_lockdown_date", &self.year_end_lockdown_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialSettingsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialSettingsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_type = None;
+        let mut accounts_start_date = None;
+        let mut base_currency_id = None;
+        let mut default_irpf_rate = None;
+        let mut destination_vat = None;
+        let mut flat_rate_tax_percentage = None;
+        let mut general_tax_number = None;
+        let mut mtd_activation_status = None;
+        let mut mtd_authenticated_date = None;
+        let mut mtd_connected = None;
+        let mut multi_currency_enabled = None;
+        let mut postponed_accounting = None;
+        let mut purchase_tax_calculation = None;
+        let mut recoverable_percentage = None;
+        let mut sales_tax_calculation = None;
+        let mut tax_number = None;
+        let mut tax_office_id = None;
+        let mut tax_return_frequency_id = None;
+        let mut tax_scheme_id = None;
+        let mut use_live_exchange_rates = None;
+        let mut year_end_date = None;
+        let mut year_end_lockdown_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_type") => fields.lenient_option(&mut accounting_type)?,
+                Some("accounts_start_date") => {
+                    fields.next_value(&mut accounts_start_date)?
+                }
+                Some("base_currency_id") => fields.lenient_option(&mut base_currency_id)?,
+                Some("default_irpf_rate") => {
+                    fields.lenient_option(&mut default_irpf_rate)?
+                }
+                Some("destination_vat") => fields.lenient_option(&mut destination_vat)?,
+                Some("flat_rate_tax_percentage") => {
+                    fields.lenient_option(&mut flat_rate_tax_percentage)?
+                }
+                Some("general_tax_number") => {
+                    fields.lenient_option(&mut general_tax_number)?
+                }
+                Some("mtd_activation_status") => {
+                    fields.lenient_option(&mut mtd_activation_status)?
+                }
+                Some("mtd_authenticated_date") => {
+                    fields.next_value(&mut mtd_authenticated_date)?
+                }
+                Some("mtd_connected") => fields.lenient_option(&mut mtd_connected)?,
+                Some("multi_currency_enabled") => {
+                    fields.lenient_option(&mut multi_currency_enabled)?
+                }
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("purchase_tax_calculation") => {
+                    fields.lenient_option(&mut purchase_tax_calculation)?
+                }
+                Some("recoverable_percentage") => {
+                    fields.lenient_option(&mut recoverable_percentage)?
+                }
+                Some("sales_tax_calculation") => {
+                    fields.lenient_option(&mut sales_tax_calculation)?
+                }
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_office_id") => fields.lenient_option(&mut tax_office_id)?,
+                Some("tax_return_frequency_id") => {
+                    fields.lenient_option(&mut tax_return_frequency_id)?
+                }
+                Some("tax_scheme_id") => fields.lenient_option(&mut tax_scheme_id)?,
+                Some("use_live_exchange_rates") => {
+                    fields.lenient_option(&mut use_live_exchange_rates)?
+                }
+                Some("year_end_date") => fields.next_value(&mut year_end_date)?,
+                Some("year_end_lockdown_date") => {
+                    fields.next_value(&mut year_end_lockdown_date)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_type: accounting_type.unwrap_or_default(),
+            accounts_start_date: accounts_start_date.unwrap_or_default(),
+            base_currency_id: base_currency_id.unwrap_or_default(),
+            default_irpf_rate: default_irpf_rate.unwrap_or_default(),
+            destination_vat: destination_vat.unwrap_or_default(),
+            flat_rate_tax_percentage: flat_rate_tax_percentage.unwrap_or_default(),
+            general_tax_number: general_tax_number.unwrap_or_default(),
+            mtd_activation_status: mtd_activation_status.unwrap_or_default(),
+            mtd_authenticated_date: mtd_authenticated_date.unwrap_or_default(),
+            mtd_connected: mtd_connected.unwrap_or_default(),
+            multi_currency_enabled: multi_currency_enabled.unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            purchase_tax_calculation: purchase_tax_calculation.unwrap_or_default(),
+            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
+            sales_tax_calculation: sales_tax_calculation.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_office_id: tax_office_id.unwrap_or_default(),
+            tax_return_frequency_id: tax_return_frequency_id.unwrap_or_default(),
+            tax_scheme_id: tax_scheme_id.unwrap_or_default(),
+            use_live_exchange_rates: use_live_exchange_rates.unwrap_or_default(),
+            year_end_date: year_end_date.unwrap_or_default(),
+            year_end_lockdown_date: year_end_lockdown_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FooterDetails {
     /// The pdf footer details for column 1
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub column_1: Option<String>,
     /// The pdf footer details for column 2
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub column_2: Option<String>,
     /// The pdf footer details for column 3
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub column_3: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for FooterDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("column_1", &self.column_1)?;
+        map.optional("column_2", &self.column_2)?;
+        map.optional("column_3", &self.column_3)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FooterDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FooterDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut column_1 = None;
+        let mut column_2 = None;
+        let mut column_3 = None;
+        loop {
+            match fields.next_key()? {
+                Some("column_1") => fields.lenient_option(&mut column_1)?,
+                Some("column_2") => fields.lenient_option(&mut column_2)?,
+                Some("column_3") => fields.lenient_option(&mut column_3)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            column_1: column_1.unwrap_or_default(),
+            column_2: column_2.unwrap_or_default(),
+            column_3: column_3.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GbBoxData {
     /// The value of box 1
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_1: Option<sage_core::types::Decimal>,
     /// The value of box 2
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_2: Option<sage_core::types::Decimal>,
     /// The value of box 3
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_3: Option<sage_core::types::Decimal>,
     /// The value of box 4
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_4: Option<sage_core::types::Decimal>,
     /// The value of box 5
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_5: Option<sage_core::types::Decimal>,
     /// The value of box 6
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_6: Option<sage_core::types::Decimal>,
     /// The value of box 7
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_7: Option<sage_core::types::Decimal>,
     /// The value of box 8
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_8: Option<sage_core::types::Decimal>,
     /// The value of box 9
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_9: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for GbBoxData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_1", &self.box_1)?;
+        map.optional("box_2", &self.box_2)?;
+        map.optional("box_3", &self.box_3)?;
+        map.optional("box_4", &self.box_4)?;
+        map.optional("box_5", &self.box_5)?;
+        map.optional("box_6", &self.box_6)?;
+        map.optional("box_7", &self.box_7)?;
+        map.optional("box_8", &self.box_8)?;
+        map.optional("box_9", &self.box_9)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GbBoxData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for GbBoxData {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut box_1 = None;
+        let mut box_2 = None;
+        let mut box_3 = None;
+        let mut box_4 = None;
+        let mut box_5 = None;
+        let mut box_6 = None;
+        let mut box_7 = None;
+        let mut box_8 = None;
+        let mut box_9 = None;
+        loop {
+            match fields.next_key()? {
+                Some("box_1") => fields.lenient_option(&mut box_1)?,
+                Some("box_2") => fields.lenient_option(&mut box_2)?,
+                Some("box_3") => fields.lenient_option(&mut box_3)?,
+                Some("box_4") => fields.lenient_option(&mut box_4)?,
+                Some("box_5") => fields.lenient_option(&mut box_5)?,
+                Some("box_6") => fields.lenient_option(&mut box_6)?,
+                Some("box_7") => fields.lenient_option(&mut box_7)?,
+                Some("box_8") => fields.lenient_option(&mut box_8)?,
+                Some("box_9") => fields.lenient_option(&mut box_9)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            box_1: box_1.unwrap_or_default(),
+            box_2: box_2.unwrap_or_default(),
+            box_3: box_3.unwrap_or_default(),
+            box_4: box_4.unwrap_or_default(),
+            box_5: box_5.unwrap_or_default(),
+            box_6: box_6.unwrap_or_default(),
+            box_7: box_7.unwrap_or_default(),
+            box_8: box_8.unwrap_or_default(),
+            box_9: box_9.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IeBoxData {
     /// The value of box E1
-    #[serde(
-        rename = "box_E1",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_e1: Option<sage_core::types::Decimal>,
     /// The value of box E2
-    #[serde(
-        rename = "box_E2",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_e2: Option<sage_core::types::Decimal>,
     /// The value of box ES1
-    #[serde(
-        rename = "box_ES1",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_es1: Option<sage_core::types::Decimal>,
     /// The value of box ES2
-    #[serde(
-        rename = "box_ES2",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_es2: Option<sage_core::types::Decimal>,
     /// The value of box T1
-    #[serde(
-        rename = "box_T1",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t1: Option<sage_core::types::Decimal>,
     /// The value of box T2
-    #[serde(
-        rename = "box_T2",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t2: Option<sage_core::types::Decimal>,
     /// The value of box T3
-    #[serde(
-        rename = "box_T3",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t3: Option<sage_core::types::Decimal>,
     /// The value of box T4
-    #[serde(
-        rename = "box_T4",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t4: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for IeBoxData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_E1", &self.box_e1)?;
+        map.optional("box_E2", &self.box_e2)?;
+        map.optional("box_ES1", &self.box_es1)?;
+        map.optional("box_ES2", &self.box_es2)?;
+        map.optional("box_T1", &self.box_t1)?;
+        map.optional("box_T2", &self.box_t2)?;
+        map.optional("box_T3", &self.box_t3)?;
+        map.optional("box_T4", &self.box_t4)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IeBoxData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for IeBoxData {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut box_e1 = None;
+        let mut box_e2 = None;
+        let mut box_es1 = None;
+        let mut box_es2 = None;
+        let mut box_t1 = None;
+        let mut box_t2 = None;
+        let mut box_t3 = None;
+        let mut box_t4 = None;
+        loop {
+            match fields.next_key()? {
+                Some("box_E1") => fields.lenient_option(&mut box_e1)?,
+                Some("box_E2") => fields.lenient_option(&mut box_e2)?,
+                Some("box_ES1") => fields.lenient_option(&mut box_es1)?,
+                Some("box_ES2") => fields.lenient_option(&mut box_es2)?,
+                Some("box_T1") => fields.lenient_option(&mut box_t1)?,
+                Some("box_T2") => fields.lenient_option(&mut box_t2)?,
+                Some("box_T3") => fields.lenient_option(&mut box_t3)?,
+                Some("box_T4") => fields.lenient_option(&mut box_t4)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            box_e1: box_e1.unwrap_or_default(),
+            box_e2: box_e2.unwrap_or_default(),
+            box_es1: box_es1.unwrap_or_default(),
+            box_es2: box_es2.unwrap_or_default(),
+            box_t1: box_t1.unwrap_or_default(),
+            box_t2: box_t2.unwrap_or_default(),
+            box_t3: box_t3.unwrap_or_default(),
+            box_t4: box_t4.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1148,873 +1961,1304 @@ pub struct IeBoxData {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettings {
     /// The path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The default delay within which the business' customer has to pay an invoice
     /// Prefer the (customer) contact's attribute 'credit_days' over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_credit_days: Option<i64>,
     /// The default notes to include on credit notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_credit_note: Option<String>,
     /// The default notes to include on estimates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_estimate: Option<String>,
     /// The default notes to include on invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_invoice: Option<String>,
     /// The default notes to include on quotes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_quote: Option<String>,
     /// Indicates whether to include contact details on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_contact_details: Option<bool>,
     /// Indicates whether to include the document notes on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_notes: Option<bool>,
     /// Indicates whether to include the picked column on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_picked: Option<bool>,
     /// Indicates whether to include the signature lines on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_signature: Option<bool>,
     /// The default terms and conditions to include on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_terms_and_conditions: Option<String>,
     /// The customisable document headings used on printed documents
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_headings: Option<InvoiceSettingsDocumentHeadings>,
     /// The default number of days before estimates expire
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales estimates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number_prefix: Option<String>,
     /// The default terms and conditions to include on estimates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_terms_and_conditions: Option<String>,
     /// The pdf footer details
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer_details: Option<FooterDetails>,
     /// The insurance area to be displayed on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurance_area: Option<String>,
     /// The insurance mention to be displayed on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurance_text: Option<String>,
     /// The insurance type to be displayed on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurance_type: Option<String>,
     /// The insurer of the business (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insurer: Option<super::common::Contact>,
     /// The default terms and conditions to include on invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_terms_and_conditions: Option<String>,
     /// The percentage charge applied to late payment of invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub late_payment_percentage: Option<sage_core::types::Decimal>,
     /// The customisable line item column headings
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_item_titles: Option<InvoiceSettingsLineItemTitles>,
     /// The next credit note number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_credit_note_number: Option<i64>,
     /// The next invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_invoice_number: Option<i64>,
     /// The next quote number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_quote_number: Option<i64>,
     /// The next sales corrective invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_sales_corrective_invoice_number: Option<i64>,
     /// The default payment bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_bank_account: Option<super::common::Base>,
     /// Print settings for contact details
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_contact_details: Option<PrintContactDetails>,
     /// Print settings for statements
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_statements: Option<PrintStatements>,
     /// The percentage applied to late payment of invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prompt_payment_percentage: Option<sage_core::types::Decimal>,
     /// The prefix to use for quick entries
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quick_entry_prefix: Option<String>,
     /// The default number of days before quotes expire
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales quotes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number_prefix: Option<String>,
     /// The default terms and conditions to include on quotes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_terms_and_conditions: Option<String>,
     /// The sales corrective invoice number prefix (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_corrective_invoice_number_prefix: Option<String>,
     /// The prefix to use for sales credit notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_credit_note_number_prefix: Option<String>,
     /// The prefix to use for sales invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_invoice_number_prefix: Option<String>,
     /// Indicates whether to use separate or combined number sequences for invoices and credit notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub separate_invoice_credit_note_numbering: Option<bool>,
     /// Indicates whether to include auto entrepreneur details on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_auto_entrepreneur: Option<bool>,
     /// Indicates whether to include insurance details on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_insurance: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// The default delay within which the business has to pay any vendor's invoice
     /// Prefer the specific (vendor) contact's attribute 'credit_days' over this setting;
     /// only if null, use this as default.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_credit_days: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("customer_credit_days", &self.customer_credit_days)?;
+        map.optional("default_note_on_credit_note", &self.default_note_on_credit_note)?;
+        map.optional("default_note_on_estimate", &self.default_note_on_estimate)?;
+        map.optional("default_note_on_invoice", &self.default_note_on_invoice)?;
+        map.optional("default_note_on_quote", &self.default_note_on_quote)?;
+        map.optional(
+            "delivery_note_show_contact_details",
+            &self.delivery_note_show_contact_details,
+        )?;
+        map.optional("delivery_note_show_notes", &self.delivery_note_show_notes)?;
+        map.optional("delivery_note_show_picked", &self.delivery_note_show_picked)?;
+        map.optional(
+            "delivery_note_show_signature",
+            &self.delivery_note_show_signature,
+        )?;
+        map.optional(
+            "delivery_note_terms_and_conditions",
+            &self.delivery_note_terms_and_conditions,
+        )?;
+        map.optional("document_headings", &self.document_headings)?;
+        map.optional(
+            "estimate_default_days_to_expiry",
+            &self.estimate_default_days_to_expiry,
+        )?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional(
+            "estimate_terms_and_conditions",
+            &self.estimate_terms_and_conditions,
+        )?;
+        map.optional("footer_details", &self.footer_details)?;
+        map.optional("insurance_area", &self.insurance_area)?;
+        map.optional("insurance_text", &self.insurance_text)?;
+        map.optional("insurance_type", &self.insurance_type)?;
+        map.optional("insurer", &self.insurer)?;
+        map.optional(
+            "invoice_terms_and_conditions",
+            &self.invoice_terms_and_conditions,
+        )?;
+        map.optional("late_payment_percentage", &self.late_payment_percentage)?;
+        map.optional("line_item_titles", &self.line_item_titles)?;
+        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
+        map.optional("next_invoice_number", &self.next_invoice_number)?;
+        map.optional("next_quote_number", &self.next_quote_number)?;
+        map.optional(
+            "next_sales_corrective_invoice_number",
+            &self.next_sales_corrective_invoice_number,
+        )?;
+        map.optional("payment_bank_account", &self.payment_bank_account)?;
+        map.optional("print_contact_details", &self.print_contact_details)?;
+        map.optional("print_statements", &self.print_statements)?;
+        map.optional("prompt_payment_percentage", &self.prompt_payment_percentage)?;
+        map.optional("quick_entry_prefix", &self.quick_entry_prefix)?;
+        map.optional(
+            "quote_default_days_to_expiry",
+            &self.quote_default_days_to_expiry,
+        )?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("quote_terms_and_conditions", &self.quote_terms_and_conditions)?;
+        map.optional(
+            "sales_corrective_invoice_number_prefix",
+            &self.sales_corrective_invoice_number_prefix,
+        )?;
+        map.optional(
+            "sales_credit_note_number_prefix",
+            &self.sales_credit_note_number_prefix,
+        )?;
+        map.optional("sales_invoice_number_prefix", &self.sales_invoice_number_prefix)?;
+        map.optional(
+            "separate_invoice_credit_note_numbering",
+            &self.separate_invoice_credit_note_numbering,
+        )?;
+        map.optional("show_auto_entrepreneur", &self.show_auto_entrepreneur)?;
+        map.optional("show_insurance", &self.show_insurance)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vendor_credit_days", &self.vendor_credit_days)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut customer_credit_days = None;
+        let mut default_note_on_credit_note = None;
+        let mut default_note_on_estimate = None;
+        let mut default_note_on_invoice = None;
+        let mut default_note_on_quote = None;
+        let mut delivery_note_show_contact_details = None;
+        let mut delivery_note_show_notes = None;
+        let mut delivery_note_show_picked = None;
+        let mut delivery_note_show_signature = None;
+        let mut delivery_note_terms_and_conditions = None;
+        let mut document_headings = None;
+        let mut estimate_default_days_to_expiry = None;
+        let mut estimate_number_prefix = None;
+        let mut estimate_terms_and_conditions = None;
+        let mut footer_details = None;
+        let mut insurance_area = None;
+        let mut insurance_text = None;
+        let mut insurance_type = None;
+        let mut insurer = None;
+        let mut invoice_terms_and_conditions = None;
+        let mut late_payment_percentage = None;
+        let mut line_item_titles = None;
+        let mut next_credit_note_number = None;
+        let mut next_invoice_number = None;
+        let mut next_quote_number = None;
+        let mut next_sales_corrective_invoice_number = None;
+        let mut payment_bank_account = None;
+        let mut print_contact_details = None;
+        let mut print_statements = None;
+        let mut prompt_payment_percentage = None;
+        let mut quick_entry_prefix = None;
+        let mut quote_default_days_to_expiry = None;
+        let mut quote_number_prefix = None;
+        let mut quote_terms_and_conditions = None;
+        let mut sales_corrective_invoice_number_prefix = None;
+        let mut sales_credit_note_number_prefix = None;
+        let mut sales_invoice_number_prefix = None;
+        let mut separate_invoice_credit_note_numbering = None;
+        let mut show_auto_entrepreneur = None;
+        let mut show_insurance = None;
+        let mut updated_at = None;
+        let mut vendor_credit_days = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("customer_credit_days") => {
+                    fields.lenient_option(&mut customer_credit_days)?
+                }
+                Some("default_note_on_credit_note") => {
+                    fields.lenient_option(&mut default_note_on_credit_note)?
+                }
+                Some("default_note_on_estimate") => {
+                    fields.lenient_option(&mut default_note_on_estimate)?
+                }
+                Some("default_note_on_invoice") => {
+                    fields.lenient_option(&mut default_note_on_invoice)?
+                }
+                Some("default_note_on_quote") => {
+                    fields.lenient_option(&mut default_note_on_quote)?
+                }
+                Some("delivery_note_show_contact_details") => {
+                    fields.lenient_option(&mut delivery_note_show_contact_details)?
+                }
+                Some("delivery_note_show_notes") => {
+                    fields.lenient_option(&mut delivery_note_show_notes)?
+                }
+                Some("delivery_note_show_picked") => {
+                    fields.lenient_option(&mut delivery_note_show_picked)?
+                }
+                Some("delivery_note_show_signature") => {
+                    fields.lenient_option(&mut delivery_note_show_signature)?
+                }
+                Some("delivery_note_terms_and_conditions") => {
+                    fields.lenient_option(&mut delivery_note_terms_and_conditions)?
+                }
+                Some("document_headings") => fields.next_value(&mut document_headings)?,
+                Some("estimate_default_days_to_expiry") => {
+                    fields.lenient_option(&mut estimate_default_days_to_expiry)?
+                }
+                Some("estimate_number_prefix") => {
+                    fields.lenient_option(&mut estimate_number_prefix)?
+                }
+                Some("estimate_terms_and_conditions") => {
+                    fields.lenient_option(&mut estimate_terms_and_conditions)?
+                }
+                Some("footer_details") => fields.next_value(&mut footer_details)?,
+                Some("insurance_area") => fields.lenient_option(&mut insurance_area)?,
+                Some("insurance_text") => fields.lenient_option(&mut insurance_text)?,
+                Some("insurance_type") => fields.lenient_option(&mut insurance_type)?,
+                Some("insurer") => fields.next_value(&mut insurer)?,
+                Some("invoice_terms_and_conditions") => {
+                    fields.lenient_option(&mut invoice_terms_and_conditions)?
+                }
+                Some("late_payment_percentage") => {
+                    fields.lenient_option(&mut late_payment_percentage)?
+                }
+                Some("line_item_titles") => fields.next_value(&mut line_item_titles)?,
+                Some("next_credit_note_number") => {
+                    fields.lenient_option(&mut next_credit_note_number)?
+                }
+                Some("next_invoice_number") => {
+                    fields.lenient_option(&mut next_invoice_number)?
+                }
+                Some("next_quote_number") => {
+                    fields.lenient_option(&mut next_quote_number)?
+                }
+                Some("next_sales_corrective_invoice_number") => {
+                    fields.lenient_option(&mut next_sales_corrective_invoice_number)?
+                }
+                Some("payment_bank_account") => {
+                    fields.next_value(&mut payment_bank_account)?
+                }
+                Some("print_contact_details") => {
+                    fields.next_value(&mut print_contact_details)?
+                }
+                Some("print_statements") => fields.next_value(&mut print_statements)?,
+                Some("prompt_payment_percentage") => {
+                    fields.lenient_option(&mut prompt_payment_percentage)?
+                }
+                Some("quick_entry_prefix") => {
+                    fields.lenient_option(&mut quick_entry_prefix)?
+                }
+                Some("quote_default_days_to_expiry") => {
+                    fields.lenient_option(&mut quote_default_days_to_expiry)?
+                }
+                Some("quote_number_prefix") => {
+                    fields.lenient_option(&mut quote_number_prefix)?
+                }
+                Some("quote_terms_and_conditions") => {
+                    fields.lenient_option(&mut quote_terms_and_conditions)?
+                }
+                Some("sales_corrective_invoice_number_prefix") => {
+                    fields.lenient_option(&mut sales_corrective_invoice_number_prefix)?
+                }
+                Some("sales_credit_note_number_prefix") => {
+                    fields.lenient_option(&mut sales_credit_note_number_prefix)?
+                }
+                Some("sales_invoice_number_prefix") => {
+                    fields.lenient_option(&mut sales_invoice_number_prefix)?
+                }
+                Some("separate_invoice_credit_note_numbering") => {
+                    fields.lenient_option(&mut separate_invoice_credit_note_numbering)?
+                }
+                Some("show_auto_entrepreneur") => {
+                    fields.lenient_option(&mut show_auto_entrepreneur)?
+                }
+                Some("show_insurance") => fields.lenient_option(&mut show_insurance)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vendor_credit_days") => {
+                    fields.lenient_option(&mut vendor_credit_days)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            customer_credit_days: customer_credit_days.unwrap_or_default(),
+            default_note_on_credit_note: default_note_on_credit_note.unwrap_or_default(),
+            default_note_on_estimate: default_note_on_estimate.unwrap_or_default(),
+            default_note_on_invoice: default_note_on_invoice.unwrap_or_default(),
+            default_note_on_quote: default_note_on_quote.unwrap_or_default(),
+            delivery_note_show_contact_details: delivery_note_show_contact_details
+                .unwrap_or_default(),
+            delivery_note_show_notes: delivery_note_show_notes.unwrap_or_default(),
+            delivery_note_show_picked: delivery_note_show_picked.unwrap_or_default(),
+            delivery_note_show_signature: delivery_note_show_signature
+                .unwrap_or_default(),
+            delivery_note_terms_and_conditions: delivery_note_terms_and_conditions
+                .unwrap_or_default(),
+            document_headings: document_headings.unwrap_or_default(),
+            estimate_default_days_to_expiry: estimate_default_days_to_expiry
+                .unwrap_or_default(),
+            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
+            estimate_terms_and_conditions: estimate_terms_and_conditions
+                .unwrap_or_default(),
+            footer_details: footer_details.unwrap_or_default(),
+            insurance_area: insurance_area.unwrap_or_default(),
+            insurance_text: insurance_text.unwrap_or_default(),
+            insurance_type: insurance_type.unwrap_or_default(),
+            insurer: insurer.unwrap_or_default(),
+            invoice_terms_and_conditions: invoice_terms_and_conditions
+                .unwrap_or_default(),
+            late_payment_percentage: late_payment_percentage.unwrap_or_default(),
+            line_item_titles: line_item_titles.unwrap_or_default(),
+            next_credit_note_number: next_credit_note_number.unwrap_or_default(),
+            next_invoice_number: next_invoice_number.unwrap_or_default(),
+            next_quote_number: next_quote_number.unwrap_or_default(),
+            next_sales_corrective_invoice_number: next_sales_corrective_invoice_number
+                .unwrap_or_default(),
+            payment_bank_account: payment_bank_account.unwrap_or_default(),
+            print_contact_details: print_contact_details.unwrap_or_default(),
+            print_statements: print_statements.unwrap_or_default(),
+            prompt_payment_percentage: prompt_payment_percentage.unwrap_or_default(),
+            quick_entry_prefix: quick_entry_prefix.unwrap_or_default(),
+            quote_default_days_to_expiry: quote_default_days_to_expiry
+                .unwrap_or_default(),
+            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
+            quote_terms_and_conditions: quote_terms_and_conditions.unwrap_or_default(),
+            sales_corrective_invoice_number_prefix: sales_corrective_invoice_number_prefix
+                .unwrap_or_default(),
+            sales_credit_note_number_prefix: sales_credit_note_number_prefix
+                .unwrap_or_default(),
+            sales_invoice_number_prefix: sales_invoice_number_prefix.unwrap_or_default(),
+            separate_invoice_credit_note_numbering: separate_invoice_credit_note_numbering
+                .unwrap_or_default(),
+            show_auto_entrepreneur: show_auto_entrepreneur.unwrap_or_default(),
+            show_insurance: show_insurance.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vendor_credit_days: vendor_credit_days.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsDocumentHeadings {
     /// The customisable delivery note document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note: Option<String>,
     /// The customisable pro forma document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pro_forma: Option<String>,
     /// The customisable remittance advice document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remittance_advice: Option<String>,
     /// The customisable sales corrective invoice document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_corrective_invoice: Option<String>,
     /// The customisable sales credit note document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_credit_note: Option<String>,
     /// The customisable sales estimate document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_estimate: Option<String>,
     /// The customisable sales invoice document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_invoice: Option<String>,
     /// The customisable sales quote document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_quote: Option<String>,
     /// The customisable statement document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsDocumentHeadings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delivery_note", &self.delivery_note)?;
+        map.optional("pro_forma", &self.pro_forma)?;
+        map.optional("remittance_advice", &self.remittance_advice)?;
+        map.optional("sales_corrective_invoice", &self.sales_corrective_invoice)?;
+        map.optional("sales_credit_note", &self.sales_credit_note)?;
+        map.optional("sales_estimate", &self.sales_estimate)?;
+        map.optional("sales_invoice", &self.sales_invoice)?;
+        map.optional("sales_quote", &self.sales_quote)?;
+        map.optional("statement", &self.statement)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsDocumentHeadings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut delivery_note = None;
+        let mut pro_forma = None;
+        let mut remittance_advice = None;
+        let mut sales_corrective_invoice = None;
+        let mut sales_credit_note = None;
+        let mut sales_estimate = None;
+        let mut sales_invoice = None;
+        let mut sales_quote = None;
+        let mut statement = None;
+        loop {
+            match fields.next_key()? {
+                Some("delivery_note") => fields.lenient_option(&mut delivery_note)?,
+                Some("pro_forma") => fields.lenient_option(&mut pro_forma)?,
+                Some("remittance_advice") => {
+                    fields.lenient_option(&mut remittance_advice)?
+                }
+                Some("sales_corrective_invoice") => {
+                    fields.lenient_option(&mut sales_corrective_invoice)?
+                }
+                Some("sales_credit_note") => {
+                    fields.lenient_option(&mut sales_credit_note)?
+                }
+                Some("sales_estimate") => fields.lenient_option(&mut sales_estimate)?,
+                Some("sales_invoice") => fields.lenient_option(&mut sales_invoice)?,
+                Some("sales_quote") => fields.lenient_option(&mut sales_quote)?,
+                Some("statement") => fields.lenient_option(&mut statement)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            delivery_note: delivery_note.unwrap_or_default(),
+            pro_forma: pro_forma.unwrap_or_default(),
+            remittance_advice: remittance_advice.unwrap_or_default(),
+            sales_corrective_invoice: sales_corrective_invoice.unwrap_or_default(),
+            sales_credit_note: sales_credit_note.unwrap_or_default(),
+            sales_estimate: sales_estimate.unwrap_or_default(),
+            sales_invoice: sales_invoice.unwrap_or_default(),
+            sales_quote: sales_quote.unwrap_or_default(),
+            statement: statement.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsDocumentHeadingsUpdate {
     /// The customisable delivery note document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note: Option<String>,
     /// The customisable pro forma document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pro_forma: Option<String>,
     /// The customisable remittance advice document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remittance_advice: Option<String>,
     /// The customisable sales corrective invoice document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_corrective_invoice: Option<String>,
     /// The customisable sales credit note document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_credit_note: Option<String>,
     /// The customisable sales estimate document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_estimate: Option<String>,
     /// The customisable sales invoice document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_invoice: Option<String>,
     /// The customisable sales quote document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_quote: Option<String>,
     /// The customisable statement document header
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsDocumentHeadingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delivery_note", &self.delivery_note)?;
+        map.optional("pro_forma", &self.pro_forma)?;
+        map.optional("remittance_advice", &self.remittance_advice)?;
+        map.optional("sales_corrective_invoice", &self.sales_corrective_invoice)?;
+        map.optional("sales_credit_note", &self.sales_credit_note)?;
+        map.optional("sales_estimate", &self.sales_estimate)?;
+        map.optional("sales_invoice", &self.sales_invoice)?;
+        map.optional("sales_quote", &self.sales_quote)?;
+        map.optional("statement", &self.statement)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsDocumentHeadingsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsDocumentHeadingsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut delivery_note = None;
+        let mut pro_forma = None;
+        let mut remittance_advice = None;
+        let mut sales_corrective_invoice = None;
+        let mut sales_credit_note = None;
+        let mut sales_estimate = None;
+        let mut sales_invoice = None;
+        let mut sales_quote = None;
+        let mut statement = None;
+        loop {
+            match fields.next_key()? {
+                Some("delivery_note") => fields.lenient_option(&mut delivery_note)?,
+                Some("pro_forma") => fields.lenient_option(&mut pro_forma)?,
+                Some("remittance_advice") => {
+                    fields.lenient_option(&mut remittance_advice)?
+                }
+                Some("sales_corrective_invoice") => {
+                    fields.lenient_option(&mut sales_corrective_invoice)?
+                }
+                Some("sales_credit_note") => {
+                    fields.lenient_option(&mut sales_credit_note)?
+                }
+                Some("sales_estimate") => fields.lenient_option(&mut sales_estimate)?,
+                Some("sales_invoice") => fields.lenient_option(&mut sales_invoice)?,
+                Some("sales_quote") => fields.lenient_option(&mut sales_quote)?,
+                Some("statement") => fields.lenient_option(&mut statement)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            delivery_note: delivery_note.unwrap_or_default(),
+            pro_forma: pro_forma.unwrap_or_default(),
+            remittance_advice: remittance_advice.unwrap_or_default(),
+            sales_corrective_invoice: sales_corrective_invoice.unwrap_or_default(),
+            sales_credit_note: sales_credit_note.unwrap_or_default(),
+            sales_estimate: sales_estimate.unwrap_or_default(),
+            sales_invoice: sales_invoice.unwrap_or_default(),
+            sales_quote: sales_quote.unwrap_or_default(),
+            statement: statement.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsFooterDetailsUpdate {
     /// The pdf footer details for column 1
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub column_1: Option<String>,
     /// The pdf footer details for column 2
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub column_2: Option<String>,
     /// The pdf footer details for column 3
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub column_3: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsFooterDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("column_1", &self.column_1)?;
+        map.optional("column_2", &self.column_2)?;
+        map.optional("column_3", &self.column_3)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsFooterDetailsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsFooterDetailsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut column_1 = None;
+        let mut column_2 = None;
+        let mut column_3 = None;
+        loop {
+            match fields.next_key()? {
+                Some("column_1") => fields.lenient_option(&mut column_1)?,
+                Some("column_2") => fields.lenient_option(&mut column_2)?,
+                Some("column_3") => fields.lenient_option(&mut column_3)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            column_1: column_1.unwrap_or_default(),
+            column_2: column_2.unwrap_or_default(),
+            column_3: column_3.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsLineItemTitles {
     /// The user defined description column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The user defined discount column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<String>,
     /// The user defined quantity column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<String>,
     /// The user defined unit price column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsLineItemTitles {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsLineItemTitles {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitles {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut discount = None;
+        let mut quantity = None;
+        let mut unit_price = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsLineItemTitlesUpdate {
     /// The user defined description column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The user defined discount column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<String>,
     /// The user defined quantity column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<String>,
     /// The user defined unit price column title
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsLineItemTitlesUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsLineItemTitlesUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsLineItemTitlesUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut discount = None;
+        let mut quantity = None;
+        let mut unit_price = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsPrintContactDetailsUpdate {
     /// Indicates whether business name is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub business_name: Option<bool>,
     /// Indicates which contact address is used for the delivery address of the invoice. Valid options are: INVOICE_ADDRESS, CONTACT_DELIVERY_ADDRESS, NONE.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_delivery_address: Option<String>,
     /// Indicates whether due date is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub due_date: Option<bool>,
     /// Indicates whether email address is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_address: Option<bool>,
     /// Indicates whether mobile is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<bool>,
     /// Indicates whether telephone is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<bool>,
     /// Indicates whether website is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsPrintContactDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("business_name", &self.business_name)?;
+        map.optional("default_delivery_address", &self.default_delivery_address)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsPrintContactDetailsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsPrintContactDetailsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut business_name = None;
+        let mut default_delivery_address = None;
+        let mut due_date = None;
+        let mut email_address = None;
+        let mut mobile = None;
+        let mut telephone = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("business_name") => fields.lenient_option(&mut business_name)?,
+                Some("default_delivery_address") => {
+                    fields.lenient_option(&mut default_delivery_address)?
+                }
+                Some("due_date") => fields.lenient_option(&mut due_date)?,
+                Some("email_address") => fields.lenient_option(&mut email_address)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            business_name: business_name.unwrap_or_default(),
+            default_delivery_address: default_delivery_address.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            email_address: email_address.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsPrintStatementsUpdate {
     /// Indicates whether days of overdue are printed in the contact's statement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub days_overdue: Option<bool>,
     /// Indicates whether table of balances is printed in the contact's statement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub table_of_balances: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for InvoiceSettingsPrintStatementsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("days_overdue", &self.days_overdue)?;
+        map.optional("table_of_balances", &self.table_of_balances)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsPrintStatementsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsPrintStatementsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut days_overdue = None;
+        let mut table_of_balances = None;
+        loop {
+            match fields.next_key()? {
+                Some("days_overdue") => fields.lenient_option(&mut days_overdue)?,
+                Some("table_of_balances") => {
+                    fields.lenient_option(&mut table_of_balances)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            days_overdue: days_overdue.unwrap_or_default(),
+            table_of_balances: table_of_balances.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoiceSettingsUpdate {
     /// The default delay within which the business' customer has to pay an invoice
     /// Prefer the (customer) contact's attribute 'credit_days' over this setting
     /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_credit_days: Option<i64>,
     /// The default notes to include on credit notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_credit_note: Option<String>,
     /// The default notes to include on estimates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_estimate: Option<String>,
     /// The default notes to include on invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_invoice: Option<String>,
     /// The default notes to include on quotes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_note_on_quote: Option<String>,
     /// Indicates whether to include contact details on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_contact_details: Option<bool>,
     /// Indicates whether to include the document notes on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_notes: Option<bool>,
     /// Indicates whether to include the picked column on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_picked: Option<bool>,
     /// Indicates whether to include the signature lines on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_show_signature: Option<bool>,
     /// The default terms and conditions to include on delivery notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_note_terms_and_conditions: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_headings: Option<InvoiceSettingsDocumentHeadingsUpdate>,
     /// The default number of days before estimates expire
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales estimates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number_prefix: Option<String>,
     /// The default terms and conditions to include on estimates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_terms_and_conditions: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer_details: Option<InvoiceSettingsFooterDetailsUpdate>,
     /// The insurance area to be displayed on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurance_area: Option<String>,
     /// The insurance mention to be displayed on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurance_text: Option<String>,
     /// The insurance type to be displayed on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurance_type: Option<String>,
     /// The ID of the Insurer. (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insurer_id: Option<String>,
     /// The default terms and conditions to include on invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_terms_and_conditions: Option<String>,
     /// The percentage charge applied to late payment of invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub late_payment_percentage: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_item_titles: Option<InvoiceSettingsLineItemTitlesUpdate>,
     /// The next credit note number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_credit_note_number: Option<i64>,
     /// The next invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_invoice_number: Option<i64>,
     /// The next quote number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_quote_number: Option<i64>,
     /// The next sales corrective invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_sales_corrective_invoice_number: Option<i64>,
     /// The ID of the Payment Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_bank_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_contact_details: Option<InvoiceSettingsPrintContactDetailsUpdate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_statements: Option<InvoiceSettingsPrintStatementsUpdate>,
     /// The percentage applied to late payment of invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prompt_payment_percentage: Option<sage_core::types::Decimal>,
     /// The prefix to use for quick entries
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quick_entry_prefix: Option<String>,
     /// The default number of days before quotes expire
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_default_days_to_expiry: Option<i64>,
     /// The prefix to use for sales quotes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number_prefix: Option<String>,
     /// The default terms and conditions to include on quotes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_terms_and_conditions: Option<String>,
     /// The sales corrective invoice number prefix (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_corrective_invoice_number_prefix: Option<String>,
     /// The prefix to use for sales credit notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_credit_note_number_prefix: Option<String>,
     /// The prefix to use for sales invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_invoice_number_prefix: Option<String>,
     /// Indicates whether to use separate or combined number sequences for invoices and credit notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub separate_invoice_credit_note_numbering: Option<bool>,
     /// Indicates whether to include auto entrepreneur details on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_auto_entrepreneur: Option<bool>,
     /// Indicates whether to include insurance details on invoices (France only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_insurance: Option<bool>,
     /// The default delay within which the business has to pay any vendor's invoice
     /// Prefer the specific (vendor) contact's attribute 'credit_days' over this setting;
     /// only if null, use this as default.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_credit_days: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InvoiceSettingsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_credit_days", &self.customer_credit_days)?;
+        map.optional("default_note_on_credit_note", &self.default_note_on_credit_note)?;
+        map.optional("default_note_on_estimate", &self.default_note_on_estimate)?;
+        map.optional("default_note_on_invoice", &self.default_note_on_invoice)?;
+        map.optional("default_note_on_quote", &self.default_note_on_quote)?;
+        map.optional(
+            "delivery_note_show_contact_details",
+            &self.delivery_note_show_contact_details,
+        )?;
+        map.optional("delivery_note_show_notes", &self.delivery_note_show_notes)?;
+        map.optional("delivery_note_show_picked", &self.delivery_note_show_picked)?;
+        map.optional(
+            "delivery_note_show_signature",
+            &self.delivery_note_show_signature,
+        )?;
+        map.optional(
+            "delivery_note_terms_and_conditions",
+            &self.delivery_note_terms_and_conditions,
+        )?;
+        map.optional("document_headings", &self.document_headings)?;
+        map.optional(
+            "estimate_default_days_to_expiry",
+            &self.estimate_default_days_to_expiry,
+        )?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional(
+            "estimate_terms_and_conditions",
+            &self.estimate_terms_and_conditions,
+        )?;
+        map.optional("footer_details", &self.footer_details)?;
+        map.optional("insurance_area", &self.insurance_area)?;
+        map.optional("insurance_text", &self.insurance_text)?;
+        map.optional("insurance_type", &self.insurance_type)?;
+        map.optional("insurer_id", &self.insurer_id)?;
+        map.optional(
+            "invoice_terms_and_conditions",
+            &self.invoice_terms_and_conditions,
+        )?;
+        map.optional("late_payment_percentage", &self.late_payment_percentage)?;
+        map.optional("line_item_titles", &self.line_item_titles)?;
+        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
+        map.optional("next_invoice_number", &self.next_invoice_number)?;
+        map.optional("next_quote_number", &self.next_quote_number)?;
+        map.optional(
+            "next_sales_corrective_invoice_number",
+            &self.next_sales_corrective_invoice_number,
+        )?;
+        map.optional("payment_bank_account_id", &self.payment_bank_account_id)?;
+        map.optional("print_contact_details", &self.print_contact_details)?;
+        map.optional("print_statements", &self.print_statements)?;
+        map.optional("prompt_payment_percentage", &self.prompt_payment_percentage)?;
+        map.optional("quick_entry_prefix", &self.quick_entry_prefix)?;
+        map.optional(
+            "quote_default_days_to_expiry",
+            &self.quote_default_days_to_expiry,
+        )?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("quote_terms_and_conditions", &self.quote_terms_and_conditions)?;
+        map.optional(
+            "sales_corrective_invoice_number_prefix",
+            &self.sales_corrective_invoice_number_prefix,
+        )?;
+        map.optional(
+            "sales_credit_note_number_prefix",
+            &self.sales_credit_note_number_prefix,
+        )?;
+        map.optional("sales_invoice_number_prefix", &self.sales_invoice_number_prefix)?;
+        map.optional(
+            "separate_invoice_credit_note_numbering",
+            &self.separate_invoice_credit_note_numbering,
+        )?;
+        map.optional("show_auto_entrepreneur", &self.show_auto_entrepreneur)?;
+        map.optional("show_insurance", &self.show_insurance)?;
+        map.optional("vendor_credit_days", &self.vendor_credit_days)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InvoiceSettingsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_credit_days = None;
+        let mut default_note_on_credit_note = None;
+        let mut default_note_on_estimate = None;
+        let mut default_note_on_invoice = None;
+        let mut default_note_on_quote = None;
+        let mut delivery_note_show_contact_details = None;
+        let mut delivery_note_show_notes = None;
+        let mut delivery_note_show_picked = None;
+        let mut delivery_note_show_signature = None;
+        let mut delivery_note_terms_and_conditions = None;
+        let mut document_headings = None;
+        let mut estimate_default_days_to_expiry = None;
+        let mut estimate_number_prefix = None;
+        let mut estimate_terms_and_conditions = None;
+        let mut footer_details = None;
+        let mut insurance_area = None;
+        let mut insurance_text = None;
+        let mut insurance_type = None;
+        let mut insurer_id = None;
+        let mut invoice_terms_and_conditions = None;
+        let mut late_payment_percentage = None;
+        let mut line_item_titles = None;
+        let mut next_credit_note_number = None;
+        let mut next_invoice_number = None;
+        let mut next_quote_number = None;
+        let mut next_sales_corrective_invoice_number = None;
+        let mut payment_bank_account_id = None;
+        let mut print_contact_details = None;
+        let mut print_statements = None;
+        let mut prompt_payment_percentage = None;
+        let mut quick_entry_prefix = None;
+        let mut quote_default_days_to_expiry = None;
+        let mut quote_number_prefix = None;
+        let mut quote_terms_and_conditions = None;
+        let mut sales_corrective_invoice_number_prefix = None;
+        let mut sales_credit_note_number_prefix = None;
+        let mut sales_invoice_number_prefix = None;
+        let mut separate_invoice_credit_note_numbering = None;
+        let mut show_auto_entrepreneur = None;
+        let mut show_insurance = None;
+        let mut vendor_credit_days = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_credit_days") => {
+                    fields.lenient_option(&mut customer_credit_days)?
+                }
+                Some("default_note_on_credit_note") => {
+                    fields.lenient_option(&mut default_note_on_credit_note)?
+                }
+                Some("default_note_on_estimate") => {
+                    fields.lenient_option(&mut default_note_on_estimate)?
+                }
+                Some("default_note_on_invoice") => {
+                    fields.lenient_option(&mut default_note_on_invoice)?
+                }
+                Some("default_note_on_quote") => {
+                    fields.lenient_option(&mut default_note_on_quote)?
+                }
+                Some("delivery_note_show_contact_details") => {
+                    fields.lenient_option(&mut delivery_note_show_contact_details)?
+                }
+                Some("delivery_note_show_notes") => {
+                    fields.lenient_option(&mut delivery_note_show_notes)?
+                }
+                Some("delivery_note_show_picked") => {
+                    fields.lenient_option(&mut delivery_note_show_picked)?
+                }
+                Some("delivery_note_show_signature") => {
+                    fields.lenient_option(&mut delivery_note_show_signature)?
+                }
+                Some("delivery_note_terms_and_conditions") => {
+                    fields.lenient_option(&mut delivery_note_terms_and_conditions)?
+                }
+                Some("document_headings") => fields.next_value(&mut document_headings)?,
+                Some("estimate_default_days_to_expiry") => {
+                    fields.lenient_option(&mut estimate_default_days_to_expiry)?
+                }
+                Some("estimate_number_prefix") => {
+                    fields.lenient_option(&mut estimate_number_prefix)?
+                }
+                Some("estimate_terms_and_conditions") => {
+                    fields.lenient_option(&mut estimate_terms_and_conditions)?
+                }
+                Some("footer_details") => fields.next_value(&mut footer_details)?,
+                Some("insurance_area") => fields.lenient_option(&mut insurance_area)?,
+                Some("insurance_text") => fields.lenient_option(&mut insurance_text)?,
+                Some("insurance_type") => fields.lenient_option(&mut insurance_type)?,
+                Some("insurer_id") => fields.lenient_option(&mut insurer_id)?,
+                Some("invoice_terms_and_conditions") => {
+                    fields.lenient_option(&mut invoice_terms_and_conditions)?
+                }
+                Some("late_payment_percentage") => {
+                    fields.lenient_option(&mut late_payment_percentage)?
+                }
+                Some("line_item_titles") => fields.next_value(&mut line_item_titles)?,
+                Some("next_credit_note_number") => {
+                    fields.lenient_option(&mut next_credit_note_number)?
+                }
+                Some("next_invoice_number") => {
+                    fields.lenient_option(&mut next_invoice_number)?
+                }
+                Some("next_quote_number") => {
+                    fields.lenient_option(&mut next_quote_number)?
+                }
+                Some("next_sales_corrective_invoice_number") => {
+                    fields.lenient_option(&mut next_sales_corrective_invoice_number)?
+                }
+                Some("payment_bank_account_id") => {
+                    fields.lenient_option(&mut payment_bank_account_id)?
+                }
+                Some("print_contact_details") => {
+                    fields.next_value(&mut print_contact_details)?
+                }
+                Some("print_statements") => fields.next_value(&mut print_statements)?,
+                Some("prompt_payment_percentage") => {
+                    fields.lenient_option(&mut prompt_payment_percentage)?
+                }
+                Some("quick_entry_prefix") => {
+                    fields.lenient_option(&mut quick_entry_prefix)?
+                }
+                Some("quote_default_days_to_expiry") => {
+                    fields.lenient_option(&mut quote_default_days_to_expiry)?
+                }
+                Some("quote_number_prefix") => {
+                    fields.lenient_option(&mut quote_number_prefix)?
+                }
+                Some("quote_terms_and_conditions") => {
+                    fields.lenient_option(&mut quote_terms_and_conditions)?
+                }
+                Some("sales_corrective_invoice_number_prefix") => {
+                    fields.lenient_option(&mut sales_corrective_invoice_number_prefix)?
+                }
+                Some("sales_credit_note_number_prefix") => {
+                    fields.lenient_option(&mut sales_credit_note_number_prefix)?
+                }
+                Some("sales_invoice_number_prefix") => {
+                    fields.lenient_option(&mut sales_invoice_number_prefix)?
+                }
+                Some("separate_invoice_credit_note_numbering") => {
+                    fields.lenient_option(&mut separate_invoice_credit_note_numbering)?
+                }
+                Some("show_auto_entrepreneur") => {
+                    fields.lenient_option(&mut show_auto_entrepreneur)?
+                }
+                Some("show_insurance") => fields.lenient_option(&mut show_insurance)?,
+                Some("vendor_credit_days") => {
+                    fields.lenient_option(&mut vendor_credit_days)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_credit_days: customer_credit_days.unwrap_or_default(),
+            default_note_on_credit_note: default_note_on_credit_note.unwrap_or_default(),
+            default_note_on_estimate: default_note_on_estimate.unwrap_or_default(),
+            default_note_on_invoice: default_note_on_invoice.unwrap_or_default(),
+            default_note_on_quote: default_note_on_quote.unwrap_or_default(),
+            delivery_note_show_contact_details: delivery_note_show_contact_details
+                .unwrap_or_default(),
+            delivery_note_show_notes: delivery_note_show_notes.unwrap_or_default(),
+            delivery_note_show_picked: delivery_note_show_picked.unwrap_or_default(),
+            delivery_note_show_signature: delivery_note_show_signature
+                .unwrap_or_default(),
+            delivery_note_terms_and_conditions: delivery_note_terms_and_conditions
+                .unwrap_or_default(),
+            document_headings: document_headings.unwrap_or_default(),
+            estimate_default_days_to_expiry: estimate_default_days_to_expiry
+                .unwrap_or_default(),
+            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
+            estimate_terms_and_conditions: estimate_terms_and_conditions
+                .unwrap_or_default(),
+            footer_details: footer_details.unwrap_or_default(),
+            insurance_area: insurance_area.unwrap_or_default(),
+            insurance_text: insurance_text.unwrap_or_default(),
+            insurance_type: insurance_type.unwrap_or_default(),
+            insurer_id: insurer_id.unwrap_or_default(),
+            invoice_terms_and_conditions: invoice_terms_and_conditions
+                .unwrap_or_default(),
+            late_payment_percentage: late_payment_percentage.unwrap_or_default(),
+            line_item_titles: line_item_titles.unwrap_or_default(),
+            next_credit_note_number: next_credit_note_number.unwrap_or_default(),
+            next_invoice_number: next_invoice_number.unwrap_or_default(),
+            next_quote_number: next_quote_number.unwrap_or_default(),
+            next_sales_corrective_invoice_number: next_sales_corrective_invoice_number
+                .unwrap_or_default(),
+            payment_bank_account_id: payment_bank_account_id.unwrap_or_default(),
+            print_contact_details: print_contact_details.unwrap_or_default(),
+            print_statements: print_statements.unwrap_or_default(),
+            prompt_payment_percentage: prompt_payment_percentage.unwrap_or_default(),
+            quick_entry_prefix: quick_entry_prefix.unwrap_or_default(),
+            quote_default_days_to_expiry: quote_default_days_to_expiry
+                .unwrap_or_default(),
+            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
+            quote_terms_and_conditions: quote_terms_and_conditions.unwrap_or_default(),
+            sales_corrective_invoice_number_prefix: sales_corrective_invoice_number_prefix
+                .unwrap_or_default(),
+            sales_credit_note_number_prefix: sales_credit_note_number_prefix
+                .unwrap_or_default(),
+            sales_invoice_number_prefix: sales_invoice_number_prefix.unwrap_or_default(),
+            separate_invoice_credit_note_numbering: separate_invoice_credit_note_numbering
+                .unwrap_or_default(),
+            show_auto_entrepreneur: show_auto_entrepreneur.unwrap_or_default(),
+            show_insurance: show_insurance.unwrap_or_default(),
+            vendor_credit_days: vendor_credit_days.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2022,40 +3266,65 @@ pub struct InvoiceSettingsUpdate {
 /// * Accounting Plus: 🇫🇷
 /// * Accounting Standard: 🇫🇷
 /// * Accounting Start: 🇫🇷
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LegalFormType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::LegalFormTypeId>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LegalFormType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LegalFormType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LegalFormType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2068,105 +3337,166 @@ pub struct LegalFormType {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Migration {
     /// The api path for this item
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The date/time the migration completed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<sage_core::types::DateTime>,
     /// The unique identifier for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The schema id used for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub schema_id: Option<String>,
     /// The source product license for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_license: Option<String>,
     /// The source product for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_product: Option<String>,
     /// The source product version for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_product_version: Option<String>,
     /// The source product extract tool for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_tool: Option<String>,
     /// The source product extract tool version for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_tool_version: Option<String>,
     /// The date/time the migration started
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<sage_core::types::DateTime>,
     /// The status of the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MigrationStatus>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Migration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("completed_at", &self.completed_at)?;
+        map.optional("id", &self.id)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("schema_id", &self.schema_id)?;
+        map.optional("source_license", &self.source_license)?;
+        map.optional("source_product", &self.source_product)?;
+        map.optional("source_product_version", &self.source_product_version)?;
+        map.optional("source_tool", &self.source_tool)?;
+        map.optional("source_tool_version", &self.source_tool_version)?;
+        map.optional("started_at", &self.started_at)?;
+        map.optional("status", &self.status)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Migration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Migration {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut completed_at = None;
+        let mut id = None;
+        let mut legacy_id = None;
+        let mut schema_id = None;
+        let mut source_license = None;
+        let mut source_product = None;
+        let mut source_product_version = None;
+        let mut source_tool = None;
+        let mut source_tool_version = None;
+        let mut started_at = None;
+        let mut status = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("completed_at") => fields.next_value(&mut completed_at)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("schema_id") => fields.lenient_option(&mut schema_id)?,
+                Some("source_license") => fields.lenient_option(&mut source_license)?,
+                Some("source_product") => fields.lenient_option(&mut source_product)?,
+                Some("source_product_version") => {
+                    fields.lenient_option(&mut source_product_version)?
+                }
+                Some("source_tool") => fields.lenient_option(&mut source_tool)?,
+                Some("source_tool_version") => {
+                    fields.lenient_option(&mut source_tool_version)?
+                }
+                Some("started_at") => fields.next_value(&mut started_at)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            completed_at: completed_at.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            schema_id: schema_id.unwrap_or_default(),
+            source_license: source_license.unwrap_or_default(),
+            source_product: source_product.unwrap_or_default(),
+            source_product_version: source_product_version.unwrap_or_default(),
+            source_tool: source_tool.unwrap_or_default(),
+            source_tool_version: source_tool_version.unwrap_or_default(),
+            started_at: started_at.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationStatus {
     /// The migration status name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The migration status id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for MigrationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MigrationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for MigrationStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2178,150 +3508,225 @@ pub struct MigrationStatus {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Statutory Reporting`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationTaxReturn {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The start date of the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::Date>,
     /// The tax return data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gb: Option<GbBoxData>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::MigrationTaxReturnId>,
     /// The tax return data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<IeBoxData>,
     /// The legacy ID for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub legacy_id: Option<i64>,
     /// The tax return submission frequency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency: Option<super::common::Base>,
     /// The end date of the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_date: Option<sage_core::types::Date>,
     /// The total of the tax return
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for MigrationTaxReturn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("gb", &self.gb)?;
+        map.optional("id", &self.id)?;
+        map.optional("ie", &self.ie)?;
+        map.optional("legacy_id", &self.legacy_id)?;
+        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
+        map.optional("to_date", &self.to_date)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MigrationTaxReturn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for MigrationTaxReturn {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut from_date = None;
+        let mut gb = None;
+        let mut id = None;
+        let mut ie = None;
+        let mut legacy_id = None;
+        let mut tax_return_frequency = None;
+        let mut to_date = None;
+        let mut total_amount = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("from_date") => fields.next_value(&mut from_date)?,
+                Some("gb") => fields.next_value(&mut gb)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ie") => fields.next_value(&mut ie)?,
+                Some("legacy_id") => fields.lenient_option(&mut legacy_id)?,
+                Some("tax_return_frequency") => {
+                    fields.next_value(&mut tax_return_frequency)?
+                }
+                Some("to_date") => fields.next_value(&mut to_date)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            from_date: from_date.unwrap_or_default(),
+            gb: gb.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ie: ie.unwrap_or_default(),
+            legacy_id: legacy_id.unwrap_or_default(),
+            tax_return_frequency: tax_return_frequency.unwrap_or_default(),
+            to_date: to_date.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationsUpdate {
     /// The date/time the migration completed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<sage_core::types::DateTime>,
     /// The schema id used for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub schema_id: Option<String>,
     /// The source product license for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_license: Option<String>,
     /// The source product for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_product: Option<String>,
     /// The source product version for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_product_version: Option<String>,
     /// The source product extract tool for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_tool: Option<String>,
     /// The source product extract tool version for the migration
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_tool_version: Option<String>,
     /// The date/time the migration started
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<sage_core::types::DateTime>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for MigrationsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("completed_at", &self.completed_at)?;
+        map.optional("schema_id", &self.schema_id)?;
+        map.optional("source_license", &self.source_license)?;
+        map.optional("source_product", &self.source_product)?;
+        map.optional("source_product_version", &self.source_product_version)?;
+        map.optional("source_tool", &self.source_tool)?;
+        map.optional("source_tool_version", &self.source_tool_version)?;
+        map.optional("started_at", &self.started_at)?;
+        map.optional("status_id", &self.status_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MigrationsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for MigrationsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut completed_at = None;
+        let mut schema_id = None;
+        let mut source_license = None;
+        let mut source_product = None;
+        let mut source_product_version = None;
+        let mut source_tool = None;
+        let mut source_tool_version = None;
+        let mut started_at = None;
+        let mut status_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("completed_at") => fields.next_value(&mut completed_at)?,
+                Some("schema_id") => fields.lenient_option(&mut schema_id)?,
+                Some("source_license") => fields.lenient_option(&mut source_license)?,
+                Some("source_product") => fields.lenient_option(&mut source_product)?,
+                Some("source_product_version") => {
+                    fields.lenient_option(&mut source_product_version)?
+                }
+                Some("source_tool") => fields.lenient_option(&mut source_tool)?,
+                Some("source_tool_version") => {
+                    fields.lenient_option(&mut source_tool_version)?
+                }
+                Some("started_at") => fields.next_value(&mut started_at)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            completed_at: completed_at.unwrap_or_default(),
+            schema_id: schema_id.unwrap_or_default(),
+            source_license: source_license.unwrap_or_default(),
+            source_product: source_product.unwrap_or_default(),
+            source_product_version: source_product_version.unwrap_or_default(),
+            source_tool: source_tool.unwrap_or_default(),
+            source_tool_version: source_tool_version.unwrap_or_default(),
+            started_at: started_at.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewMigrationTaxReturn {
     /// The start date of the tax return
     pub from_date: sage_core::types::Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gb: Option<NewMigrationTaxReturnGb>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<NewMigrationTaxReturnIe>,
     /// The tax return submission frequency
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub tax_return_frequency_id: super::ids::TaxReturnFrequencyId,
     /// The end date of the tax return
     pub to_date: sage_core::types::Date,
     /// The total of the tax return
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2345,222 +3750,370 @@ impl NewMigrationTaxReturn {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewMigrationTaxReturn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("from_date", &self.from_date)?;
+        map.optional("gb", &self.gb)?;
+        map.optional("ie", &self.ie)?;
+        map.field("tax_return_frequency_id", &self.tax_return_frequency_id)?;
+        map.field("to_date", &self.to_date)?;
+        map.field("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewMigrationTaxReturn {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut from_date = None;
+        let mut gb = None;
+        let mut ie = None;
+        let mut tax_return_frequency_id = None;
+        let mut to_date = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("from_date") => fields.next_value(&mut from_date)?,
+                Some("gb") => fields.next_value(&mut gb)?,
+                Some("ie") => fields.next_value(&mut ie)?,
+                Some("tax_return_frequency_id") => {
+                    fields.lenient_value(&mut tax_return_frequency_id)?
+                }
+                Some("to_date") => fields.next_value(&mut to_date)?,
+                Some("total_amount") => fields.lenient_value(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            from_date: fields.required(from_date, "from_date")?,
+            gb: gb.unwrap_or_default(),
+            ie: ie.unwrap_or_default(),
+            tax_return_frequency_id: fields
+                .required(tax_return_frequency_id, "tax_return_frequency_id")?,
+            to_date: fields.required(to_date, "to_date")?,
+            total_amount: fields.required(total_amount, "total_amount")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewMigrationTaxReturnGb {
     /// The value of box 1
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_1: Option<sage_core::types::Decimal>,
     /// The value of box 2
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_2: Option<sage_core::types::Decimal>,
     /// The value of box 3
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_3: Option<sage_core::types::Decimal>,
     /// The value of box 4
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_4: Option<sage_core::types::Decimal>,
     /// The value of box 5
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_5: Option<sage_core::types::Decimal>,
     /// The value of box 6
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_6: Option<sage_core::types::Decimal>,
     /// The value of box 7
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_7: Option<sage_core::types::Decimal>,
     /// The value of box 8
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_8: Option<sage_core::types::Decimal>,
     /// The value of box 9
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_9: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewMigrationTaxReturnGb {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_1", &self.box_1)?;
+        map.optional("box_2", &self.box_2)?;
+        map.optional("box_3", &self.box_3)?;
+        map.optional("box_4", &self.box_4)?;
+        map.optional("box_5", &self.box_5)?;
+        map.optional("box_6", &self.box_6)?;
+        map.optional("box_7", &self.box_7)?;
+        map.optional("box_8", &self.box_8)?;
+        map.optional("box_9", &self.box_9)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturnGb {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewMigrationTaxReturnGb {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut box_1 = None;
+        let mut box_2 = None;
+        let mut box_3 = None;
+        let mut box_4 = None;
+        let mut box_5 = None;
+        let mut box_6 = None;
+        let mut box_7 = None;
+        let mut box_8 = None;
+        let mut box_9 = None;
+        loop {
+            match fields.next_key()? {
+                Some("box_1") => fields.lenient_option(&mut box_1)?,
+                Some("box_2") => fields.lenient_option(&mut box_2)?,
+                Some("box_3") => fields.lenient_option(&mut box_3)?,
+                Some("box_4") => fields.lenient_option(&mut box_4)?,
+                Some("box_5") => fields.lenient_option(&mut box_5)?,
+                Some("box_6") => fields.lenient_option(&mut box_6)?,
+                Some("box_7") => fields.lenient_option(&mut box_7)?,
+                Some("box_8") => fields.lenient_option(&mut box_8)?,
+                Some("box_9") => fields.lenient_option(&mut box_9)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            box_1: box_1.unwrap_or_default(),
+            box_2: box_2.unwrap_or_default(),
+            box_3: box_3.unwrap_or_default(),
+            box_4: box_4.unwrap_or_default(),
+            box_5: box_5.unwrap_or_default(),
+            box_6: box_6.unwrap_or_default(),
+            box_7: box_7.unwrap_or_default(),
+            box_8: box_8.unwrap_or_default(),
+            box_9: box_9.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewMigrationTaxReturnIe {
     /// The value of box E1
-    #[serde(
-        rename = "box_E1",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_e1: Option<sage_core::types::Decimal>,
     /// The value of box E2
-    #[serde(
-        rename = "box_E2",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_e2: Option<sage_core::types::Decimal>,
     /// The value of box ES1
-    #[serde(
-        rename = "box_ES1",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_es1: Option<sage_core::types::Decimal>,
     /// The value of box ES2
-    #[serde(
-        rename = "box_ES2",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_es2: Option<sage_core::types::Decimal>,
     /// The value of box T1
-    #[serde(
-        rename = "box_T1",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t1: Option<sage_core::types::Decimal>,
     /// The value of box T2
-    #[serde(
-        rename = "box_T2",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t2: Option<sage_core::types::Decimal>,
     /// The value of box T3
-    #[serde(
-        rename = "box_T3",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t3: Option<sage_core::types::Decimal>,
     /// The value of box T4
-    #[serde(
-        rename = "box_T4",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub box_t4: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewMigrationTaxReturnIe {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("box_E1", &self.box_e1)?;
+        map.optional("box_E2", &self.box_e2)?;
+        map.optional("box_ES1", &self.box_es1)?;
+        map.optional("box_ES2", &self.box_es2)?;
+        map.optional("box_T1", &self.box_t1)?;
+        map.optional("box_T2", &self.box_t2)?;
+        map.optional("box_T3", &self.box_t3)?;
+        map.optional("box_T4", &self.box_t4)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewMigrationTaxReturnIe {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewMigrationTaxReturnIe {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut box_e1 = None;
+        let mut box_e2 = None;
+        let mut box_es1 = None;
+        let mut box_es2 = None;
+        let mut box_t1 = None;
+        let mut box_t2 = None;
+        let mut box_t3 = None;
+        let mut box_t4 = None;
+        loop {
+            match fields.next_key()? {
+                Some("box_E1") => fields.lenient_option(&mut box_e1)?,
+                Some("box_E2") => fields.lenient_option(&mut box_e2)?,
+                Some("box_ES1") => fields.lenient_option(&mut box_es1)?,
+                Some("box_ES2") => fields.lenient_option(&mut box_es2)?,
+                Some("box_T1") => fields.lenient_option(&mut box_t1)?,
+                Some("box_T2") => fields.lenient_option(&mut box_t2)?,
+                Some("box_T3") => fields.lenient_option(&mut box_t3)?,
+                Some("box_T4") => fields.lenient_option(&mut box_t4)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            box_e1: box_e1.unwrap_or_default(),
+            box_e2: box_e2.unwrap_or_default(),
+            box_es1: box_es1.unwrap_or_default(),
+            box_es2: box_es2.unwrap_or_default(),
+            box_t1: box_t1.unwrap_or_default(),
+            box_t2: box_t2.unwrap_or_default(),
+            box_t3: box_t3.unwrap_or_default(),
+            box_t4: box_t4.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrintContactDetails {
     /// Indicates whether business name is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub business_name: Option<bool>,
     /// Indicates which contact address is used for the delivery address of the invoice. Valid options are: INVOICE_ADDRESS, CONTACT_DELIVERY_ADDRESS, NONE.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_delivery_address: Option<String>,
     /// Indicates whether due date is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub due_date: Option<bool>,
     /// Indicates whether email address is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_address: Option<bool>,
     /// Indicates whether mobile is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<bool>,
     /// Indicates whether telephone is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<bool>,
     /// Indicates whether website is printed on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PrintContactDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("business_name", &self.business_name)?;
+        map.optional("default_delivery_address", &self.default_delivery_address)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PrintContactDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PrintContactDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut business_name = None;
+        let mut default_delivery_address = None;
+        let mut due_date = None;
+        let mut email_address = None;
+        let mut mobile = None;
+        let mut telephone = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("business_name") => fields.lenient_option(&mut business_name)?,
+                Some("default_delivery_address") => {
+                    fields.lenient_option(&mut default_delivery_address)?
+                }
+                Some("due_date") => fields.lenient_option(&mut due_date)?,
+                Some("email_address") => fields.lenient_option(&mut email_address)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            business_name: business_name.unwrap_or_default(),
+            default_delivery_address: default_delivery_address.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            email_address: email_address.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrintStatements {
     /// Indicates whether days of overdue are printed in the contact's statement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub days_overdue: Option<bool>,
     /// Indicates whether table of balances is printed in the contact's statement
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub table_of_balances: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PrintStatements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("days_overdue", &self.days_overdue)?;
+        map.optional("table_of_balances", &self.table_of_balances)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PrintStatements {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PrintStatements {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut days_overdue = None;
+        let mut table_of_balances = None;
+        loop {
+            match fields.next_key()? {
+                Some("days_overdue") => fields.lenient_option(&mut days_overdue)?,
+                Some("table_of_balances") => {
+                    fields.lenient_option(&mut table_of_balances)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            days_overdue: days_overdue.unwrap_or_default(),
+            table_of_balances: table_of_balances.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&BusinessSettings> for BusinessSettingsUpdate {

@@ -11,110 +11,153 @@
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Contacts`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_type: Option<Base>,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<Base>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The address country
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Base>,
     /// Country group allows countries to be filtered for selection.
     ///
     /// Set it to e.g. EU if the address is within the EEC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_group: Option<Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AddressId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type", &self.address_type)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_group", &self.country_group)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Address {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type = None;
+        let mut bank_account = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut country_group = None;
+        let mut created_at = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type") => fields.next_value(&mut address_type)?,
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("country") => fields.next_value(&mut country)?,
+                Some("country_group") => fields.next_value(&mut country_group)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type: address_type.unwrap_or_default(),
+            bank_account: bank_account.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_group: country_group.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -122,102 +165,187 @@ pub struct Address {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AddressRegion {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The code of the address region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Display text for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AddressRegionId>,
     /// The name of the address region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AddressRegion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("code", &self.code)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AddressRegion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AddressRegion {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut code = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedArtefact {
     /// The allocated amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The artefact the payment has been allocated against
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artefact: Option<Generic>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AllocatedArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact", &self.artefact)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AllocatedArtefact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AllocatedArtefact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact") => fields.next_value(&mut artefact)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact: artefact.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedPaymentArtefact {
     /// The allocated amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The artefact the payment has been allocated against
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artefact: Option<Generic>,
     /// The allocated discount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AllocatedPaymentArtefact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact", &self.artefact)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AllocatedPaymentArtefact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AllocatedPaymentArtefact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact = None;
+        let mut discount = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact") => fields.next_value(&mut artefact)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact: artefact.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -229,55 +357,99 @@ pub struct AllocatedPaymentArtefact {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The areas for which the analysis type is available
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_areas: Option<Vec<sage_core::types::Json>>,
     /// The analysis type categories for the analysis type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<AnalysisTypeCategory>>,
     /// The analysis type level
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_level: Option<Vec<sage_core::types::Json>>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AnalysisTypeId>,
     /// The name of the analysis type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active_areas", &self.active_areas)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("analysis_type_level", &self.analysis_type_level)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut active_areas = None;
+        let mut analysis_type_categories = None;
+        let mut analysis_type_level = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("active_areas") => fields.next_value(&mut active_areas)?,
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("analysis_type_level") => {
+                    fields.next_value(&mut analysis_type_level)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            active_areas: active_areas.unwrap_or_default(),
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            analysis_type_level: analysis_type_level.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -289,328 +461,501 @@ pub struct AnalysisType {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisTypeCategory {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The analysis type for the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type: Option<Base>,
     /// The code for the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub combined_id: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AnalysisTypeCategoryId>,
     /// The name of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AnalysisTypeCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("analysis_type", &self.analysis_type)?;
+        map.optional("code", &self.code)?;
+        map.optional("combined_id", &self.combined_id)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisTypeCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisTypeCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut analysis_type = None;
+        let mut code = None;
+        let mut combined_id = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("analysis_type") => fields.next_value(&mut analysis_type)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            analysis_type: analysis_type.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            combined_id: combined_id.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisTypeLineItem {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type: Option<AnalysisType>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AnalysisTypeLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("analysis_type", &self.analysis_type)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisTypeLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisTypeLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut analysis_type = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("analysis_type") => fields.next_value(&mut analysis_type)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            analysis_type: analysis_type.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactDetailedTaxAnalysis {
     /// The total base currency amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total: Option<sage_core::types::Decimal>,
     /// The total base currency amount relating to goods for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_goods_amount: Option<sage_core::types::Decimal>,
     /// The base currency total net amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_net: Option<sage_core::types::Decimal>,
     /// The total base currency amount relating to services for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_services_amount: Option<sage_core::types::Decimal>,
     /// The base currency total tax amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_tax: Option<sage_core::types::Decimal>,
     /// The breakdown of tax rates and their totals
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rates_breakdown: Option<ArtefactDetailedTaxAnalysisBreakdown>,
     /// The total amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total: Option<sage_core::types::Decimal>,
     /// The total amount relating to goods for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_goods_amount: Option<sage_core::types::Decimal>,
     /// The total net amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net: Option<sage_core::types::Decimal>,
     /// The total retailer tax amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_retailer_tax: Option<sage_core::types::Decimal>,
     /// The total amount relating to services for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_services_amount: Option<sage_core::types::Decimal>,
     /// The total tax amount for all tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ArtefactDetailedTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_total", &self.base_currency_total)?;
+        map.optional(
+            "base_currency_total_goods_amount",
+            &self.base_currency_total_goods_amount,
+        )?;
+        map.optional("base_currency_total_net", &self.base_currency_total_net)?;
+        map.optional(
+            "base_currency_total_services_amount",
+            &self.base_currency_total_services_amount,
+        )?;
+        map.optional("base_currency_total_tax", &self.base_currency_total_tax)?;
+        map.optional("tax_rates_breakdown", &self.tax_rates_breakdown)?;
+        map.optional("total", &self.total)?;
+        map.optional("total_goods_amount", &self.total_goods_amount)?;
+        map.optional("total_net", &self.total_net)?;
+        map.optional("total_retailer_tax", &self.total_retailer_tax)?;
+        map.optional("total_services_amount", &self.total_services_amount)?;
+        map.optional("total_tax", &self.total_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_total = None;
+        let mut base_currency_total_goods_amount = None;
+        let mut base_currency_total_net = None;
+        let mut base_currency_total_services_amount = None;
+        let mut base_currency_total_tax = None;
+        let mut tax_rates_breakdown = None;
+        let mut total = None;
+        let mut total_goods_amount = None;
+        let mut total_net = None;
+        let mut total_retailer_tax = None;
+        let mut total_services_amount = None;
+        let mut total_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_total") => {
+                    fields.lenient_option(&mut base_currency_total)?
+                }
+                Some("base_currency_total_goods_amount") => {
+                    fields.lenient_option(&mut base_currency_total_goods_amount)?
+                }
+                Some("base_currency_total_net") => {
+                    fields.lenient_option(&mut base_currency_total_net)?
+                }
+                Some("base_currency_total_services_amount") => {
+                    fields.lenient_option(&mut base_currency_total_services_amount)?
+                }
+                Some("base_currency_total_tax") => {
+                    fields.lenient_option(&mut base_currency_total_tax)?
+                }
+                Some("tax_rates_breakdown") => {
+                    fields.next_value(&mut tax_rates_breakdown)?
+                }
+                Some("total") => fields.lenient_option(&mut total)?,
+                Some("total_goods_amount") => {
+                    fields.lenient_option(&mut total_goods_amount)?
+                }
+                Some("total_net") => fields.lenient_option(&mut total_net)?,
+                Some("total_retailer_tax") => {
+                    fields.lenient_option(&mut total_retailer_tax)?
+                }
+                Some("total_services_amount") => {
+                    fields.lenient_option(&mut total_services_amount)?
+                }
+                Some("total_tax") => fields.lenient_option(&mut total_tax)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_total: base_currency_total.unwrap_or_default(),
+            base_currency_total_goods_amount: base_currency_total_goods_amount
+                .unwrap_or_default(),
+            base_currency_total_net: base_currency_total_net.unwrap_or_default(),
+            base_currency_total_services_amount: base_currency_total_services_amount
+                .unwrap_or_default(),
+            base_currency_total_tax: base_currency_total_tax.unwrap_or_default(),
+            tax_rates_breakdown: tax_rates_breakdown.unwrap_or_default(),
+            total: total.unwrap_or_default(),
+            total_goods_amount: total_goods_amount.unwrap_or_default(),
+            total_net: total_net.unwrap_or_default(),
+            total_retailer_tax: total_retailer_tax.unwrap_or_default(),
+            total_services_amount: total_services_amount.unwrap_or_default(),
+            total_tax: total_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactDetailedTaxAnalysisBreakdown {
     /// The total base currency amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_goods_amount: Option<sage_core::types::Decimal>,
     /// The base currency net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The total base currency amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_services_amount: Option<sage_core::types::Decimal>,
     /// The base currency tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The base currency total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The tax rate name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The tax rate percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The retailer tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub retail_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub services_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<TaxRate>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ArtefactDetailedTaxAnalysisBreakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_goods_amount", &self.base_currency_goods_amount)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_services_amount",
+            &self.base_currency_services_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("name", &self.name)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("retail_tax_amount", &self.retail_tax_amount)?;
+        map.optional("services_amount", &self.services_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysisBreakdown {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysisBreakdown {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_goods_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_services_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut goods_amount = None;
+        let mut name = None;
+        let mut net_amount = None;
+        let mut percentage = None;
+        let mut retail_tax_amount = None;
+        let mut services_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_goods_amount") => {
+                    fields.lenient_option(&mut base_currency_goods_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_services_amount") => {
+                    fields.lenient_option(&mut base_currency_services_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some("retail_tax_amount") => {
+                    fields.lenient_option(&mut retail_tax_amount)?
+                }
+                Some("services_amount") => fields.lenient_option(&mut services_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_goods_amount: base_currency_goods_amount.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_services_amount: base_currency_services_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            percentage: percentage.unwrap_or_default(),
+            retail_tax_amount: retail_tax_amount.unwrap_or_default(),
+            services_amount: services_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ArtefactTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArtefactTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ArtefactTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -622,61 +967,29 @@ pub struct ArtefactTaxAnalysis {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccount {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The bank account balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// The account details for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetails>,
     /// The bank account type for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_type: Option<Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The default payment method of the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_payment_method: Option<Base>,
     /// Indicates whether or not the bank account can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether or not the bank account can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -685,142 +998,282 @@ pub struct BankAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankAccountId>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// The journal code of the bank account (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<JournalCode>,
     /// The ledger account for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<Base>,
     /// The main address for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<Address>,
     /// The main contact for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<BankAccountContact>,
     /// The nominal code of the bank account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code: Option<i64>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("balance", &self.balance)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("bank_account_type", &self.bank_account_type)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("default_payment_method", &self.default_payment_method)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut balance = None;
+        let mut bank_account_details = None;
+        let mut bank_account_type = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut default_payment_method = None;
+        let mut deletable = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut gifi_code = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut journal_code = None;
+        let mut ledger_account = None;
+        let mut main_address = None;
+        let mut main_contact_person = None;
+        let mut nominal_code = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("bank_account_details") => {
+                    fields.next_value(&mut bank_account_details)?
+                }
+                Some("bank_account_type") => fields.next_value(&mut bank_account_type)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("default_payment_method") => {
+                    fields.next_value(&mut default_payment_method)?
+                }
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("journal_code") => fields.next_value(&mut journal_code)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_contact_person") => {
+                    fields.next_value(&mut main_contact_person)?
+                }
+                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            bank_account_details: bank_account_details.unwrap_or_default(),
+            bank_account_type: bank_account_type.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            default_payment_method: default_payment_method.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            gifi_code: gifi_code.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            journal_code: journal_code.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_contact_person: main_contact_person.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountContact {
     /// The email of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankAccountContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountContact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut email = None;
+        let mut fax = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountDetails {
     /// The account name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut bic = None;
+        let mut iban = None;
+        let mut sort_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -828,148 +1281,229 @@ pub struct BankAccountDetails {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Base {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Base {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Base {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Base {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaGroupType {
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for CoaGroupType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CoaGroupType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CoaGroupType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComponentTaxRate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The agency name (US Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub agency: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether a tax rate can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether a tax rate can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Indicates whether the tax rate is made up of component tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_combined_rate: Option<bool>,
     /// Indicates whether the tax rate is displayed in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The current tax rate percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The tax rate percentage and date ranges they apply to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentages: Option<Vec<TaxRatePercentage>>,
     /// Indicates if tax rate is a retailer rate or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub retailer: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ComponentTaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_combined_rate", &self.is_combined_rate)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.optional("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("percentages", &self.percentages)?;
+        map.optional("retailer", &self.retailer)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ComponentTaxRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ComponentTaxRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut agency = None;
+        let mut created_at = None;
+        let mut deletable = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut id = None;
+        let mut is_combined_rate = None;
+        let mut is_visible = None;
+        let mut name = None;
+        let mut percentage = None;
+        let mut percentages = None;
+        let mut retailer = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("agency") => fields.lenient_option(&mut agency)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_combined_rate") => fields.lenient_option(&mut is_combined_rate)?,
+                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some("percentages") => fields.next_value(&mut percentages)?,
+                Some("retailer") => fields.lenient_option(&mut retailer)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            agency: agency.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_combined_rate: is_combined_rate.unwrap_or_default(),
+            is_visible: is_visible.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            percentage: percentage.unwrap_or_default(),
+            percentages: percentages.unwrap_or_default(),
+            retailer: retailer.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -982,82 +1516,42 @@ pub struct ComponentTaxRate {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Contacts`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contact {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auxiliary_account: Option<String>,
     /// The contact balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// The account details for the contact's bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetails>,
     /// Identifies a contact as being registered as CIS.
     ///
     /// *only applicable to UK business*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_registered: Option<bool>,
     /// The CIS Settings for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_settings: Option<ContactCisSettings>,
     /// The type of the contact. It has to be either CUSTOMER or VENDOR
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_types: Option<Vec<Base>>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of supplier credit_days and immediately.
@@ -1065,179 +1559,78 @@ pub struct Contact {
     /// date_from_payment, immediate_payment are valid values.
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_terms: Option<ContactCreditTerms>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_terms_and_conditions: Option<String>,
     /// The currency that the contact trades in
     ///
     /// *not applicable to Start*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The default purchase ledger account for the contact
     ///
     /// *Vendors only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account: Option<LedgerAccount>,
     /// The default sales ledger account for the contact
     ///
     /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_sales_ledger_account: Option<LedgerAccount>,
     /// The default sales tax rate for the contact
     ///
     /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_sales_tax_rate: Option<Base>,
     /// Indicates whether the contact can be deleted successfully
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address
     ///
     /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<Address>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_blocking: Option<bool>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The email address for the given contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Identifies a contact as being based in Great Britain.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gb_based: Option<bool>,
     /// General Data Protection Regulation (GDPR) came into effect on 25th May 2018. It introduces new rules for how business owners manage their contacts' personal data. When this field returns 'true', means that the contact has been requested to be obfuscated and you can not create any artifact (sales invoices, purchase invoices, ...) but you can still check previously created artifacts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gdpr_obfuscated: Option<bool>,
     /// Indicates whether the contact is associated with any unfinished recurring invoices
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_unfinished_recurring_invoices: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ContactId>,
     /// Identifies a contact as being active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The locale for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub locale: Option<String>,
     /// The main address associated with the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<Address>,
     /// The main contact person of the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<ContactPerson>,
     /// The contact's full name or business name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Identifies a contact as being based in Northern Ireland.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ni_based: Option<bool>,
     /// The notes for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// All default product_sales_price_type defaults.
     /// [Learn more about sales price types](https://developer.sage.com/api/accounting/guides/inventory/#product-sales-prices--service-rates)
     ///
     /// *Customers only, not applicable to Start*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type: Option<Base>,
     /// Unique reference for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// Identifies a contact as being a system contact used for processing specific transaction types and reserved specifically for those transaction types such as tax return payments/refunds.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub system: Option<bool>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -1246,28 +1639,256 @@ pub struct Contact {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// The tax treatment - indicates which tax rules to apply for a contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<ContactTaxTreatment>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Contact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("aux_reference", &self.aux_reference)?;
+        map.optional("auxiliary_account", &self.auxiliary_account)?;
+        map.optional("balance", &self.balance)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("cis_registered", &self.cis_registered)?;
+        map.optional("cis_settings", &self.cis_settings)?;
+        map.optional("contact_types", &self.contact_types)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit_days", &self.credit_days)?;
+        map.optional("credit_limit", &self.credit_limit)?;
+        map.optional("credit_terms", &self.credit_terms)?;
+        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
+        map.optional("currency", &self.currency)?;
+        map.optional(
+            "default_purchase_ledger_account",
+            &self.default_purchase_ledger_account,
+        )?;
+        map.optional(
+            "default_sales_ledger_account",
+            &self.default_sales_ledger_account,
+        )?;
+        map.optional("default_sales_tax_rate", &self.default_sales_tax_rate)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("email", &self.email)?;
+        map.optional("gb_based", &self.gb_based)?;
+        map.optional("gdpr_obfuscated", &self.gdpr_obfuscated)?;
+        map.optional(
+            "has_unfinished_recurring_invoices",
+            &self.has_unfinished_recurring_invoices,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("links", &self.links)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("name", &self.name)?;
+        map.optional("ni_based", &self.ni_based)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("product_sales_price_type", &self.product_sales_price_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("registered_number", &self.registered_number)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("system", &self.system)?;
+        map.optional("tax_calculation", &self.tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_treatment", &self.tax_treatment)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Contact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut aux_reference = None;
+        let mut auxiliary_account = None;
+        let mut balance = None;
+        let mut bank_account_details = None;
+        let mut cis_registered = None;
+        let mut cis_settings = None;
+        let mut contact_types = None;
+        let mut created_at = None;
+        let mut credit_days = None;
+        let mut credit_limit = None;
+        let mut credit_terms = None;
+        let mut credit_terms_and_conditions = None;
+        let mut currency = None;
+        let mut default_purchase_ledger_account = None;
+        let mut default_sales_ledger_account = None;
+        let mut default_sales_tax_rate = None;
+        let mut deletable = None;
+        let mut deleted_at = None;
+        let mut delivery_address = None;
+        let mut destination_vat_blocking = None;
+        let mut displayed_as = None;
+        let mut email = None;
+        let mut gb_based = None;
+        let mut gdpr_obfuscated = None;
+        let mut has_unfinished_recurring_invoices = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut links = None;
+        let mut locale = None;
+        let mut main_address = None;
+        let mut main_contact_person = None;
+        let mut name = None;
+        let mut ni_based = None;
+        let mut notes = None;
+        let mut product_sales_price_type = None;
+        let mut reference = None;
+        let mut registered_number = None;
+        let mut source_guid = None;
+        let mut system = None;
+        let mut tax_calculation = None;
+        let mut tax_number = None;
+        let mut tax_treatment = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("aux_reference") => fields.lenient_option(&mut aux_reference)?,
+                Some("auxiliary_account") => {
+                    fields.lenient_option(&mut auxiliary_account)?
+                }
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("bank_account_details") => {
+                    fields.next_value(&mut bank_account_details)?
+                }
+                Some("cis_registered") => fields.lenient_option(&mut cis_registered)?,
+                Some("cis_settings") => fields.next_value(&mut cis_settings)?,
+                Some("contact_types") => fields.next_value(&mut contact_types)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("credit_days") => fields.lenient_option(&mut credit_days)?,
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_terms") => fields.next_value(&mut credit_terms)?,
+                Some("credit_terms_and_conditions") => {
+                    fields.lenient_option(&mut credit_terms_and_conditions)?
+                }
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("default_purchase_ledger_account") => {
+                    fields.next_value(&mut default_purchase_ledger_account)?
+                }
+                Some("default_sales_ledger_account") => {
+                    fields.next_value(&mut default_sales_ledger_account)?
+                }
+                Some("default_sales_tax_rate") => {
+                    fields.next_value(&mut default_sales_tax_rate)?
+                }
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_vat_blocking") => {
+                    fields.lenient_option(&mut destination_vat_blocking)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("gb_based") => fields.lenient_option(&mut gb_based)?,
+                Some("gdpr_obfuscated") => fields.lenient_option(&mut gdpr_obfuscated)?,
+                Some("has_unfinished_recurring_invoices") => {
+                    fields.lenient_option(&mut has_unfinished_recurring_invoices)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("locale") => fields.lenient_option(&mut locale)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_contact_person") => {
+                    fields.next_value(&mut main_contact_person)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("ni_based") => fields.lenient_option(&mut ni_based)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("product_sales_price_type") => {
+                    fields.next_value(&mut product_sales_price_type)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("registered_number") => {
+                    fields.lenient_option(&mut registered_number)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("system") => fields.lenient_option(&mut system)?,
+                Some("tax_calculation") => fields.lenient_option(&mut tax_calculation)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_treatment") => fields.next_value(&mut tax_treatment)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            aux_reference: aux_reference.unwrap_or_default(),
+            auxiliary_account: auxiliary_account.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            bank_account_details: bank_account_details.unwrap_or_default(),
+            cis_registered: cis_registered.unwrap_or_default(),
+            cis_settings: cis_settings.unwrap_or_default(),
+            contact_types: contact_types.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            credit_days: credit_days.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_terms: credit_terms.unwrap_or_default(),
+            credit_terms_and_conditions: credit_terms_and_conditions.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            default_purchase_ledger_account: default_purchase_ledger_account
+                .unwrap_or_default(),
+            default_sales_ledger_account: default_sales_ledger_account
+                .unwrap_or_default(),
+            default_sales_tax_rate: default_sales_tax_rate.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_vat_blocking: destination_vat_blocking.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            gb_based: gb_based.unwrap_or_default(),
+            gdpr_obfuscated: gdpr_obfuscated.unwrap_or_default(),
+            has_unfinished_recurring_invoices: has_unfinished_recurring_invoices
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_contact_person: main_contact_person.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            ni_based: ni_based.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            product_sales_price_type: product_sales_price_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            registered_number: registered_number.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            system: system.unwrap_or_default(),
+            tax_calculation: tax_calculation.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_treatment: tax_treatment.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Values of `Contact::credit_terms`.
@@ -1353,113 +1974,233 @@ impl<'de> serde::Deserialize<'de> for ContactCreditTerms {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactAllocation {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The payment lines of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<AllocatedArtefact>>,
     /// The contact that the allocation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date the allocation was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ContactAllocationId>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Base>,
     /// The transaction type of the allocation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactAllocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactAllocation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut allocated_artefacts = None;
+        let mut contact = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut links = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("allocated_artefacts") => {
+                    fields.next_value(&mut allocated_artefacts)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCisDeductionRate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactCisDeductionRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactCisDeductionRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactCisDeductionRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCisSettings {
     /// The CIS Deduction rate for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduction_rate: Option<ContactCisDeductionRate>,
     /// the CIS name for the Contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registered_cis_name: Option<String>,
     /// The CIS Verification number for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subcontractor_verification_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactCisSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("deduction_rate", &self.deduction_rate)?;
+        map.optional("registered_cis_name", &self.registered_cis_name)?;
+        map.optional(
+            "subcontractor_verification_number",
+            &self.subcontractor_verification_number,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactCisSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactCisSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut deduction_rate = None;
+        let mut registered_cis_name = None;
+        let mut subcontractor_verification_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("deduction_rate") => fields.next_value(&mut deduction_rate)?,
+                Some("registered_cis_name") => {
+                    fields.lenient_option(&mut registered_cis_name)?
+                }
+                Some("subcontractor_verification_number") => {
+                    fields.lenient_option(&mut subcontractor_verification_number)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            deduction_rate: deduction_rate.unwrap_or_default(),
+            registered_cis_name: registered_cis_name.unwrap_or_default(),
+            subcontractor_verification_number: subcontractor_verification_number
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1471,146 +2212,218 @@ pub struct ContactCisSettings {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPayment {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The allocated artefacts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<AllocatedPaymentArtefact>>,
     /// The bank account of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<Base>,
     /// The currency conversion charges in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The date the payment was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether payment can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ContactPaymentId>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The net amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The payment method of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<Base>,
     /// The payment on account generated by this payment (if any)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<PaymentOnAccount>,
     /// A reference for the payment
     /// Note: An upper length limit of 25 or 40 characters is imposed conditionally and may not apply in every request. A hard upper limit of 255 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax rate for the payment (only used with some cash based tax schemes)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// The total amount of the payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Base>,
     /// The transaction type of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("allocated_artefacts", &self.allocated_artefacts)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional(
+            "base_currency_currency_charge",
+            &self.base_currency_currency_charge,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("payment_method", &self.payment_method)?;
+        map.optional("payment_on_account", &self.payment_on_account)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut allocated_artefacts = None;
+        let mut bank_account = None;
+        let mut base_currency_currency_charge = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut links = None;
+        let mut net_amount = None;
+        let mut payment_method = None;
+        let mut payment_on_account = None;
+        let mut reference = None;
+        let mut tax_amount = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("allocated_artefacts") => {
+                    fields.next_value(&mut allocated_artefacts)?
+                }
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("base_currency_currency_charge") => {
+                    fields.lenient_option(&mut base_currency_currency_charge)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("payment_method") => fields.next_value(&mut payment_method)?,
+                Some("payment_on_account") => fields.next_value(&mut payment_on_account)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            allocated_artefacts: allocated_artefacts.unwrap_or_default(),
+            bank_account: bank_account.unwrap_or_default(),
+            base_currency_currency_charge: base_currency_currency_charge
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            payment_method: payment_method.unwrap_or_default(),
+            payment_on_account: payment_on_account.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1623,106 +2436,143 @@ pub struct ContactPayment {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Contacts`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPerson {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Base>,
     /// The contact person types for the contact person. Get possible types by retrieving
     /// [
     ///   all available contact person types](https://developer.sage.com/accounting/reference/contacts/#operation/getContactPersonTypes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_types: Option<Vec<ContactPersonType>>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The email address of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ContactPersonId>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address", &self.address)?;
+        map.optional("contact_person_types", &self.contact_person_types)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPerson {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPerson {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut address = None;
+        let mut contact_person_types = None;
+        let mut created_at = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut id = None;
+        let mut is_main_contact = None;
+        let mut is_preferred_contact = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("address") => fields.next_value(&mut address)?,
+                Some("contact_person_types") => {
+                    fields.next_value(&mut contact_person_types)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
+                Some("is_preferred_contact") => {
+                    fields.lenient_option(&mut is_preferred_contact)?
+                }
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            address: address.unwrap_or_default(),
+            contact_person_types: contact_person_types.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_main_contact: is_main_contact.unwrap_or_default(),
+            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1730,107 +2580,193 @@ pub struct ContactPerson {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPersonType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ContactPersonTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactPersonType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPersonType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPersonType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactTaxTreatment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
+        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
+        map.optional("home_tax", &self.home_tax)?;
+        map.optional("is_importer", &self.is_importer)?;
+        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactTaxTreatment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactTaxTreatment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut eu_not_tax_registered = None;
+        let mut eu_tax_registered = None;
+        let mut home_tax = None;
+        let mut is_importer = None;
+        let mut rest_of_world_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("eu_not_tax_registered") => {
+                    fields.lenient_option(&mut eu_not_tax_registered)?
+                }
+                Some("eu_tax_registered") => {
+                    fields.lenient_option(&mut eu_tax_registered)?
+                }
+                Some("home_tax") => fields.lenient_option(&mut home_tax)?,
+                Some("is_importer") => fields.lenient_option(&mut is_importer)?,
+                Some("rest_of_world_tax") => {
+                    fields.lenient_option(&mut rest_of_world_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            eu_not_tax_registered: eu_not_tax_registered.unwrap_or_default(),
+            eu_tax_registered: eu_tax_registered.unwrap_or_default(),
+            home_tax: home_tax.unwrap_or_default(),
+            is_importer: is_importer.unwrap_or_default(),
+            rest_of_world_tax: rest_of_world_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Generic {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Generic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Generic {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Generic {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut links = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1843,77 +2779,108 @@ pub struct Generic {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCode {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The code of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::JournalCodeId>,
     /// The journal code type of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code_type: Option<JournalCodeType>,
     /// The name of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for JournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_code_type", &self.journal_code_type)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JournalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for JournalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut code = None;
+        let mut control_name = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut journal_code_type = None;
+        let mut name = None;
+        let mut reserved = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("journal_code_type") => fields.next_value(&mut journal_code_type)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            journal_code_type: journal_code_type.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reserved: reserved.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1921,33 +2888,59 @@ pub struct JournalCode {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCodeType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::JournalCodeTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for JournalCodeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JournalCodeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for JournalCodeType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1960,74 +2953,31 @@ pub struct JournalCodeType {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccount {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The ledger account balance details for the date range provided
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_details: Option<LedgerAccountBalanceDetails>,
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The display name formatted based on coa_list_order in settings
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_formatted: Option<String>,
     /// The display name for the ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_name: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -2036,139 +2986,53 @@ pub struct LedgerAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::LedgerAccountId>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub included_in_chart: Option<bool>,
     /// Indicates whether the ledger account is a control account.
     ///
     /// Control accounts cannot be removed. See also `control_name`.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_control_account: Option<bool>,
     /// The ledger account classification for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification: Option<Base>,
     /// The ledger account group for the account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_group: Option<CoaGroupType>,
     /// The ledger account type for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_type: Option<Base>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The nominal code of the ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code: Option<i64>,
     /// The non-recoverable ledger account (Canada Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub non_recoverable_ledger_account: Option<Box<LedgerAccount>>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// Indicates whether the ledger account is flagged for Tax Intalment (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_instalment: Option<bool>,
     /// The default tax rate for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_sales: Option<bool>,
     /// The visible scopes for the ledger account.
     ///
@@ -2176,289 +3040,625 @@ pub struct LedgerAccount {
     /// selection. Possible entries in this array are `bank`, `sales`, `purchasing`, `other_payment`,
     /// `other_receipt`, `reporting`, `journals`, `sales_eu`, `sales_row`, `purchasing_eu`, `purchasing_row`
     /// and `purchasing_hrc`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_scopes: Option<Vec<String>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LedgerAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("balance_details", &self.balance_details)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("display_formatted", &self.display_formatted)?;
+        map.optional("display_name", &self.display_name)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("id", &self.id)?;
+        map.optional("included_in_chart", &self.included_in_chart)?;
+        map.optional("is_control_account", &self.is_control_account)?;
+        map.optional(
+            "ledger_account_classification",
+            &self.ledger_account_classification,
+        )?;
+        map.optional("ledger_account_group", &self.ledger_account_group)?;
+        map.optional("ledger_account_type", &self.ledger_account_type)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional(
+            "non_recoverable_ledger_account",
+            &self.non_recoverable_ledger_account,
+        )?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("tax_instalment", &self.tax_instalment)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("visible_in_banking", &self.visible_in_banking)?;
+        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
+        map.optional("visible_in_journals", &self.visible_in_journals)?;
+        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
+        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
+        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
+        map.optional("visible_in_sales", &self.visible_in_sales)?;
+        map.optional("visible_scopes", &self.visible_scopes)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut balance_details = None;
+        let mut cis_labour = None;
+        let mut cis_materials = None;
+        let mut control_name = None;
+        let mut created_at = None;
+        let mut display_formatted = None;
+        let mut display_name = None;
+        let mut displayed_as = None;
+        let mut fixed_tax_rate = None;
+        let mut gifi_code = None;
+        let mut id = None;
+        let mut included_in_chart = None;
+        let mut is_control_account = None;
+        let mut ledger_account_classification = None;
+        let mut ledger_account_group = None;
+        let mut ledger_account_type = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut non_recoverable_ledger_account = None;
+        let mut recoverable_percentage = None;
+        let mut tax_instalment = None;
+        let mut tax_rate = None;
+        let mut tax_recoverable = None;
+        let mut updated_at = None;
+        let mut visible_in_banking = None;
+        let mut visible_in_expenses = None;
+        let mut visible_in_journals = None;
+        let mut visible_in_other_payments = None;
+        let mut visible_in_other_receipts = None;
+        let mut visible_in_reporting = None;
+        let mut visible_in_sales = None;
+        let mut visible_scopes = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("balance_details") => fields.next_value(&mut balance_details)?,
+                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
+                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("display_formatted") => {
+                    fields.lenient_option(&mut display_formatted)?
+                }
+                Some("display_name") => fields.lenient_option(&mut display_name)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
+                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("included_in_chart") => {
+                    fields.lenient_option(&mut included_in_chart)?
+                }
+                Some("is_control_account") => {
+                    fields.lenient_option(&mut is_control_account)?
+                }
+                Some("ledger_account_classification") => {
+                    fields.next_value(&mut ledger_account_classification)?
+                }
+                Some("ledger_account_group") => {
+                    fields.next_value(&mut ledger_account_group)?
+                }
+                Some("ledger_account_type") => {
+                    fields.next_value(&mut ledger_account_type)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
+                Some("non_recoverable_ledger_account") => {
+                    fields.next_value(&mut non_recoverable_ledger_account)?
+                }
+                Some("recoverable_percentage") => {
+                    fields.lenient_option(&mut recoverable_percentage)?
+                }
+                Some("tax_instalment") => fields.lenient_option(&mut tax_instalment)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("visible_in_banking") => {
+                    fields.lenient_option(&mut visible_in_banking)?
+                }
+                Some("visible_in_expenses") => {
+                    fields.lenient_option(&mut visible_in_expenses)?
+                }
+                Some("visible_in_journals") => {
+                    fields.lenient_option(&mut visible_in_journals)?
+                }
+                Some("visible_in_other_payments") => {
+                    fields.lenient_option(&mut visible_in_other_payments)?
+                }
+                Some("visible_in_other_receipts") => {
+                    fields.lenient_option(&mut visible_in_other_receipts)?
+                }
+                Some("visible_in_reporting") => {
+                    fields.lenient_option(&mut visible_in_reporting)?
+                }
+                Some("visible_in_sales") => fields.lenient_option(&mut visible_in_sales)?,
+                Some("visible_scopes") => fields.next_value(&mut visible_scopes)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            balance_details: balance_details.unwrap_or_default(),
+            cis_labour: cis_labour.unwrap_or_default(),
+            cis_materials: cis_materials.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            display_formatted: display_formatted.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
+            gifi_code: gifi_code.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            included_in_chart: included_in_chart.unwrap_or_default(),
+            is_control_account: is_control_account.unwrap_or_default(),
+            ledger_account_classification: ledger_account_classification
+                .unwrap_or_default(),
+            ledger_account_group: ledger_account_group.unwrap_or_default(),
+            ledger_account_type: ledger_account_type.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            non_recoverable_ledger_account: non_recoverable_ledger_account
+                .unwrap_or_default(),
+            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
+            tax_instalment: tax_instalment.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            visible_in_banking: visible_in_banking.unwrap_or_default(),
+            visible_in_expenses: visible_in_expenses.unwrap_or_default(),
+            visible_in_journals: visible_in_journals.unwrap_or_default(),
+            visible_in_other_payments: visible_in_other_payments.unwrap_or_default(),
+            visible_in_other_receipts: visible_in_other_receipts.unwrap_or_default(),
+            visible_in_reporting: visible_in_reporting.unwrap_or_default(),
+            visible_in_sales: visible_in_sales.unwrap_or_default(),
+            visible_scopes: visible_scopes.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountBalanceDetails {
     /// The account balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Is the balance a debit or credit
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_or_debit: Option<String>,
     /// The credit balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credits: Option<sage_core::types::Decimal>,
     /// The debit balance
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debits: Option<sage_core::types::Decimal>,
     /// The from date filter
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub from_date: Option<String>,
     /// The to date filter
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub to_date: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LedgerAccountBalanceDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("balance", &self.balance)?;
+        map.optional("credit_or_debit", &self.credit_or_debit)?;
+        map.optional("credits", &self.credits)?;
+        map.optional("debits", &self.debits)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("to_date", &self.to_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerAccountBalanceDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerAccountBalanceDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut balance = None;
+        let mut credit_or_debit = None;
+        let mut credits = None;
+        let mut debits = None;
+        let mut from_date = None;
+        let mut to_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("credit_or_debit") => fields.lenient_option(&mut credit_or_debit)?,
+                Some("credits") => fields.lenient_option(&mut credits)?,
+                Some("debits") => fields.lenient_option(&mut debits)?,
+                Some("from_date") => fields.lenient_option(&mut from_date)?,
+                Some("to_date") => fields.lenient_option(&mut to_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            balance: balance.unwrap_or_default(),
+            credit_or_debit: credit_or_debit.unwrap_or_default(),
+            credits: credits.unwrap_or_default(),
+            debits: debits.unwrap_or_default(),
+            from_date: from_date.unwrap_or_default(),
+            to_date: to_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// The link path
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub href: Option<String>,
     /// The relationship of the link to the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rel: Option<String>,
     /// The content-type of the link
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Link {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("href", &self.href)?;
+        map.optional("rel", &self.rel)?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Link {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Link {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut href = None;
+        let mut rel = None;
+        let mut r#type = None;
+        loop {
+            match fields.next_key()? {
+                Some("href") => fields.lenient_option(&mut href)?,
+                Some("rel") => fields.lenient_option(&mut rel)?,
+                Some("type") => fields.lenient_option(&mut r#type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            href: href.unwrap_or_default(),
+            rel: rel.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentAllocation {
     /// The allocated amount of the payment/allocation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The artefact the allocation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artefact: Option<Generic>,
     /// The related contact allocation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_allocation: Option<ContactAllocation>,
     /// The related contact payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_payment: Option<ContactPayment>,
     /// The date for the payment/allocation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The discount amount of the payment/allocation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount: Option<sage_core::types::Decimal>,
     /// Display text for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// This is a negative payment
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub negative_payment: Option<bool>,
     /// The reference for the payment/allocation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stripe_transaction_id: Option<String>,
     /// The type of the payment/allocation
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PaymentAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("artefact", &self.artefact)?;
+        map.optional("contact_allocation", &self.contact_allocation)?;
+        map.optional("contact_payment", &self.contact_payment)?;
+        map.optional("date", &self.date)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("links", &self.links)?;
+        map.optional("negative_payment", &self.negative_payment)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("stripe_transaction_id", &self.stripe_transaction_id)?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentAllocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PaymentAllocation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut artefact = None;
+        let mut contact_allocation = None;
+        let mut contact_payment = None;
+        let mut date = None;
+        let mut discount = None;
+        let mut displayed_as = None;
+        let mut links = None;
+        let mut negative_payment = None;
+        let mut reference = None;
+        let mut stripe_transaction_id = None;
+        let mut r#type = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("artefact") => fields.next_value(&mut artefact)?,
+                Some("contact_allocation") => fields.next_value(&mut contact_allocation)?,
+                Some("contact_payment") => fields.next_value(&mut contact_payment)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("discount") => fields.lenient_option(&mut discount)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("negative_payment") => fields.lenient_option(&mut negative_payment)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("stripe_transaction_id") => {
+                    fields.lenient_option(&mut stripe_transaction_id)?
+                }
+                Some("type") => fields.lenient_option(&mut r#type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            artefact: artefact.unwrap_or_default(),
+            contact_allocation: contact_allocation.unwrap_or_default(),
+            contact_payment: contact_payment.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            negative_payment: negative_payment.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            stripe_transaction_id: stripe_transaction_id.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentOnAccount {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The net amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the payment on account relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The name of the contact when the payment on account was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The date of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The exchange rate for the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The net amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The status of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Base>,
     /// The tax amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentOnAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentOnAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PaymentOnAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut displayed_as = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut net_amount = None;
+        let mut outstanding_amount = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut tax_amount = None;
+        let mut total_amount = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2470,235 +3670,363 @@ pub struct PaymentOnAccount {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Product {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates whether the product is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// Indicates what the product type is
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_item_type: Option<Base>,
     /// The cost price of the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the product can be deactivated
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deactivatable: Option<bool>,
     /// Indicates whether the product can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The product description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ProductId>,
     /// The item code for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<Base>,
     /// The purchase tax rate for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<Base>,
     /// The sales ledger account for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<Base>,
     /// The sales prices for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<SalesPrice>>,
     /// The sales tax rate for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<Base>,
     /// Used when importing products from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the product has been used on a recurring invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<Contact>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Product {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("catalog_item_type", &self.catalog_item_type)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deactivatable", &self.deactivatable)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional("sales_prices", &self.sales_prices)?;
+        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
+        map.optional("usual_supplier", &self.usual_supplier)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Product {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Product {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut active = None;
+        let mut catalog_item_type = None;
+        let mut cost_price = None;
+        let mut created_at = None;
+        let mut deactivatable = None;
+        let mut deletable = None;
+        let mut deleted_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut notes = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account = None;
+        let mut purchase_tax_rate = None;
+        let mut sales_ledger_account = None;
+        let mut sales_prices = None;
+        let mut sales_tax_rate = None;
+        let mut source_guid = None;
+        let mut updated_at = None;
+        let mut used_on_recurring_invoice = None;
+        let mut usual_supplier = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("catalog_item_type") => fields.next_value(&mut catalog_item_type)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deactivatable") => fields.lenient_option(&mut deactivatable)?,
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account") => {
+                    fields.next_value(&mut purchase_ledger_account)?
+                }
+                Some("purchase_tax_rate") => fields.next_value(&mut purchase_tax_rate)?,
+                Some("sales_ledger_account") => {
+                    fields.next_value(&mut sales_ledger_account)?
+                }
+                Some("sales_prices") => fields.next_value(&mut sales_prices)?,
+                Some("sales_tax_rate") => fields.next_value(&mut sales_tax_rate)?,
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("used_on_recurring_invoice") => {
+                    fields.lenient_option(&mut used_on_recurring_invoice)?
+                }
+                Some("usual_supplier") => fields.next_value(&mut usual_supplier)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            active: active.unwrap_or_default(),
+            catalog_item_type: catalog_item_type.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deactivatable: deactivatable.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
+            purchase_tax_rate: purchase_tax_rate.unwrap_or_default(),
+            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
+            sales_prices: sales_prices.unwrap_or_default(),
+            sales_tax_rate: sales_tax_rate.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            used_on_recurring_invoice: used_on_recurring_invoice.unwrap_or_default(),
+            usual_supplier: usual_supplier.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rate {
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The rate amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rate_name: Option<String>,
     /// The service rate type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_rate_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Rate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("rate", &self.rate)?;
+        map.optional("rate_includes_tax", &self.rate_includes_tax)?;
+        map.optional("rate_name", &self.rate_name)?;
+        map.optional("service_rate_type", &self.service_rate_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Rate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut rate = None;
+        let mut rate_includes_tax = None;
+        let mut rate_name = None;
+        let mut service_rate_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("rate") => fields.lenient_option(&mut rate)?,
+                Some("rate_includes_tax") => {
+                    fields.lenient_option(&mut rate_includes_tax)?
+                }
+                Some("rate_name") => fields.lenient_option(&mut rate_name)?,
+                Some("service_rate_type") => fields.next_value(&mut service_rate_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            rate: rate.unwrap_or_default(),
+            rate_includes_tax: rate_includes_tax.unwrap_or_default(),
+            rate_name: rate_name.unwrap_or_default(),
+            service_rate_type: service_rate_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPrice {
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The sales price amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_name: Option<String>,
     /// The product sales price type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("price", &self.price)?;
+        map.optional("price_includes_tax", &self.price_includes_tax)?;
+        map.optional("price_name", &self.price_name)?;
+        map.optional("product_sales_price_type", &self.product_sales_price_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPrice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut price = None;
+        let mut price_includes_tax = None;
+        let mut price_name = None;
+        let mut product_sales_price_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("price_includes_tax") => {
+                    fields.lenient_option(&mut price_includes_tax)?
+                }
+                Some("price_name") => fields.lenient_option(&mut price_name)?,
+                Some("product_sales_price_type") => {
+                    fields.next_value(&mut product_sales_price_type)?
+                }
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            price: price.unwrap_or_default(),
+            price_includes_tax: price_includes_tax.unwrap_or_default(),
+            price_name: price_name.unwrap_or_default(),
+            product_sales_price_type: product_sales_price_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2710,282 +4038,430 @@ pub struct SalesPrice {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Products & Services`: Restricted Access, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Service {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates whether the service is active
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the service can be deactivated
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deactivatable: Option<bool>,
     /// Indicates whether the service can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The service description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ServiceId>,
     /// The item code for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_ledger_account: Option<Base>,
     /// The purchase tax rate for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<Base>,
     /// The sales ledger account for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account: Option<Base>,
     /// The sales rates for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<Rate>>,
     /// The sales tax rate for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<Base>,
     /// Used when importing services from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the service has been used on a recurring invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<Contact>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Service {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("active", &self.active)?;
+        map.optional("cost_price", &self.cost_price)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deactivatable", &self.deactivatable)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("oss_service", &self.oss_service)?;
+        map.optional("purchase_description", &self.purchase_description)?;
+        map.optional("purchase_ledger_account", &self.purchase_ledger_account)?;
+        map.optional("purchase_tax_rate", &self.purchase_tax_rate)?;
+        map.optional("sales_ledger_account", &self.sales_ledger_account)?;
+        map.optional("sales_rates", &self.sales_rates)?;
+        map.optional("sales_tax_rate", &self.sales_tax_rate)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("used_on_recurring_invoice", &self.used_on_recurring_invoice)?;
+        map.optional("usual_supplier", &self.usual_supplier)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Service {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Service {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut active = None;
+        let mut cost_price = None;
+        let mut created_at = None;
+        let mut deactivatable = None;
+        let mut deletable = None;
+        let mut deleted_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut notes = None;
+        let mut oss_service = None;
+        let mut purchase_description = None;
+        let mut purchase_ledger_account = None;
+        let mut purchase_tax_rate = None;
+        let mut sales_ledger_account = None;
+        let mut sales_rates = None;
+        let mut sales_tax_rate = None;
+        let mut source_guid = None;
+        let mut updated_at = None;
+        let mut used_on_recurring_invoice = None;
+        let mut usual_supplier = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deactivatable") => fields.lenient_option(&mut deactivatable)?,
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("oss_service") => fields.lenient_option(&mut oss_service)?,
+                Some("purchase_description") => {
+                    fields.lenient_option(&mut purchase_description)?
+                }
+                Some("purchase_ledger_account") => {
+                    fields.next_value(&mut purchase_ledger_account)?
+                }
+                Some("purchase_tax_rate") => fields.next_value(&mut purchase_tax_rate)?,
+                Some("sales_ledger_account") => {
+                    fields.next_value(&mut sales_ledger_account)?
+                }
+                Some("sales_rates") => fields.next_value(&mut sales_rates)?,
+                Some("sales_tax_rate") => fields.next_value(&mut sales_tax_rate)?,
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("used_on_recurring_invoice") => {
+                    fields.lenient_option(&mut used_on_recurring_invoice)?
+                }
+                Some("usual_supplier") => fields.next_value(&mut usual_supplier)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            active: active.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deactivatable: deactivatable.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            oss_service: oss_service.unwrap_or_default(),
+            purchase_description: purchase_description.unwrap_or_default(),
+            purchase_ledger_account: purchase_ledger_account.unwrap_or_default(),
+            purchase_tax_rate: purchase_tax_rate.unwrap_or_default(),
+            sales_ledger_account: sales_ledger_account.unwrap_or_default(),
+            sales_rates: sales_rates.unwrap_or_default(),
+            sales_tax_rate: sales_tax_rate.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            used_on_recurring_invoice: used_on_recurring_invoice.unwrap_or_default(),
+            usual_supplier: usual_supplier.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxBreakdown {
     /// The tax amount for the given tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The tax rate percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<Base>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxBreakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxBreakdown {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxBreakdown {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut amount = None;
+        let mut percentage = None;
+        let mut tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            amount: amount.unwrap_or_default(),
+            percentage: percentage.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The agency name (US Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub agency: Option<String>,
     /// The component tax rates which make up a combined rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_tax_rates: Option<Vec<ComponentTaxRate>>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether a tax rate can be deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deletable: Option<bool>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether a tax rate can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TaxRateId>,
     /// Indicates whether the tax rate is made up of component tax rates
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_combined_rate: Option<bool>,
     /// Indicates whether the tax rate is displayed in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The current tax rate percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The tax rate percentage and date ranges they apply to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentages: Option<Vec<TaxRatePercentage>>,
     /// Indicates if tax rate is a retailer rate or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub retailer: Option<bool>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("component_tax_rates", &self.component_tax_rates)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("deletable", &self.deletable)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_combined_rate", &self.is_combined_rate)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.optional("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("percentages", &self.percentages)?;
+        map.optional("retailer", &self.retailer)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut agency = None;
+        let mut component_tax_rates = None;
+        let mut created_at = None;
+        let mut deletable = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut id = None;
+        let mut is_combined_rate = None;
+        let mut is_visible = None;
+        let mut name = None;
+        let mut percentage = None;
+        let mut percentages = None;
+        let mut retailer = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("agency") => fields.lenient_option(&mut agency)?,
+                Some("component_tax_rates") => {
+                    fields.next_value(&mut component_tax_rates)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("deletable") => fields.lenient_option(&mut deletable)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_combined_rate") => fields.lenient_option(&mut is_combined_rate)?,
+                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some("percentages") => fields.next_value(&mut percentages)?,
+                Some("retailer") => fields.lenient_option(&mut retailer)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            agency: agency.unwrap_or_default(),
+            component_tax_rates: component_tax_rates.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            deletable: deletable.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_combined_rate: is_combined_rate.unwrap_or_default(),
+            is_visible: is_visible.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            percentage: percentage.unwrap_or_default(),
+            percentages: percentages.unwrap_or_default(),
+            retailer: retailer.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRatePercentage {
     /// The start date for the rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::Date>,
     /// The percentage of the rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// The end date for the rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_date: Option<sage_core::types::Date>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxRatePercentage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("percentage", &self.percentage)?;
+        map.optional("to_date", &self.to_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxRatePercentage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxRatePercentage {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut from_date = None;
+        let mut percentage = None;
+        let mut to_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("from_date") => fields.next_value(&mut from_date)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some("to_date") => fields.next_value(&mut to_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            from_date: from_date.unwrap_or_default(),
+            percentage: percentage.unwrap_or_default(),
+            to_date: to_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2993,33 +4469,59 @@ pub struct TaxRatePercentage {
 /// * Accounting Plus: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 /// * Accounting Standard: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 /// * Accounting Start: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxScheme {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TaxSchemeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxScheme {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxScheme {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxScheme {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -3031,153 +4533,237 @@ pub struct TaxScheme {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Transaction {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The original entity that generated the transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub audit_trail_id: Option<String>,
     /// The contact for the transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// Indicates whether the transaction has been deleted
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deleted: Option<bool>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TransactionId>,
     /// The number of attachments related to the transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_attachments: Option<String>,
     /// The original entity that generated the transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<TransactionOrigin>,
     /// The transaction reference
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The transaction total in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total: Option<sage_core::types::Decimal>,
     /// The transaction total in the transaction's origin's currency. This is null for some origin types.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_in_transaction_currency: Option<sage_core::types::Decimal>,
     /// The transaction type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Transaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("audit_trail_id", &self.audit_trail_id)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted", &self.deleted)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("number_of_attachments", &self.number_of_attachments)?;
+        map.optional("origin", &self.origin)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("total", &self.total)?;
+        map.optional(
+            "total_in_transaction_currency",
+            &self.total_in_transaction_currency,
+        )?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Transaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Transaction {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut audit_trail_id = None;
+        let mut contact = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deleted = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut number_of_attachments = None;
+        let mut origin = None;
+        let mut reference = None;
+        let mut total = None;
+        let mut total_in_transaction_currency = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("audit_trail_id") => fields.lenient_option(&mut audit_trail_id)?,
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted") => fields.lenient_option(&mut deleted)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("number_of_attachments") => {
+                    fields.lenient_option(&mut number_of_attachments)?
+                }
+                Some("origin") => fields.next_value(&mut origin)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("total") => fields.lenient_option(&mut total)?,
+                Some("total_in_transaction_currency") => {
+                    fields.lenient_option(&mut total_in_transaction_currency)?
+                }
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            audit_trail_id: audit_trail_id.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted: deleted.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            number_of_attachments: number_of_attachments.unwrap_or_default(),
+            origin: origin.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            total: total.unwrap_or_default(),
+            total_in_transaction_currency: total_in_transaction_currency
+                .unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionOrigin {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The currency of the transaction
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the associated item, e.g. an invoice
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The outstanding amount of the associated item, e.g. an invoice
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates whether the associated item, e.g. an invoice, has been sent. This attribute is only present for sales items (not purchase)
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The status of the associated item, e.g. an invoice
     /// This attribute is only part of the response when the GET paremeter `expand_origin=true` is set in the request URL. Even then, it is only available on transaction origins found at the following endpoints: ["/contact_opening_balance", "/purchase_corrective_invoice", "/sales_corrective_invoice", "/purchase_credit_note", "/purchase_invoice", "/purchase_quick_entry", "/sales_credit_note", "/sales_estimate", "/sales_invoice", "/sales_quick_entry", "/sales_quote"]. There are other resources, e.g. bank transfers, bank opening balances, or journals, which--though possibly origins of a transaction--can never have this attribute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Base>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionOrigin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("status", &self.status)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TransactionOrigin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TransactionOrigin {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut currency = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut id = None;
+        let mut links = None;
+        let mut outstanding_amount = None;
+        let mut sent = None;
+        let mut status = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -3189,83 +4775,107 @@ pub struct TransactionOrigin {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnpostedTransaction {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The string representation of a decimal value of the transactions amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amount: Option<String>,
     /// The bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<BankAccount>,
     /// The string of the transactions bank feed category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_feed_category_name: Option<String>,
     /// The date when the transaction was created as RFC3339 compliant string
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_at: Option<String>,
     /// The string of the transactions description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Display text for the transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unposted transaction id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The string of the transactions transaction date
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_date: Option<String>,
     /// The string of the transactions transaction type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type: Option<String>,
     /// The date when the transaction was updated as RFC3339 compliant string
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_at: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for UnpostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("amount", &self.amount)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("bank_feed_category_name", &self.bank_feed_category_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UnpostedTransaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for UnpostedTransaction {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut amount = None;
+        let mut bank_account = None;
+        let mut bank_feed_category_name = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut transaction_date = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("amount") => fields.lenient_option(&mut amount)?,
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("bank_feed_category_name") => {
+                    fields.lenient_option(&mut bank_feed_category_name)?
+                }
+                Some("created_at") => fields.lenient_option(&mut created_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("transaction_date") => fields.lenient_option(&mut transaction_date)?,
+                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
+                Some("updated_at") => fields.lenient_option(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            bank_account: bank_account.unwrap_or_default(),
+            bank_feed_category_name: bank_feed_category_name.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }

@@ -11,556 +11,700 @@
 //! - `contact_types`: Operations about Contact Types
 //! - `contacts`: Operations about Contacts
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactBankAccountDetailsUpdate {
     /// The account name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactBankAccountDetailsUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactBankAccountDetailsUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactBankAccountDetailsUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut bic = None;
+        let mut iban = None;
+        let mut sort_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactDeliveryAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactDeliveryAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactMainContactPersonUpdate {
     /// The ID of the Address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactMainContactPersonUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_id", &self.address_id)?;
+        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactMainContactPersonUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactMainContactPersonUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_id = None;
+        let mut contact_person_type_ids = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut is_main_contact = None;
+        let mut is_preferred_contact = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_id") => fields.lenient_option(&mut address_id)?,
+                Some("contact_person_type_ids") => {
+                    fields.next_value(&mut contact_person_type_ids)?
+                }
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
+                Some("is_preferred_contact") => {
+                    fields.lenient_option(&mut is_preferred_contact)?
+                }
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_id: address_id.unwrap_or_default(),
+            contact_person_type_ids: contact_person_type_ids.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            is_main_contact: is_main_contact.unwrap_or_default(),
+            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactPersonUpdate {
     /// The address of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactPersonUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_id", &self.address_id)?;
+        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactPersonUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactPersonUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_id = None;
+        let mut contact_person_type_ids = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut is_main_contact = None;
+        let mut is_preferred_contact = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_id") => fields.lenient_option(&mut address_id)?,
+                Some("contact_person_type_ids") => {
+                    fields.next_value(&mut contact_person_type_ids)?
+                }
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
+                Some("is_preferred_contact") => {
+                    fields.lenient_option(&mut is_preferred_contact)?
+                }
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_id: address_id.unwrap_or_default(),
+            contact_person_type_ids: contact_person_type_ids.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            is_main_contact: is_main_contact.unwrap_or_default(),
+            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactTaxTreatmentUpdate {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ContactTaxTreatmentUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
+        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
+        map.optional("home_tax", &self.home_tax)?;
+        map.optional("is_importer", &self.is_importer)?;
+        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactTaxTreatmentUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactTaxTreatmentUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut eu_not_tax_registered = None;
+        let mut eu_tax_registered = None;
+        let mut home_tax = None;
+        let mut is_importer = None;
+        let mut rest_of_world_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("eu_not_tax_registered") => {
+                    fields.lenient_option(&mut eu_not_tax_registered)?
+                }
+                Some("eu_tax_registered") => {
+                    fields.lenient_option(&mut eu_tax_registered)?
+                }
+                Some("home_tax") => fields.lenient_option(&mut home_tax)?,
+                Some("is_importer") => fields.lenient_option(&mut is_importer)?,
+                Some("rest_of_world_tax") => {
+                    fields.lenient_option(&mut rest_of_world_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            eu_not_tax_registered: eu_not_tax_registered.unwrap_or_default(),
+            eu_tax_registered: eu_tax_registered.unwrap_or_default(),
+            home_tax: home_tax.unwrap_or_default(),
+            is_importer: is_importer.unwrap_or_default(),
+            rest_of_world_tax: rest_of_world_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactUpdate {
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auxiliary_account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<ContactBankAccountDetailsUpdate>,
     /// The IDs of the Contact Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_type_ids: Option<Vec<super::ids::ContactTypeId>>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of supplier credit_days and immediately.
@@ -568,107 +712,38 @@ pub struct ContactUpdate {
     /// date_from_payment, immediate_payment are valid values.
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_terms: Option<ContactUpdateCreditTerms>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_purchase_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_sales_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_sales_tax_rate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<ContactDeliveryAddressUpdate>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_blocking: Option<bool>,
     /// The locale for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<ContactMainAddressUpdate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<ContactMainContactPersonUpdate>,
     /// The contact's full name or business name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The notes for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -677,24 +752,175 @@ pub struct ContactUpdate {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<ContactTaxTreatmentUpdate>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ContactUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aux_reference", &self.aux_reference)?;
+        map.optional("auxiliary_account", &self.auxiliary_account)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.optional("contact_type_ids", &self.contact_type_ids)?;
+        map.optional("credit_days", &self.credit_days)?;
+        map.optional("credit_limit", &self.credit_limit)?;
+        map.optional("credit_terms", &self.credit_terms)?;
+        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional(
+            "default_purchase_ledger_account_id",
+            &self.default_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "default_sales_ledger_account_id",
+            &self.default_sales_ledger_account_id,
+        )?;
+        map.optional("default_sales_tax_rate_id", &self.default_sales_tax_rate_id)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.optional("name", &self.name)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("registered_number", &self.registered_number)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("tax_calculation", &self.tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_treatment", &self.tax_treatment)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut aux_reference = None;
+        let mut auxiliary_account = None;
+        let mut bank_account_details = None;
+        let mut contact_type_ids = None;
+        let mut credit_days = None;
+        let mut credit_limit = None;
+        let mut credit_terms = None;
+        let mut credit_terms_and_conditions = None;
+        let mut currency_id = None;
+        let mut default_purchase_ledger_account_id = None;
+        let mut default_sales_ledger_account_id = None;
+        let mut default_sales_tax_rate_id = None;
+        let mut delivery_address = None;
+        let mut destination_vat_blocking = None;
+        let mut locale = None;
+        let mut main_address = None;
+        let mut main_contact_person = None;
+        let mut name = None;
+        let mut notes = None;
+        let mut product_sales_price_type_id = None;
+        let mut reference = None;
+        let mut registered_number = None;
+        let mut source_guid = None;
+        let mut tax_calculation = None;
+        let mut tax_number = None;
+        let mut tax_treatment = None;
+        loop {
+            match fields.next_key()? {
+                Some("aux_reference") => fields.lenient_option(&mut aux_reference)?,
+                Some("auxiliary_account") => {
+                    fields.lenient_option(&mut auxiliary_account)?
+                }
+                Some("bank_account_details") => {
+                    fields.next_value(&mut bank_account_details)?
+                }
+                Some("contact_type_ids") => fields.next_value(&mut contact_type_ids)?,
+                Some("credit_days") => fields.lenient_option(&mut credit_days)?,
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_terms") => fields.next_value(&mut credit_terms)?,
+                Some("credit_terms_and_conditions") => {
+                    fields.lenient_option(&mut credit_terms_and_conditions)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("default_purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut default_purchase_ledger_account_id)?
+                }
+                Some("default_sales_ledger_account_id") => {
+                    fields.lenient_option(&mut default_sales_ledger_account_id)?
+                }
+                Some("default_sales_tax_rate_id") => {
+                    fields.lenient_option(&mut default_sales_tax_rate_id)?
+                }
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_vat_blocking") => {
+                    fields.lenient_option(&mut destination_vat_blocking)?
+                }
+                Some("locale") => fields.lenient_option(&mut locale)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_contact_person") => {
+                    fields.next_value(&mut main_contact_person)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("product_sales_price_type_id") => {
+                    fields.lenient_option(&mut product_sales_price_type_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("registered_number") => {
+                    fields.lenient_option(&mut registered_number)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("tax_calculation") => fields.lenient_option(&mut tax_calculation)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_treatment") => fields.next_value(&mut tax_treatment)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            aux_reference: aux_reference.unwrap_or_default(),
+            auxiliary_account: auxiliary_account.unwrap_or_default(),
+            bank_account_details: bank_account_details.unwrap_or_default(),
+            contact_type_ids: contact_type_ids.unwrap_or_default(),
+            credit_days: credit_days.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_terms: credit_terms.unwrap_or_default(),
+            credit_terms_and_conditions: credit_terms_and_conditions.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            default_purchase_ledger_account_id: default_purchase_ledger_account_id
+                .unwrap_or_default(),
+            default_sales_ledger_account_id: default_sales_ledger_account_id
+                .unwrap_or_default(),
+            default_sales_tax_rate_id: default_sales_tax_rate_id.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_vat_blocking: destination_vat_blocking.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_contact_person: main_contact_person.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            registered_number: registered_number.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            tax_calculation: tax_calculation.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_treatment: tax_treatment.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Values of `ContactUpdate::credit_terms`.
@@ -772,91 +998,37 @@ impl<'de> serde::Deserialize<'de> for ContactUpdateCreditTerms {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub address_type_id: super::ids::AddressTypeId,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub is_main_address: bool,
     /// The custom name of the address
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -886,51 +1058,112 @@ impl NewAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.field("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.field("is_main_address", &self.is_main_address)?;
+        map.field("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut idempotency_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_value(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("is_main_address") => fields.lenient_value(&mut is_main_address)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: fields.required(address_type_id, "address_type_id")?,
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            is_main_address: fields.required(is_main_address, "is_main_address")?,
+            name: fields.required(name, "name")?,
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContact {
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auxiliary_account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewContactBankAccountDetails>,
     /// The IDs of the Contact Types.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub contact_type_ids: Vec<super::ids::ContactTypeId>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit terms options determine how invoice due dates are calculated.
     /// Options include: end of next month, a delay of supplier credit_days and immediately.
@@ -938,110 +1171,40 @@ pub struct NewContact {
     /// date_from_payment, immediate_payment are valid values.
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_terms: Option<NewContactCreditTerms>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_purchase_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_sales_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_sales_tax_rate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewContactDeliveryAddress>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_blocking: Option<bool>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The locale for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewContactMainAddress>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<NewContactMainContactPerson>,
     /// The contact's full name or business name
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The notes for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_guid: Option<String>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -1050,23 +1213,11 @@ pub struct NewContact {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<NewContactTaxTreatment>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1106,6 +1257,173 @@ impl NewContact {
             tax_treatment: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aux_reference", &self.aux_reference)?;
+        map.optional("auxiliary_account", &self.auxiliary_account)?;
+        map.optional("bank_account_details", &self.bank_account_details)?;
+        map.field("contact_type_ids", &self.contact_type_ids)?;
+        map.optional("credit_days", &self.credit_days)?;
+        map.optional("credit_limit", &self.credit_limit)?;
+        map.optional("credit_terms", &self.credit_terms)?;
+        map.optional("credit_terms_and_conditions", &self.credit_terms_and_conditions)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional(
+            "default_purchase_ledger_account_id",
+            &self.default_purchase_ledger_account_id,
+        )?;
+        map.optional(
+            "default_sales_ledger_account_id",
+            &self.default_sales_ledger_account_id,
+        )?;
+        map.optional("default_sales_tax_rate_id", &self.default_sales_tax_rate_id)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_vat_blocking", &self.destination_vat_blocking)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("locale", &self.locale)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_contact_person", &self.main_contact_person)?;
+        map.field("name", &self.name)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("product_sales_price_type_id", &self.product_sales_price_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("registered_number", &self.registered_number)?;
+        map.optional("source_guid", &self.source_guid)?;
+        map.optional("tax_calculation", &self.tax_calculation)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_treatment", &self.tax_treatment)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut aux_reference = None;
+        let mut auxiliary_account = None;
+        let mut bank_account_details = None;
+        let mut contact_type_ids = None;
+        let mut credit_days = None;
+        let mut credit_limit = None;
+        let mut credit_terms = None;
+        let mut credit_terms_and_conditions = None;
+        let mut currency_id = None;
+        let mut default_purchase_ledger_account_id = None;
+        let mut default_sales_ledger_account_id = None;
+        let mut default_sales_tax_rate_id = None;
+        let mut delivery_address = None;
+        let mut destination_vat_blocking = None;
+        let mut idempotency_id = None;
+        let mut locale = None;
+        let mut main_address = None;
+        let mut main_contact_person = None;
+        let mut name = None;
+        let mut notes = None;
+        let mut product_sales_price_type_id = None;
+        let mut reference = None;
+        let mut registered_number = None;
+        let mut source_guid = None;
+        let mut tax_calculation = None;
+        let mut tax_number = None;
+        let mut tax_treatment = None;
+        loop {
+            match fields.next_key()? {
+                Some("aux_reference") => fields.lenient_option(&mut aux_reference)?,
+                Some("auxiliary_account") => {
+                    fields.lenient_option(&mut auxiliary_account)?
+                }
+                Some("bank_account_details") => {
+                    fields.next_value(&mut bank_account_details)?
+                }
+                Some("contact_type_ids") => fields.or_default(&mut contact_type_ids)?,
+                Some("credit_days") => fields.lenient_option(&mut credit_days)?,
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_terms") => fields.next_value(&mut credit_terms)?,
+                Some("credit_terms_and_conditions") => {
+                    fields.lenient_option(&mut credit_terms_and_conditions)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("default_purchase_ledger_account_id") => {
+                    fields.lenient_option(&mut default_purchase_ledger_account_id)?
+                }
+                Some("default_sales_ledger_account_id") => {
+                    fields.lenient_option(&mut default_sales_ledger_account_id)?
+                }
+                Some("default_sales_tax_rate_id") => {
+                    fields.lenient_option(&mut default_sales_tax_rate_id)?
+                }
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_vat_blocking") => {
+                    fields.lenient_option(&mut destination_vat_blocking)?
+                }
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("locale") => fields.lenient_option(&mut locale)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_contact_person") => {
+                    fields.next_value(&mut main_contact_person)?
+                }
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("product_sales_price_type_id") => {
+                    fields.lenient_option(&mut product_sales_price_type_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("registered_number") => {
+                    fields.lenient_option(&mut registered_number)?
+                }
+                Some("source_guid") => fields.lenient_option(&mut source_guid)?,
+                Some("tax_calculation") => fields.lenient_option(&mut tax_calculation)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_treatment") => fields.next_value(&mut tax_treatment)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            aux_reference: aux_reference.unwrap_or_default(),
+            auxiliary_account: auxiliary_account.unwrap_or_default(),
+            bank_account_details: bank_account_details.unwrap_or_default(),
+            contact_type_ids: fields.required(contact_type_ids, "contact_type_ids")?,
+            credit_days: credit_days.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_terms: credit_terms.unwrap_or_default(),
+            credit_terms_and_conditions: credit_terms_and_conditions.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            default_purchase_ledger_account_id: default_purchase_ledger_account_id
+                .unwrap_or_default(),
+            default_sales_ledger_account_id: default_sales_ledger_account_id
+                .unwrap_or_default(),
+            default_sales_tax_rate_id: default_sales_tax_rate_id.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_vat_blocking: destination_vat_blocking.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_contact_person: main_contact_person.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            notes: notes.unwrap_or_default(),
+            product_sales_price_type_id: product_sales_price_type_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            registered_number: registered_number.unwrap_or_default(),
+            source_guid: source_guid.unwrap_or_default(),
+            tax_calculation: tax_calculation.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_treatment: tax_treatment.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
     }
 }
 
@@ -1184,372 +1502,417 @@ impl<'de> serde::Deserialize<'de> for NewContactCreditTerms {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactBankAccountDetails {
     /// The account name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactBankAccountDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("iban", &self.iban)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactBankAccountDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactBankAccountDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut bic = None;
+        let mut iban = None;
+        let mut sort_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactDeliveryAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("is_main_address", &self.is_main_address)?;
+        map.optional("name", &self.name)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut bank_account_id = None;
+        let mut city = None;
+        let mut contact_id = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut is_main_address = None;
+        let mut name = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("is_main_address") => fields.lenient_option(&mut is_main_address)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            is_main_address: is_main_address.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactMainContactPerson {
     /// The ID of the Address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactMainContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_id", &self.address_id)?;
+        map.optional("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactMainContactPerson {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactMainContactPerson {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_id = None;
+        let mut contact_person_type_ids = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut is_main_contact = None;
+        let mut is_preferred_contact = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_id") => fields.lenient_option(&mut address_id)?,
+                Some("contact_person_type_ids") => {
+                    fields.next_value(&mut contact_person_type_ids)?
+                }
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
+                Some("is_preferred_contact") => {
+                    fields.lenient_option(&mut is_preferred_contact)?
+                }
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_id: address_id.unwrap_or_default(),
+            contact_person_type_ids: contact_person_type_ids.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            is_main_contact: is_main_contact.unwrap_or_default(),
+            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewContactPerson {
     /// The address of the contact person
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub address_id: super::ids::AddressId,
     /// The IDs of the Contact Person Types.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub contact_person_type_ids: Vec<super::ids::ContactPersonTypeId>,
     /// The email address of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The telephone number of the contact person
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1582,46 +1945,157 @@ impl NewContactPerson {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewContactPerson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("address_id", &self.address_id)?;
+        map.field("contact_person_type_ids", &self.contact_person_type_ids)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("is_main_contact", &self.is_main_contact)?;
+        map.optional("is_preferred_contact", &self.is_preferred_contact)?;
+        map.optional("job_title", &self.job_title)?;
+        map.optional("mobile", &self.mobile)?;
+        map.field("name", &self.name)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactPerson {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactPerson {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_id = None;
+        let mut contact_person_type_ids = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut idempotency_id = None;
+        let mut is_main_contact = None;
+        let mut is_preferred_contact = None;
+        let mut job_title = None;
+        let mut mobile = None;
+        let mut name = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_id") => fields.lenient_value(&mut address_id)?,
+                Some("contact_person_type_ids") => {
+                    fields.or_default(&mut contact_person_type_ids)?
+                }
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("is_main_contact") => fields.lenient_option(&mut is_main_contact)?,
+                Some("is_preferred_contact") => {
+                    fields.lenient_option(&mut is_preferred_contact)?
+                }
+                Some("job_title") => fields.lenient_option(&mut job_title)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_id: fields.required(address_id, "address_id")?,
+            contact_person_type_ids: fields
+                .required(contact_person_type_ids, "contact_person_type_ids")?,
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            is_main_contact: is_main_contact.unwrap_or_default(),
+            is_preferred_contact: is_preferred_contact.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewContactTaxTreatment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("eu_not_tax_registered", &self.eu_not_tax_registered)?;
+        map.optional("eu_tax_registered", &self.eu_tax_registered)?;
+        map.optional("home_tax", &self.home_tax)?;
+        map.optional("is_importer", &self.is_importer)?;
+        map.optional("rest_of_world_tax", &self.rest_of_world_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactTaxTreatment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewContactTaxTreatment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut eu_not_tax_registered = None;
+        let mut eu_tax_registered = None;
+        let mut home_tax = None;
+        let mut is_importer = None;
+        let mut rest_of_world_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("eu_not_tax_registered") => {
+                    fields.lenient_option(&mut eu_not_tax_registered)?
+                }
+                Some("eu_tax_registered") => {
+                    fields.lenient_option(&mut eu_tax_registered)?
+                }
+                Some("home_tax") => fields.lenient_option(&mut home_tax)?,
+                Some("is_importer") => fields.lenient_option(&mut is_importer)?,
+                Some("rest_of_world_tax") => {
+                    fields.lenient_option(&mut rest_of_world_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            eu_not_tax_registered: eu_not_tax_registered.unwrap_or_default(),
+            eu_tax_registered: eu_tax_registered.unwrap_or_default(),
+            home_tax: home_tax.unwrap_or_default(),
+            is_importer: is_importer.unwrap_or_default(),
+            rest_of_world_tax: rest_of_world_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&super::common::Address> for AddressUpdate {

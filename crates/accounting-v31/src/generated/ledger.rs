@@ -17,96 +17,190 @@
 //! - `transaction_types`: Operations about Transaction Types
 //! - `transactions`: Operations about Transactions
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisTypeAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub combined_id: Option<String>,
     /// The name of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AnalysisTypeAnalysisTypeCategoryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional("combined_id", &self.combined_id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisTypeAnalysisTypeCategoryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisTypeAnalysisTypeCategoryUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        let mut code = None;
+        let mut combined_id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            combined_id: combined_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub combined_id: Option<String>,
     /// The name of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for AnalysisTypeCategoryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional("combined_id", &self.combined_id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisTypeCategoryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisTypeCategoryUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        let mut code = None;
+        let mut combined_id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            combined_id: combined_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisTypeUpdate {
     /// The areas for which the analysis type is available
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_areas: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<AnalysisTypeAnalysisTypeCategoryUpdate>>,
     /// The analysis type level
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_level: Option<Vec<String>>,
     /// The name of the analysis type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisTypeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active_areas", &self.active_areas)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("analysis_type_level", &self.analysis_type_level)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisTypeUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisTypeUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active_areas = None;
+        let mut analysis_type_categories = None;
+        let mut analysis_type_level = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("active_areas") => fields.next_value(&mut active_areas)?,
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("analysis_type_level") => {
+                    fields.next_value(&mut analysis_type_level)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active_areas: active_areas.unwrap_or_default(),
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            analysis_type_level: analysis_type_level.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -114,96 +208,144 @@ pub struct AnalysisTypeUpdate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaAccount {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// Indicates whether the COA account is flagged for CIS Labour
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the COA account is flagged for CIS Materials
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_materials: Option<bool>,
     /// The system control name for the COA account.
     ///
     /// System control names are used in Accounting to identify the correct ledger account for booking taxes
     /// etc.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fixed_tax_rate: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CoaAccountId>,
     /// The ledger account classification for the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification: Option<super::common::Base>,
     /// The ledger account group for the account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_group: Option<super::common::CoaGroupType>,
     /// The ledger account type for the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_type: Option<super::common::Base>,
     /// The name for the COA account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The nominal code of the COA account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code: Option<i64>,
     /// The default tax rate for the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CoaAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "ledger_account_classification",
+            &self.ledger_account_classification,
+        )?;
+        map.optional("ledger_account_group", &self.ledger_account_group)?;
+        map.optional("ledger_account_type", &self.ledger_account_type)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CoaAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CoaAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut cis_labour = None;
+        let mut cis_materials = None;
+        let mut control_name = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut fixed_tax_rate = None;
+        let mut id = None;
+        let mut ledger_account_classification = None;
+        let mut ledger_account_group = None;
+        let mut ledger_account_type = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut tax_rate = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
+                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ledger_account_classification") => {
+                    fields.next_value(&mut ledger_account_classification)?
+                }
+                Some("ledger_account_group") => {
+                    fields.next_value(&mut ledger_account_group)?
+                }
+                Some("ledger_account_type") => {
+                    fields.next_value(&mut ledger_account_type)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            cis_labour: cis_labour.unwrap_or_default(),
+            cis_materials: cis_materials.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ledger_account_classification: ledger_account_classification
+                .unwrap_or_default(),
+            ledger_account_group: ledger_account_group.unwrap_or_default(),
+            ledger_account_type: ledger_account_type.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -211,302 +353,421 @@ pub struct CoaAccount {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaTemplate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The country the COA template relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CoaTemplateId>,
     /// The name for the COA template
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CoaTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("country", &self.country)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CoaTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CoaTemplate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut country = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("country") => fields.next_value(&mut country)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Journal {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The date of the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::JournalId>,
     /// The journal code of the journal (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
     /// The journal lines
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<JournalLine>>,
     /// Indicates if the journal was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// A reference for the journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The total for the journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total: Option<sage_core::types::Decimal>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for Journal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("journal_lines", &self.journal_lines)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("total", &self.total)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Journal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Journal {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut created_at = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut journal_code = None;
+        let mut journal_lines = None;
+        let mut migrated = None;
+        let mut reference = None;
+        let mut total = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("journal_code") => fields.next_value(&mut journal_code)?,
+                Some("journal_lines") => fields.next_value(&mut journal_lines)?,
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("total") => fields.lenient_option(&mut total)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            journal_code: journal_code.unwrap_or_default(),
+            journal_lines: journal_lines.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            total: total.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCodeUpdate {
     /// The code of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for JournalCodeUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JournalCodeUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for JournalCodeUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut control_name = None;
+        let mut journal_code_type_id = None;
+        let mut name = None;
+        let mut reserved = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("journal_code_type_id") => {
+                    fields.lenient_option(&mut journal_code_type_id)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reserved: reserved.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// Indicates if the journal line is bank reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_reconciled: Option<bool>,
     /// Indicates if the journal line is cleared or not.
     ///
     /// Will be true when a journal item has been matched with a bank feed or statement.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cleared: Option<bool>,
     /// The credit amount of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_on_tax_return: Option<bool>,
     /// Indicates if the journal line is with a foreign currency bank account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub journal_line_foreign_currency: Option<String>,
     /// The ledger account of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// Indicates if the journal line is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for JournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("bank_reconciled", &self.bank_reconciled)?;
+        map.optional("cleared", &self.cleared)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("id", &self.id)?;
+        map.optional("include_on_tax_return", &self.include_on_tax_return)?;
+        map.optional(
+            "journal_line_foreign_currency",
+            &self.journal_line_foreign_currency,
+        )?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JournalLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for JournalLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut bank_reconciled = None;
+        let mut cleared = None;
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut id = None;
+        let mut include_on_tax_return = None;
+        let mut journal_line_foreign_currency = None;
+        let mut ledger_account = None;
+        let mut tax_reconciled = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("bank_reconciled") => fields.lenient_option(&mut bank_reconciled)?,
+                Some("cleared") => fields.lenient_option(&mut cleared)?,
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("include_on_tax_return") => {
+                    fields.lenient_option(&mut include_on_tax_return)?
+                }
+                Some("journal_line_foreign_currency") => {
+                    fields.lenient_option(&mut journal_line_foreign_currency)?
+                }
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            bank_reconciled: bank_reconciled.unwrap_or_default(),
+            cleared: cleared.unwrap_or_default(),
+            credit: credit.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            include_on_tax_return: include_on_tax_return.unwrap_or_default(),
+            journal_line_foreign_currency: journal_line_foreign_currency
+                .unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountUpdate {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The display name for the ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_name: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -515,132 +776,195 @@ pub struct LedgerAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub included_in_chart: Option<bool>,
     /// The ID of the Ledger Account Classification.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_type_id: Option<super::ids::LedgerAccountTypeId>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The nominal code of the ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code: Option<i64>,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LedgerAccountUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("display_name", &self.display_name)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("included_in_chart", &self.included_in_chart)?;
+        map.optional(
+            "ledger_account_classification_id",
+            &self.ledger_account_classification_id,
+        )?;
+        map.optional("ledger_account_type_id", &self.ledger_account_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional(
+            "non_recoverable_ledger_account_id",
+            &self.non_recoverable_ledger_account_id,
+        )?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("visible_in_banking", &self.visible_in_banking)?;
+        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
+        map.optional("visible_in_journals", &self.visible_in_journals)?;
+        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
+        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
+        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
+        map.optional("visible_in_sales", &self.visible_in_sales)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerAccountUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerAccountUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cis_labour = None;
+        let mut cis_materials = None;
+        let mut control_name = None;
+        let mut display_name = None;
+        let mut fixed_tax_rate = None;
+        let mut gifi_code = None;
+        let mut included_in_chart = None;
+        let mut ledger_account_classification_id = None;
+        let mut ledger_account_type_id = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut non_recoverable_ledger_account_id = None;
+        let mut recoverable_percentage = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut visible_in_banking = None;
+        let mut visible_in_expenses = None;
+        let mut visible_in_journals = None;
+        let mut visible_in_other_payments = None;
+        let mut visible_in_other_receipts = None;
+        let mut visible_in_reporting = None;
+        let mut visible_in_sales = None;
+        loop {
+            match fields.next_key()? {
+                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
+                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("display_name") => fields.lenient_option(&mut display_name)?,
+                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
+                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
+                Some("included_in_chart") => {
+                    fields.lenient_option(&mut included_in_chart)?
+                }
+                Some("ledger_account_classification_id") => {
+                    fields.lenient_option(&mut ledger_account_classification_id)?
+                }
+                Some("ledger_account_type_id") => {
+                    fields.lenient_option(&mut ledger_account_type_id)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_code") => fields.lenient_option(&mut nominal_code)?,
+                Some("non_recoverable_ledger_account_id") => {
+                    fields.lenient_option(&mut non_recoverable_ledger_account_id)?
+                }
+                Some("recoverable_percentage") => {
+                    fields.lenient_option(&mut recoverable_percentage)?
+                }
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("visible_in_banking") => {
+                    fields.lenient_option(&mut visible_in_banking)?
+                }
+                Some("visible_in_expenses") => {
+                    fields.lenient_option(&mut visible_in_expenses)?
+                }
+                Some("visible_in_journals") => {
+                    fields.lenient_option(&mut visible_in_journals)?
+                }
+                Some("visible_in_other_payments") => {
+                    fields.lenient_option(&mut visible_in_other_payments)?
+                }
+                Some("visible_in_other_receipts") => {
+                    fields.lenient_option(&mut visible_in_other_receipts)?
+                }
+                Some("visible_in_reporting") => {
+                    fields.lenient_option(&mut visible_in_reporting)?
+                }
+                Some("visible_in_sales") => fields.lenient_option(&mut visible_in_sales)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cis_labour: cis_labour.unwrap_or_default(),
+            cis_materials: cis_materials.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
+            gifi_code: gifi_code.unwrap_or_default(),
+            included_in_chart: included_in_chart.unwrap_or_default(),
+            ledger_account_classification_id: ledger_account_classification_id
+                .unwrap_or_default(),
+            ledger_account_type_id: ledger_account_type_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            non_recoverable_ledger_account_id: non_recoverable_ledger_account_id
+                .unwrap_or_default(),
+            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            visible_in_banking: visible_in_banking.unwrap_or_default(),
+            visible_in_expenses: visible_in_expenses.unwrap_or_default(),
+            visible_in_journals: visible_in_journals.unwrap_or_default(),
+            visible_in_other_payments: visible_in_other_payments.unwrap_or_default(),
+            visible_in_other_receipts: visible_in_other_receipts.unwrap_or_default(),
+            visible_in_reporting: visible_in_reporting.unwrap_or_default(),
+            visible_in_sales: visible_in_sales.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -652,164 +976,216 @@ pub struct LedgerAccountUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerEntry {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The contact for the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the ledger entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the ledger entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// Indicates whether the ledger entry has been deleted or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deleted: Option<bool>,
     /// The ledger entry description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::LedgerEntryId>,
     /// The journal code of the ledger entry (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
     /// The ledger account of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// The ledger entry tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::TaxRate>,
     /// The ledger entry transaction record
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for LedgerEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit", &self.credit)?;
+        map.optional("date", &self.date)?;
+        map.optional("debit", &self.debit)?;
+        map.optional("deleted", &self.deleted)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerEntry {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut contact = None;
+        let mut created_at = None;
+        let mut credit = None;
+        let mut date = None;
+        let mut debit = None;
+        let mut deleted = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut journal_code = None;
+        let mut ledger_account = None;
+        let mut tax_rate = None;
+        let mut transaction = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("deleted") => fields.lenient_option(&mut deleted)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("journal_code") => fields.next_value(&mut journal_code)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            credit: credit.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            deleted: deleted.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            journal_code: journal_code.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewAnalysisTypeCategory {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub combined_id: Option<String>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The name of the analysis type category
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewAnalysisTypeCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional("combined_id", &self.combined_id)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewAnalysisTypeCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewAnalysisTypeCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        let mut code = None;
+        let mut combined_id = None;
+        let mut idempotency_id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("combined_id") => fields.lenient_option(&mut combined_id)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            combined_id: combined_id.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJournal {
     /// The date of the journal
     pub date: sage_core::types::Date,
     /// A description of the journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewJournalJournalCode>,
     /// The journal lines
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub journal_lines: Vec<NewJournalLine>,
     /// A reference for the journal
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The total for the journal
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -833,47 +1209,87 @@ impl NewJournal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewJournal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("date", &self.date)?;
+        map.optional("description", &self.description)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("journal_code", &self.journal_code)?;
+        map.field("journal_lines", &self.journal_lines)?;
+        map.field("reference", &self.reference)?;
+        map.optional("total", &self.total)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewJournal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewJournal {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date = None;
+        let mut description = None;
+        let mut idempotency_id = None;
+        let mut journal_code = None;
+        let mut journal_lines = None;
+        let mut reference = None;
+        let mut total = None;
+        loop {
+            match fields.next_key()? {
+                Some("date") => fields.next_value(&mut date)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("journal_code") => fields.next_value(&mut journal_code)?,
+                Some("journal_lines") => fields.or_default(&mut journal_lines)?,
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("total") => fields.lenient_option(&mut total)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date: fields.required(date, "date")?,
+            description: description.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            journal_code: journal_code.unwrap_or_default(),
+            journal_lines: fields.required(journal_lines, "journal_lines")?,
+            reference: fields.required(reference, "reference")?,
+            total: total.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJournalCode {
     /// The code of the journal code
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The journal code type of the journal code
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub journal_code_type_id: super::ids::JournalCodeTypeId,
     /// The name of the journal code
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -896,85 +1312,155 @@ impl NewJournalCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewJournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.field("journal_code_type_id", &self.journal_code_type_id)?;
+        map.field("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewJournalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewJournalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut control_name = None;
+        let mut idempotency_id = None;
+        let mut journal_code_type_id = None;
+        let mut name = None;
+        let mut reserved = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("journal_code_type_id") => {
+                    fields.lenient_value(&mut journal_code_type_id)?
+                }
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            control_name: control_name.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            journal_code_type_id: fields
+                .required(journal_code_type_id, "journal_code_type_id")?,
+            name: fields.required(name, "name")?,
+            reserved: reserved.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewJournalJournalCode {
     /// The code of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewJournalJournalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("control_name", &self.control_name)?;
+        map.optional("journal_code_type_id", &self.journal_code_type_id)?;
+        map.optional("name", &self.name)?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewJournalJournalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewJournalJournalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut control_name = None;
+        let mut journal_code_type_id = None;
+        let mut name = None;
+        let mut reserved = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("journal_code_type_id") => {
+                    fields.lenient_option(&mut journal_code_type_id)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            journal_code_type_id: journal_code_type_id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reserved: reserved.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJournalLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The credit amount of the journal line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_on_tax_return: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -997,42 +1483,82 @@ impl NewJournalLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewJournalLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.field("credit", &self.credit)?;
+        map.field("debit", &self.debit)?;
+        map.optional("details", &self.details)?;
+        map.optional("include_on_tax_return", &self.include_on_tax_return)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewJournalLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewJournalLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut credit = None;
+        let mut debit = None;
+        let mut details = None;
+        let mut include_on_tax_return = None;
+        let mut ledger_account_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("credit") => fields.lenient_value(&mut credit)?,
+                Some("debit") => fields.lenient_value(&mut debit)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("include_on_tax_return") => {
+                    fields.lenient_option(&mut include_on_tax_return)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            credit: fields.required(credit, "credit")?,
+            debit: fields.required(debit, "debit")?,
+            details: details.unwrap_or_default(),
+            include_on_tax_return: include_on_tax_return.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewLedgerAccount {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_name: Option<String>,
     /// The display name for the ledger account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub display_name: String,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -1041,122 +1567,47 @@ pub struct NewLedgerAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gifi_code: Option<i64>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub included_in_chart: bool,
     /// The ID of the Ledger Account Classification.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_type_id: super::ids::LedgerAccountTypeId,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The nominal code of the ledger account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub nominal_code: i64,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1195,6 +1646,160 @@ impl NewLedgerAccount {
             visible_in_sales: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for NewLedgerAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cis_labour", &self.cis_labour)?;
+        map.optional("cis_materials", &self.cis_materials)?;
+        map.optional("control_name", &self.control_name)?;
+        map.field("display_name", &self.display_name)?;
+        map.optional("fixed_tax_rate", &self.fixed_tax_rate)?;
+        map.optional("gifi_code", &self.gifi_code)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.field("included_in_chart", &self.included_in_chart)?;
+        map.optional(
+            "ledger_account_classification_id",
+            &self.ledger_account_classification_id,
+        )?;
+        map.field("ledger_account_type_id", &self.ledger_account_type_id)?;
+        map.field("name", &self.name)?;
+        map.field("nominal_code", &self.nominal_code)?;
+        map.optional(
+            "non_recoverable_ledger_account_id",
+            &self.non_recoverable_ledger_account_id,
+        )?;
+        map.optional("recoverable_percentage", &self.recoverable_percentage)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("visible_in_banking", &self.visible_in_banking)?;
+        map.optional("visible_in_expenses", &self.visible_in_expenses)?;
+        map.optional("visible_in_journals", &self.visible_in_journals)?;
+        map.optional("visible_in_other_payments", &self.visible_in_other_payments)?;
+        map.optional("visible_in_other_receipts", &self.visible_in_other_receipts)?;
+        map.optional("visible_in_reporting", &self.visible_in_reporting)?;
+        map.optional("visible_in_sales", &self.visible_in_sales)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewLedgerAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewLedgerAccount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cis_labour = None;
+        let mut cis_materials = None;
+        let mut control_name = None;
+        let mut display_name = None;
+        let mut fixed_tax_rate = None;
+        let mut gifi_code = None;
+        let mut idempotency_id = None;
+        let mut included_in_chart = None;
+        let mut ledger_account_classification_id = None;
+        let mut ledger_account_type_id = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut non_recoverable_ledger_account_id = None;
+        let mut recoverable_percentage = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut visible_in_banking = None;
+        let mut visible_in_expenses = None;
+        let mut visible_in_journals = None;
+        let mut visible_in_other_payments = None;
+        let mut visible_in_other_receipts = None;
+        let mut visible_in_reporting = None;
+        let mut visible_in_sales = None;
+        loop {
+            match fields.next_key()? {
+                Some("cis_labour") => fields.lenient_option(&mut cis_labour)?,
+                Some("cis_materials") => fields.lenient_option(&mut cis_materials)?,
+                Some("control_name") => fields.lenient_option(&mut control_name)?,
+                Some("display_name") => fields.lenient_value(&mut display_name)?,
+                Some("fixed_tax_rate") => fields.lenient_option(&mut fixed_tax_rate)?,
+                Some("gifi_code") => fields.lenient_option(&mut gifi_code)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("included_in_chart") => {
+                    fields.lenient_value(&mut included_in_chart)?
+                }
+                Some("ledger_account_classification_id") => {
+                    fields.lenient_option(&mut ledger_account_classification_id)?
+                }
+                Some("ledger_account_type_id") => {
+                    fields.lenient_value(&mut ledger_account_type_id)?
+                }
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("nominal_code") => fields.lenient_value(&mut nominal_code)?,
+                Some("non_recoverable_ledger_account_id") => {
+                    fields.lenient_option(&mut non_recoverable_ledger_account_id)?
+                }
+                Some("recoverable_percentage") => {
+                    fields.lenient_option(&mut recoverable_percentage)?
+                }
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("visible_in_banking") => {
+                    fields.lenient_option(&mut visible_in_banking)?
+                }
+                Some("visible_in_expenses") => {
+                    fields.lenient_option(&mut visible_in_expenses)?
+                }
+                Some("visible_in_journals") => {
+                    fields.lenient_option(&mut visible_in_journals)?
+                }
+                Some("visible_in_other_payments") => {
+                    fields.lenient_option(&mut visible_in_other_payments)?
+                }
+                Some("visible_in_other_receipts") => {
+                    fields.lenient_option(&mut visible_in_other_receipts)?
+                }
+                Some("visible_in_reporting") => {
+                    fields.lenient_option(&mut visible_in_reporting)?
+                }
+                Some("visible_in_sales") => fields.lenient_option(&mut visible_in_sales)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cis_labour: cis_labour.unwrap_or_default(),
+            cis_materials: cis_materials.unwrap_or_default(),
+            control_name: control_name.unwrap_or_default(),
+            display_name: fields.required(display_name, "display_name")?,
+            fixed_tax_rate: fixed_tax_rate.unwrap_or_default(),
+            gifi_code: gifi_code.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            included_in_chart: fields.required(included_in_chart, "included_in_chart")?,
+            ledger_account_classification_id: ledger_account_classification_id
+                .unwrap_or_default(),
+            ledger_account_type_id: fields
+                .required(ledger_account_type_id, "ledger_account_type_id")?,
+            name: fields.required(name, "name")?,
+            nominal_code: fields.required(nominal_code, "nominal_code")?,
+            non_recoverable_ledger_account_id: non_recoverable_ledger_account_id
+                .unwrap_or_default(),
+            recoverable_percentage: recoverable_percentage.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            visible_in_banking: visible_in_banking.unwrap_or_default(),
+            visible_in_expenses: visible_in_expenses.unwrap_or_default(),
+            visible_in_journals: visible_in_journals.unwrap_or_default(),
+            visible_in_other_payments: visible_in_other_payments.unwrap_or_default(),
+            visible_in_other_receipts: visible_in_other_receipts.unwrap_or_default(),
+            visible_in_reporting: visible_in_reporting.unwrap_or_default(),
+            visible_in_sales: visible_in_sales.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
     }
 }
 

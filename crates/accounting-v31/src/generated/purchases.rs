@@ -8,654 +8,583 @@
 //! - `purchase_invoices`: Operations about Purchase Invoices
 //! - `purchase_quick_entries`: Operations about Purchase Quick Entries
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCorrectiveInvoice {
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<NewPurchaseCorrectiveInvoiceLine>>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseCorrectiveInvoiceTaxAnalysis>>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut original_invoice_id = None;
+        let mut original_invoice_number = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut total_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.lenient_option(&mut original_invoice_date)?
+                }
+                Some("original_invoice_id") => {
+                    fields.lenient_option(&mut original_invoice_id)?
+                }
+                Some("original_invoice_number") => {
+                    fields.lenient_option(&mut original_invoice_number)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            original_invoice_id: original_invoice_id.unwrap_or_default(),
+            original_invoice_number: original_invoice_number.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCorrectiveInvoiceLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseCorrectiveInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoiceLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut eu_goods_services_type_id = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseCorrectiveInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseCorrectiveInvoiceTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseCorrectiveInvoiceTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub credit_note_lines: Vec<NewPurchaseCreditNoteLine>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     /// The exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<String>,
     /// The net amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseCreditNoteTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -710,144 +639,294 @@ impl NewPurchaseCreditNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.field("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseCreditNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut credit_note_lines = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut part_recoverable = None;
+        let mut postponed_accounting = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut total_quantity = None;
+        let mut vat_exempt_consignment = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("credit_note_lines") => fields.or_default(&mut credit_note_lines)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.next_value(&mut original_invoice_date)?
+                }
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_exempt_consignment") => {
+                    fields.lenient_option(&mut vat_exempt_consignment)?
+                }
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            credit_note_lines: fields.required(credit_note_lines, "credit_note_lines")?,
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseCreditNoteLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -887,304 +966,296 @@ impl NewPurchaseCreditNoteLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseCreditNoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNoteLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseCreditNoteLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut eu_goods_services_type_id = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: fields.required(unit_price, "unit_price")?,
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseCreditNoteTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseCreditNoteTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseCreditNoteTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     /// The due date of the invoice
     pub due_date: sage_core::types::Date,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub invoice_lines: Vec<NewPurchaseInvoiceLine>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseInvoiceTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1240,144 +1311,292 @@ impl NewPurchaseInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.field("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut part_recoverable = None;
+        let mut postponed_accounting = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut total_quantity = None;
+        let mut vat_exempt_consignment = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.or_default(&mut invoice_lines)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_exempt_consignment") => {
+                    fields.lenient_option(&mut vat_exempt_consignment)?
+                }
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            due_date: fields.required(due_date, "due_date")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: fields.required(invoice_lines, "invoice_lines")?,
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseInvoiceLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1417,215 +1636,270 @@ impl NewPurchaseInvoiceLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseInvoiceLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseInvoiceLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut eu_goods_services_type_id = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: fields.required(unit_price, "unit_price")?,
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseInvoiceTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseInvoiceTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPurchaseQuickEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<NewPurchaseQuickEntryAnalysisTypeCategory>>,
     /// The net amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1670,18 +1944,201 @@ impl NewPurchaseQuickEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewPurchaseQuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.field("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.field("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseQuickEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseQuickEntry {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut details = None;
+        let mut exchange_rate = None;
+        let mut gst_amount = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut pst_amount = None;
+        let mut quick_entry_type_id = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quick_entry_type_id") => {
+                    fields.lenient_value(&mut quick_entry_type_id)?
+                }
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            details: details.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quick_entry_type_id: fields
+                .required(quick_entry_type_id, "quick_entry_type_id")?,
+            reference: fields.required(reference, "reference")?,
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewPurchaseQuickEntryAnalysisTypeCategory {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NewPurchaseQuickEntryAnalysisTypeCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewPurchaseQuickEntryAnalysisTypeCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewPurchaseQuickEntryAnalysisTypeCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -1691,677 +2148,875 @@ pub struct NewPurchaseQuickEntryAnalysisTypeCategory {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoice {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase corrective invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseCorrectiveInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for Accounting businesses, where the vendor is flagged as importer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub import: Option<bool>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<String>,
     /// The invoice lines of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineItem>>,
     /// The date of the last payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The original invoice associated with the correction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice: Option<super::common::Generic>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_date: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_number: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The status of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis (Optional for Spain, restricted for all other regions)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// Indicates if the artefact is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase corrective invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The reason the invoice was voided
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub void_reason: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("import", &self.import)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice", &self.original_invoice)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut import = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut last_paid = None;
+        let mut links = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice = None;
+        let mut original_invoice_date = None;
+        let mut original_invoice_number = None;
+        let mut outstanding_amount = None;
+        let mut payments_allocations = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_reconciled = None;
+        let mut total_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut void_reason = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("import") => fields.lenient_option(&mut import)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("last_paid") => fields.next_value(&mut last_paid)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice") => fields.next_value(&mut original_invoice)?,
+                Some("original_invoice_date") => {
+                    fields.lenient_option(&mut original_invoice_date)?
+                }
+                Some("original_invoice_number") => {
+                    fields.lenient_option(&mut original_invoice_number)?
+                }
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            import: import.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            last_paid: last_paid.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice: original_invoice.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            original_invoice_number: original_invoice_number.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            void_reason: void_reason.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCorrectiveInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut eu_goods_services_type_id = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceUpdate {
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseCorrectiveInvoiceLineUpdate>>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseCorrectiveInvoiceTaxAnalysisUpdate>>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCorrectiveInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCorrectiveInvoiceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCorrectiveInvoiceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut original_invoice_id = None;
+        let mut original_invoice_number = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut total_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.lenient_option(&mut original_invoice_date)?
+                }
+                Some("original_invoice_id") => {
+                    fields.lenient_option(&mut original_invoice_id)?
+                }
+                Some("original_invoice_number") => {
+                    fields.lenient_option(&mut original_invoice_number)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            original_invoice_id: original_invoice_id.unwrap_or_default(),
+            original_invoice_number: original_invoice_number.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -2371,999 +3026,1292 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNote {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit note lines of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineItem>>,
     /// The currency for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseCreditNoteId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub import: Option<bool>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<String>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Indicates if the purchase credit note was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// The net amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The outstanding amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The status of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The credit note tax analysis
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this purchase credit note, returns invoice or cash.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the purchase credit note is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the credit note including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The reason the credit note was voided
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("import", &self.import)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut credit_note_lines = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut has_cis_labour = None;
+        let mut has_cis_materials = None;
+        let mut id = None;
+        let mut import = None;
+        let mut inverse_exchange_rate = None;
+        let mut is_cis = None;
+        let mut last_paid = None;
+        let mut links = None;
+        let mut migrated = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut outstanding_amount = None;
+        let mut part_recoverable = None;
+        let mut payments_allocations = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut postponed_accounting = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut vat_exempt_consignment = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut void_reason = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
+                Some("has_cis_materials") => {
+                    fields.lenient_option(&mut has_cis_materials)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("import") => fields.lenient_option(&mut import)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
+                Some("last_paid") => fields.next_value(&mut last_paid)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.next_value(&mut original_invoice_date)?
+                }
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_exempt_consignment") => {
+                    fields.lenient_option(&mut vat_exempt_consignment)?
+                }
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            credit_note_lines: credit_note_lines.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            has_cis_labour: has_cis_labour.unwrap_or_default(),
+            has_cis_materials: has_cis_materials.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            import: import.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            is_cis: is_cis.unwrap_or_default(),
+            last_paid: last_paid.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            void_reason: void_reason.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteLineItem {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the credit note line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the credit note line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCreditNoteLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut eu_goods_services_type = None;
+        let mut gst_amount = None;
+        let mut id = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account = None;
+        let mut net_amount = None;
+        let mut product = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("eu_goods_services_type") => {
+                    fields.next_value(&mut eu_goods_services_type)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service") => fields.next_value(&mut service)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service: service.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCreditNoteLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut eu_goods_services_type_id = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCreditNoteTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineUpdate>>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<String>,
     /// The net amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseCreditNoteTaxAnalysisUpdate>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseCreditNoteUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut credit_note_lines = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut part_recoverable = None;
+        let mut postponed_accounting = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut total_quantity = None;
+        let mut vat_exempt_consignment = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.next_value(&mut original_invoice_date)?
+                }
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_exempt_consignment") => {
+                    fields.lenient_option(&mut vat_exempt_consignment)?
+                }
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            credit_note_lines: credit_note_lines.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -3374,1002 +4322,1294 @@ pub struct PurchaseCreditNoteUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoice {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The corrective entries associated with the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrections: Option<Vec<PurchaseCorrectiveInvoice>>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub import: Option<bool>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineItem>>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Indicates if the purchase invoice was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The status of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis (Optional for Spain, restricted for all other regions)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this purchase invoice, returns invoice or cash.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the purchase invoice is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The reason the invoice was voided
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrections", &self.corrections)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("import", &self.import)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut corrections = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut has_cis_labour = None;
+        let mut has_cis_materials = None;
+        let mut id = None;
+        let mut import = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut is_cis = None;
+        let mut last_paid = None;
+        let mut links = None;
+        let mut migrated = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut outstanding_amount = None;
+        let mut part_recoverable = None;
+        let mut payments_allocations = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut postponed_accounting = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut vat_exempt_consignment = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut void_reason = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("corrections") => fields.next_value(&mut corrections)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
+                Some("has_cis_materials") => {
+                    fields.lenient_option(&mut has_cis_materials)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("import") => fields.lenient_option(&mut import)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
+                Some("last_paid") => fields.next_value(&mut last_paid)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_exempt_consignment") => {
+                    fields.lenient_option(&mut vat_exempt_consignment)?
+                }
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            corrections: corrections.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            has_cis_labour: has_cis_labour.unwrap_or_default(),
+            has_cis_materials: has_cis_materials.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            import: import.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            is_cis: is_cis.unwrap_or_default(),
+            last_paid: last_paid.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            void_reason: void_reason.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceLineItem {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseInvoiceLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut displayed_as = None;
+        let mut eu_goods_services_type = None;
+        let mut gst_amount = None;
+        let mut id = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account = None;
+        let mut net_amount = None;
+        let mut product = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("eu_goods_services_type") => {
+                    fields.next_value(&mut eu_goods_services_type)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service") => fields.next_value(&mut service)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service: service.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("is_purchase_for_resale", &self.is_purchase_for_resale)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut eu_goods_services_type_id = None;
+        let mut gst_amount = None;
+        let mut is_purchase_for_resale = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut pst_amount = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("is_purchase_for_resale") => {
+                    fields.lenient_option(&mut is_purchase_for_resale)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            is_purchase_for_resale: is_purchase_for_resale.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineUpdate>>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseInvoiceTaxAnalysisUpdate>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_itc_amount",
+            &self.base_currency_total_itc_amount,
+        )?;
+        map.optional(
+            "base_currency_total_itr_amount",
+            &self.base_currency_total_itr_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("part_recoverable", &self.part_recoverable)?;
+        map.optional("postponed_accounting", &self.postponed_accounting)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_itc_amount", &self.total_itc_amount)?;
+        map.optional("total_itr_amount", &self.total_itr_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_exempt_consignment", &self.vat_exempt_consignment)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("vendor_reference", &self.vendor_reference)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_itc_amount = None;
+        let mut base_currency_total_itr_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut part_recoverable = None;
+        let mut postponed_accounting = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_itc_amount = None;
+        let mut total_itr_amount = None;
+        let mut total_quantity = None;
+        let mut vat_exempt_consignment = None;
+        let mut vat_reverse_charge = None;
+        let mut vendor_reference = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_itc_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itc_amount)?
+                }
+                Some("base_currency_total_itr_amount") => {
+                    fields.lenient_option(&mut base_currency_total_itr_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("part_recoverable") => fields.lenient_option(&mut part_recoverable)?,
+                Some("postponed_accounting") => {
+                    fields.lenient_option(&mut postponed_accounting)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_itc_amount") => fields.lenient_option(&mut total_itc_amount)?,
+                Some("total_itr_amount") => fields.lenient_option(&mut total_itr_amount)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_exempt_consignment") => {
+                    fields.lenient_option(&mut vat_exempt_consignment)?
+                }
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("vendor_reference") => fields.lenient_option(&mut vendor_reference)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_itc_amount: base_currency_total_itc_amount
+                .unwrap_or_default(),
+            base_currency_total_itr_amount: base_currency_total_itr_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            part_recoverable: part_recoverable.unwrap_or_default(),
+            postponed_accounting: postponed_accounting.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_itc_amount: total_itc_amount.unwrap_or_default(),
+            total_itr_amount: total_itr_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_exempt_consignment: vat_exempt_consignment.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            vendor_reference: vendor_reference.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -4380,409 +5620,555 @@ pub struct PurchaseInvoiceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntry {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The name of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseQuickEntryId>,
     /// The inverse exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// Indicates if the quick entry was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// The net amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quick_entry_type: Option<super::common::Base>,
     /// The reference for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The status of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseQuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quick_entry_type", &self.quick_entry_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseQuickEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseQuickEntry {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut gst_amount = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut ledger_account = None;
+        let mut migrated = None;
+        let mut net_amount = None;
+        let mut outstanding_amount = None;
+        let mut payments_allocations = None;
+        let mut pst_amount = None;
+        let mut quick_entry_type = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quick_entry_type") => fields.next_value(&mut quick_entry_type)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quick_entry_type: quick_entry_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchaseQuickEntryAnalysisTypeCategoryUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntryUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<
         Vec<PurchaseQuickEntryAnalysisTypeCategoryUpdate>,
     >,
     /// The net amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseQuickEntryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("gst_amount", &self.gst_amount)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("pst_amount", &self.pst_amount)?;
+        map.optional("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("tax_recoverable", &self.tax_recoverable)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseQuickEntryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseQuickEntryUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut details = None;
+        let mut exchange_rate = None;
+        let mut gst_amount = None;
+        let mut inverse_exchange_rate = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut pst_amount = None;
+        let mut quick_entry_type_id = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut tax_recoverable = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("gst_amount") => fields.lenient_option(&mut gst_amount)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("pst_amount") => fields.lenient_option(&mut pst_amount)?,
+                Some("quick_entry_type_id") => {
+                    fields.lenient_option(&mut quick_entry_type_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("tax_recoverable") => fields.lenient_option(&mut tax_recoverable)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            gst_amount: gst_amount.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            pst_amount: pst_amount.unwrap_or_default(),
+            quick_entry_type_id: quick_entry_type_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            tax_recoverable: tax_recoverable.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {

@@ -21,33 +21,59 @@
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EuSalesDescription {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::EuSalesDescriptionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EuSalesDescription {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EuSalesDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for EuSalesDescription {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -59,1004 +85,1037 @@ pub struct EuSalesDescription {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HostedArtefactPaymentSetting {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The flag to disable online payments.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_payment: Option<bool>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::HostedArtefactPaymentSettingsId>,
     /// The sageone_guid of the object you are disabling card payments for.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub object_guid: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for HostedArtefactPaymentSetting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("disable_payment", &self.disable_payment)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("object_guid", &self.object_guid)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HostedArtefactPaymentSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for HostedArtefactPaymentSetting {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut disable_payment = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut object_guid = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("disable_payment") => fields.lenient_option(&mut disable_payment)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("object_guid") => fields.lenient_option(&mut object_guid)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            disable_payment: disable_payment.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            object_guid: object_guid.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewHostedArtefactPaymentSetting {
     /// The flag to disable online payments.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_payment: Option<bool>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The sageone_guid of the object you are disabling card payments for.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub object_guid: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewHostedArtefactPaymentSetting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("disable_payment", &self.disable_payment)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("object_guid", &self.object_guid)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewHostedArtefactPaymentSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewHostedArtefactPaymentSetting {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut disable_payment = None;
+        let mut idempotency_id = None;
+        let mut object_guid = None;
+        loop {
+            match fields.next_key()? {
+                Some("disable_payment") => fields.lenient_option(&mut disable_payment)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("object_guid") => fields.lenient_option(&mut object_guid)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            disable_payment: disable_payment.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            object_guid: object_guid.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoice {
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesCorrectiveInvoiceDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The corrective invoice details
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<NewSalesCorrectiveInvoiceLine>>,
     /// The generated invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesCorrectiveInvoiceMainAddress>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesCorrectiveInvoiceTaxAnalysis>>,
     /// Invoice terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrective_reason_code_id", &self.corrective_reason_code_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("details", &self.details)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut corrective_reason_code_id = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut details = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut invoice_number = None;
+        let mut invoice_number_prefix = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut original_invoice_id = None;
+        let mut original_invoice_number = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("corrective_reason_code_id") => {
+                    fields.lenient_option(&mut corrective_reason_code_id)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
+                Some("invoice_number_prefix") => {
+                    fields.lenient_option(&mut invoice_number_prefix)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.lenient_option(&mut original_invoice_date)?
+                }
+                Some("original_invoice_id") => {
+                    fields.lenient_option(&mut original_invoice_id)?
+                }
+                Some("original_invoice_number") => {
+                    fields.lenient_option(&mut original_invoice_number)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            corrective_reason_code_id: corrective_reason_code_id.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            invoice_number: invoice_number.unwrap_or_default(),
+            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            original_invoice_id: original_invoice_id.unwrap_or_default(),
+            original_invoice_number: original_invoice_number.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceDeliveryAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCorrectiveInvoiceDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCorrectiveInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCorrectiveInvoiceMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCorrectiveInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCorrectiveInvoiceTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCorrectiveInvoiceTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub credit_note_lines: Vec<NewSalesCreditNoteLine>,
     /// The generated credit note number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_note_number: Option<String>,
     /// The credit note number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesCreditNoteDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesCreditNoteMainAddress>,
     /// The net amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the credit note has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesCreditNoteTaxAnalysis>>,
     /// Credit note terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1119,211 +1178,437 @@ impl NewSalesCreditNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.field("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("credit_note_number", &self.credit_note_number)?;
+        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCreditNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCreditNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut credit_note_lines = None;
+        let mut credit_note_number = None;
+        let mut credit_note_number_prefix = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("credit_note_lines") => fields.or_default(&mut credit_note_lines)?,
+                Some("credit_note_number") => {
+                    fields.lenient_option(&mut credit_note_number)?
+                }
+                Some("credit_note_number_prefix") => {
+                    fields.lenient_option(&mut credit_note_number_prefix)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.next_value(&mut original_invoice_date)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            credit_note_lines: fields.required(credit_note_lines, "credit_note_lines")?,
+            credit_note_number: credit_note_number.unwrap_or_default(),
+            credit_note_number_prefix: credit_note_number_prefix.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCreditNoteDeliveryAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCreditNoteDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCreditNoteDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesCreditNoteLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1362,390 +1647,395 @@ impl NewSalesCreditNoteLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCreditNoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCreditNoteLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: fields.required(unit_price, "unit_price")?,
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCreditNoteMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCreditNoteMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCreditNoteMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesCreditNoteTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesCreditNoteTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesCreditNoteTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesEstimate {
     /// The net amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the estimate was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the estimate was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
     pub date: sage_core::types::Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesEstimateDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The estimate lines of the estimate
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub estimate_lines: Vec<NewSalesEstimateLine>,
     /// The generated estimate number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number: Option<String>,
     /// The estimate number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number_prefix: Option<String>,
     /// The exchange rate for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
     pub expiry_date: sage_core::types::Date,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesEstimateMainAddress>,
     /// The net amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Estimate notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The reference for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the estimate has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesEstimateTaxAnalysis>>,
     /// Estimate terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1806,207 +2096,405 @@ impl NewSalesEstimate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesEstimate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.field("estimate_lines", &self.estimate_lines)?;
+        map.optional("estimate_number", &self.estimate_number)?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.field("expiry_date", &self.expiry_date)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesEstimate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesEstimate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut estimate_lines = None;
+        let mut estimate_number = None;
+        let mut estimate_number_prefix = None;
+        let mut exchange_rate = None;
+        let mut expiry_date = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_id = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("estimate_lines") => fields.or_default(&mut estimate_lines)?,
+                Some("estimate_number") => fields.lenient_option(&mut estimate_number)?,
+                Some("estimate_number_prefix") => {
+                    fields.lenient_option(&mut estimate_number_prefix)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            estimate_lines: fields.required(estimate_lines, "estimate_lines")?,
+            estimate_number: estimate_number.unwrap_or_default(),
+            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            expiry_date: fields.required(expiry_date, "expiry_date")?,
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_id: invoice_id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesEstimateDeliveryAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesEstimateDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesEstimateDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesEstimateDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesEstimateLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The discount amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2046,428 +2534,406 @@ impl NewSalesEstimateLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesEstimateLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesEstimateLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesEstimateLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: fields.required(unit_price, "unit_price")?,
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesEstimateMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesEstimateMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesEstimateMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesEstimateMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesEstimateTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesEstimateTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesEstimateTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesEstimateTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesInvoiceDeliveryAddress>,
     /// Delivery/Performance Date (Germany only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_performance_date: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub invoice_lines: Vec<NewSalesInvoiceLine>,
     /// The generated invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesInvoiceMainAddress>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The ID of the Original Quote Estimate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_quote_estimate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring_invoice: Option<NewSalesInvoiceRecurringInvoice>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesInvoiceTaxAnalysis>>,
     /// Invoice terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2533,211 +2999,449 @@ impl NewSalesInvoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_quote_estimate_id", &self.original_quote_estimate_id)?;
+        map.optional("recurring_invoice", &self.recurring_invoice)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut delivery_performance_date = None;
+        let mut destination_consignment = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut invoice_number = None;
+        let mut invoice_number_prefix = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_quote_estimate_id = None;
+        let mut recurring_invoice = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_performance_date") => {
+                    fields.lenient_option(&mut delivery_performance_date)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.or_default(&mut invoice_lines)?,
+                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
+                Some("invoice_number_prefix") => {
+                    fields.lenient_option(&mut invoice_number_prefix)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_quote_estimate_id") => {
+                    fields.lenient_option(&mut original_quote_estimate_id)?
+                }
+                Some("recurring_invoice") => fields.next_value(&mut recurring_invoice)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_performance_date: delivery_performance_date.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: fields.required(invoice_lines, "invoice_lines")?,
+            invoice_number: invoice_number.unwrap_or_default(),
+            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_quote_estimate_id: original_quote_estimate_id.unwrap_or_default(),
+            recurring_invoice: recurring_invoice.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceDeliveryAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesInvoiceDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesInvoiceDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesInvoiceDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesInvoiceLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2776,299 +3480,430 @@ impl NewSalesInvoiceLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesInvoiceLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesInvoiceLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesInvoiceLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: fields.required(unit_price, "unit_price")?,
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesInvoiceMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesInvoiceMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesInvoiceMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceRecurringInvoice {
     /// The invoice recurrence frequency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub frequency: Option<i64>,
     /// The invoice recurrence day
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_day_number: Option<i64>,
     /// The invoice recurrence week day
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_week_day: Option<i64>,
     /// The status of the recurrence
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recurrence_status_identifier: Option<String>,
     /// The invoice recurrence type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recurrence_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesInvoiceRecurringInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("frequency", &self.frequency)?;
+        map.optional("on_day_number", &self.on_day_number)?;
+        map.optional("on_week_day", &self.on_week_day)?;
+        map.optional(
+            "recurrence_status_identifier",
+            &self.recurrence_status_identifier,
+        )?;
+        map.optional("recurrence_type", &self.recurrence_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesInvoiceRecurringInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesInvoiceRecurringInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut frequency = None;
+        let mut on_day_number = None;
+        let mut on_week_day = None;
+        let mut recurrence_status_identifier = None;
+        let mut recurrence_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("frequency") => fields.lenient_option(&mut frequency)?,
+                Some("on_day_number") => fields.lenient_option(&mut on_day_number)?,
+                Some("on_week_day") => fields.lenient_option(&mut on_week_day)?,
+                Some("recurrence_status_identifier") => {
+                    fields.lenient_option(&mut recurrence_status_identifier)?
+                }
+                Some("recurrence_type") => fields.lenient_option(&mut recurrence_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            frequency: frequency.unwrap_or_default(),
+            on_day_number: on_day_number.unwrap_or_default(),
+            on_week_day: on_week_day.unwrap_or_default(),
+            recurrence_status_identifier: recurrence_status_identifier
+                .unwrap_or_default(),
+            recurrence_type: recurrence_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesInvoiceTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesInvoiceTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesInvoiceTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesQuickEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<NewSalesQuickEntryAnalysisTypeCategory>>,
     /// The net amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3110,292 +3945,277 @@ impl NewSalesQuickEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.field("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.field("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuickEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuickEntry {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut details = None;
+        let mut exchange_rate = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut quick_entry_type_id = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("quick_entry_type_id") => {
+                    fields.lenient_value(&mut quick_entry_type_id)?
+                }
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            details: details.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            quick_entry_type_id: fields
+                .required(quick_entry_type_id, "quick_entry_type_id")?,
+            reference: fields.required(reference, "reference")?,
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuickEntryAnalysisTypeCategory {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuickEntryAnalysisTypeCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuickEntryAnalysisTypeCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuickEntryAnalysisTypeCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesQuote {
     /// The net amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quote was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quote was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
     pub date: sage_core::types::Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewSalesQuoteDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
     pub expiry_date: sage_core::types::Date,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewSalesQuoteMainAddress>,
     /// The net amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Quote notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The quote lines of the quote
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub quote_lines: Vec<NewSalesQuoteLine>,
     /// The generated quote number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number: Option<String>,
     /// The quote number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number_prefix: Option<String>,
     /// The reference for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the quote has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewSalesQuoteTaxAnalysis>>,
     /// Quote terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3456,207 +4276,405 @@ impl NewSalesQuote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.field("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.field("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.field("expiry_date", &self.expiry_date)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.field("quote_lines", &self.quote_lines)?;
+        map.optional("quote_number", &self.quote_number)?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut exchange_rate = None;
+        let mut expiry_date = None;
+        let mut idempotency_id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_id = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut quote_lines = None;
+        let mut quote_number = None;
+        let mut quote_number_prefix = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_value(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("quote_lines") => fields.or_default(&mut quote_lines)?,
+                Some("quote_number") => fields.lenient_option(&mut quote_number)?,
+                Some("quote_number_prefix") => {
+                    fields.lenient_option(&mut quote_number_prefix)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: fields.required(contact_id, "contact_id")?,
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: fields.required(date, "date")?,
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            expiry_date: fields.required(expiry_date, "expiry_date")?,
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_id: invoice_id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            quote_lines: fields.required(quote_lines, "quote_lines")?,
+            quote_number: quote_number.unwrap_or_default(),
+            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuoteDeliveryAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuoteDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuoteDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuoteDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewSalesQuoteLine {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The discount amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3696,171 +4714,425 @@ impl NewSalesQuoteLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.field("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.field("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.field("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.field("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuoteLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuoteLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_value(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_value(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: fields.required(ledger_account_id, "ledger_account_id")?,
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: fields.required(unit_price, "unit_price")?,
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuoteMainAddress {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuoteMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuoteMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuoteMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewSalesQuoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewSalesQuoteTaxAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewSalesQuoteTaxAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewSalesQuoteTaxAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfitAnalysis {
     /// The breakdown of profit per line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_breakdown: Option<Vec<ProfitBreakdown>>,
     /// The breakdown of total profit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<ProfitBreakdown>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for ProfitAnalysis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("line_breakdown", &self.line_breakdown)?;
+        map.optional("total", &self.total)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProfitAnalysis {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProfitAnalysis {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut line_breakdown = None;
+        let mut total = None;
+        loop {
+            match fields.next_key()? {
+                Some("line_breakdown") => fields.next_value(&mut line_breakdown)?,
+                Some("total") => fields.next_value(&mut total)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            line_breakdown: line_breakdown.unwrap_or_default(),
+            total: total.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfitBreakdown {
     /// The description
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The profit amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit: Option<sage_core::types::Decimal>,
     /// The profit percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit_percentage: Option<sage_core::types::Decimal>,
     /// The total cost
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_cost: Option<sage_core::types::Decimal>,
     /// The total sale
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_sale: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProfitBreakdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("profit", &self.profit)?;
+        map.optional("profit_percentage", &self.profit_percentage)?;
+        map.optional("total_cost", &self.total_cost)?;
+        map.optional("total_sale", &self.total_sale)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProfitBreakdown {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProfitBreakdown {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut profit = None;
+        let mut profit_percentage = None;
+        let mut total_cost = None;
+        let mut total_sale = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("profit") => fields.lenient_option(&mut profit)?,
+                Some("profit_percentage") => {
+                    fields.lenient_option(&mut profit_percentage)?
+                }
+                Some("total_cost") => fields.lenient_option(&mut total_cost)?,
+                Some("total_sale") => fields.lenient_option(&mut total_sale)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            profit: profit.unwrap_or_default(),
+            profit_percentage: profit_percentage.unwrap_or_default(),
+            total_cost: total_cost.unwrap_or_default(),
+            total_sale: total_sale.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -3871,359 +5143,540 @@ pub struct ProfitBreakdown {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuickEntry {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The net amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The name of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesQuickEntryId>,
     /// The inverse exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// Indicates if the quick entry was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// The net amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quick_entry_type: Option<super::common::Base>,
     /// The reference for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The status of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The transaction for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for QuickEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional("quick_entry_type", &self.quick_entry_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuickEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for QuickEntry {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut ledger_account = None;
+        let mut migrated = None;
+        let mut net_amount = None;
+        let mut outstanding_amount = None;
+        let mut payments_allocations = None;
+        let mut quick_entry_type = None;
+        let mut reference = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("quick_entry_type") => fields.next_value(&mut quick_entry_type)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            quick_entry_type: quick_entry_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteStatus {
     /// The quote status name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The quote status id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for QuoteStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuoteStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for QuoteStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut displayed_as = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecurringSalesInvoice {
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The invoice recurrence frequency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub frequency: Option<i64>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The invoice recurrence day
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_day_number: Option<i64>,
     /// The invoice recurrence week day
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_week_day: Option<i64>,
     /// The status of the recurrence
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recurrence_status_identifier: Option<String>,
     /// The invoice recurrence type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recurrence_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for RecurringSalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("frequency", &self.frequency)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.optional("on_day_number", &self.on_day_number)?;
+        map.optional("on_week_day", &self.on_week_day)?;
+        map.optional(
+            "recurrence_status_identifier",
+            &self.recurrence_status_identifier,
+        )?;
+        map.optional("recurrence_type", &self.recurrence_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RecurringSalesInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for RecurringSalesInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut displayed_as = None;
+        let mut frequency = None;
+        let mut id = None;
+        let mut links = None;
+        let mut on_day_number = None;
+        let mut on_week_day = None;
+        let mut recurrence_status_identifier = None;
+        let mut recurrence_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("frequency") => fields.lenient_option(&mut frequency)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("on_day_number") => fields.lenient_option(&mut on_day_number)?,
+                Some("on_week_day") => fields.lenient_option(&mut on_week_day)?,
+                Some("recurrence_status_identifier") => {
+                    fields.lenient_option(&mut recurrence_status_identifier)?
+                }
+                Some("recurrence_type") => fields.lenient_option(&mut recurrence_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            displayed_as: displayed_as.unwrap_or_default(),
+            frequency: frequency.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            on_day_number: on_day_number.unwrap_or_default(),
+            on_week_day: on_week_day.unwrap_or_default(),
+            recurrence_status_identifier: recurrence_status_identifier
+                .unwrap_or_default(),
+            recurrence_type: recurrence_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesArtefactAddress {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_type: Option<super::common::Base>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The address country
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// Country group allows countries to be filtered for selection.
     ///
     /// Set it to e.g. EU if the address is within the EEC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_group: Option<super::common::Base>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesArtefactAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type", &self.address_type)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_group", &self.country_group)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesArtefactAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesArtefactAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type = None;
+        let mut city = None;
+        let mut country = None;
+        let mut country_group = None;
+        let mut deleted_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type") => fields.next_value(&mut address_type)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country") => fields.next_value(&mut country)?,
+                Some("country_group") => fields.next_value(&mut country_group)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type: address_type.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_group: country_group.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -4235,1051 +5688,1396 @@ pub struct SalesArtefactAddress {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoice {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales corrective invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The reason for the corrective invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrective_reason_code: Option<super::common::Base>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The corrective invoice details
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesCorrectiveInvoiceId>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesInvoiceLineItem>>,
     /// The generated invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number_prefix: Option<String>,
     /// The date of the last payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub main_address_free_form: Option<String>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The original invoice associated with the correction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice: Option<super::common::Generic>,
     /// The Invoice date relating to the original invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_date: Option<String>,
     /// The number relating to the original invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_number: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// Indicates whether the invoice has been emailed
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the artefact is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// Invoice terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the sales corrective invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The reason the invoice was voided
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub void_reason: Option<String>,
     /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCorrectiveInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrective_reason_code", &self.corrective_reason_code)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("details", &self.details)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice", &self.original_invoice)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCorrectiveInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_tax_breakdown = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut corrective_reason_code = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut delivery_address = None;
+        let mut delivery_address_free_form = None;
+        let mut destination_consignment = None;
+        let mut destination_vat_rates_in_use = None;
+        let mut detailed_tax_analysis = None;
+        let mut details = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut invoice_number = None;
+        let mut invoice_number_prefix = None;
+        let mut last_paid = None;
+        let mut links = None;
+        let mut main_address = None;
+        let mut main_address_free_form = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice = None;
+        let mut original_invoice_date = None;
+        let mut original_invoice_number = None;
+        let mut outstanding_amount = None;
+        let mut payments_allocations = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut sent_by_email = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_breakdown = None;
+        let mut shipping_tax_rate = None;
+        let mut shipping_total_amount = None;
+        let mut status = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut vat_reverse_charge = None;
+        let mut void_reason = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("corrective_reason_code") => {
+                    fields.next_value(&mut corrective_reason_code)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_address_free_form") => {
+                    fields.lenient_option(&mut delivery_address_free_form)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("destination_vat_rates_in_use") => {
+                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                }
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
+                Some("invoice_number_prefix") => {
+                    fields.lenient_option(&mut invoice_number_prefix)?
+                }
+                Some("last_paid") => fields.next_value(&mut last_paid)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_address_free_form") => {
+                    fields.lenient_option(&mut main_address_free_form)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice") => fields.next_value(&mut original_invoice)?,
+                Some("original_invoice_date") => {
+                    fields.lenient_option(&mut original_invoice_date)?
+                }
+                Some("original_invoice_number") => {
+                    fields.lenient_option(&mut original_invoice_number)?
+                }
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_breakdown") => {
+                    fields.next_value(&mut shipping_tax_breakdown)?
+                }
+                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            corrective_reason_code: corrective_reason_code.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            destination_vat_rates_in_use: destination_vat_rates_in_use
+                .unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            invoice_number: invoice_number.unwrap_or_default(),
+            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
+            last_paid: last_paid.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_address_free_form: main_address_free_form.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice: original_invoice.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            original_invoice_number: original_invoice_number.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            sent_by_email: sent_by_email.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
+            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            void_reason: void_reason.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCorrectiveInvoiceDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceDeliveryAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesCorrectiveInvoiceDeliveryAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCorrectiveInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCorrectiveInvoiceMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCorrectiveInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceUpdate {
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesCorrectiveInvoiceDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The corrective invoice details
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesCorrectiveInvoiceLineUpdate>>,
     /// The generated invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesCorrectiveInvoiceMainAddressUpdate>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesCorrectiveInvoiceTaxAnalysisUpdate>>,
     /// Invoice terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCorrectiveInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrective_reason_code_id", &self.corrective_reason_code_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("details", &self.details)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("original_invoice_id", &self.original_invoice_id)?;
+        map.optional("original_invoice_number", &self.original_invoice_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCorrectiveInvoiceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCorrectiveInvoiceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut corrective_reason_code_id = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut details = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut invoice_number = None;
+        let mut invoice_number_prefix = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut original_invoice_id = None;
+        let mut original_invoice_number = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("corrective_reason_code_id") => {
+                    fields.lenient_option(&mut corrective_reason_code_id)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
+                Some("invoice_number_prefix") => {
+                    fields.lenient_option(&mut invoice_number_prefix)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.lenient_option(&mut original_invoice_date)?
+                }
+                Some("original_invoice_id") => {
+                    fields.lenient_option(&mut original_invoice_id)?
+                }
+                Some("original_invoice_number") => {
+                    fields.lenient_option(&mut original_invoice_number)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            corrective_reason_code_id: corrective_reason_code_id.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            invoice_number: invoice_number.unwrap_or_default(),
+            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            original_invoice_id: original_invoice_id.unwrap_or_default(),
+            original_invoice_number: original_invoice_number.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -5289,1236 +7087,1668 @@ pub struct SalesCorrectiveInvoiceUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNote {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit note lines of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<SalesCreditNoteLineItem>>,
     /// The generated credit note number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_note_number: Option<String>,
     /// The credit note number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_note_number_prefix: Option<String>,
     /// The currency for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the credit note
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesCreditNoteId>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the credit note
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub main_address_free_form: Option<String>,
     /// Indicates if the sales credit note was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// The net amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The outstanding amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the credit note has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// Indicates whether the credit note has been emailed
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The credit note tax analysis
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales credit note, returns invoice or cash.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the sales credit note is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// Credit note terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the credit note including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the sales credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The reason the credit note was voided
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("credit_note_number", &self.credit_note_number)?;
+        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_tax_breakdown = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut credit_note_lines = None;
+        let mut credit_note_number = None;
+        let mut credit_note_number_prefix = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut delivery_address = None;
+        let mut delivery_address_free_form = None;
+        let mut destination_consignment = None;
+        let mut destination_vat_rates_in_use = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut has_cis_labour = None;
+        let mut has_cis_materials = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut is_cis = None;
+        let mut last_paid = None;
+        let mut links = None;
+        let mut main_address = None;
+        let mut main_address_free_form = None;
+        let mut migrated = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut outstanding_amount = None;
+        let mut payments_allocations = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut sent_by_email = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_breakdown = None;
+        let mut shipping_tax_rate = None;
+        let mut shipping_total_amount = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut terms_and_conditions = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut vat_reverse_charge = None;
+        let mut void_reason = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
+                Some("credit_note_number") => {
+                    fields.lenient_option(&mut credit_note_number)?
+                }
+                Some("credit_note_number_prefix") => {
+                    fields.lenient_option(&mut credit_note_number_prefix)?
+                }
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_address_free_form") => {
+                    fields.lenient_option(&mut delivery_address_free_form)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("destination_vat_rates_in_use") => {
+                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                }
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
+                Some("has_cis_materials") => {
+                    fields.lenient_option(&mut has_cis_materials)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
+                Some("last_paid") => fields.next_value(&mut last_paid)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_address_free_form") => {
+                    fields.lenient_option(&mut main_address_free_form)?
+                }
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.next_value(&mut original_invoice_date)?
+                }
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_breakdown") => {
+                    fields.next_value(&mut shipping_tax_breakdown)?
+                }
+                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            credit_note_lines: credit_note_lines.unwrap_or_default(),
+            credit_note_number: credit_note_number.unwrap_or_default(),
+            credit_note_number_prefix: credit_note_number_prefix.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            destination_vat_rates_in_use: destination_vat_rates_in_use
+                .unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            has_cis_labour: has_cis_labour.unwrap_or_default(),
+            has_cis_materials: has_cis_materials.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            is_cis: is_cis.unwrap_or_default(),
+            last_paid: last_paid.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_address_free_form: main_address_free_form.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            sent_by_email: sent_by_email.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
+            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            void_reason: void_reason.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteDeliveryAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteDeliveryAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteLineItem {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The EU sales description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_sales_description: Option<EuSalesDescription>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The ledger account for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("eu_sales_description", &self.eu_sales_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut displayed_as = None;
+        let mut eu_goods_services_type = None;
+        let mut eu_sales_description = None;
+        let mut id = None;
+        let mut ledger_account = None;
+        let mut net_amount = None;
+        let mut product = None;
+        let mut quantity = None;
+        let mut service = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("eu_goods_services_type") => {
+                    fields.next_value(&mut eu_goods_services_type)?
+                }
+                Some("eu_sales_description") => {
+                    fields.next_value(&mut eu_sales_description)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service") => fields.next_value(&mut service)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
+            eu_sales_description: eu_sales_description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service: service.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<SalesCreditNoteLineUpdate>>,
     /// The generated credit note number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_note_number: Option<String>,
     /// The credit note number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesCreditNoteDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesCreditNoteMainAddressUpdate>,
     /// The net amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The reference for the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the credit note has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesCreditNoteTaxAnalysisUpdate>>,
     /// Credit note terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesCreditNoteUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("credit_note_lines", &self.credit_note_lines)?;
+        map.optional("credit_note_number", &self.credit_note_number)?;
+        map.optional("credit_note_number_prefix", &self.credit_note_number_prefix)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_invoice_date", &self.original_invoice_date)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut credit_note_lines = None;
+        let mut credit_note_number = None;
+        let mut credit_note_number_prefix = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_invoice_date = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("credit_note_lines") => fields.next_value(&mut credit_note_lines)?,
+                Some("credit_note_number") => {
+                    fields.lenient_option(&mut credit_note_number)?
+                }
+                Some("credit_note_number_prefix") => {
+                    fields.lenient_option(&mut credit_note_number_prefix)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_invoice_date") => {
+                    fields.next_value(&mut original_invoice_date)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            credit_note_lines: credit_note_lines.unwrap_or_default(),
+            credit_note_number: credit_note_number.unwrap_or_default(),
+            credit_note_number_prefix: credit_note_number_prefix.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_invoice_date: original_invoice_date.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -6528,976 +8758,1295 @@ pub struct SalesCreditNoteUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The net amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the  estimate in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the estimate was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the estimate was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The delivery address of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the estimate
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The estimate lines of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_lines: Option<Vec<SalesQuoteLineItem>>,
     /// The generated estimate number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number: Option<String>,
     /// The estimate number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number_prefix: Option<String>,
     /// The exchange rate for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesEstimateId>,
     /// The inverse exchange rate for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice associated with the estimate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<super::common::Generic>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the estimate
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub main_address_free_form: Option<String>,
     /// The net amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Estimate notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Breakdown of profit per line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profit_analysis: Option<ProfitAnalysis>,
     /// The reference for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the estimate has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// Indicates whether the estimate has been emailed
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<QuoteStatus>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The estimate tax analysis
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the quote/estimate is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// Estimate terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the estimate including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesEstimate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("estimate_lines", &self.estimate_lines)?;
+        map.optional("estimate_number", &self.estimate_number)?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice", &self.invoice)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("profit_analysis", &self.profit_analysis)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesEstimate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesEstimate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_tax_breakdown = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut delivery_address_free_form = None;
+        let mut destination_consignment = None;
+        let mut destination_vat_rates_in_use = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut estimate_lines = None;
+        let mut estimate_number = None;
+        let mut estimate_number_prefix = None;
+        let mut exchange_rate = None;
+        let mut expiry_date = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice = None;
+        let mut links = None;
+        let mut main_address = None;
+        let mut main_address_free_form = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut profit_analysis = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut sent_by_email = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_breakdown = None;
+        let mut shipping_tax_rate = None;
+        let mut shipping_total_amount = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut updated_at = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_address_free_form") => {
+                    fields.lenient_option(&mut delivery_address_free_form)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("destination_vat_rates_in_use") => {
+                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                }
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("estimate_lines") => fields.next_value(&mut estimate_lines)?,
+                Some("estimate_number") => fields.lenient_option(&mut estimate_number)?,
+                Some("estimate_number_prefix") => {
+                    fields.lenient_option(&mut estimate_number_prefix)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice") => fields.next_value(&mut invoice)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_address_free_form") => {
+                    fields.lenient_option(&mut main_address_free_form)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("profit_analysis") => fields.next_value(&mut profit_analysis)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_breakdown") => {
+                    fields.next_value(&mut shipping_tax_breakdown)?
+                }
+                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            destination_vat_rates_in_use: destination_vat_rates_in_use
+                .unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            estimate_lines: estimate_lines.unwrap_or_default(),
+            estimate_number: estimate_number.unwrap_or_default(),
+            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice: invoice.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_address_free_form: main_address_free_form.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            profit_analysis: profit_analysis.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            sent_by_email: sent_by_email.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
+            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesEstimateDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesEstimateDeliveryAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesEstimateDeliveryAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesEstimateLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesEstimateLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesEstimateLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesEstimateMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesEstimateMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesEstimateMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesEstimateTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesEstimateTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesEstimateTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateUpdate {
     /// The net amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the estimate was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the estimate was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesEstimateDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_lines: Option<Vec<SalesEstimateLineUpdate>>,
     /// The generated estimate number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number: Option<String>,
     /// The estimate number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimate_number_prefix: Option<String>,
     /// The exchange rate for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The inverse exchange rate for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesEstimateMainAddressUpdate>,
     /// The net amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Estimate notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The reference for the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the estimate has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesEstimateTaxAnalysisUpdate>>,
     /// Estimate terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the estimate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesEstimateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("estimate_lines", &self.estimate_lines)?;
+        map.optional("estimate_number", &self.estimate_number)?;
+        map.optional("estimate_number_prefix", &self.estimate_number_prefix)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesEstimateUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesEstimateUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut estimate_lines = None;
+        let mut estimate_number = None;
+        let mut estimate_number_prefix = None;
+        let mut exchange_rate = None;
+        let mut expiry_date = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_id = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("estimate_lines") => fields.next_value(&mut estimate_lines)?,
+                Some("estimate_number") => fields.lenient_option(&mut estimate_number)?,
+                Some("estimate_number_prefix") => {
+                    fields.lenient_option(&mut estimate_number_prefix)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            estimate_lines: estimate_lines.unwrap_or_default(),
+            estimate_number: estimate_number.unwrap_or_default(),
+            estimate_number_prefix: estimate_number_prefix.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_id: invoice_id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -7509,1508 +10058,2072 @@ pub struct SalesEstimateUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoice {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The corrective entries associated with the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrections: Option<Vec<SalesCorrectiveInvoice>>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The datetime when the item was deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The delivery address of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_address_free_form: Option<String>,
     /// Delivery/Performance Date (Germany only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_performance_date: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesInvoiceId>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesInvoiceLineItem>>,
     /// The generated invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number_prefix: Option<String>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_cis: Option<bool>,
     /// The date of the last payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the invoice
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub main_address_free_form: Option<String>,
     /// Indicates if the sales invoice was migrated from another system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub migrated: Option<bool>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The original quote / estimate associated with the invoice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_quote_estimate: Option<SalesInvoiceQuoteEstimate>,
     /// The outstanding amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The recurring sales invoice this invoice was created from if applicable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring_invoice: Option<RecurringSalesInvoice>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// Indicates whether the invoice has been emailed
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the sales invoice is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// Invoice terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the sales invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Transaction>,
     /// The transaction type of the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The reason the invoice was voided
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_outstanding_amount",
+            &self.base_currency_outstanding_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("corrections", &self.corrections)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("deleted_at", &self.deleted_at)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_cis_labour", &self.has_cis_labour)?;
+        map.optional("has_cis_materials", &self.has_cis_materials)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("is_cis", &self.is_cis)?;
+        map.optional("last_paid", &self.last_paid)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("migrated", &self.migrated)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_quote_estimate", &self.original_quote_estimate)?;
+        map.optional("outstanding_amount", &self.outstanding_amount)?;
+        map.optional("payments_allocations", &self.payments_allocations)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("recurring_invoice", &self.recurring_invoice)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("transaction", &self.transaction)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("void_reason", &self.void_reason)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_outstanding_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_tax_breakdown = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut corrections = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut deleted_at = None;
+        let mut delivery_address = None;
+        let mut delivery_address_free_form = None;
+        let mut delivery_performance_date = None;
+        let mut destination_consignment = None;
+        let mut destination_vat_rates_in_use = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut due_date = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut has_cis_labour = None;
+        let mut has_cis_materials = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut invoice_number = None;
+        let mut invoice_number_prefix = None;
+        let mut is_cis = None;
+        let mut last_paid = None;
+        let mut links = None;
+        let mut main_address = None;
+        let mut main_address_free_form = None;
+        let mut migrated = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_quote_estimate = None;
+        let mut outstanding_amount = None;
+        let mut payments_allocations = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut recurring_invoice = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut sent_by_email = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_breakdown = None;
+        let mut shipping_tax_rate = None;
+        let mut shipping_total_amount = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut terms_and_conditions = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut transaction = None;
+        let mut transaction_type = None;
+        let mut updated_at = None;
+        let mut vat_reverse_charge = None;
+        let mut void_reason = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_outstanding_amount") => {
+                    fields.lenient_option(&mut base_currency_outstanding_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("corrections") => fields.next_value(&mut corrections)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("deleted_at") => fields.next_value(&mut deleted_at)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_address_free_form") => {
+                    fields.lenient_option(&mut delivery_address_free_form)?
+                }
+                Some("delivery_performance_date") => {
+                    fields.lenient_option(&mut delivery_performance_date)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("destination_vat_rates_in_use") => {
+                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                }
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("has_cis_labour") => fields.lenient_option(&mut has_cis_labour)?,
+                Some("has_cis_materials") => {
+                    fields.lenient_option(&mut has_cis_materials)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
+                Some("invoice_number_prefix") => {
+                    fields.lenient_option(&mut invoice_number_prefix)?
+                }
+                Some("is_cis") => fields.lenient_option(&mut is_cis)?,
+                Some("last_paid") => fields.next_value(&mut last_paid)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_address_free_form") => {
+                    fields.lenient_option(&mut main_address_free_form)?
+                }
+                Some("migrated") => fields.lenient_option(&mut migrated)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_quote_estimate") => {
+                    fields.next_value(&mut original_quote_estimate)?
+                }
+                Some("outstanding_amount") => {
+                    fields.lenient_option(&mut outstanding_amount)?
+                }
+                Some("payments_allocations") => {
+                    fields.next_value(&mut payments_allocations)?
+                }
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("recurring_invoice") => fields.next_value(&mut recurring_invoice)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_breakdown") => {
+                    fields.next_value(&mut shipping_tax_breakdown)?
+                }
+                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("transaction") => fields.next_value(&mut transaction)?,
+                Some("transaction_type") => fields.next_value(&mut transaction_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("void_reason") => fields.lenient_option(&mut void_reason)?,
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_outstanding_amount: base_currency_outstanding_amount
+                .unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            corrections: corrections.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            deleted_at: deleted_at.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
+            delivery_performance_date: delivery_performance_date.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            destination_vat_rates_in_use: destination_vat_rates_in_use
+                .unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            has_cis_labour: has_cis_labour.unwrap_or_default(),
+            has_cis_materials: has_cis_materials.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            invoice_number: invoice_number.unwrap_or_default(),
+            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
+            is_cis: is_cis.unwrap_or_default(),
+            last_paid: last_paid.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_address_free_form: main_address_free_form.unwrap_or_default(),
+            migrated: migrated.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_quote_estimate: original_quote_estimate.unwrap_or_default(),
+            outstanding_amount: outstanding_amount.unwrap_or_default(),
+            payments_allocations: payments_allocations.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            recurring_invoice: recurring_invoice.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            sent_by_email: sent_by_email.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
+            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            transaction: transaction.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            void_reason: void_reason.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceDeliveryAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceDeliveryAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceLineItem {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The EU sales description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_sales_description: Option<EuSalesDescription>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The ledger account for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("eu_sales_description", &self.eu_sales_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut displayed_as = None;
+        let mut eu_goods_services_type = None;
+        let mut eu_sales_description = None;
+        let mut id = None;
+        let mut ledger_account = None;
+        let mut net_amount = None;
+        let mut product = None;
+        let mut quantity = None;
+        let mut service = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("eu_goods_services_type") => {
+                    fields.next_value(&mut eu_goods_services_type)?
+                }
+                Some("eu_sales_description") => {
+                    fields.next_value(&mut eu_sales_description)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service") => fields.next_value(&mut service)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
+            eu_sales_description: eu_sales_description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service: service.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceQuoteEstimate {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceQuoteEstimate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("links", &self.links)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceQuoteEstimate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceQuoteEstimate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut links = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceRecurringInvoiceUpdate {
     /// The invoice recurrence frequency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub frequency: Option<i64>,
     /// The invoice recurrence day
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_day_number: Option<i64>,
     /// The invoice recurrence week day
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_week_day: Option<i64>,
     /// The status of the recurrence
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recurrence_status_identifier: Option<String>,
     /// The invoice recurrence type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recurrence_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceRecurringInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("frequency", &self.frequency)?;
+        map.optional("on_day_number", &self.on_day_number)?;
+        map.optional("on_week_day", &self.on_week_day)?;
+        map.optional(
+            "recurrence_status_identifier",
+            &self.recurrence_status_identifier,
+        )?;
+        map.optional("recurrence_type", &self.recurrence_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceRecurringInvoiceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceRecurringInvoiceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut frequency = None;
+        let mut on_day_number = None;
+        let mut on_week_day = None;
+        let mut recurrence_status_identifier = None;
+        let mut recurrence_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("frequency") => fields.lenient_option(&mut frequency)?,
+                Some("on_day_number") => fields.lenient_option(&mut on_day_number)?,
+                Some("on_week_day") => fields.lenient_option(&mut on_week_day)?,
+                Some("recurrence_status_identifier") => {
+                    fields.lenient_option(&mut recurrence_status_identifier)?
+                }
+                Some("recurrence_type") => fields.lenient_option(&mut recurrence_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            frequency: frequency.unwrap_or_default(),
+            on_day_number: on_day_number.unwrap_or_default(),
+            on_week_day: on_week_day.unwrap_or_default(),
+            recurrence_status_identifier: recurrence_status_identifier
+                .unwrap_or_default(),
+            recurrence_type: recurrence_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesInvoiceDeliveryAddressUpdate>,
     /// Delivery/Performance Date (Germany only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_performance_date: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<SalesInvoiceLineUpdate>>,
     /// The generated invoice number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number: Option<String>,
     /// The invoice number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesInvoiceMainAddressUpdate>,
     /// The net amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The ID of the Original Quote Estimate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_quote_estimate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring_invoice: Option<SalesInvoiceRecurringInvoiceUpdate>,
     /// The reference for the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the invoice has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesInvoiceTaxAnalysisUpdate>>,
     /// Invoice terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "base_currency_cis_applicable_amount",
+            &self.base_currency_cis_applicable_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional(
+            "base_currency_total_after_cis_deduction",
+            &self.base_currency_total_after_cis_deduction,
+        )?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("cis_applicable_amount", &self.cis_applicable_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_performance_date", &self.delivery_performance_date)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_lines", &self.invoice_lines)?;
+        map.optional("invoice_number", &self.invoice_number)?;
+        map.optional("invoice_number_prefix", &self.invoice_number_prefix)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("original_quote_estimate_id", &self.original_quote_estimate_id)?;
+        map.optional("recurring_invoice", &self.recurring_invoice)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_after_cis_deduction", &self.total_after_cis_deduction)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_cis_applicable_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_after_cis_deduction = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut cis_applicable_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut delivery_performance_date = None;
+        let mut destination_consignment = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_lines = None;
+        let mut invoice_number = None;
+        let mut invoice_number_prefix = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut original_quote_estimate_id = None;
+        let mut recurring_invoice = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_after_cis_deduction = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_cis_applicable_amount") => {
+                    fields.lenient_option(&mut base_currency_cis_applicable_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_after_cis_deduction") => {
+                    fields.lenient_option(&mut base_currency_total_after_cis_deduction)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("cis_applicable_amount") => {
+                    fields.lenient_option(&mut cis_applicable_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_performance_date") => {
+                    fields.lenient_option(&mut delivery_performance_date)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_lines") => fields.next_value(&mut invoice_lines)?,
+                Some("invoice_number") => fields.lenient_option(&mut invoice_number)?,
+                Some("invoice_number_prefix") => {
+                    fields.lenient_option(&mut invoice_number_prefix)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("original_quote_estimate_id") => {
+                    fields.lenient_option(&mut original_quote_estimate_id)?
+                }
+                Some("recurring_invoice") => fields.next_value(&mut recurring_invoice)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_after_cis_deduction") => {
+                    fields.lenient_option(&mut total_after_cis_deduction)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_cis_applicable_amount: base_currency_cis_applicable_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_after_cis_deduction: base_currency_total_after_cis_deduction
+                .unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            cis_applicable_amount: cis_applicable_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_performance_date: delivery_performance_date.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_lines: invoice_lines.unwrap_or_default(),
+            invoice_number: invoice_number.unwrap_or_default(),
+            invoice_number_prefix: invoice_number_prefix.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            original_quote_estimate_id: original_quote_estimate_id.unwrap_or_default(),
+            recurring_invoice: recurring_invoice.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_after_cis_deduction: total_after_cis_deduction.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuickEntryAnalysisTypeCategoryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_id", &self.analysis_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuickEntryAnalysisTypeCategoryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuickEntryAnalysisTypeCategoryUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_id") => fields.lenient_option(&mut analysis_type_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_id: analysis_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuickEntryUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<SalesQuickEntryAnalysisTypeCategoryUpdate>>,
     /// The net amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuickEntryUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("details", &self.details)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("quick_entry_type_id", &self.quick_entry_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuickEntryUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuickEntryUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut details = None;
+        let mut exchange_rate = None;
+        let mut inverse_exchange_rate = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut quick_entry_type_id = None;
+        let mut reference = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("quick_entry_type_id") => {
+                    fields.lenient_option(&mut quick_entry_type_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            details: details.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            quick_entry_type_id: quick_entry_type_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -9021,1129 +12134,1514 @@ pub struct SalesQuickEntryUpdate {
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuote {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The net amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the  quote in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the quote was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quote was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The currency for the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// The date of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The delivery address of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesArtefactAddress>,
     /// The free-form delivery address of the quote
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_address_free_form: Option<String>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// Indicates whether destination vat rates are in use
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_vat_rates_in_use: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub editable: Option<bool>,
     /// The exchange rate for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesQuoteId>,
     /// The inverse exchange rate for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice associated with the quote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<super::common::Generic>,
     /// Links for the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The main address of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesArtefactAddress>,
     /// The free-form main address of the quote
     /// Note: An upper length limit of 500 characters is imposed conditionally and may not apply in every request. A hard upper limit of 65535 characters is imposed by the storage layer, though.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub main_address_free_form: Option<String>,
     /// The net amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Quote notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// The total amount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Breakdown of profit per line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profit_analysis: Option<ProfitAnalysis>,
     /// The quote lines of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_lines: Option<Vec<SalesQuoteLineItem>>,
     /// The generated quote number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number: Option<String>,
     /// The quote number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number_prefix: Option<String>,
     /// The reference for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the quote has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// Indicates whether the quote has been emailed
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent_by_email: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The shipping tax breakdown for the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The shipping tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_tax_rate: Option<super::common::Base>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The status of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<QuoteStatus>,
     /// The address region for tax purposes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The quote tax analysis
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this sales invoice, returns invoice, cash or retailer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the quote/estimate is tax reconciled or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_reconciled: Option<bool>,
     /// Quote terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the quote including any payments, allocations and discounts
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_breakdown",
+            &self.base_currency_shipping_tax_breakdown,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact", &self.contact)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("delivery_address_free_form", &self.delivery_address_free_form)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional(
+            "destination_vat_rates_in_use",
+            &self.destination_vat_rates_in_use,
+        )?;
+        map.optional("detailed_tax_analysis", &self.detailed_tax_analysis)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("editable", &self.editable)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice", &self.invoice)?;
+        map.optional("links", &self.links)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("main_address_free_form", &self.main_address_free_form)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional(
+            "payments_allocations_total_amount",
+            &self.payments_allocations_total_amount,
+        )?;
+        map.optional(
+            "payments_allocations_total_discount",
+            &self.payments_allocations_total_discount,
+        )?;
+        map.optional("profit_analysis", &self.profit_analysis)?;
+        map.optional("quote_lines", &self.quote_lines)?;
+        map.optional("quote_number", &self.quote_number)?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("sent_by_email", &self.sent_by_email)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_breakdown", &self.shipping_tax_breakdown)?;
+        map.optional("shipping_tax_rate", &self.shipping_tax_rate)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status", &self.status)?;
+        map.optional("tax_address_region", &self.tax_address_region)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("tax_calculation_method", &self.tax_calculation_method)?;
+        map.optional("tax_reconciled", &self.tax_reconciled)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_paid", &self.total_paid)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_tax_breakdown = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut created_at = None;
+        let mut currency = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut delivery_address_free_form = None;
+        let mut destination_consignment = None;
+        let mut destination_vat_rates_in_use = None;
+        let mut detailed_tax_analysis = None;
+        let mut displayed_as = None;
+        let mut editable = None;
+        let mut exchange_rate = None;
+        let mut expiry_date = None;
+        let mut id = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice = None;
+        let mut links = None;
+        let mut main_address = None;
+        let mut main_address_free_form = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut payments_allocations_total_amount = None;
+        let mut payments_allocations_total_discount = None;
+        let mut profit_analysis = None;
+        let mut quote_lines = None;
+        let mut quote_number = None;
+        let mut quote_number_prefix = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut sent_by_email = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_breakdown = None;
+        let mut shipping_tax_rate = None;
+        let mut shipping_total_amount = None;
+        let mut status = None;
+        let mut tax_address_region = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut tax_calculation_method = None;
+        let mut tax_reconciled = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_paid = None;
+        let mut total_quantity = None;
+        let mut updated_at = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_shipping_tax_breakdown)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact") => fields.next_value(&mut contact)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("delivery_address_free_form") => {
+                    fields.lenient_option(&mut delivery_address_free_form)?
+                }
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("destination_vat_rates_in_use") => {
+                    fields.lenient_option(&mut destination_vat_rates_in_use)?
+                }
+                Some("detailed_tax_analysis") => {
+                    fields.next_value(&mut detailed_tax_analysis)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("editable") => fields.lenient_option(&mut editable)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice") => fields.next_value(&mut invoice)?,
+                Some("links") => fields.next_value(&mut links)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("main_address_free_form") => {
+                    fields.lenient_option(&mut main_address_free_form)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("payments_allocations_total_amount") => {
+                    fields.lenient_option(&mut payments_allocations_total_amount)?
+                }
+                Some("payments_allocations_total_discount") => {
+                    fields.lenient_option(&mut payments_allocations_total_discount)?
+                }
+                Some("profit_analysis") => fields.next_value(&mut profit_analysis)?,
+                Some("quote_lines") => fields.next_value(&mut quote_lines)?,
+                Some("quote_number") => fields.lenient_option(&mut quote_number)?,
+                Some("quote_number_prefix") => {
+                    fields.lenient_option(&mut quote_number_prefix)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("sent_by_email") => fields.lenient_option(&mut sent_by_email)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_breakdown") => {
+                    fields.next_value(&mut shipping_tax_breakdown)?
+                }
+                Some("shipping_tax_rate") => fields.next_value(&mut shipping_tax_rate)?,
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status") => fields.next_value(&mut status)?,
+                Some("tax_address_region") => fields.next_value(&mut tax_address_region)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("tax_calculation_method") => {
+                    fields.lenient_option(&mut tax_calculation_method)?
+                }
+                Some("tax_reconciled") => fields.lenient_option(&mut tax_reconciled)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_paid") => fields.lenient_option(&mut total_paid)?,
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_breakdown: base_currency_shipping_tax_breakdown
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            delivery_address_free_form: delivery_address_free_form.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            destination_vat_rates_in_use: destination_vat_rates_in_use
+                .unwrap_or_default(),
+            detailed_tax_analysis: detailed_tax_analysis.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            editable: editable.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice: invoice.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            main_address_free_form: main_address_free_form.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            payments_allocations_total_amount: payments_allocations_total_amount
+                .unwrap_or_default(),
+            payments_allocations_total_discount: payments_allocations_total_discount
+                .unwrap_or_default(),
+            profit_analysis: profit_analysis.unwrap_or_default(),
+            quote_lines: quote_lines.unwrap_or_default(),
+            quote_number: quote_number.unwrap_or_default(),
+            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            sent_by_email: sent_by_email.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_breakdown: shipping_tax_breakdown.unwrap_or_default(),
+            shipping_tax_rate: shipping_tax_rate.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            tax_address_region: tax_address_region.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            tax_calculation_method: tax_calculation_method.unwrap_or_default(),
+            tax_reconciled: tax_reconciled.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_paid: total_paid.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuoteDeliveryAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuoteDeliveryAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuoteDeliveryAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteLineItem {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// The discount amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The EU sales description for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_sales_description: Option<EuSalesDescription>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<String>,
     /// The ledger account for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The net amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the quote line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The quantity for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the quote line relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The tax rate for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuoteLineItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_tax_breakdown", &self.base_currency_tax_breakdown)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("eu_goods_services_type", &self.eu_goods_services_type)?;
+        map.optional("eu_sales_description", &self.eu_sales_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("ledger_account", &self.ledger_account)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product", &self.product)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service", &self.service)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_breakdown", &self.tax_breakdown)?;
+        map.optional("tax_rate", &self.tax_rate)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuoteLineItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuoteLineItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_tax_breakdown = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut displayed_as = None;
+        let mut eu_goods_services_type = None;
+        let mut eu_sales_description = None;
+        let mut id = None;
+        let mut ledger_account = None;
+        let mut net_amount = None;
+        let mut product = None;
+        let mut quantity = None;
+        let mut service = None;
+        let mut tax_amount = None;
+        let mut tax_breakdown = None;
+        let mut tax_rate = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_tax_breakdown") => {
+                    fields.next_value(&mut base_currency_tax_breakdown)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("eu_goods_services_type") => {
+                    fields.next_value(&mut eu_goods_services_type)?
+                }
+                Some("eu_sales_description") => {
+                    fields.next_value(&mut eu_sales_description)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("ledger_account") => fields.next_value(&mut ledger_account)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service") => fields.next_value(&mut service)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_breakdown") => fields.next_value(&mut tax_breakdown)?,
+                Some("tax_rate") => fields.next_value(&mut tax_rate)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_tax_breakdown: base_currency_tax_breakdown.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            eu_goods_services_type: eu_goods_services_type.unwrap_or_default(),
+            eu_sales_description: eu_sales_description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            ledger_account: ledger_account.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service: service.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_breakdown: tax_breakdown.unwrap_or_default(),
+            tax_rate: tax_rate.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteLineUpdate {
     /// The analysis types information
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The discount amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the quote line in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The discount amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// The discount percentage for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the quote line
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuoteLineUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_type_categories", &self.analysis_type_categories)?;
+        map.optional(
+            "base_currency_discount_amount",
+            &self.base_currency_discount_amount,
+        )?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional("base_currency_unit_price", &self.base_currency_unit_price)?;
+        map.optional("description", &self.description)?;
+        map.optional("discount_amount", &self.discount_amount)?;
+        map.optional("discount_percentage", &self.discount_percentage)?;
+        map.optional("eu_goods_services_type_id", &self.eu_goods_services_type_id)?;
+        map.optional("eu_sales_description_id", &self.eu_sales_description_id)?;
+        map.optional("ledger_account_id", &self.ledger_account_id)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("quantity", &self.quantity)?;
+        map.optional("service_id", &self.service_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("trade_of_asset", &self.trade_of_asset)?;
+        map.optional("unit_price", &self.unit_price)?;
+        map.optional("unit_price_includes_tax", &self.unit_price_includes_tax)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuoteLineUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuoteLineUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_type_categories = None;
+        let mut base_currency_discount_amount = None;
+        let mut base_currency_net_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_unit_price = None;
+        let mut description = None;
+        let mut discount_amount = None;
+        let mut discount_percentage = None;
+        let mut eu_goods_services_type_id = None;
+        let mut eu_sales_description_id = None;
+        let mut ledger_account_id = None;
+        let mut net_amount = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut service_id = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        let mut trade_of_asset = None;
+        let mut unit_price = None;
+        let mut unit_price_includes_tax = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_type_categories") => {
+                    fields.next_value(&mut analysis_type_categories)?
+                }
+                Some("base_currency_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_discount_amount)?
+                }
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_unit_price") => {
+                    fields.lenient_option(&mut base_currency_unit_price)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("discount_percentage") => {
+                    fields.lenient_option(&mut discount_percentage)?
+                }
+                Some("eu_goods_services_type_id") => {
+                    fields.lenient_option(&mut eu_goods_services_type_id)?
+                }
+                Some("eu_sales_description_id") => {
+                    fields.lenient_option(&mut eu_sales_description_id)?
+                }
+                Some("ledger_account_id") => {
+                    fields.lenient_option(&mut ledger_account_id)?
+                }
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("service_id") => fields.lenient_option(&mut service_id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("trade_of_asset") => fields.lenient_option(&mut trade_of_asset)?,
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some("unit_price_includes_tax") => {
+                    fields.lenient_option(&mut unit_price_includes_tax)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_type_categories: analysis_type_categories.unwrap_or_default(),
+            base_currency_discount_amount: base_currency_discount_amount
+                .unwrap_or_default(),
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_unit_price: base_currency_unit_price.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            discount_percentage: discount_percentage.unwrap_or_default(),
+            eu_goods_services_type_id: eu_goods_services_type_id.unwrap_or_default(),
+            eu_sales_description_id: eu_sales_description_id.unwrap_or_default(),
+            ledger_account_id: ledger_account_id.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            service_id: service_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            trade_of_asset: trade_of_asset.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            unit_price_includes_tax: unit_price_includes_tax.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteMainAddressUpdate {
     /// The first line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The ID of the Country Group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuoteMainAddressUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_line_1", &self.address_line_1)?;
+        map.optional("address_line_2", &self.address_line_2)?;
+        map.optional("address_type_id", &self.address_type_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("country_group_id", &self.country_group_id)?;
+        map.optional("country_id", &self.country_id)?;
+        map.optional("postal_code", &self.postal_code)?;
+        map.optional("region", &self.region)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuoteMainAddressUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuoteMainAddressUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_line_1 = None;
+        let mut address_line_2 = None;
+        let mut address_type_id = None;
+        let mut city = None;
+        let mut country_group_id = None;
+        let mut country_id = None;
+        let mut postal_code = None;
+        let mut region = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_line_1") => fields.lenient_option(&mut address_line_1)?,
+                Some("address_line_2") => fields.lenient_option(&mut address_line_2)?,
+                Some("address_type_id") => fields.lenient_option(&mut address_type_id)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country_group_id") => fields.lenient_option(&mut country_group_id)?,
+                Some("country_id") => fields.lenient_option(&mut country_id)?,
+                Some("postal_code") => fields.lenient_option(&mut postal_code)?,
+                Some("region") => fields.lenient_option(&mut region)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_line_1: address_line_1.unwrap_or_default(),
+            address_line_2: address_line_2.unwrap_or_default(),
+            address_type_id: address_type_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country_group_id: country_group_id.unwrap_or_default(),
+            country_id: country_id.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesQuoteTaxAnalysisUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("goods_amount", &self.goods_amount)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("service_amount", &self.service_amount)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_rate_id", &self.tax_rate_id)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuoteTaxAnalysisUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuoteTaxAnalysisUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut goods_amount = None;
+        let mut net_amount = None;
+        let mut service_amount = None;
+        let mut tax_amount = None;
+        let mut tax_rate_id = None;
+        let mut total_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("service_amount") => fields.lenient_option(&mut service_amount)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_rate_id") => fields.lenient_option(&mut tax_rate_id)?,
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            goods_amount: goods_amount.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            service_amount: service_amount.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_rate_id: tax_rate_id.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteUpdate {
     /// The net amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The net shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The total shipping amount in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote in base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quote was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quote was created
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SalesQuoteDeliveryAddressUpdate>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_consignment: Option<bool>,
     /// The exchange rate for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<sage_core::types::Date>,
     /// The inverse exchange rate for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The ID of the Invoice.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SalesQuoteMainAddressUpdate>,
     /// The net amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Quote notes
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_lines: Option<Vec<SalesQuoteLineUpdate>>,
     /// The generated quote number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number: Option<String>,
     /// The quote number prefix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quote_number_prefix: Option<String>,
     /// The reference for the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Indicates whether the quote has been sent
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sent: Option<bool>,
     /// The net shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_net_amount: Option<sage_core::types::Decimal>,
     /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Shipping Tax Rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_tax_rate_id: Option<String>,
     /// The total shipping amount
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<SalesQuoteTaxAnalysisUpdate>>,
     /// Quote terms and conditions
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_and_conditions: Option<String>,
     /// The total amount of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The discount amount on the  quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the quote
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_reverse_charge: Option<bool>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesQuoteUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("base_currency_net_amount", &self.base_currency_net_amount)?;
+        map.optional(
+            "base_currency_shipping_net_amount",
+            &self.base_currency_shipping_net_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_tax_amount",
+            &self.base_currency_shipping_tax_amount,
+        )?;
+        map.optional(
+            "base_currency_shipping_total_amount",
+            &self.base_currency_shipping_total_amount,
+        )?;
+        map.optional("base_currency_tax_amount", &self.base_currency_tax_amount)?;
+        map.optional("base_currency_total_amount", &self.base_currency_total_amount)?;
+        map.optional(
+            "base_currency_total_discount_amount",
+            &self.base_currency_total_discount_amount,
+        )?;
+        map.optional(
+            "base_currency_withholding_tax_amount",
+            &self.base_currency_withholding_tax_amount,
+        )?;
+        map.optional("contact_id", &self.contact_id)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("contact_reference", &self.contact_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date", &self.date)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("destination_consignment", &self.destination_consignment)?;
+        map.optional("exchange_rate", &self.exchange_rate)?;
+        map.optional("expiry_date", &self.expiry_date)?;
+        map.optional("inverse_exchange_rate", &self.inverse_exchange_rate)?;
+        map.optional("invoice_id", &self.invoice_id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("net_amount", &self.net_amount)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("quote_lines", &self.quote_lines)?;
+        map.optional("quote_number", &self.quote_number)?;
+        map.optional("quote_number_prefix", &self.quote_number_prefix)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("sent", &self.sent)?;
+        map.optional("shipping_net_amount", &self.shipping_net_amount)?;
+        map.optional("shipping_tax_amount", &self.shipping_tax_amount)?;
+        map.optional("shipping_tax_rate_id", &self.shipping_tax_rate_id)?;
+        map.optional("shipping_total_amount", &self.shipping_total_amount)?;
+        map.optional("status_id", &self.status_id)?;
+        map.optional("tax_address_region_id", &self.tax_address_region_id)?;
+        map.optional("tax_amount", &self.tax_amount)?;
+        map.optional("tax_analysis", &self.tax_analysis)?;
+        map.optional("terms_and_conditions", &self.terms_and_conditions)?;
+        map.optional("total_amount", &self.total_amount)?;
+        map.optional("total_discount_amount", &self.total_discount_amount)?;
+        map.optional("total_quantity", &self.total_quantity)?;
+        map.optional("vat_reverse_charge", &self.vat_reverse_charge)?;
+        map.optional("withholding_tax_amount", &self.withholding_tax_amount)?;
+        map.optional("withholding_tax_rate", &self.withholding_tax_rate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesQuoteUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesQuoteUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_currency_net_amount = None;
+        let mut base_currency_shipping_net_amount = None;
+        let mut base_currency_shipping_tax_amount = None;
+        let mut base_currency_shipping_total_amount = None;
+        let mut base_currency_tax_amount = None;
+        let mut base_currency_total_amount = None;
+        let mut base_currency_total_discount_amount = None;
+        let mut base_currency_withholding_tax_amount = None;
+        let mut contact_id = None;
+        let mut contact_name = None;
+        let mut contact_reference = None;
+        let mut currency_id = None;
+        let mut date = None;
+        let mut delivery_address = None;
+        let mut destination_consignment = None;
+        let mut exchange_rate = None;
+        let mut expiry_date = None;
+        let mut inverse_exchange_rate = None;
+        let mut invoice_id = None;
+        let mut main_address = None;
+        let mut net_amount = None;
+        let mut notes = None;
+        let mut quote_lines = None;
+        let mut quote_number = None;
+        let mut quote_number_prefix = None;
+        let mut reference = None;
+        let mut sent = None;
+        let mut shipping_net_amount = None;
+        let mut shipping_tax_amount = None;
+        let mut shipping_tax_rate_id = None;
+        let mut shipping_total_amount = None;
+        let mut status_id = None;
+        let mut tax_address_region_id = None;
+        let mut tax_amount = None;
+        let mut tax_analysis = None;
+        let mut terms_and_conditions = None;
+        let mut total_amount = None;
+        let mut total_discount_amount = None;
+        let mut total_quantity = None;
+        let mut vat_reverse_charge = None;
+        let mut withholding_tax_amount = None;
+        let mut withholding_tax_rate = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_currency_net_amount") => {
+                    fields.lenient_option(&mut base_currency_net_amount)?
+                }
+                Some("base_currency_shipping_net_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_net_amount)?
+                }
+                Some("base_currency_shipping_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_tax_amount)?
+                }
+                Some("base_currency_shipping_total_amount") => {
+                    fields.lenient_option(&mut base_currency_shipping_total_amount)?
+                }
+                Some("base_currency_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_tax_amount)?
+                }
+                Some("base_currency_total_amount") => {
+                    fields.lenient_option(&mut base_currency_total_amount)?
+                }
+                Some("base_currency_total_discount_amount") => {
+                    fields.lenient_option(&mut base_currency_total_discount_amount)?
+                }
+                Some("base_currency_withholding_tax_amount") => {
+                    fields.lenient_option(&mut base_currency_withholding_tax_amount)?
+                }
+                Some("contact_id") => fields.lenient_option(&mut contact_id)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("contact_reference") => {
+                    fields.lenient_option(&mut contact_reference)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("destination_consignment") => {
+                    fields.lenient_option(&mut destination_consignment)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("expiry_date") => fields.next_value(&mut expiry_date)?,
+                Some("inverse_exchange_rate") => {
+                    fields.lenient_option(&mut inverse_exchange_rate)?
+                }
+                Some("invoice_id") => fields.lenient_option(&mut invoice_id)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("net_amount") => fields.lenient_option(&mut net_amount)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("quote_lines") => fields.next_value(&mut quote_lines)?,
+                Some("quote_number") => fields.lenient_option(&mut quote_number)?,
+                Some("quote_number_prefix") => {
+                    fields.lenient_option(&mut quote_number_prefix)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sent") => fields.lenient_option(&mut sent)?,
+                Some("shipping_net_amount") => {
+                    fields.lenient_option(&mut shipping_net_amount)?
+                }
+                Some("shipping_tax_amount") => {
+                    fields.lenient_option(&mut shipping_tax_amount)?
+                }
+                Some("shipping_tax_rate_id") => {
+                    fields.lenient_option(&mut shipping_tax_rate_id)?
+                }
+                Some("shipping_total_amount") => {
+                    fields.lenient_option(&mut shipping_total_amount)?
+                }
+                Some("status_id") => fields.lenient_option(&mut status_id)?,
+                Some("tax_address_region_id") => {
+                    fields.lenient_option(&mut tax_address_region_id)?
+                }
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_analysis") => fields.next_value(&mut tax_analysis)?,
+                Some("terms_and_conditions") => {
+                    fields.lenient_option(&mut terms_and_conditions)?
+                }
+                Some("total_amount") => fields.lenient_option(&mut total_amount)?,
+                Some("total_discount_amount") => {
+                    fields.lenient_option(&mut total_discount_amount)?
+                }
+                Some("total_quantity") => fields.lenient_option(&mut total_quantity)?,
+                Some("vat_reverse_charge") => {
+                    fields.lenient_option(&mut vat_reverse_charge)?
+                }
+                Some("withholding_tax_amount") => {
+                    fields.lenient_option(&mut withholding_tax_amount)?
+                }
+                Some("withholding_tax_rate") => {
+                    fields.lenient_option(&mut withholding_tax_rate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_currency_net_amount: base_currency_net_amount.unwrap_or_default(),
+            base_currency_shipping_net_amount: base_currency_shipping_net_amount
+                .unwrap_or_default(),
+            base_currency_shipping_tax_amount: base_currency_shipping_tax_amount
+                .unwrap_or_default(),
+            base_currency_shipping_total_amount: base_currency_shipping_total_amount
+                .unwrap_or_default(),
+            base_currency_tax_amount: base_currency_tax_amount.unwrap_or_default(),
+            base_currency_total_amount: base_currency_total_amount.unwrap_or_default(),
+            base_currency_total_discount_amount: base_currency_total_discount_amount
+                .unwrap_or_default(),
+            base_currency_withholding_tax_amount: base_currency_withholding_tax_amount
+                .unwrap_or_default(),
+            contact_id: contact_id.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            contact_reference: contact_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            destination_consignment: destination_consignment.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            inverse_exchange_rate: inverse_exchange_rate.unwrap_or_default(),
+            invoice_id: invoice_id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            net_amount: net_amount.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            quote_lines: quote_lines.unwrap_or_default(),
+            quote_number: quote_number.unwrap_or_default(),
+            quote_number_prefix: quote_number_prefix.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sent: sent.unwrap_or_default(),
+            shipping_net_amount: shipping_net_amount.unwrap_or_default(),
+            shipping_tax_amount: shipping_tax_amount.unwrap_or_default(),
+            shipping_tax_rate_id: shipping_tax_rate_id.unwrap_or_default(),
+            shipping_total_amount: shipping_total_amount.unwrap_or_default(),
+            status_id: status_id.unwrap_or_default(),
+            tax_address_region_id: tax_address_region_id.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_analysis: tax_analysis.unwrap_or_default(),
+            terms_and_conditions: terms_and_conditions.unwrap_or_default(),
+            total_amount: total_amount.unwrap_or_default(),
+            total_discount_amount: total_discount_amount.unwrap_or_default(),
+            total_quantity: total_quantity.unwrap_or_default(),
+            vat_reverse_charge: vat_reverse_charge.unwrap_or_default(),
+            withholding_tax_amount: withholding_tax_amount.unwrap_or_default(),
+            withholding_tax_rate: withholding_tax_rate.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {

@@ -11,36 +11,18 @@
 //! - `tax_schemes`: Operations about Tax Schemes
 //! - `tax_types`: Operations about Tax Types
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTaxRate {
     /// The agency name (US Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub agency: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_tax_rate: Option<Vec<NewTaxRateComponentTaxRate>>,
     /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub idempotency_id: Option<String>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -58,27 +40,66 @@ impl NewTaxRate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NewTaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("component_tax_rate", &self.component_tax_rate)?;
+        map.optional("idempotency_id", &self.idempotency_id)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewTaxRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewTaxRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut agency = None;
+        let mut component_tax_rate = None;
+        let mut idempotency_id = None;
+        let mut is_visible = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("agency") => fields.lenient_option(&mut agency)?,
+                Some("component_tax_rate") => fields.next_value(&mut component_tax_rate)?,
+                Some("idempotency_id") => fields.lenient_option(&mut idempotency_id)?,
+                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            agency: agency.unwrap_or_default(),
+            component_tax_rate: component_tax_rate.unwrap_or_default(),
+            idempotency_id: idempotency_id.unwrap_or_default(),
+            is_visible: is_visible.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTaxRateComponentTaxRate {
     /// The agency name (US Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub agency: Option<String>,
     /// The name of the tax rate
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The tax rate percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -94,52 +115,119 @@ impl NewTaxRateComponentTaxRate {
     }
 }
 
+impl serde::Serialize for NewTaxRateComponentTaxRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("agency", &self.agency)?;
+        map.field("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewTaxRateComponentTaxRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NewTaxRateComponentTaxRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut agency = None;
+        let mut name = None;
+        let mut percentage = None;
+        loop {
+            match fields.next_key()? {
+                Some("agency") => fields.lenient_option(&mut agency)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            agency: agency.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            percentage: percentage.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇩🇪
 /// * Accounting Standard: 🇩🇪
 /// * Accounting Start: 🇩🇪
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxOffice {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TaxOfficeId>,
     /// The tax office name
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The tax office number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub office_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxOffice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("office_number", &self.office_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxOffice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxOffice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut name = None;
+        let mut office_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("office_number") => fields.lenient_option(&mut office_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            office_number: office_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -152,172 +240,303 @@ pub struct TaxOffice {
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
 /// * Area: `Settings`: Full Access
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfile {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The address region associated with the tax profile. Note: GST/HST is for all regions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<super::common::AddressRegion>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub collect_tax: Option<bool>,
     /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TaxProfileId>,
     /// The tax number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number_suffix: Option<String>,
     /// The tax return frequency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_return_frequency: Option<super::common::Base>,
     /// The tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_type: Option<super::common::Base>,
     /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaxProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_region", &self.address_region)?;
+        map.optional("collect_tax", &self.collect_tax)?;
+        map.optional("created_at", &self.created_at)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("id", &self.id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_number_suffix", &self.tax_number_suffix)?;
+        map.optional("tax_return_frequency", &self.tax_return_frequency)?;
+        map.optional("tax_type", &self.tax_type)?;
+        map.optional("updated_at", &self.updated_at)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxProfile {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut address_region = None;
+        let mut collect_tax = None;
+        let mut created_at = None;
+        let mut displayed_as = None;
+        let mut id = None;
+        let mut tax_number = None;
+        let mut tax_number_suffix = None;
+        let mut tax_return_frequency = None;
+        let mut tax_type = None;
+        let mut updated_at = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("address_region") => fields.next_value(&mut address_region)?,
+                Some("collect_tax") => fields.lenient_option(&mut collect_tax)?,
+                Some("created_at") => fields.next_value(&mut created_at)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_number_suffix") => {
+                    fields.lenient_option(&mut tax_number_suffix)?
+                }
+                Some("tax_return_frequency") => {
+                    fields.next_value(&mut tax_return_frequency)?
+                }
+                Some("tax_type") => fields.next_value(&mut tax_type)?,
+                Some("updated_at") => fields.next_value(&mut updated_at)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            address_region: address_region.unwrap_or_default(),
+            collect_tax: collect_tax.unwrap_or_default(),
+            created_at: created_at.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_number_suffix: tax_number_suffix.unwrap_or_default(),
+            tax_return_frequency: tax_return_frequency.unwrap_or_default(),
+            tax_type: tax_type.unwrap_or_default(),
+            updated_at: updated_at.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfileAddressRegionUpdate {
     /// The code of the address region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The name of the address region
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaxProfileAddressRegionUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxProfileAddressRegionUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxProfileAddressRegionUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfileUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<TaxProfileAddressRegionUpdate>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub collect_tax: Option<bool>,
     /// The tax number
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number_suffix: Option<String>,
     /// The ID of the Tax Return Frequency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_type_id: Option<super::ids::TaxTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TaxProfileUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_region", &self.address_region)?;
+        map.optional("collect_tax", &self.collect_tax)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("tax_number_suffix", &self.tax_number_suffix)?;
+        map.optional("tax_return_frequency_id", &self.tax_return_frequency_id)?;
+        map.optional("tax_type_id", &self.tax_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxProfileUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxProfileUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_region = None;
+        let mut collect_tax = None;
+        let mut tax_number = None;
+        let mut tax_number_suffix = None;
+        let mut tax_return_frequency_id = None;
+        let mut tax_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_region") => fields.next_value(&mut address_region)?,
+                Some("collect_tax") => fields.lenient_option(&mut collect_tax)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("tax_number_suffix") => {
+                    fields.lenient_option(&mut tax_number_suffix)?
+                }
+                Some("tax_return_frequency_id") => {
+                    fields.lenient_option(&mut tax_return_frequency_id)?
+                }
+                Some("tax_type_id") => fields.lenient_option(&mut tax_type_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_region: address_region.unwrap_or_default(),
+            collect_tax: collect_tax.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            tax_number_suffix: tax_number_suffix.unwrap_or_default(),
+            tax_return_frequency_id: tax_return_frequency_id.unwrap_or_default(),
+            tax_type_id: tax_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRateUpdate {
     /// The agency name (US Only)
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub agency: Option<String>,
     /// The date from which the tax rate applies
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The tax rate percentage
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxRateUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("agency", &self.agency)?;
+        map.optional("from_date", &self.from_date)?;
+        map.optional("is_visible", &self.is_visible)?;
+        map.optional("name", &self.name)?;
+        map.optional("percentage", &self.percentage)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxRateUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxRateUpdate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut agency = None;
+        let mut from_date = None;
+        let mut is_visible = None;
+        let mut name = None;
+        let mut percentage = None;
+        loop {
+            match fields.next_key()? {
+                Some("agency") => fields.lenient_option(&mut agency)?,
+                Some("from_date") => fields.next_value(&mut from_date)?,
+                Some("is_visible") => fields.lenient_option(&mut is_visible)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("percentage") => fields.lenient_option(&mut percentage)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            agency: agency.unwrap_or_default(),
+            from_date: from_date.unwrap_or_default(),
+            is_visible: is_visible.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            percentage: percentage.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// ### Endpoint Availability
@@ -325,49 +544,83 @@ pub struct TaxRateUpdate {
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 /// * Accounting Standard: 🇬🇧, 🇮🇪
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxType {
     /// The API path for the resource
-    #[serde(
-        rename = "$path",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub path: Option<String>,
     /// The address regions the tax type relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_regions: Option<Vec<super::common::Base>>,
     /// The country the tax type relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub displayed_as: Option<String>,
     /// Indicates whether this is a federal tax type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub federal_tax: Option<bool>,
     /// The tax type id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TaxTypeId>,
     /// The tax rates related to the tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rates: Option<Vec<super::common::Base>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("$path", &self.path)?;
+        map.optional("address_regions", &self.address_regions)?;
+        map.optional("country", &self.country)?;
+        map.optional("displayed_as", &self.displayed_as)?;
+        map.optional("federal_tax", &self.federal_tax)?;
+        map.optional("id", &self.id)?;
+        map.optional("tax_rates", &self.tax_rates)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut path = None;
+        let mut address_regions = None;
+        let mut country = None;
+        let mut displayed_as = None;
+        let mut federal_tax = None;
+        let mut id = None;
+        let mut tax_rates = None;
+        loop {
+            match fields.next_key()? {
+                Some("$path") => fields.lenient_option(&mut path)?,
+                Some("address_regions") => fields.next_value(&mut address_regions)?,
+                Some("country") => fields.next_value(&mut country)?,
+                Some("displayed_as") => fields.lenient_option(&mut displayed_as)?,
+                Some("federal_tax") => fields.lenient_option(&mut federal_tax)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("tax_rates") => fields.next_value(&mut tax_rates)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            path: path.unwrap_or_default(),
+            address_regions: address_regions.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            displayed_as: displayed_as.unwrap_or_default(),
+            federal_tax: federal_tax.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            tax_rates: tax_rates.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 impl From<&TaxProfile> for TaxProfileUpdate {

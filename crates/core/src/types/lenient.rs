@@ -2,16 +2,17 @@
 //! strings as numbers, `"true"`/`"false"` for booleans, and `null` in a field the spec says is
 //! always present.
 //!
-//! Generated models name these functions in one `#[serde(deserialize_with = …)]` per scalar field:
-//! [`value`] for a required, non-nullable field (`null` or `""` gives the type's default: `0`,
-//! `false`, an empty string), [`option`] for an `Option` field (`null` or `""` gives `None`), and
-//! [`or_default`] for a required list or model (`null` gives an empty one). Anything that is
-//! neither the right type nor a faithful spelling of it (`"12abc"` for an integer) is still an error.
+//! Generated models read each field by one of these rules (through `types::model`, whose `Fields`
+//! methods apply them to one value at a time): [`value`] for a required, non-nullable scalar (`null`
+//! or `""` gives the type's default: `0`, `false`, an empty string), [`option`] for an `Option`
+//! scalar (`null` or `""` gives `None`), and [`or_default`] for a required list or model (`null`
+//! gives an empty one). Anything that is neither the right type nor a faithful spelling of it
+//! (`"12abc"` for an integer) is still an error.
 //!
 //! Decimals stay exact: a JSON string is parsed as written, and a JSON number is parsed from the
 //! shortest text that round-trips its `f64`, which is the number as written whenever it has at most
-//! 15 significant digits. Longer numbers would not survive `f64` (nor serde's buffering of a model
-//! that keeps unknown fields), so [`exact_numbers`] hands them to the decoder as their text;
+//! 15 significant digits. Longer numbers would not survive `f64` (neither in a field nor in a
+//! model's `extra` map), so [`exact_numbers`] hands them to the decoder as their text;
 //! [`from_slice`] (what the client uses) applies it.
 
 use std::borrow::Cow;

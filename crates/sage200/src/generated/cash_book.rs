@@ -16,221 +16,91 @@
 //! - `lookup_banks`: Lookup Banks
 
 /// Bank accounts can be created in Sage 200 for any type of account that money is paid in/out of, for example, cash, credit cards or, business current account. Bank accounts can be in any currency and all balances are recorded in the currency specific to that bank account.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bank {
     /// Account currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_currency: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_currency_id: Option<i64>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// Bank account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_no: Option<String>,
     /// The status of the bank account (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Bank account type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type: Option<String>,
     /// Bank balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Bank balance in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_in_base: Option<sage_core::types::Decimal>,
     /// The banks bank account nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks bank account nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_nominal_cost_centre: Option<String>,
     /// The banks bank account nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_nominal_department: Option<String>,
     /// The banks bank account nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_nominal_reference: Option<String>,
     /// Bank address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_address: Option<BankBankAddress>,
     /// The banks bank charges nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_charges_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks bank charges nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_nominal_cost_centre: Option<String>,
     /// The banks bank charges nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_nominal_department: Option<String>,
     /// The banks bank charges nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_nominal_reference: Option<String>,
     /// Collection of bank contact values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_contacts: Option<Vec<BankBankContacts>>,
     /// Bank name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_name: Option<String>,
     /// Bank identifier code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// Bank account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Collection of bank emails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<BankEmails>>,
     /// The banks exchange differences nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_diff_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks exchange differences nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_diff_nominal_cost_centre: Option<String>,
     /// The banks exchange differences nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_diff_nominal_department: Option<String>,
     /// The banks exchange differences nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_diff_nominal_reference: Option<String>,
     /// International bank account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankId>,
     /// Collection of bank memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<BankMemos>>,
     /// Bank overdraft limit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub overdraft_limit: Option<sage_core::types::Decimal>,
     /// Bank sort code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sort_code: String,
     /// Last statement balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_balance: Option<sage_core::types::Decimal>,
     /// Last statement date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Collection of bank websites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<BankWebsites>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -280,301 +150,718 @@ impl Bank {
     }
 }
 
+impl serde::Serialize for Bank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_currency", &self.account_currency)?;
+        map.optional("account_currency_id", &self.account_currency_id)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_no", &self.account_no)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("balance_in_base", &self.balance_in_base)?;
+        map.optional("bank_account_nominal_code", &self.bank_account_nominal_code)?;
+        map.optional(
+            "bank_account_nominal_cost_centre",
+            &self.bank_account_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_account_nominal_department",
+            &self.bank_account_nominal_department,
+        )?;
+        map.optional(
+            "bank_account_nominal_reference",
+            &self.bank_account_nominal_reference,
+        )?;
+        map.optional("bank_address", &self.bank_address)?;
+        map.optional("bank_charges_nominal_code", &self.bank_charges_nominal_code)?;
+        map.optional(
+            "bank_charges_nominal_cost_centre",
+            &self.bank_charges_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_charges_nominal_department",
+            &self.bank_charges_nominal_department,
+        )?;
+        map.optional(
+            "bank_charges_nominal_reference",
+            &self.bank_charges_nominal_reference,
+        )?;
+        map.optional("bank_contacts", &self.bank_contacts)?;
+        map.optional("bank_name", &self.bank_name)?;
+        map.optional("bic", &self.bic)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("emails", &self.emails)?;
+        map.optional("exchange_diff_nominal_code", &self.exchange_diff_nominal_code)?;
+        map.optional(
+            "exchange_diff_nominal_cost_centre",
+            &self.exchange_diff_nominal_cost_centre,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_department",
+            &self.exchange_diff_nominal_department,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_reference",
+            &self.exchange_diff_nominal_reference,
+        )?;
+        map.optional("iban", &self.iban)?;
+        map.optional("id", &self.id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional_number("overdraft_limit", &self.overdraft_limit)?;
+        map.field("sort_code", &self.sort_code)?;
+        map.optional_number("statement_balance", &self.statement_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("websites", &self.websites)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Bank {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Bank {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_currency = None;
+        let mut account_currency_id = None;
+        let mut account_name = None;
+        let mut account_no = None;
+        let mut account_status_type = None;
+        let mut account_type = None;
+        let mut balance = None;
+        let mut balance_in_base = None;
+        let mut bank_account_nominal_code = None;
+        let mut bank_account_nominal_cost_centre = None;
+        let mut bank_account_nominal_department = None;
+        let mut bank_account_nominal_reference = None;
+        let mut bank_address = None;
+        let mut bank_charges_nominal_code = None;
+        let mut bank_charges_nominal_cost_centre = None;
+        let mut bank_charges_nominal_department = None;
+        let mut bank_charges_nominal_reference = None;
+        let mut bank_contacts = None;
+        let mut bank_name = None;
+        let mut bic = None;
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut emails = None;
+        let mut exchange_diff_nominal_code = None;
+        let mut exchange_diff_nominal_cost_centre = None;
+        let mut exchange_diff_nominal_department = None;
+        let mut exchange_diff_nominal_reference = None;
+        let mut iban = None;
+        let mut id = None;
+        let mut memos = None;
+        let mut overdraft_limit = None;
+        let mut sort_code = None;
+        let mut statement_balance = None;
+        let mut statement_date = None;
+        let mut websites = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_currency") => fields.next_value(&mut account_currency)?,
+                Some("account_currency_id") => {
+                    fields.lenient_option(&mut account_currency_id)?
+                }
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_no") => fields.lenient_option(&mut account_no)?,
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("account_type") => fields.lenient_option(&mut account_type)?,
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("balance_in_base") => fields.lenient_option(&mut balance_in_base)?,
+                Some("bank_account_nominal_code") => {
+                    fields.next_value(&mut bank_account_nominal_code)?
+                }
+                Some("bank_account_nominal_cost_centre") => {
+                    fields.lenient_option(&mut bank_account_nominal_cost_centre)?
+                }
+                Some("bank_account_nominal_department") => {
+                    fields.lenient_option(&mut bank_account_nominal_department)?
+                }
+                Some("bank_account_nominal_reference") => {
+                    fields.lenient_option(&mut bank_account_nominal_reference)?
+                }
+                Some("bank_address") => fields.next_value(&mut bank_address)?,
+                Some("bank_charges_nominal_code") => {
+                    fields.next_value(&mut bank_charges_nominal_code)?
+                }
+                Some("bank_charges_nominal_cost_centre") => {
+                    fields.lenient_option(&mut bank_charges_nominal_cost_centre)?
+                }
+                Some("bank_charges_nominal_department") => {
+                    fields.lenient_option(&mut bank_charges_nominal_department)?
+                }
+                Some("bank_charges_nominal_reference") => {
+                    fields.lenient_option(&mut bank_charges_nominal_reference)?
+                }
+                Some("bank_contacts") => fields.next_value(&mut bank_contacts)?,
+                Some("bank_name") => fields.lenient_option(&mut bank_name)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("emails") => fields.next_value(&mut emails)?,
+                Some("exchange_diff_nominal_code") => {
+                    fields.next_value(&mut exchange_diff_nominal_code)?
+                }
+                Some("exchange_diff_nominal_cost_centre") => {
+                    fields.lenient_option(&mut exchange_diff_nominal_cost_centre)?
+                }
+                Some("exchange_diff_nominal_department") => {
+                    fields.lenient_option(&mut exchange_diff_nominal_department)?
+                }
+                Some("exchange_diff_nominal_reference") => {
+                    fields.lenient_option(&mut exchange_diff_nominal_reference)?
+                }
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("overdraft_limit") => fields.lenient_option(&mut overdraft_limit)?,
+                Some("sort_code") => fields.lenient_value(&mut sort_code)?,
+                Some("statement_balance") => {
+                    fields.lenient_option(&mut statement_balance)?
+                }
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("websites") => fields.next_value(&mut websites)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_currency: account_currency.unwrap_or_default(),
+            account_currency_id: account_currency_id.unwrap_or_default(),
+            account_name: account_name.unwrap_or_default(),
+            account_no: account_no.unwrap_or_default(),
+            account_status_type: account_status_type.unwrap_or_default(),
+            account_type: account_type.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            balance_in_base: balance_in_base.unwrap_or_default(),
+            bank_account_nominal_code: bank_account_nominal_code.unwrap_or_default(),
+            bank_account_nominal_cost_centre: bank_account_nominal_cost_centre
+                .unwrap_or_default(),
+            bank_account_nominal_department: bank_account_nominal_department
+                .unwrap_or_default(),
+            bank_account_nominal_reference: bank_account_nominal_reference
+                .unwrap_or_default(),
+            bank_address: bank_address.unwrap_or_default(),
+            bank_charges_nominal_code: bank_charges_nominal_code.unwrap_or_default(),
+            bank_charges_nominal_cost_centre: bank_charges_nominal_cost_centre
+                .unwrap_or_default(),
+            bank_charges_nominal_department: bank_charges_nominal_department
+                .unwrap_or_default(),
+            bank_charges_nominal_reference: bank_charges_nominal_reference
+                .unwrap_or_default(),
+            bank_contacts: bank_contacts.unwrap_or_default(),
+            bank_name: bank_name.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            code: fields.required(code, "code")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            emails: emails.unwrap_or_default(),
+            exchange_diff_nominal_code: exchange_diff_nominal_code.unwrap_or_default(),
+            exchange_diff_nominal_cost_centre: exchange_diff_nominal_cost_centre
+                .unwrap_or_default(),
+            exchange_diff_nominal_department: exchange_diff_nominal_department
+                .unwrap_or_default(),
+            exchange_diff_nominal_reference: exchange_diff_nominal_reference
+                .unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            overdraft_limit: overdraft_limit.unwrap_or_default(),
+            sort_code: fields.required(sort_code, "sort_code")?,
+            statement_balance: statement_balance.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            websites: websites.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// When working with bank accounts, it is important to know what type of bank account it is.
 ///
 ///  Use this API endpoint to return the list of bank account types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountType {
     /// Description of the bank account type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Bank account type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankAccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankAccountType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankAccountType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Bank address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankBankAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Address contact name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Address country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank addresss record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankBankAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankBankAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankBankAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut postcode = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankBankContacts {
     /// Bank contact value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address: Option<String>,
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank account contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// When updating an existing bank account, whether to delete this contact from the collection of bank account contacts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The type of the contact value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankBankContacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address", &self.address)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankBankContacts {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankBankContacts {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address = None;
+        let mut bank_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut r#type = None;
+        loop {
+            match fields.next_key()? {
+                Some("address") => fields.lenient_option(&mut address)?,
+                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("type") => fields.lenient_option(&mut r#type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address: address.unwrap_or_default(),
+            bank_id: bank_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankEmails {
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Bank account email address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Flag to indicate if this is the default email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing bank account, whether to delete this email from the collection of bank account emails.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankEmails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankEmails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankEmails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_id: bank_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When working with bank entries, it is important to know what type of bank entry it is.
 ///
 /// Use this API endpoint to return the list of bank entry types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankEntryType {
     /// Description of the bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Bank entry type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankEntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankEntryType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankMemos {
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_id: Option<super::ids::BankId>,
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank account memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing bank account, whether to delete this memo from the collection of bank account memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub note: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankMemos {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankMemos {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankMemos {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_id = None;
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_option(&mut note)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_id: bank_id.unwrap_or_default(),
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Payments are used to record money paid from a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Payment or a Non-Vatable Payment.
@@ -582,109 +869,43 @@ pub struct BankMemos {
 /// Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPayment {
     /// The nominal analysis items which relate to bank charges for the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_charges: Option<Vec<BankPaymentBankCharges>>,
     /// Bank record Id that the payment is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
     ///
     /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the payment.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_id: super::ids::BankId,
     /// The currency Id of the payment. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// The exchange rate between the cheque and the bank account. This is only applicable if the bank account currency specified is different to the base currency and will default to the cheque currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// The net value of the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_goods_value: Option<sage_core::types::Decimal>,
     /// The tax element of the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_tax_value: Option<sage_core::types::Decimal>,
     /// Value of the payment. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// The exchange rate between the bank account and the system. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The description that is set to default on each nominal analysis item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// The nominal analysis lines that relate to the payment, such as the account code, values and date.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub nominal_analysis_items: Vec<BankPaymentNominalAnalysisItems>,
     /// Historically used for the nominal analysis lines that relate to the payment, such as the account code, values and date. Superseded by nominal_analysis_items. This can be used in place of nominal_analysis_items, however, if both are present in the request, nominal_analysis_items will be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_journal_items: Option<Vec<BankPaymentNominalJournalItems>>,
     /// Payment reference (can be the cheque number).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Payment second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Tax code record Id. This is only applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The tax registration number of the person the money has been paid to (Sage 200 Education Online only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_registration_number: Option<String>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -716,35 +937,125 @@ impl BankPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_charges", &self.bank_charges)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.optional_number("cheque_goods_value", &self.cheque_goods_value)?;
+        map.optional_number("cheque_tax_value", &self.cheque_tax_value)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("narrative", &self.narrative)?;
+        map.field("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("nominal_journal_items", &self.nominal_journal_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_registration_number", &self.tax_registration_number)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_charges = None;
+        let mut bank_id = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_exchange_rate = None;
+        let mut cheque_goods_value = None;
+        let mut cheque_tax_value = None;
+        let mut cheque_value = None;
+        let mut exchange_rate = None;
+        let mut narrative = None;
+        let mut nominal_analysis_items = None;
+        let mut nominal_journal_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut tax_code_id = None;
+        let mut tax_registration_number = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_charges") => fields.next_value(&mut bank_charges)?,
+                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_exchange_rate") => {
+                    fields.lenient_option(&mut cheque_exchange_rate)?
+                }
+                Some("cheque_goods_value") => {
+                    fields.lenient_option(&mut cheque_goods_value)?
+                }
+                Some("cheque_tax_value") => fields.lenient_option(&mut cheque_tax_value)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("nominal_analysis_items") => {
+                    fields.or_default(&mut nominal_analysis_items)?
+                }
+                Some("nominal_journal_items") => {
+                    fields.next_value(&mut nominal_journal_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_registration_number") => {
+                    fields.lenient_option(&mut tax_registration_number)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_charges: bank_charges.unwrap_or_default(),
+            bank_id: fields.required(bank_id, "bank_id")?,
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
+            cheque_goods_value: cheque_goods_value.unwrap_or_default(),
+            cheque_tax_value: cheque_tax_value.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            nominal_analysis_items: fields
+                .required(nominal_analysis_items, "nominal_analysis_items")?,
+            nominal_journal_items: nominal_journal_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_registration_number: tax_registration_number.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPaymentBankCharges {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -761,75 +1072,76 @@ impl BankPaymentBankCharges {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankPaymentBankCharges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPaymentBankCharges {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPaymentBankCharges {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPaymentNominalAnalysisItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross payment value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Payment reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -852,75 +1164,100 @@ impl BankPaymentNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankPaymentNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPaymentNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPaymentNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut goods_value = None;
+        let mut gross_value = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut tax_code_id = None;
+        let mut tax_value = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
+                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            goods_value: goods_value.unwrap_or_default(),
+            gross_value: gross_value.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_value: tax_value.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankPaymentNominalJournalItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross payment value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Payment reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -943,368 +1280,574 @@ impl BankPaymentNominalJournalItems {
     }
 }
 
+impl serde::Serialize for BankPaymentNominalJournalItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPaymentNominalJournalItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPaymentNominalJournalItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut goods_value = None;
+        let mut gross_value = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut tax_code_id = None;
+        let mut tax_value = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
+                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            goods_value: goods_value.unwrap_or_default(),
+            gross_value: gross_value.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_value: tax_value.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
 ///
 /// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransaction {
     /// Bank posted transactions bank.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Exchange rate between the bank account and the company base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_cheque_to_base_currency_rate: Option<sage_core::types::Decimal>,
     /// Bank Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_id: Option<super::ids::BankId>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_transaction_type: Option<String>,
     /// Bank posted transactions currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Currency Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// Entry discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_discount_value: Option<sage_core::types::Decimal>,
     /// Exchange rate between the bank account currency and the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_to_account_currency_rate: Option<sage_core::types::Decimal>,
     /// Value of the entry.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Transaction description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_description: Option<String>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BankPostedTransactionId>,
     /// The statement date of the last bank statement to which the transaction was reconciled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_statement_date: Option<sage_core::types::DateTime>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<BankPostedTransactionNominalAnalysisItems>>,
     /// Posted date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Ledger type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The page number of the bank statement to which the transaction was reconciled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<BankPostedTransactionTaxAnalysisItems>>,
     /// Trade items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_items: Option<Vec<BankPostedTransactionTradeItems>>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankPostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank", &self.bank)?;
+        map.optional_number(
+            "bank_cheque_to_base_currency_rate",
+            &self.bank_cheque_to_base_currency_rate,
+        )?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("bank_transaction_type", &self.bank_transaction_type)?;
+        map.optional("cheque_currency", &self.cheque_currency)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_discount_value", &self.cheque_discount_value)?;
+        map.optional_number(
+            "cheque_to_account_currency_rate",
+            &self.cheque_to_account_currency_rate,
+        )?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_description", &self.entry_description)?;
+        map.optional("id", &self.id)?;
+        map.optional("last_statement_date", &self.last_statement_date)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trade_items", &self.trade_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPostedTransaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPostedTransaction {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank = None;
+        let mut bank_cheque_to_base_currency_rate = None;
+        let mut bank_id = None;
+        let mut bank_transaction_type = None;
+        let mut cheque_currency = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_discount_value = None;
+        let mut cheque_to_account_currency_rate = None;
+        let mut cheque_value = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut entry_description = None;
+        let mut id = None;
+        let mut last_statement_date = None;
+        let mut nominal_analysis_items = None;
+        let mut posted_date = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut source = None;
+        let mut statement_page_number = None;
+        let mut tax_analysis_items = None;
+        let mut trade_items = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank") => fields.next_value(&mut bank)?,
+                Some("bank_cheque_to_base_currency_rate") => {
+                    fields.lenient_option(&mut bank_cheque_to_base_currency_rate)?
+                }
+                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
+                Some("bank_transaction_type") => {
+                    fields.lenient_option(&mut bank_transaction_type)?
+                }
+                Some("cheque_currency") => fields.next_value(&mut cheque_currency)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_discount_value") => {
+                    fields.lenient_option(&mut cheque_discount_value)?
+                }
+                Some("cheque_to_account_currency_rate") => {
+                    fields.lenient_option(&mut cheque_to_account_currency_rate)?
+                }
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("entry_description") => {
+                    fields.lenient_option(&mut entry_description)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("last_statement_date") => {
+                    fields.next_value(&mut last_statement_date)?
+                }
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trade_items") => fields.next_value(&mut trade_items)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank: bank.unwrap_or_default(),
+            bank_cheque_to_base_currency_rate: bank_cheque_to_base_currency_rate
+                .unwrap_or_default(),
+            bank_id: bank_id.unwrap_or_default(),
+            bank_transaction_type: bank_transaction_type.unwrap_or_default(),
+            cheque_currency: cheque_currency.unwrap_or_default(),
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_discount_value: cheque_discount_value.unwrap_or_default(),
+            cheque_to_account_currency_rate: cheque_to_account_currency_rate
+                .unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            entry_description: entry_description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_statement_date: last_statement_date.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trade_items: trade_items.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankPostedTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPostedTransactionNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPostedTransactionNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankPostedTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPostedTransactionTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPostedTransactionTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionTradeItems {
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// Account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// Trading entry type string.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type_string: Option<String>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Trading entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_entry_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankPostedTransactionTradeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("entry_type_string", &self.entry_type_string)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("reference", &self.reference)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("trading_entry_type", &self.trading_entry_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankPostedTransactionTradeItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankPostedTransactionTradeItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut entry_type_string = None;
+        let mut gross_value = None;
+        let mut reference = None;
+        let mut tax_value = None;
+        let mut trading_entry_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("entry_type_string") => {
+                    fields.lenient_option(&mut entry_type_string)?
+                }
+                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
+                Some("trading_entry_type") => {
+                    fields.lenient_option(&mut trading_entry_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            entry_type_string: entry_type_string.unwrap_or_default(),
+            gross_value: gross_value.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_value: tax_value.unwrap_or_default(),
+            trading_entry_type: trading_entry_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Receipts are used to record money received against a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Receipt or a Non-Vatable Receipt.
@@ -1312,109 +1855,43 @@ pub struct BankPostedTransactionTradeItems {
 /// Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceipt {
     /// The nominal analysis items which relate to bank charges for the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_charges: Option<Vec<BankReceiptBankCharges>>,
     /// Bank record Id that the receipt is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
     ///
     /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the receipt.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_id: super::ids::BankId,
     /// The currency Id of the receipt. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// The exchange rate between the cheque and the bank account. This is only applicable if the bank account currency specified is different to the base currency and will default to the cheque currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// The net value of the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_goods_value: Option<sage_core::types::Decimal>,
     /// The tax element of the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_tax_value: Option<sage_core::types::Decimal>,
     /// Value of the receipt. This is only applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// The exchange rate between the bank account and the system. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The description that is set to default on each nominal analysis item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// The nominal analysis lines that relate to the receipt, such as the account code, values and date.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub nominal_analysis_items: Vec<BankReceiptNominalAnalysisItems>,
     /// Historically used for the nominal analysis lines that relate to the receipt, such as the account code, values and date. Superseded by nominal_analysis_items. This can be used in place of nominal_analysis_items, however, if both are present in the request, nominal_analysis_items will be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_journal_items: Option<Vec<BankReceiptNominalJournalItems>>,
     /// Receipt reference (can be the cheque number).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Tax code record Id. This is only applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The tax registration number of the person the money has been received from (Sage 200 Education Online only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_registration_number: Option<String>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1446,35 +1923,125 @@ impl BankReceipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_charges", &self.bank_charges)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.optional_number("cheque_goods_value", &self.cheque_goods_value)?;
+        map.optional_number("cheque_tax_value", &self.cheque_tax_value)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("narrative", &self.narrative)?;
+        map.field("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("nominal_journal_items", &self.nominal_journal_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_registration_number", &self.tax_registration_number)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReceipt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReceipt {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_charges = None;
+        let mut bank_id = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_exchange_rate = None;
+        let mut cheque_goods_value = None;
+        let mut cheque_tax_value = None;
+        let mut cheque_value = None;
+        let mut exchange_rate = None;
+        let mut narrative = None;
+        let mut nominal_analysis_items = None;
+        let mut nominal_journal_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut tax_code_id = None;
+        let mut tax_registration_number = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_charges") => fields.next_value(&mut bank_charges)?,
+                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_exchange_rate") => {
+                    fields.lenient_option(&mut cheque_exchange_rate)?
+                }
+                Some("cheque_goods_value") => {
+                    fields.lenient_option(&mut cheque_goods_value)?
+                }
+                Some("cheque_tax_value") => fields.lenient_option(&mut cheque_tax_value)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("nominal_analysis_items") => {
+                    fields.or_default(&mut nominal_analysis_items)?
+                }
+                Some("nominal_journal_items") => {
+                    fields.next_value(&mut nominal_journal_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_registration_number") => {
+                    fields.lenient_option(&mut tax_registration_number)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_charges: bank_charges.unwrap_or_default(),
+            bank_id: fields.required(bank_id, "bank_id")?,
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
+            cheque_goods_value: cheque_goods_value.unwrap_or_default(),
+            cheque_tax_value: cheque_tax_value.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            nominal_analysis_items: fields
+                .required(nominal_analysis_items, "nominal_analysis_items")?,
+            nominal_journal_items: nominal_journal_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_registration_number: tax_registration_number.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceiptBankCharges {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1491,75 +2058,76 @@ impl BankReceiptBankCharges {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankReceiptBankCharges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReceiptBankCharges {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReceiptBankCharges {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceiptNominalAnalysisItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross receipt value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Receipt reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1582,75 +2150,100 @@ impl BankReceiptNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankReceiptNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReceiptNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReceiptNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut goods_value = None;
+        let mut gross_value = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut tax_code_id = None;
+        let mut tax_value = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
+                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            goods_value: goods_value.unwrap_or_default(),
+            gross_value: gross_value.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_value: tax_value.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankReceiptNominalJournalItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Net value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_value: Option<sage_core::types::Decimal>,
     /// Gross receipt value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// The description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Receipt reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1673,138 +2266,121 @@ impl BankReceiptNominalJournalItems {
     }
 }
 
+impl serde::Serialize for BankReceiptNominalJournalItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional_number("goods_value", &self.goods_value)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankReceiptNominalJournalItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankReceiptNominalJournalItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut goods_value = None;
+        let mut gross_value = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut tax_code_id = None;
+        let mut tax_value = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("goods_value") => fields.lenient_option(&mut goods_value)?,
+                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            goods_value: goods_value.unwrap_or_default(),
+            gross_value: gross_value.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_value: tax_value.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Bank transfers are used to transfer money from one bank to another. In the Sage 200 app, this is equivalent to making an Inter Account Transfer.
 ///
 /// Note: before posting a bank transfer via the API both the bank you are transferring from, and the bank you are transferring to, must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BankTransfer {
     /// The unique Id of the bank the payment will transfer from.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_from_id: i64,
     /// The unique Id of the bank the payment will transfer to.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_to_id: i64,
     /// The commission nominal code for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commission_code: Option<String>,
     /// The commission cost centre for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commission_cost_centre: Option<String>,
     /// The commission department for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commission_department: Option<String>,
     /// Who will pay the commission on the bank transfer. The accepted values are PaymentBank or ReceiptBank. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commission_payer: Option<String>,
     /// The amount of commission associated with the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commission_value: Option<sage_core::types::Decimal>,
     /// The exchange difference nominal code for the bank transfer. This is only applicable if either of payment_to_base_exchange_rate or receipt_to_base_exchange_rate are changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_difference_code: Option<String>,
     /// The exchange difference cost centre for the bank transfer. This is only applicable if either of payment_to_base_exchange_rate or receipt_to_base_exchange_rate are changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_difference_cost_centre: Option<String>,
     /// The exchange difference department for the bank transfer. This is only applicable if either of payment_to_base_exchange_rate or receipt_to_base_exchange_rate are changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_difference_department: Option<String>,
     /// The exchange rate used for the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The narrative for the bank transfer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// The exchange rate to convert from the payment_value currency to the base currency. This is only applicable if the bank account from currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_to_base_exchange_rate: Option<sage_core::types::Decimal>,
     /// The amount to transfer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub payment_value: sage_core::types::Decimal,
     /// The exchange rate to convert from the receipt_value currency to the base currency. This is only applicable if the bank account to currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_to_base_exchange_rate: Option<sage_core::types::Decimal>,
     /// The receipt value of the bank transfer. This is only applicable if either of the bank accounts currency specified is different to the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_value: Option<sage_core::types::Decimal>,
     /// The reference for the bank transfer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// A second reference for the bank transfer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// The date of the bank transfer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1840,392 +2416,728 @@ impl BankTransfer {
     }
 }
 
+impl serde::Serialize for BankTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bank_from_id", &self.bank_from_id)?;
+        map.field("bank_to_id", &self.bank_to_id)?;
+        map.optional("commission_code", &self.commission_code)?;
+        map.optional("commission_cost_centre", &self.commission_cost_centre)?;
+        map.optional("commission_department", &self.commission_department)?;
+        map.optional("commission_payer", &self.commission_payer)?;
+        map.optional_number("commission_value", &self.commission_value)?;
+        map.optional("exchange_difference_code", &self.exchange_difference_code)?;
+        map.optional(
+            "exchange_difference_cost_centre",
+            &self.exchange_difference_cost_centre,
+        )?;
+        map.optional(
+            "exchange_difference_department",
+            &self.exchange_difference_department,
+        )?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional_number(
+            "payment_to_base_exchange_rate",
+            &self.payment_to_base_exchange_rate,
+        )?;
+        map.number("payment_value", &self.payment_value)?;
+        map.optional_number(
+            "receipt_to_base_exchange_rate",
+            &self.receipt_to_base_exchange_rate,
+        )?;
+        map.optional_number("receipt_value", &self.receipt_value)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankTransfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankTransfer {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_from_id = None;
+        let mut bank_to_id = None;
+        let mut commission_code = None;
+        let mut commission_cost_centre = None;
+        let mut commission_department = None;
+        let mut commission_payer = None;
+        let mut commission_value = None;
+        let mut exchange_difference_code = None;
+        let mut exchange_difference_cost_centre = None;
+        let mut exchange_difference_department = None;
+        let mut exchange_rate = None;
+        let mut narrative = None;
+        let mut payment_to_base_exchange_rate = None;
+        let mut payment_value = None;
+        let mut receipt_to_base_exchange_rate = None;
+        let mut receipt_value = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_from_id") => fields.lenient_value(&mut bank_from_id)?,
+                Some("bank_to_id") => fields.lenient_value(&mut bank_to_id)?,
+                Some("commission_code") => fields.lenient_option(&mut commission_code)?,
+                Some("commission_cost_centre") => {
+                    fields.lenient_option(&mut commission_cost_centre)?
+                }
+                Some("commission_department") => {
+                    fields.lenient_option(&mut commission_department)?
+                }
+                Some("commission_payer") => fields.lenient_option(&mut commission_payer)?,
+                Some("commission_value") => fields.lenient_option(&mut commission_value)?,
+                Some("exchange_difference_code") => {
+                    fields.lenient_option(&mut exchange_difference_code)?
+                }
+                Some("exchange_difference_cost_centre") => {
+                    fields.lenient_option(&mut exchange_difference_cost_centre)?
+                }
+                Some("exchange_difference_department") => {
+                    fields.lenient_option(&mut exchange_difference_department)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("payment_to_base_exchange_rate") => {
+                    fields.lenient_option(&mut payment_to_base_exchange_rate)?
+                }
+                Some("payment_value") => fields.lenient_value(&mut payment_value)?,
+                Some("receipt_to_base_exchange_rate") => {
+                    fields.lenient_option(&mut receipt_to_base_exchange_rate)?
+                }
+                Some("receipt_value") => fields.lenient_option(&mut receipt_value)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_from_id: fields.required(bank_from_id, "bank_from_id")?,
+            bank_to_id: fields.required(bank_to_id, "bank_to_id")?,
+            commission_code: commission_code.unwrap_or_default(),
+            commission_cost_centre: commission_cost_centre.unwrap_or_default(),
+            commission_department: commission_department.unwrap_or_default(),
+            commission_payer: commission_payer.unwrap_or_default(),
+            commission_value: commission_value.unwrap_or_default(),
+            exchange_difference_code: exchange_difference_code.unwrap_or_default(),
+            exchange_difference_cost_centre: exchange_difference_cost_centre
+                .unwrap_or_default(),
+            exchange_difference_department: exchange_difference_department
+                .unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            payment_to_base_exchange_rate: payment_to_base_exchange_rate
+                .unwrap_or_default(),
+            payment_value: fields.required(payment_value, "payment_value")?,
+            receipt_to_base_exchange_rate: receipt_to_base_exchange_rate
+                .unwrap_or_default(),
+            receipt_value: receipt_value.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all bank accounts. The default sort (orderby) field is by 'code' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankView {
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// Bank account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_no: Option<String>,
     /// The status of the bank account Id (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// Bank account type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type_id: Option<i64>,
     /// Bank balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Bank balance in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_in_base: Option<sage_core::types::Decimal>,
     /// The banks bank account nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_nominal_cost_centre: Option<String>,
     /// The banks bank account nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_nominal_department: Option<String>,
     /// The banks bank account nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_nominal_reference: Option<String>,
     /// The banks bank charges nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_nominal_cost_centre: Option<String>,
     /// The banks bank charges nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_nominal_department: Option<String>,
     /// The banks bank charges nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_charges_nominal_reference: Option<String>,
     /// Bank name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_name: Option<String>,
     /// Bank identifier code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic: Option<String>,
     /// Bank account Code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_name: Option<String>,
     /// The customer currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// Bank description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Electronic banking service.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub electronic_bank: Option<String>,
     /// Electronic banking functions Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub electronic_bank_function_id: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The banks exchange differences nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_diff_nominal_cost_centre: Option<String>,
     /// The banks exchange differences nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_diff_nominal_department: Option<String>,
     /// The banks exchange differences nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_diff_nominal_reference: Option<String>,
     /// International bank account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban: Option<String>,
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Bank overdraft limit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub overdraft_limit: Option<sage_core::types::Decimal>,
     /// Bank sort code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Last statement balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_balance: Option<sage_core::types::Decimal>,
     /// Last statement date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for BankView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_no", &self.account_no)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("account_type_id", &self.account_type_id)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("balance_in_base", &self.balance_in_base)?;
+        map.optional(
+            "bank_account_nominal_cost_centre",
+            &self.bank_account_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_account_nominal_department",
+            &self.bank_account_nominal_department,
+        )?;
+        map.optional(
+            "bank_account_nominal_reference",
+            &self.bank_account_nominal_reference,
+        )?;
+        map.optional(
+            "bank_charges_nominal_cost_centre",
+            &self.bank_charges_nominal_cost_centre,
+        )?;
+        map.optional(
+            "bank_charges_nominal_department",
+            &self.bank_charges_nominal_department,
+        )?;
+        map.optional(
+            "bank_charges_nominal_reference",
+            &self.bank_charges_nominal_reference,
+        )?;
+        map.optional("bank_name", &self.bank_name)?;
+        map.optional("bic", &self.bic)?;
+        map.optional("code", &self.code)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("description", &self.description)?;
+        map.optional("electronic_bank", &self.electronic_bank)?;
+        map.optional("electronic_bank_function_id", &self.electronic_bank_function_id)?;
+        map.optional(
+            "exchange_diff_nominal_cost_centre",
+            &self.exchange_diff_nominal_cost_centre,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_department",
+            &self.exchange_diff_nominal_department,
+        )?;
+        map.optional(
+            "exchange_diff_nominal_reference",
+            &self.exchange_diff_nominal_reference,
+        )?;
+        map.optional("iban", &self.iban)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("overdraft_limit", &self.overdraft_limit)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.optional_number("statement_balance", &self.statement_balance)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_no = None;
+        let mut account_status_type_id = None;
+        let mut account_type_id = None;
+        let mut balance = None;
+        let mut balance_in_base = None;
+        let mut bank_account_nominal_cost_centre = None;
+        let mut bank_account_nominal_department = None;
+        let mut bank_account_nominal_reference = None;
+        let mut bank_charges_nominal_cost_centre = None;
+        let mut bank_charges_nominal_department = None;
+        let mut bank_charges_nominal_reference = None;
+        let mut bank_name = None;
+        let mut bic = None;
+        let mut code = None;
+        let mut currency_id = None;
+        let mut currency_iso_code = None;
+        let mut currency_iso_code_id = None;
+        let mut currency_iso_code_name = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut description = None;
+        let mut electronic_bank = None;
+        let mut electronic_bank_function_id = None;
+        let mut exchange_diff_nominal_cost_centre = None;
+        let mut exchange_diff_nominal_department = None;
+        let mut exchange_diff_nominal_reference = None;
+        let mut iban = None;
+        let mut id = None;
+        let mut overdraft_limit = None;
+        let mut sort_code = None;
+        let mut statement_balance = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_no") => fields.lenient_option(&mut account_no)?,
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("account_type_id") => fields.lenient_option(&mut account_type_id)?,
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("balance_in_base") => fields.lenient_option(&mut balance_in_base)?,
+                Some("bank_account_nominal_cost_centre") => {
+                    fields.lenient_option(&mut bank_account_nominal_cost_centre)?
+                }
+                Some("bank_account_nominal_department") => {
+                    fields.lenient_option(&mut bank_account_nominal_department)?
+                }
+                Some("bank_account_nominal_reference") => {
+                    fields.lenient_option(&mut bank_account_nominal_reference)?
+                }
+                Some("bank_charges_nominal_cost_centre") => {
+                    fields.lenient_option(&mut bank_charges_nominal_cost_centre)?
+                }
+                Some("bank_charges_nominal_department") => {
+                    fields.lenient_option(&mut bank_charges_nominal_department)?
+                }
+                Some("bank_charges_nominal_reference") => {
+                    fields.lenient_option(&mut bank_charges_nominal_reference)?
+                }
+                Some("bank_name") => fields.lenient_option(&mut bank_name)?,
+                Some("bic") => fields.lenient_option(&mut bic)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("currency_iso_code") => {
+                    fields.lenient_option(&mut currency_iso_code)?
+                }
+                Some("currency_iso_code_id") => {
+                    fields.lenient_option(&mut currency_iso_code_id)?
+                }
+                Some("currency_iso_code_name") => {
+                    fields.lenient_option(&mut currency_iso_code_name)?
+                }
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("electronic_bank") => fields.lenient_option(&mut electronic_bank)?,
+                Some("electronic_bank_function_id") => {
+                    fields.next_value(&mut electronic_bank_function_id)?
+                }
+                Some("exchange_diff_nominal_cost_centre") => {
+                    fields.lenient_option(&mut exchange_diff_nominal_cost_centre)?
+                }
+                Some("exchange_diff_nominal_department") => {
+                    fields.lenient_option(&mut exchange_diff_nominal_department)?
+                }
+                Some("exchange_diff_nominal_reference") => {
+                    fields.lenient_option(&mut exchange_diff_nominal_reference)?
+                }
+                Some("iban") => fields.lenient_option(&mut iban)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("overdraft_limit") => fields.lenient_option(&mut overdraft_limit)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some("statement_balance") => {
+                    fields.lenient_option(&mut statement_balance)?
+                }
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_no: account_no.unwrap_or_default(),
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            account_type_id: account_type_id.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            balance_in_base: balance_in_base.unwrap_or_default(),
+            bank_account_nominal_cost_centre: bank_account_nominal_cost_centre
+                .unwrap_or_default(),
+            bank_account_nominal_department: bank_account_nominal_department
+                .unwrap_or_default(),
+            bank_account_nominal_reference: bank_account_nominal_reference
+                .unwrap_or_default(),
+            bank_charges_nominal_cost_centre: bank_charges_nominal_cost_centre
+                .unwrap_or_default(),
+            bank_charges_nominal_department: bank_charges_nominal_department
+                .unwrap_or_default(),
+            bank_charges_nominal_reference: bank_charges_nominal_reference
+                .unwrap_or_default(),
+            bank_name: bank_name.unwrap_or_default(),
+            bic: bic.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            currency_iso_code: currency_iso_code.unwrap_or_default(),
+            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
+            currency_iso_code_name: currency_iso_code_name.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            electronic_bank: electronic_bank.unwrap_or_default(),
+            electronic_bank_function_id: electronic_bank_function_id.unwrap_or_default(),
+            exchange_diff_nominal_cost_centre: exchange_diff_nominal_cost_centre
+                .unwrap_or_default(),
+            exchange_diff_nominal_department: exchange_diff_nominal_department
+                .unwrap_or_default(),
+            exchange_diff_nominal_reference: exchange_diff_nominal_reference
+                .unwrap_or_default(),
+            iban: iban.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            overdraft_limit: overdraft_limit.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            statement_balance: statement_balance.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankWebsites {
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank account website record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Flag to indicate if this is the default website for the customer contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing bank account, whether to delete this website from the collection of bank account websites.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The web address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BankWebsites {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_id", &self.bank_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BankWebsites {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BankWebsites {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_id") => fields.lenient_option(&mut bank_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_id: bank_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.
 ///
 /// Settings include the default bank account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CashBookSettings {
     /// The default bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_bank_account: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default bank account Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_bank_account_id: Option<i64>,
     /// Cash Book Settings record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CashBookSettingsId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CashBookSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("default_bank_account", &self.default_bank_account)?;
+        map.optional("default_bank_account_id", &self.default_bank_account_id)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CashBookSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CashBookSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut default_bank_account = None;
+        let mut default_bank_account_id = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("default_bank_account") => {
+                    fields.next_value(&mut default_bank_account)?
+                }
+                Some("default_bank_account_id") => {
+                    fields.lenient_option(&mut default_bank_account_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            default_bank_account: default_bank_account.unwrap_or_default(),
+            default_bank_account_id: default_bank_account_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Use this API endpoint to return the list of e-banking function types that can be used with e-banking.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ElectronicBankFunctionType {
     /// Description of the electronic bank function type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Electronic bank function type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ElectronicBankFunctionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ElectronicBankFunctionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ElectronicBankFunctionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A subset of bank account information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupBank {
     /// The status of the bank account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupBank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupBank {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupBank {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type = None;
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type: account_status_type.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Bank Account Types

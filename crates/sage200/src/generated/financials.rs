@@ -36,159 +36,251 @@
 /// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). For bank and nominal accounts, status types were added to versions after February 2018. Account status can be configured as 'Active' or 'Hidden'.
 ///
 /// The API endpoint returns details of the account status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AccountStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AccountStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.
 ///
 /// The API endpoint returns details of the ageing types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AgedBalancesAgeingType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for AgedBalancesAgeingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AgedBalancesAgeingType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AgedBalancesAgeingType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The allocation status is used to determine whether a transaction is allocated in full, in part, or not at all.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocationStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AllocationStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AllocationStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AllocationStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.
 ///
 /// Use this API endpoint to return the definition of a particular contact number type.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactNumberType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Contact number type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ContactNumberType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactNumberType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ContactNumberType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// All countries each have a specific code to identify accounts that belong to that country.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CountryCode {
     /// Country code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Flag to indicate if the country is a member of the EU.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eu_member: Option<bool>,
     /// Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CountryCodeId>,
     /// Country name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Country code tax mask object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_mask: Option<CountryCodeTaxMask>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -208,76 +300,145 @@ impl CountryCode {
     }
 }
 
+impl serde::Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("eu_member", &self.eu_member)?;
+        map.optional("id", &self.id)?;
+        map.field("name", &self.name)?;
+        map.optional("tax_mask", &self.tax_mask)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CountryCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CountryCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut eu_member = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_mask = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("eu_member") => fields.lenient_option(&mut eu_member)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("tax_mask") => fields.next_value(&mut tax_mask)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            eu_member: eu_member.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            tax_mask: tax_mask.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Country code tax mask object.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CountryCodeTaxMask {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Country code tax mask record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Country code tax mask name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CountryCodeTaxMask {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CountryCodeTaxMask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CountryCodeTaxMask {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Credit bureaus are third party companies used to assess credit risk.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreditBureau {
     /// The credit bureau checking URL.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub checking_url: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Credit bureau Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CreditBureauId>,
     /// Indicates whether this is the default credit bureau.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// The credit bureau name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The credit bureau website.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -297,34 +458,79 @@ impl CreditBureau {
     }
 }
 
+impl serde::Serialize for CreditBureau {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("checking_url", &self.checking_url)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.field("name", &self.name)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreditBureau {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CreditBureau {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut checking_url = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut name = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("checking_url") => fields.lenient_option(&mut checking_url)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            checking_url: checking_url.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use credit positions for customer and supplier credit statuses.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreditPosition {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Credit position Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CreditPositionId>,
     /// Indicates whether this is the default credit position.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// The credit position name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -342,95 +548,93 @@ impl CreditPosition {
     }
 }
 
+impl serde::Serialize for CreditPosition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreditPosition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CreditPosition {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use., and   all can be configured to use a single exchange rate, period exchange rates, or both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
 ///
 /// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Currency {
     /// Currency rate in use against base.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub core_currency_rate: Option<sage_core::types::Decimal>,
     /// The currency ISO code record for the currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// ISO Currency Code Record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Euro rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub euro_currency_rate: Option<sage_core::types::Decimal>,
     /// The type of exchange rate amendability used on the currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_amendability_type: Option<String>,
     /// The type of exchange rate used on the currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_type: Option<String>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CurrencyId>,
     /// Flag to indicate if the currency is the base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_base_currency: Option<bool>,
     /// Flag to indicate if the currency is Euro.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_euro_currency: Option<bool>,
     /// Currency name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Currency symbol.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub symbol: String,
     /// Flag to indicate if the currency is used for new or amending customers or suppliers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_for_new_accounts: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -457,134 +661,159 @@ impl Currency {
     }
 }
 
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("core_currency_rate", &self.core_currency_rate)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("euro_currency_rate", &self.euro_currency_rate)?;
+        map.optional(
+            "exchange_rate_amendability_type",
+            &self.exchange_rate_amendability_type,
+        )?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_base_currency", &self.is_base_currency)?;
+        map.optional("is_euro_currency", &self.is_euro_currency)?;
+        map.field("name", &self.name)?;
+        map.field("symbol", &self.symbol)?;
+        map.optional("use_for_new_accounts", &self.use_for_new_accounts)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Currency {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut core_currency_rate = None;
+        let mut currency_iso_code = None;
+        let mut currency_iso_code_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut euro_currency_rate = None;
+        let mut exchange_rate_amendability_type = None;
+        let mut exchange_rate_type = None;
+        let mut id = None;
+        let mut is_base_currency = None;
+        let mut is_euro_currency = None;
+        let mut name = None;
+        let mut symbol = None;
+        let mut use_for_new_accounts = None;
+        loop {
+            match fields.next_key()? {
+                Some("core_currency_rate") => {
+                    fields.lenient_option(&mut core_currency_rate)?
+                }
+                Some("currency_iso_code") => fields.next_value(&mut currency_iso_code)?,
+                Some("currency_iso_code_id") => {
+                    fields.lenient_option(&mut currency_iso_code_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("euro_currency_rate") => {
+                    fields.lenient_option(&mut euro_currency_rate)?
+                }
+                Some("exchange_rate_amendability_type") => {
+                    fields.lenient_option(&mut exchange_rate_amendability_type)?
+                }
+                Some("exchange_rate_type") => {
+                    fields.lenient_option(&mut exchange_rate_type)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_base_currency") => fields.lenient_option(&mut is_base_currency)?,
+                Some("is_euro_currency") => fields.lenient_option(&mut is_euro_currency)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("symbol") => fields.lenient_value(&mut symbol)?,
+                Some("use_for_new_accounts") => {
+                    fields.lenient_option(&mut use_for_new_accounts)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            core_currency_rate: core_currency_rate.unwrap_or_default(),
+            currency_iso_code: currency_iso_code.unwrap_or_default(),
+            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            euro_currency_rate: euro_currency_rate.unwrap_or_default(),
+            exchange_rate_amendability_type: exchange_rate_amendability_type
+                .unwrap_or_default(),
+            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_base_currency: is_base_currency.unwrap_or_default(),
+            is_euro_currency: is_euro_currency.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            symbol: fields.required(symbol, "symbol")?,
+            use_for_new_accounts: use_for_new_accounts.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The currency exchange rates that have been specified within the application.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyExchangeRate {
     /// The base currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_base: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The euro currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_euro: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The currency from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_from: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Currency record Id to convert from.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub currency_from_id: i64,
     /// Indicates whether the currency from is amendable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_is_amendable: Option<bool>,
     /// Indicates whether the currency from exchange rate has expired.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_is_expired: Option<bool>,
     /// Indicates whether the currency from exchange rate has no periods defined.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_no_periods: Option<bool>,
     /// The currency from exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_rate: Option<sage_core::types::Decimal>,
     /// The currency from value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_from_value: Option<sage_core::types::Decimal>,
     /// The currency to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_to: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id to convert to.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub currency_to_id: i64,
     /// Indicates whether the currency to is amendable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_is_amendable: Option<bool>,
     /// Indicates whether the currency to exchange rate has expired.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_is_expired: Option<bool>,
     /// Indicates whether the currency to exchange rate has no periods defined.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_no_periods: Option<bool>,
     /// The currency to exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_rate: Option<sage_core::types::Decimal>,
     /// The currency to value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_to_value: Option<sage_core::types::Decimal>,
     /// The currency transaction type used to acquire the currency exchange rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_transaction_type: Option<String>,
     /// The exchange rate between currency from and currency to.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate type used to acquire the currency exchange rate.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_type: Option<String>,
     /// The date of the transaction used to acquire the currency exchange rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -617,30 +846,153 @@ impl CurrencyExchangeRate {
     }
 }
 
+impl serde::Serialize for CurrencyExchangeRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_base", &self.currency_base)?;
+        map.optional("currency_euro", &self.currency_euro)?;
+        map.optional("currency_from", &self.currency_from)?;
+        map.field("currency_from_id", &self.currency_from_id)?;
+        map.optional("currency_from_is_amendable", &self.currency_from_is_amendable)?;
+        map.optional("currency_from_is_expired", &self.currency_from_is_expired)?;
+        map.optional("currency_from_no_periods", &self.currency_from_no_periods)?;
+        map.optional_number("currency_from_rate", &self.currency_from_rate)?;
+        map.optional_number("currency_from_value", &self.currency_from_value)?;
+        map.optional("currency_to", &self.currency_to)?;
+        map.field("currency_to_id", &self.currency_to_id)?;
+        map.optional("currency_to_is_amendable", &self.currency_to_is_amendable)?;
+        map.optional("currency_to_is_expired", &self.currency_to_is_expired)?;
+        map.optional("currency_to_no_periods", &self.currency_to_no_periods)?;
+        map.optional_number("currency_to_rate", &self.currency_to_rate)?;
+        map.optional_number("currency_to_value", &self.currency_to_value)?;
+        map.optional("currency_transaction_type", &self.currency_transaction_type)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CurrencyExchangeRate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CurrencyExchangeRate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut currency_base = None;
+        let mut currency_euro = None;
+        let mut currency_from = None;
+        let mut currency_from_id = None;
+        let mut currency_from_is_amendable = None;
+        let mut currency_from_is_expired = None;
+        let mut currency_from_no_periods = None;
+        let mut currency_from_rate = None;
+        let mut currency_from_value = None;
+        let mut currency_to = None;
+        let mut currency_to_id = None;
+        let mut currency_to_is_amendable = None;
+        let mut currency_to_is_expired = None;
+        let mut currency_to_no_periods = None;
+        let mut currency_to_rate = None;
+        let mut currency_to_value = None;
+        let mut currency_transaction_type = None;
+        let mut exchange_rate = None;
+        let mut exchange_rate_type = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("currency_base") => fields.next_value(&mut currency_base)?,
+                Some("currency_euro") => fields.next_value(&mut currency_euro)?,
+                Some("currency_from") => fields.next_value(&mut currency_from)?,
+                Some("currency_from_id") => fields.lenient_value(&mut currency_from_id)?,
+                Some("currency_from_is_amendable") => {
+                    fields.lenient_option(&mut currency_from_is_amendable)?
+                }
+                Some("currency_from_is_expired") => {
+                    fields.lenient_option(&mut currency_from_is_expired)?
+                }
+                Some("currency_from_no_periods") => {
+                    fields.lenient_option(&mut currency_from_no_periods)?
+                }
+                Some("currency_from_rate") => {
+                    fields.lenient_option(&mut currency_from_rate)?
+                }
+                Some("currency_from_value") => {
+                    fields.lenient_option(&mut currency_from_value)?
+                }
+                Some("currency_to") => fields.next_value(&mut currency_to)?,
+                Some("currency_to_id") => fields.lenient_value(&mut currency_to_id)?,
+                Some("currency_to_is_amendable") => {
+                    fields.lenient_option(&mut currency_to_is_amendable)?
+                }
+                Some("currency_to_is_expired") => {
+                    fields.lenient_option(&mut currency_to_is_expired)?
+                }
+                Some("currency_to_no_periods") => {
+                    fields.lenient_option(&mut currency_to_no_periods)?
+                }
+                Some("currency_to_rate") => fields.lenient_option(&mut currency_to_rate)?,
+                Some("currency_to_value") => {
+                    fields.lenient_option(&mut currency_to_value)?
+                }
+                Some("currency_transaction_type") => {
+                    fields.lenient_option(&mut currency_transaction_type)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("exchange_rate_type") => {
+                    fields.lenient_option(&mut exchange_rate_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            currency_base: currency_base.unwrap_or_default(),
+            currency_euro: currency_euro.unwrap_or_default(),
+            currency_from: currency_from.unwrap_or_default(),
+            currency_from_id: fields.required(currency_from_id, "currency_from_id")?,
+            currency_from_is_amendable: currency_from_is_amendable.unwrap_or_default(),
+            currency_from_is_expired: currency_from_is_expired.unwrap_or_default(),
+            currency_from_no_periods: currency_from_no_periods.unwrap_or_default(),
+            currency_from_rate: currency_from_rate.unwrap_or_default(),
+            currency_from_value: currency_from_value.unwrap_or_default(),
+            currency_to: currency_to.unwrap_or_default(),
+            currency_to_id: fields.required(currency_to_id, "currency_to_id")?,
+            currency_to_is_amendable: currency_to_is_amendable.unwrap_or_default(),
+            currency_to_is_expired: currency_to_is_expired.unwrap_or_default(),
+            currency_to_no_periods: currency_to_no_periods.unwrap_or_default(),
+            currency_to_rate: currency_to_rate.unwrap_or_default(),
+            currency_to_value: currency_to_value.unwrap_or_default(),
+            currency_transaction_type: currency_transaction_type.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// All currencies have a designated ISO (International Standards Organisation) code that uniquely identifies that currency.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyIsoCode {
     /// ISO currency code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Currency ISO code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -658,579 +1010,1107 @@ impl CurrencyIsoCode {
     }
 }
 
+impl serde::Serialize for CurrencyIsoCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CurrencyIsoCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CurrencyIsoCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.
 ///
 /// The API endpoint returns details of the currency transaction types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrencyTransactionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CurrencyTransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CurrencyTransactionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CurrencyTransactionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Document layout are the layouts that are available within the application, which are associated with the document types.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentLayout {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Document layout record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::DocumentLayoutId>,
     /// Flag to indicate if this is the default document layout.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// Document layout layout name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub layout: Option<String>,
     /// Document layout name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Document type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sys_document_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for DocumentLayout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("layout", &self.layout)?;
+        map.optional("name", &self.name)?;
+        map.optional("sys_document_type_id", &self.sys_document_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocumentLayout {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DocumentLayout {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut layout = None;
+        let mut name = None;
+        let mut sys_document_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("layout") => fields.lenient_option(&mut layout)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("sys_document_type_id") => {
+                    fields.lenient_option(&mut sys_document_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            layout: layout.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            sys_document_type_id: sys_document_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// These are the type of document used within the application. Document types can be 'Sales Order', 'Sales Invoice', 'Purchase Order', 'Purchase Invoice', 'Customer Statement', 'Sales Credit Notes', 'Customer Debtors Letters', 'Sales Despatch Notes', 'Sales Quotations', 'Purchase CreditNotes', 'Purchase Remittance', 'Purchase Return', 'Sales Proforma', 'Draft Bill', 'Billing Invoice', 'Billing Credit Note', or 'Sales Order Acknowledgement'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentType {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Document type description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Document type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::DocumentTypeId>,
     /// Whether the document type is mandatory.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_mandatory: Option<bool>,
     /// Trader contact role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trader_contact_role: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Trader contact role record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Module in which the document type is used.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub used_in_module: Option<String>,
     /// Document type enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DocumentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_mandatory", &self.is_mandatory)?;
+        map.optional("trader_contact_role", &self.trader_contact_role)?;
+        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
+        map.optional("used_in_module", &self.used_in_module)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocumentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DocumentType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut is_mandatory = None;
+        let mut trader_contact_role = None;
+        let mut trader_contact_role_id = None;
+        let mut used_in_module = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_mandatory") => fields.lenient_option(&mut is_mandatory)?,
+                Some("trader_contact_role") => {
+                    fields.next_value(&mut trader_contact_role)?
+                }
+                Some("trader_contact_role_id") => {
+                    fields.lenient_option(&mut trader_contact_role_id)?
+                }
+                Some("used_in_module") => fields.lenient_option(&mut used_in_module)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_mandatory: is_mandatory.unwrap_or_default(),
+            trader_contact_role: trader_contact_role.unwrap_or_default(),
+            trader_contact_role_id: trader_contact_role_id.unwrap_or_default(),
+            used_in_module: used_in_module.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.
 ///
 /// The API endpoint returns details of the exchange rate amendability types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeRateAmendabilityType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ExchangeRateAmendabilityType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExchangeRateAmendabilityType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ExchangeRateAmendabilityType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.
 ///
 /// The API endpoint returns details of the exchange rate types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeRateType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ExchangeRateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExchangeRateType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ExchangeRateType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report layout types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportLayoutType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Financial report layout type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for FinancialReportLayoutType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialReportLayoutType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialReportLayoutType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Financial statement layouts are designed to provide a clear representation of your accounts. This resource returns the details of all financial statement layouts. The default sort (orderby) field are by 'financial_report_layout_id' and 'financial_report_row_report_row' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportLayoutView {
     /// The type of the financial layout.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_layout_account_report_type: Option<String>,
     /// Financial report layout record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_layout_id: Option<i64>,
     /// financial report layout name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_layout_name: Option<String>,
     /// Value to represent the report row group break 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_1: Option<i64>,
     /// Value to represent the report row group break 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_2: Option<i64>,
     /// Value to represent the report row group break 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_3: Option<i64>,
     /// Value to represent the report row group break 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_4: Option<i64>,
     /// Value to represent the report row group break 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_5: Option<i64>,
     /// Value to represent the report row group break 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_6: Option<i64>,
     /// Value to represent the report row group break 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_7: Option<i64>,
     /// Value to represent the report row group break 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_8: Option<i64>,
     /// Value to represent the report row group break 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_group_break_9: Option<i64>,
     /// An asscoiated financial report row Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_id: Option<i64>,
     /// The type of the financial layout.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_layout_debit_or_credit_type: Option<String>,
     /// The type of the financial report row layout position.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_layout_position_type: Option<String>,
     /// The type of the financial layout.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_line_type: Option<String>,
     /// Value to show the line number of the report row in the layout.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_report_row: Option<i64>,
     /// Value to represent the sub total group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_subtotal_group: Option<i64>,
     /// The row title.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_report_row_title: Option<String>,
     /// The nominal account report category code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_report_category_code: Option<String>,
     /// The nominal account report category description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_report_category_description: Option<String>,
     /// An Id specific to each nominal account report category.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_report_category_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportLayoutView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "financial_report_layout_account_report_type",
+            &self.financial_report_layout_account_report_type,
+        )?;
+        map.optional("financial_report_layout_id", &self.financial_report_layout_id)?;
+        map.optional(
+            "financial_report_layout_name",
+            &self.financial_report_layout_name,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_1",
+            &self.financial_report_row_group_break_1,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_2",
+            &self.financial_report_row_group_break_2,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_3",
+            &self.financial_report_row_group_break_3,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_4",
+            &self.financial_report_row_group_break_4,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_5",
+            &self.financial_report_row_group_break_5,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_6",
+            &self.financial_report_row_group_break_6,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_7",
+            &self.financial_report_row_group_break_7,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_8",
+            &self.financial_report_row_group_break_8,
+        )?;
+        map.optional(
+            "financial_report_row_group_break_9",
+            &self.financial_report_row_group_break_9,
+        )?;
+        map.optional("financial_report_row_id", &self.financial_report_row_id)?;
+        map.optional(
+            "financial_report_row_layout_debit_or_credit_type",
+            &self.financial_report_row_layout_debit_or_credit_type,
+        )?;
+        map.optional(
+            "financial_report_row_layout_position_type",
+            &self.financial_report_row_layout_position_type,
+        )?;
+        map.optional(
+            "financial_report_row_line_type",
+            &self.financial_report_row_line_type,
+        )?;
+        map.optional(
+            "financial_report_row_report_row",
+            &self.financial_report_row_report_row,
+        )?;
+        map.optional(
+            "financial_report_row_subtotal_group",
+            &self.financial_report_row_subtotal_group,
+        )?;
+        map.optional("financial_report_row_title", &self.financial_report_row_title)?;
+        map.optional(
+            "nominal_account_report_category_code",
+            &self.nominal_account_report_category_code,
+        )?;
+        map.optional(
+            "nominal_account_report_category_description",
+            &self.nominal_account_report_category_description,
+        )?;
+        map.optional(
+            "nominal_account_report_category_id",
+            &self.nominal_account_report_category_id,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialReportLayoutView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialReportLayoutView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut financial_report_layout_account_report_type = None;
+        let mut financial_report_layout_id = None;
+        let mut financial_report_layout_name = None;
+        let mut financial_report_row_group_break_1 = None;
+        let mut financial_report_row_group_break_2 = None;
+        let mut financial_report_row_group_break_3 = None;
+        let mut financial_report_row_group_break_4 = None;
+        let mut financial_report_row_group_break_5 = None;
+        let mut financial_report_row_group_break_6 = None;
+        let mut financial_report_row_group_break_7 = None;
+        let mut financial_report_row_group_break_8 = None;
+        let mut financial_report_row_group_break_9 = None;
+        let mut financial_report_row_id = None;
+        let mut financial_report_row_layout_debit_or_credit_type = None;
+        let mut financial_report_row_layout_position_type = None;
+        let mut financial_report_row_line_type = None;
+        let mut financial_report_row_report_row = None;
+        let mut financial_report_row_subtotal_group = None;
+        let mut financial_report_row_title = None;
+        let mut nominal_account_report_category_code = None;
+        let mut nominal_account_report_category_description = None;
+        let mut nominal_account_report_category_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("financial_report_layout_account_report_type") => {
+                    fields
+                        .lenient_option(
+                            &mut financial_report_layout_account_report_type,
+                        )?
+                }
+                Some("financial_report_layout_id") => {
+                    fields.lenient_option(&mut financial_report_layout_id)?
+                }
+                Some("financial_report_layout_name") => {
+                    fields.lenient_option(&mut financial_report_layout_name)?
+                }
+                Some("financial_report_row_group_break_1") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_1)?
+                }
+                Some("financial_report_row_group_break_2") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_2)?
+                }
+                Some("financial_report_row_group_break_3") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_3)?
+                }
+                Some("financial_report_row_group_break_4") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_4)?
+                }
+                Some("financial_report_row_group_break_5") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_5)?
+                }
+                Some("financial_report_row_group_break_6") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_6)?
+                }
+                Some("financial_report_row_group_break_7") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_7)?
+                }
+                Some("financial_report_row_group_break_8") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_8)?
+                }
+                Some("financial_report_row_group_break_9") => {
+                    fields.lenient_option(&mut financial_report_row_group_break_9)?
+                }
+                Some("financial_report_row_id") => {
+                    fields.lenient_option(&mut financial_report_row_id)?
+                }
+                Some("financial_report_row_layout_debit_or_credit_type") => {
+                    fields
+                        .lenient_option(
+                            &mut financial_report_row_layout_debit_or_credit_type,
+                        )?
+                }
+                Some("financial_report_row_layout_position_type") => {
+                    fields
+                        .lenient_option(&mut financial_report_row_layout_position_type)?
+                }
+                Some("financial_report_row_line_type") => {
+                    fields.lenient_option(&mut financial_report_row_line_type)?
+                }
+                Some("financial_report_row_report_row") => {
+                    fields.lenient_option(&mut financial_report_row_report_row)?
+                }
+                Some("financial_report_row_subtotal_group") => {
+                    fields.lenient_option(&mut financial_report_row_subtotal_group)?
+                }
+                Some("financial_report_row_title") => {
+                    fields.lenient_option(&mut financial_report_row_title)?
+                }
+                Some("nominal_account_report_category_code") => {
+                    fields.lenient_option(&mut nominal_account_report_category_code)?
+                }
+                Some("nominal_account_report_category_description") => {
+                    fields
+                        .lenient_option(
+                            &mut nominal_account_report_category_description,
+                        )?
+                }
+                Some("nominal_account_report_category_id") => {
+                    fields.lenient_option(&mut nominal_account_report_category_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            financial_report_layout_account_report_type: financial_report_layout_account_report_type
+                .unwrap_or_default(),
+            financial_report_layout_id: financial_report_layout_id.unwrap_or_default(),
+            financial_report_layout_name: financial_report_layout_name
+                .unwrap_or_default(),
+            financial_report_row_group_break_1: financial_report_row_group_break_1
+                .unwrap_or_default(),
+            financial_report_row_group_break_2: financial_report_row_group_break_2
+                .unwrap_or_default(),
+            financial_report_row_group_break_3: financial_report_row_group_break_3
+                .unwrap_or_default(),
+            financial_report_row_group_break_4: financial_report_row_group_break_4
+                .unwrap_or_default(),
+            financial_report_row_group_break_5: financial_report_row_group_break_5
+                .unwrap_or_default(),
+            financial_report_row_group_break_6: financial_report_row_group_break_6
+                .unwrap_or_default(),
+            financial_report_row_group_break_7: financial_report_row_group_break_7
+                .unwrap_or_default(),
+            financial_report_row_group_break_8: financial_report_row_group_break_8
+                .unwrap_or_default(),
+            financial_report_row_group_break_9: financial_report_row_group_break_9
+                .unwrap_or_default(),
+            financial_report_row_id: financial_report_row_id.unwrap_or_default(),
+            financial_report_row_layout_debit_or_credit_type: financial_report_row_layout_debit_or_credit_type
+                .unwrap_or_default(),
+            financial_report_row_layout_position_type: financial_report_row_layout_position_type
+                .unwrap_or_default(),
+            financial_report_row_line_type: financial_report_row_line_type
+                .unwrap_or_default(),
+            financial_report_row_report_row: financial_report_row_report_row
+                .unwrap_or_default(),
+            financial_report_row_subtotal_group: financial_report_row_subtotal_group
+                .unwrap_or_default(),
+            financial_report_row_title: financial_report_row_title.unwrap_or_default(),
+            nominal_account_report_category_code: nominal_account_report_category_code
+                .unwrap_or_default(),
+            nominal_account_report_category_description: nominal_account_report_category_description
+                .unwrap_or_default(),
+            nominal_account_report_category_id: nominal_account_report_category_id
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row layout debit or credit types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportRowLayoutDebitOrCreditType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Financial report row layout debit or credit type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportRowLayoutDebitOrCreditType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialReportRowLayoutDebitOrCreditType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialReportRowLayoutDebitOrCreditType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated layout position 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row layout position types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportRowLayoutPositionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Financial report row layout position type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialReportRowLayoutPositionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialReportRowLayoutPositionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialReportRowLayoutPositionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row line types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportRowLineType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Financial report row line type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for FinancialReportRowLineType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialReportRowLineType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialReportRowLineType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all accounting periods for all financial years held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating. The default sort (orderby) field are by 'financial_year_start_date' and 'period_number' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialYearPeriodView {
     /// An Id specific to each accounting period.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_id: Option<i64>,
     /// Date the financial year ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// An Id specific to each financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_year_id: Option<i64>,
     /// Date the financial year starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// The number of periods in the financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_periods_in_year: Option<i64>,
     /// Date the period finished. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end_date: Option<sage_core::types::DateTime>,
     /// Value to show the period in relation to the associated year. For example, for a year that starts in January, January will be period 1, February period 2 etc.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_number: Option<i64>,
     /// Date the period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_start_date: Option<sage_core::types::DateTime>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinancialYearPeriodView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional("period_end_date", &self.period_end_date)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("period_start_date", &self.period_start_date)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinancialYearPeriodView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinancialYearPeriodView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_period_id = None;
+        let mut financial_year_end_date = None;
+        let mut financial_year_id = None;
+        let mut financial_year_start_date = None;
+        let mut number_of_periods_in_year = None;
+        let mut period_end_date = None;
+        let mut period_number = None;
+        let mut period_start_date = None;
+        let mut year_relative_to_current_year = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_period_id") => {
+                    fields.lenient_option(&mut accounting_period_id)?
+                }
+                Some("financial_year_end_date") => {
+                    fields.next_value(&mut financial_year_end_date)?
+                }
+                Some("financial_year_id") => {
+                    fields.lenient_option(&mut financial_year_id)?
+                }
+                Some("financial_year_start_date") => {
+                    fields.next_value(&mut financial_year_start_date)?
+                }
+                Some("number_of_periods_in_year") => {
+                    fields.lenient_option(&mut number_of_periods_in_year)?
+                }
+                Some("period_end_date") => fields.next_value(&mut period_end_date)?,
+                Some("period_number") => fields.lenient_option(&mut period_number)?,
+                Some("period_start_date") => fields.next_value(&mut period_start_date)?,
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_period_id: accounting_period_id.unwrap_or_default(),
+            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
+            financial_year_id: financial_year_id.unwrap_or_default(),
+            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
+            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
+            period_end_date: period_end_date.unwrap_or_default(),
+            period_number: period_number.unwrap_or_default(),
+            period_start_date: period_start_date.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of tax account entry types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxAccountEntryType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TaxAccountEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxAccountEntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxAccountEntryType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to:
@@ -1240,58 +2120,27 @@ pub struct TaxAccountEntryType {
 /// - Read percentages for calculations in transactions.
 ///
 /// The API endpoint returns details of the tax codes that can be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaxCode {
     /// Tax code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: i64,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Tax code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TaxCodeId>,
     /// Whether the terms indicate notional acquisition tax is applicable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_notional_acquisition_tax: Option<bool>,
     /// Name of the tax code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_rate: Option<sage_core::types::Decimal>,
     /// Name of the terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms: Option<String>,
     /// Description of the terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_description: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1313,220 +2162,461 @@ impl TaxCode {
     }
 }
 
+impl serde::Serialize for TaxCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_notional_acquisition_tax", &self.is_notional_acquisition_tax)?;
+        map.field("name", &self.name)?;
+        map.optional_number("tax_rate", &self.tax_rate)?;
+        map.optional("terms", &self.terms)?;
+        map.optional("terms_description", &self.terms_description)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TaxCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TaxCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_notional_acquisition_tax = None;
+        let mut name = None;
+        let mut tax_rate = None;
+        let mut terms = None;
+        let mut terms_description = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_notional_acquisition_tax") => {
+                    fields.lenient_option(&mut is_notional_acquisition_tax)?
+                }
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("tax_rate") => fields.lenient_option(&mut tax_rate)?,
+                Some("terms") => fields.lenient_option(&mut terms)?,
+                Some("terms_description") => {
+                    fields.lenient_option(&mut terms_description)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_notional_acquisition_tax: is_notional_acquisition_tax.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            tax_rate: tax_rate.unwrap_or_default(),
+            terms: terms.unwrap_or_default(),
+            terms_description: terms_description.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The trader account type is used to decide how transactions are stored on individual accounts. You can use all three account types in any mix. Use the account types to balance your need for a detailed breakdown of transactions with your need to save disk space. (Sage 200 Professional only, Sage 200 Standard defaults to 'TradingAccountTypeOpenItem')
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderAccountType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderAccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraderAccountType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraderAccountType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Customer and Supplier contacts can have one or more roles defined.
 ///
 /// Use this API endpoint to read from the Trader Contact Roles.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderContactRole {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The unique Id of the Sage 200 Trader Contact Role.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::TraderContactRoleId>,
     /// Whether or not this is a default role.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default_role: Option<bool>,
     /// Whether or not this is a mandatory role.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_mandatory: Option<bool>,
     /// The role name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub role: Option<String>,
     /// Whether or not this is used for customer accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_for_customer_accounts: Option<bool>,
     /// Whether or not this is used for supplier accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_for_supplier_accounts: Option<bool>,
     /// Whether or not this is used with documents.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_with_documents: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderContactRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default_role", &self.is_default_role)?;
+        map.optional("is_mandatory", &self.is_mandatory)?;
+        map.optional("role", &self.role)?;
+        map.optional("use_for_customer_accounts", &self.use_for_customer_accounts)?;
+        map.optional("use_for_supplier_accounts", &self.use_for_supplier_accounts)?;
+        map.optional("use_with_documents", &self.use_with_documents)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraderContactRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraderContactRole {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default_role = None;
+        let mut is_mandatory = None;
+        let mut role = None;
+        let mut use_for_customer_accounts = None;
+        let mut use_for_supplier_accounts = None;
+        let mut use_with_documents = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default_role") => fields.lenient_option(&mut is_default_role)?,
+                Some("is_mandatory") => fields.lenient_option(&mut is_mandatory)?,
+                Some("role") => fields.lenient_option(&mut role)?,
+                Some("use_for_customer_accounts") => {
+                    fields.lenient_option(&mut use_for_customer_accounts)?
+                }
+                Some("use_for_supplier_accounts") => {
+                    fields.lenient_option(&mut use_for_supplier_accounts)?
+                }
+                Some("use_with_documents") => {
+                    fields.lenient_option(&mut use_with_documents)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default_role: is_default_role.unwrap_or_default(),
+            is_mandatory: is_mandatory.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            use_for_customer_accounts: use_for_customer_accounts.unwrap_or_default(),
+            use_for_supplier_accounts: use_for_supplier_accounts.unwrap_or_default(),
+            use_with_documents: use_with_documents.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).
 ///
 /// Use this API endpoint to return the details of the Trader Location Types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderLocationType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for TraderLocationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraderLocationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraderLocationType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Gets the list of Customer and Supplier trading terms which can be used. For example, "Paid from document date", or "Paid from end of month".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderPaymentTerms {
     /// Description of the trader payment terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Trader payment terms record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderPaymentTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraderPaymentTerms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraderPaymentTerms {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.
 ///
 /// Use this API endpoint to return the details of the Trader Transaction Types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderTransactionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraderTransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraderTransactionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraderTransactionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of trading revaluation allocation entry types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TradingRevaluationAllocationEntryType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TradingRevaluationAllocationEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TradingRevaluationAllocationEntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TradingRevaluationAllocationEntryType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Account Status Types

@@ -26,463 +26,669 @@
 /// The accounting period validation status is used in System Settings and can be configured as 'Acceptable', 'Unacceptable' or 'UseAccrual'.
 ///
 /// The API endpoint returns details of the accounting period validation types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountingPeriodValidationType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AccountingPeriodValidationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountingPeriodValidationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AccountingPeriodValidationType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Analysis code associated with the analysis code mapping.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCode {
     /// Flag to indicate if a new value is stored against the analysis code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_new_on_entry: Option<bool>,
     /// Flag to indicate if a new value can be entered into the analysis code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_overtype: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Analysis code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The analysis code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Values associated with the analysis code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<AnalysisCodeValue>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allow_new_on_entry", &self.allow_new_on_entry)?;
+        map.optional("allow_overtype", &self.allow_overtype)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("values", &self.values)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allow_new_on_entry = None;
+        let mut allow_overtype = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        let mut values = None;
+        loop {
+            match fields.next_key()? {
+                Some("allow_new_on_entry") => {
+                    fields.lenient_option(&mut allow_new_on_entry)?
+                }
+                Some("allow_overtype") => fields.lenient_option(&mut allow_overtype)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("values") => fields.next_value(&mut values)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allow_new_on_entry: allow_new_on_entry.unwrap_or_default(),
+            allow_overtype: allow_overtype.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Analysis code mapping for an entity in Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCodeMapping {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_code: Option<AnalysisCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_code_id: Option<AnalysisCode>,
     /// Full name of the Sage 200 entity.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub class_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Friendly name of the Sage 200 entity.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub friendly_class_name: Option<String>,
     /// Analysis code friendly property name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub friendly_property_name: Option<String>,
     /// Analysis code mapping Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AnalysisCodeMappingId>,
     /// Flag to indicate if a value must be given for the analysis code. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_mandatory: Option<bool>,
     /// Flag to indicate if the analysis code is read only. Only returned where the analysis code is for SOPOrderReturn or POPOrderReturn.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_read_only: Option<bool>,
     /// Analysis code property name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub property_name: Option<String>,
     /// The slot of the analysis code, the position where it is used.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub slot: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for AnalysisCodeMapping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code", &self.analysis_code)?;
+        map.optional("analysis_code_id", &self.analysis_code_id)?;
+        map.optional("class_name", &self.class_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("friendly_class_name", &self.friendly_class_name)?;
+        map.optional("friendly_property_name", &self.friendly_property_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_mandatory", &self.is_mandatory)?;
+        map.optional("is_read_only", &self.is_read_only)?;
+        map.optional("property_name", &self.property_name)?;
+        map.optional("slot", &self.slot)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisCodeMapping {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisCodeMapping {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code = None;
+        let mut analysis_code_id = None;
+        let mut class_name = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut friendly_class_name = None;
+        let mut friendly_property_name = None;
+        let mut id = None;
+        let mut is_mandatory = None;
+        let mut is_read_only = None;
+        let mut property_name = None;
+        let mut slot = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code") => fields.next_value(&mut analysis_code)?,
+                Some("analysis_code_id") => fields.next_value(&mut analysis_code_id)?,
+                Some("class_name") => fields.lenient_option(&mut class_name)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("friendly_class_name") => {
+                    fields.lenient_option(&mut friendly_class_name)?
+                }
+                Some("friendly_property_name") => {
+                    fields.lenient_option(&mut friendly_property_name)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_mandatory") => fields.lenient_option(&mut is_mandatory)?,
+                Some("is_read_only") => fields.lenient_option(&mut is_read_only)?,
+                Some("property_name") => fields.lenient_option(&mut property_name)?,
+                Some("slot") => fields.lenient_option(&mut slot)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code: analysis_code.unwrap_or_default(),
+            analysis_code_id: analysis_code_id.unwrap_or_default(),
+            class_name: class_name.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            friendly_class_name: friendly_class_name.unwrap_or_default(),
+            friendly_property_name: friendly_property_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_mandatory: is_mandatory.unwrap_or_default(),
+            is_read_only: is_read_only.unwrap_or_default(),
+            property_name: property_name.unwrap_or_default(),
+            slot: slot.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Value associated with an analysis code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCodeValue {
     /// Analysis code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Analysis code value Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Indicates whether this is the default analysis code value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// The analysis code value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AnalysisCodeValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_id", &self.analysis_code_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnalysisCodeValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AnalysisCodeValue {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code_id") => fields.lenient_option(&mut analysis_code_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code_id: analysis_code_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.
 ///
 /// The information stored within company details is typical company information such as VAT registration number and company contact details.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanyDetails {
     /// The company's address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<CompanyDetailsAddress>,
     /// The company's country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The company's EORI number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eori_number: Option<String>,
     /// Fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// Company Details record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CompanyDetailsId>,
     /// True if supplier payments is enabled; otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_supplier_payments_enabled: Option<bool>,
     /// Company name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax registration number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_registration_number: Option<String>,
     /// Telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Company website address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Number of years that periods with nominal data exist for up to a maximum of six years.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub years_accounts_held_for: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CompanyDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address", &self.address)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("eori_number", &self.eori_number)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_supplier_payments_enabled",
+            &self.is_supplier_payments_enabled,
+        )?;
+        map.optional("name", &self.name)?;
+        map.optional("tax_registration_number", &self.tax_registration_number)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.optional("years_accounts_held_for", &self.years_accounts_held_for)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CompanyDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CompanyDetails {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email = None;
+        let mut eori_number = None;
+        let mut fax = None;
+        let mut id = None;
+        let mut is_supplier_payments_enabled = None;
+        let mut name = None;
+        let mut tax_registration_number = None;
+        let mut telephone = None;
+        let mut website = None;
+        let mut years_accounts_held_for = None;
+        loop {
+            match fields.next_key()? {
+                Some("address") => fields.next_value(&mut address)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("eori_number") => fields.lenient_option(&mut eori_number)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_supplier_payments_enabled") => {
+                    fields.lenient_option(&mut is_supplier_payments_enabled)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_registration_number") => {
+                    fields.lenient_option(&mut tax_registration_number)?
+                }
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some("years_accounts_held_for") => {
+                    fields.lenient_option(&mut years_accounts_held_for)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address: address.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            eori_number: eori_number.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_supplier_payments_enabled: is_supplier_payments_enabled
+                .unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_registration_number: tax_registration_number.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            years_accounts_held_for: years_accounts_held_for.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The company's address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanyDetailsAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Company address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CompanyDetailsAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CompanyDetailsAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CompanyDetailsAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut country = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut postcode = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Configurable terms for the application.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurableTerm {
     /// Configurable term key.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub key: Option<String>,
     /// Configurable term value pluralised and lower case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lower_case_plural: Option<String>,
     /// Configurable term value singularised and lower case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lower_case_single: Option<String>,
     /// Configurable term value pluralised and lower case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub upper_case_plural: Option<String>,
     /// Configurable term value singularised and upper case.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub upper_case_single: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ConfigurableTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("key", &self.key)?;
+        map.optional("lower_case_plural", &self.lower_case_plural)?;
+        map.optional("lower_case_single", &self.lower_case_single)?;
+        map.optional("upper_case_plural", &self.upper_case_plural)?;
+        map.optional("upper_case_single", &self.upper_case_single)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigurableTerm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ConfigurableTerm {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut key = None;
+        let mut lower_case_plural = None;
+        let mut lower_case_single = None;
+        let mut upper_case_plural = None;
+        let mut upper_case_single = None;
+        loop {
+            match fields.next_key()? {
+                Some("key") => fields.lenient_option(&mut key)?,
+                Some("lower_case_plural") => {
+                    fields.lenient_option(&mut lower_case_plural)?
+                }
+                Some("lower_case_single") => {
+                    fields.lenient_option(&mut lower_case_single)?
+                }
+                Some("upper_case_plural") => {
+                    fields.lenient_option(&mut upper_case_plural)?
+                }
+                Some("upper_case_single") => {
+                    fields.lenient_option(&mut upper_case_single)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            key: key.unwrap_or_default(),
+            lower_case_plural: lower_case_plural.unwrap_or_default(),
+            lower_case_single: lower_case_single.unwrap_or_default(),
+            upper_case_plural: upper_case_plural.unwrap_or_default(),
+            upper_case_single: upper_case_single.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The courier used for an order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Courier {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Courier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CourierId>,
     /// True if courier is default, otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating existing couriers, whether to delete this courier from the collection of couriers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The name of the courier.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The tracking URL of the courier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tracking_url: Option<String>,
     /// The website of the courier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -503,84 +709,163 @@ impl Courier {
     }
 }
 
+impl serde::Serialize for Courier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("name", &self.name)?;
+        map.optional("tracking_url", &self.tracking_url)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Courier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Courier {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut name = None;
+        let mut tracking_url = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("tracking_url") => fields.lenient_option(&mut tracking_url)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            tracking_url: tracking_url.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use this API endpoint to return details of the currently logged in user.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentUser {
     /// The users email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_address: Option<String>,
     /// The users full name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub friendly_name: Option<String>,
     /// User Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Is the user a web user.
     ///
     /// Indicates that this user is allowed access via a web client.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_web_user: Option<bool>,
     /// The date and time this user last logged on (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_logon_date_time: Option<sage_core::types::DateTime>,
     /// The users logon name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub logon_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CurrentUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("friendly_name", &self.friendly_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_web_user", &self.is_web_user)?;
+        map.optional("last_logon_date_time", &self.last_logon_date_time)?;
+        map.optional("logon_name", &self.logon_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CurrentUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CurrentUser {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut email_address = None;
+        let mut friendly_name = None;
+        let mut id = None;
+        let mut is_web_user = None;
+        let mut last_logon_date_time = None;
+        let mut logon_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("email_address") => fields.lenient_option(&mut email_address)?,
+                Some("friendly_name") => fields.lenient_option(&mut friendly_name)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_web_user") => fields.lenient_option(&mut is_web_user)?,
+                Some("last_logon_date_time") => {
+                    fields.next_value(&mut last_logon_date_time)?
+                }
+                Some("logon_name") => fields.lenient_option(&mut logon_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            email_address: email_address.unwrap_or_default(),
+            friendly_name: friendly_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_web_user: is_web_user.unwrap_or_default(),
+            last_logon_date_time: last_logon_date_time.unwrap_or_default(),
+            logon_name: logon_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When working with Microsoft Flow, it is useful to be able to record the state of some data that is used in your flow.
 ///
 /// Use this API endpoint to read or write data to and from the flow.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FlowState {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Microsoft Flow identifier.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub flow_id: String,
     /// The unique Id of the Sage 200 Flow identifier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::FlowStateId>,
     /// Value of state.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -598,207 +883,317 @@ impl FlowState {
     }
 }
 
+impl serde::Serialize for FlowState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("flow_id", &self.flow_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FlowState {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut flow_id = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("flow_id") => fields.lenient_value(&mut flow_id)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            flow_id: fields.required(flow_id, "flow_id")?,
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.
 ///
 /// The API endpoint returns details of the ledgers that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Ledger type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for LedgerType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LedgerType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LedgerType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Licence for the application.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Licence {
     /// Indicates whether the additional excel reports are enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_additional_excel_reports_enabled: Option<bool>,
     /// Indicates whether the bill of materials module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_bill_of_materials_enabled: Option<bool>,
     /// Indicates whether the business intelligence module is enabled in the application. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_business_intelligence_enabled: Option<bool>,
     /// Indicates whether the cash book module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_cash_book_enabled: Option<bool>,
     /// Indicates whether the fixed assets module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_fixed_assets_enabled: Option<bool>,
     /// Indicates whether the invoicing module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_invoicing_enabled: Option<bool>,
     /// Indicates whether the manufacturing module is enabled in the application. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_manufacturing_enabled: Option<bool>,
     /// Indicates whether the nominal module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_nominal_enabled: Option<bool>,
     /// Indicates whether the price book module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_price_book_enabled: Option<bool>,
     /// Indicates whether the project accounting module is enabled in the application. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_project_accounting_enabled: Option<bool>,
     /// Indicates whether the purchase module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_enabled: Option<bool>,
     /// Indicates whether the purchase orders module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_purchase_orders_enabled: Option<bool>,
     /// Indicates whether the sales module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_sales_enabled: Option<bool>,
     /// Indicates whether the sale orders module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_sales_orders_enabled: Option<bool>,
     /// Indicates whether scripting is enabled in the application. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_scripting_enabled: Option<bool>,
     /// Indicates whether the stock module is enabled in the application.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_stock_enabled: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Licence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "is_additional_excel_reports_enabled",
+            &self.is_additional_excel_reports_enabled,
+        )?;
+        map.optional(
+            "is_bill_of_materials_enabled",
+            &self.is_bill_of_materials_enabled,
+        )?;
+        map.optional(
+            "is_business_intelligence_enabled",
+            &self.is_business_intelligence_enabled,
+        )?;
+        map.optional("is_cash_book_enabled", &self.is_cash_book_enabled)?;
+        map.optional("is_fixed_assets_enabled", &self.is_fixed_assets_enabled)?;
+        map.optional("is_invoicing_enabled", &self.is_invoicing_enabled)?;
+        map.optional("is_manufacturing_enabled", &self.is_manufacturing_enabled)?;
+        map.optional("is_nominal_enabled", &self.is_nominal_enabled)?;
+        map.optional("is_price_book_enabled", &self.is_price_book_enabled)?;
+        map.optional(
+            "is_project_accounting_enabled",
+            &self.is_project_accounting_enabled,
+        )?;
+        map.optional("is_purchase_enabled", &self.is_purchase_enabled)?;
+        map.optional("is_purchase_orders_enabled", &self.is_purchase_orders_enabled)?;
+        map.optional("is_sales_enabled", &self.is_sales_enabled)?;
+        map.optional("is_sales_orders_enabled", &self.is_sales_orders_enabled)?;
+        map.optional("is_scripting_enabled", &self.is_scripting_enabled)?;
+        map.optional("is_stock_enabled", &self.is_stock_enabled)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Licence {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Licence {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut is_additional_excel_reports_enabled = None;
+        let mut is_bill_of_materials_enabled = None;
+        let mut is_business_intelligence_enabled = None;
+        let mut is_cash_book_enabled = None;
+        let mut is_fixed_assets_enabled = None;
+        let mut is_invoicing_enabled = None;
+        let mut is_manufacturing_enabled = None;
+        let mut is_nominal_enabled = None;
+        let mut is_price_book_enabled = None;
+        let mut is_project_accounting_enabled = None;
+        let mut is_purchase_enabled = None;
+        let mut is_purchase_orders_enabled = None;
+        let mut is_sales_enabled = None;
+        let mut is_sales_orders_enabled = None;
+        let mut is_scripting_enabled = None;
+        let mut is_stock_enabled = None;
+        loop {
+            match fields.next_key()? {
+                Some("is_additional_excel_reports_enabled") => {
+                    fields.lenient_option(&mut is_additional_excel_reports_enabled)?
+                }
+                Some("is_bill_of_materials_enabled") => {
+                    fields.lenient_option(&mut is_bill_of_materials_enabled)?
+                }
+                Some("is_business_intelligence_enabled") => {
+                    fields.lenient_option(&mut is_business_intelligence_enabled)?
+                }
+                Some("is_cash_book_enabled") => {
+                    fields.lenient_option(&mut is_cash_book_enabled)?
+                }
+                Some("is_fixed_assets_enabled") => {
+                    fields.lenient_option(&mut is_fixed_assets_enabled)?
+                }
+                Some("is_invoicing_enabled") => {
+                    fields.lenient_option(&mut is_invoicing_enabled)?
+                }
+                Some("is_manufacturing_enabled") => {
+                    fields.lenient_option(&mut is_manufacturing_enabled)?
+                }
+                Some("is_nominal_enabled") => {
+                    fields.lenient_option(&mut is_nominal_enabled)?
+                }
+                Some("is_price_book_enabled") => {
+                    fields.lenient_option(&mut is_price_book_enabled)?
+                }
+                Some("is_project_accounting_enabled") => {
+                    fields.lenient_option(&mut is_project_accounting_enabled)?
+                }
+                Some("is_purchase_enabled") => {
+                    fields.lenient_option(&mut is_purchase_enabled)?
+                }
+                Some("is_purchase_orders_enabled") => {
+                    fields.lenient_option(&mut is_purchase_orders_enabled)?
+                }
+                Some("is_sales_enabled") => fields.lenient_option(&mut is_sales_enabled)?,
+                Some("is_sales_orders_enabled") => {
+                    fields.lenient_option(&mut is_sales_orders_enabled)?
+                }
+                Some("is_scripting_enabled") => {
+                    fields.lenient_option(&mut is_scripting_enabled)?
+                }
+                Some("is_stock_enabled") => fields.lenient_option(&mut is_stock_enabled)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            is_additional_excel_reports_enabled: is_additional_excel_reports_enabled
+                .unwrap_or_default(),
+            is_bill_of_materials_enabled: is_bill_of_materials_enabled
+                .unwrap_or_default(),
+            is_business_intelligence_enabled: is_business_intelligence_enabled
+                .unwrap_or_default(),
+            is_cash_book_enabled: is_cash_book_enabled.unwrap_or_default(),
+            is_fixed_assets_enabled: is_fixed_assets_enabled.unwrap_or_default(),
+            is_invoicing_enabled: is_invoicing_enabled.unwrap_or_default(),
+            is_manufacturing_enabled: is_manufacturing_enabled.unwrap_or_default(),
+            is_nominal_enabled: is_nominal_enabled.unwrap_or_default(),
+            is_price_book_enabled: is_price_book_enabled.unwrap_or_default(),
+            is_project_accounting_enabled: is_project_accounting_enabled
+                .unwrap_or_default(),
+            is_purchase_enabled: is_purchase_enabled.unwrap_or_default(),
+            is_purchase_orders_enabled: is_purchase_orders_enabled.unwrap_or_default(),
+            is_sales_enabled: is_sales_enabled.unwrap_or_default(),
+            is_sales_orders_enabled: is_sales_orders_enabled.unwrap_or_default(),
+            is_scripting_enabled: is_scripting_enabled.unwrap_or_default(),
+            is_stock_enabled: is_stock_enabled.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When working with Microsoft Flow, it is useful to be able to access pending emails to send as notifications to the user from Sage 200.
 ///
 /// Use this API endpoint to read or write data to and from the SYSPendingEmail table.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PendingEmail {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The email address of the email recipient.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub email_address: String,
     /// The text to use for the body of the email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_body: Option<String>,
     /// The text to use for the subject of the email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_subject: Option<String>,
     /// The type of pending email (which provides the intended purpose).
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub email_type: String,
     /// The unique Id of the Sage 200 pending email identifier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PendingEmailId>,
     /// The user name of the email recipient.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// The user Id of the email recipient.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub user_number: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -824,43 +1219,91 @@ impl PendingEmail {
     }
 }
 
+impl serde::Serialize for PendingEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("email_address", &self.email_address)?;
+        map.optional("email_body", &self.email_body)?;
+        map.optional("email_subject", &self.email_subject)?;
+        map.field("email_type", &self.email_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("user_name", &self.user_name)?;
+        map.field("user_number", &self.user_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PendingEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PendingEmail {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email_address = None;
+        let mut email_body = None;
+        let mut email_subject = None;
+        let mut email_type = None;
+        let mut id = None;
+        let mut user_name = None;
+        let mut user_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email_address") => fields.lenient_value(&mut email_address)?,
+                Some("email_body") => fields.lenient_option(&mut email_body)?,
+                Some("email_subject") => fields.lenient_option(&mut email_subject)?,
+                Some("email_type") => fields.lenient_value(&mut email_type)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("user_number") => fields.lenient_value(&mut user_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email_address: fields.required(email_address, "email_address")?,
+            email_body: email_body.unwrap_or_default(),
+            email_subject: email_subject.unwrap_or_default(),
+            email_type: fields.required(email_type, "email_type")?,
+            id: id.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            user_number: fields.required(user_number, "user_number")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
 ///
 /// The API endpoint returns details of the salutations that can be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Salutation {
     /// Salutation code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Description of the salutation.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Salutation record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalutationId>,
     /// If this is the default salutation.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -879,470 +1322,893 @@ impl Salutation {
     }
 }
 
+impl serde::Serialize for Salutation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Salutation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Salutation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut is_default = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.
 ///
 /// Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Site {
     /// Company Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub company_id: Option<i64>,
     /// Company name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub company_name: Option<String>,
     /// Site Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub site_id: Option<String>,
     /// Site name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub site_name: Option<String>,
     /// Site short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub site_short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Site {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("company_id", &self.company_id)?;
+        map.optional("company_name", &self.company_name)?;
+        map.optional("site_id", &self.site_id)?;
+        map.optional("site_name", &self.site_name)?;
+        map.optional("site_short_name", &self.site_short_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Site {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Site {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut company_id = None;
+        let mut company_name = None;
+        let mut site_id = None;
+        let mut site_name = None;
+        let mut site_short_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("company_id") => fields.lenient_option(&mut company_id)?,
+                Some("company_name") => fields.lenient_option(&mut company_name)?,
+                Some("site_id") => fields.lenient_option(&mut site_id)?,
+                Some("site_name") => fields.lenient_option(&mut site_name)?,
+                Some("site_short_name") => fields.lenient_option(&mut site_short_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            company_id: company_id.unwrap_or_default(),
+            company_name: company_name.unwrap_or_default(),
+            site_id: site_id.unwrap_or_default(),
+            site_name: site_name.unwrap_or_default(),
+            site_short_name: site_short_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The System Settings are used to define operation and transaction settings.
 ///
 /// Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemSettings {
     /// AccountingPeriodValidation enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_validation_type: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The financial year end date (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// The date and time of the VAT Return (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_vat_return_date: Option<sage_core::types::DateTime>,
     /// Whether or not the VAT Return date is editable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub first_vat_return_date_defined: Option<bool>,
     /// System Settings record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SystemSettingsId>,
     /// Intrastat amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub intrastat_value_for_consolidation: Option<sage_core::types::Decimal>,
     /// Whether or not to use the same numbers for invoices and credit notes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_note_same_numbers: Option<bool>,
     /// Next credit note number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_credit_note_number: Option<i64>,
     /// Next invoice number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_invoice_number: Option<i64>,
     /// Next journal entry number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_journal_entry_number: Option<i64>,
     /// Next Unique Reference Number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_urn: Option<String>,
     /// Number of open periods (1-20).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_open_periods: Option<i64>,
     /// Reverse charge minimum value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reverse_charge_minimum_value: Option<sage_core::types::Decimal>,
     /// Transaction Analysis heading.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_heading: Option<String>,
     /// Details of transaction date validation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_validation: Option<SystemSettingsTransactionDateValidation>,
     /// Whether or not to update the nominal immediately.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub update_nominal_online: Option<bool>,
     /// Whether or not to use additional transactional analysis.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_additional_trans_analysis: Option<bool>,
     /// Whether or not to split postings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_cost_centre_breakdown: Option<bool>,
     /// Whether or not to use intrastat reporting.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_intrastat_reporting: Option<bool>,
     /// Whether or not to use period exchange rates. Note: Setting to false will remove any period exchange rate records set up for currencies.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_period_exchange_rates: Option<bool>,
     /// Whether or not to use segmented addresses. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_segmented_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SystemSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "accounting_period_validation_type",
+            &self.accounting_period_validation_type,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("first_vat_return_date", &self.first_vat_return_date)?;
+        map.optional(
+            "first_vat_return_date_defined",
+            &self.first_vat_return_date_defined,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional_number(
+            "intrastat_value_for_consolidation",
+            &self.intrastat_value_for_consolidation,
+        )?;
+        map.optional(
+            "invoice_credit_note_same_numbers",
+            &self.invoice_credit_note_same_numbers,
+        )?;
+        map.optional("next_credit_note_number", &self.next_credit_note_number)?;
+        map.optional("next_invoice_number", &self.next_invoice_number)?;
+        map.optional("next_journal_entry_number", &self.next_journal_entry_number)?;
+        map.optional("next_urn", &self.next_urn)?;
+        map.optional("number_open_periods", &self.number_open_periods)?;
+        map.optional_number(
+            "reverse_charge_minimum_value",
+            &self.reverse_charge_minimum_value,
+        )?;
+        map.optional(
+            "transaction_analysis_heading",
+            &self.transaction_analysis_heading,
+        )?;
+        map.optional("transaction_date_validation", &self.transaction_date_validation)?;
+        map.optional("update_nominal_online", &self.update_nominal_online)?;
+        map.optional(
+            "use_additional_trans_analysis",
+            &self.use_additional_trans_analysis,
+        )?;
+        map.optional("use_cost_centre_breakdown", &self.use_cost_centre_breakdown)?;
+        map.optional("use_intrastat_reporting", &self.use_intrastat_reporting)?;
+        map.optional("use_period_exchange_rates", &self.use_period_exchange_rates)?;
+        map.optional("use_segmented_address", &self.use_segmented_address)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SystemSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_period_validation_type = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut financial_year_end_date = None;
+        let mut first_vat_return_date = None;
+        let mut first_vat_return_date_defined = None;
+        let mut id = None;
+        let mut intrastat_value_for_consolidation = None;
+        let mut invoice_credit_note_same_numbers = None;
+        let mut next_credit_note_number = None;
+        let mut next_invoice_number = None;
+        let mut next_journal_entry_number = None;
+        let mut next_urn = None;
+        let mut number_open_periods = None;
+        let mut reverse_charge_minimum_value = None;
+        let mut transaction_analysis_heading = None;
+        let mut transaction_date_validation = None;
+        let mut update_nominal_online = None;
+        let mut use_additional_trans_analysis = None;
+        let mut use_cost_centre_breakdown = None;
+        let mut use_intrastat_reporting = None;
+        let mut use_period_exchange_rates = None;
+        let mut use_segmented_address = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_period_validation_type") => {
+                    fields.lenient_option(&mut accounting_period_validation_type)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("financial_year_end_date") => {
+                    fields.next_value(&mut financial_year_end_date)?
+                }
+                Some("first_vat_return_date") => {
+                    fields.next_value(&mut first_vat_return_date)?
+                }
+                Some("first_vat_return_date_defined") => {
+                    fields.lenient_option(&mut first_vat_return_date_defined)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("intrastat_value_for_consolidation") => {
+                    fields.lenient_option(&mut intrastat_value_for_consolidation)?
+                }
+                Some("invoice_credit_note_same_numbers") => {
+                    fields.lenient_option(&mut invoice_credit_note_same_numbers)?
+                }
+                Some("next_credit_note_number") => {
+                    fields.lenient_option(&mut next_credit_note_number)?
+                }
+                Some("next_invoice_number") => {
+                    fields.lenient_option(&mut next_invoice_number)?
+                }
+                Some("next_journal_entry_number") => {
+                    fields.lenient_option(&mut next_journal_entry_number)?
+                }
+                Some("next_urn") => fields.lenient_option(&mut next_urn)?,
+                Some("number_open_periods") => {
+                    fields.lenient_option(&mut number_open_periods)?
+                }
+                Some("reverse_charge_minimum_value") => {
+                    fields.lenient_option(&mut reverse_charge_minimum_value)?
+                }
+                Some("transaction_analysis_heading") => {
+                    fields.lenient_option(&mut transaction_analysis_heading)?
+                }
+                Some("transaction_date_validation") => {
+                    fields.next_value(&mut transaction_date_validation)?
+                }
+                Some("update_nominal_online") => {
+                    fields.lenient_option(&mut update_nominal_online)?
+                }
+                Some("use_additional_trans_analysis") => {
+                    fields.lenient_option(&mut use_additional_trans_analysis)?
+                }
+                Some("use_cost_centre_breakdown") => {
+                    fields.lenient_option(&mut use_cost_centre_breakdown)?
+                }
+                Some("use_intrastat_reporting") => {
+                    fields.lenient_option(&mut use_intrastat_reporting)?
+                }
+                Some("use_period_exchange_rates") => {
+                    fields.lenient_option(&mut use_period_exchange_rates)?
+                }
+                Some("use_segmented_address") => {
+                    fields.lenient_option(&mut use_segmented_address)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_period_validation_type: accounting_period_validation_type
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
+            first_vat_return_date: first_vat_return_date.unwrap_or_default(),
+            first_vat_return_date_defined: first_vat_return_date_defined
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            intrastat_value_for_consolidation: intrastat_value_for_consolidation
+                .unwrap_or_default(),
+            invoice_credit_note_same_numbers: invoice_credit_note_same_numbers
+                .unwrap_or_default(),
+            next_credit_note_number: next_credit_note_number.unwrap_or_default(),
+            next_invoice_number: next_invoice_number.unwrap_or_default(),
+            next_journal_entry_number: next_journal_entry_number.unwrap_or_default(),
+            next_urn: next_urn.unwrap_or_default(),
+            number_open_periods: number_open_periods.unwrap_or_default(),
+            reverse_charge_minimum_value: reverse_charge_minimum_value
+                .unwrap_or_default(),
+            transaction_analysis_heading: transaction_analysis_heading
+                .unwrap_or_default(),
+            transaction_date_validation: transaction_date_validation.unwrap_or_default(),
+            update_nominal_online: update_nominal_online.unwrap_or_default(),
+            use_additional_trans_analysis: use_additional_trans_analysis
+                .unwrap_or_default(),
+            use_cost_centre_breakdown: use_cost_centre_breakdown.unwrap_or_default(),
+            use_intrastat_reporting: use_intrastat_reporting.unwrap_or_default(),
+            use_period_exchange_rates: use_period_exchange_rates.unwrap_or_default(),
+            use_segmented_address: use_segmented_address.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Details of transaction date validation.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemSettingsTransactionDateValidation {
     /// TransactionDateValidationClassification enum value
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub closed_period_classification: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// TransactionDateValidationClassification enum value
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub future_period_classification: Option<String>,
     /// TransactionDateValidationClassification enum value
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub future_year_classification: Option<String>,
     /// Transaction date validation record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Post days acceptable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub post_days_acceptable: Option<i64>,
     /// Post days normal.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub post_days_normal: Option<i64>,
     /// Pre days acceptable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_days_acceptable: Option<i64>,
     /// Pre days normal.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_days_normal: Option<i64>,
     /// TransactionDateValidationClassification enum value
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub previous_year_classification: Option<String>,
     /// TransactionDateValidationType enum value
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_date_validation_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SystemSettingsTransactionDateValidation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "closed_period_classification",
+            &self.closed_period_classification,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "future_period_classification",
+            &self.future_period_classification,
+        )?;
+        map.optional("future_year_classification", &self.future_year_classification)?;
+        map.optional("id", &self.id)?;
+        map.optional("post_days_acceptable", &self.post_days_acceptable)?;
+        map.optional("post_days_normal", &self.post_days_normal)?;
+        map.optional("pre_days_acceptable", &self.pre_days_acceptable)?;
+        map.optional("pre_days_normal", &self.pre_days_normal)?;
+        map.optional(
+            "previous_year_classification",
+            &self.previous_year_classification,
+        )?;
+        map.optional(
+            "transaction_date_validation_type",
+            &self.transaction_date_validation_type,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SystemSettingsTransactionDateValidation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SystemSettingsTransactionDateValidation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut closed_period_classification = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut future_period_classification = None;
+        let mut future_year_classification = None;
+        let mut id = None;
+        let mut post_days_acceptable = None;
+        let mut post_days_normal = None;
+        let mut pre_days_acceptable = None;
+        let mut pre_days_normal = None;
+        let mut previous_year_classification = None;
+        let mut transaction_date_validation_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("closed_period_classification") => {
+                    fields.lenient_option(&mut closed_period_classification)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("future_period_classification") => {
+                    fields.lenient_option(&mut future_period_classification)?
+                }
+                Some("future_year_classification") => {
+                    fields.lenient_option(&mut future_year_classification)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("post_days_acceptable") => {
+                    fields.lenient_option(&mut post_days_acceptable)?
+                }
+                Some("post_days_normal") => fields.lenient_option(&mut post_days_normal)?,
+                Some("pre_days_acceptable") => {
+                    fields.lenient_option(&mut pre_days_acceptable)?
+                }
+                Some("pre_days_normal") => fields.lenient_option(&mut pre_days_normal)?,
+                Some("previous_year_classification") => {
+                    fields.lenient_option(&mut previous_year_classification)?
+                }
+                Some("transaction_date_validation_type") => {
+                    fields.lenient_option(&mut transaction_date_validation_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            closed_period_classification: closed_period_classification
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            future_period_classification: future_period_classification
+                .unwrap_or_default(),
+            future_year_classification: future_year_classification.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            post_days_acceptable: post_days_acceptable.unwrap_or_default(),
+            post_days_normal: post_days_normal.unwrap_or_default(),
+            pre_days_acceptable: pre_days_acceptable.unwrap_or_default(),
+            pre_days_normal: pre_days_normal.unwrap_or_default(),
+            previous_year_classification: previous_year_classification
+                .unwrap_or_default(),
+            transaction_date_validation_type: transaction_date_validation_type
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.
 ///
 /// The API endpoint returns details of the time unit types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TimeUnitType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TimeUnitType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TimeUnitType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TimeUnitType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.
 ///
 /// The API endpoint returns details of the classifications that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationClassification {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationClassification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TransactionDateValidationClassification {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TransactionDateValidationClassification {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Request object to validate a transaction date for a given ledger.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationRequest {
     /// The proposed transaction date to be validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Ledger type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for TransactionDateValidationRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date", &self.date)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TransactionDateValidationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TransactionDateValidationRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date = None;
+        let mut ledger_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("date") => fields.next_value(&mut date)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date: date.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Response object to for a transaction date validation request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationResponse {
     /// Transaction Date Validation Classification enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub classification: Option<String>,
     /// Message string explaining the transaction date error.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("classification", &self.classification)?;
+        map.optional("message", &self.message)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TransactionDateValidationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TransactionDateValidationResponse {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut classification = None;
+        let mut message = None;
+        loop {
+            match fields.next_key()? {
+                Some("classification") => fields.lenient_option(&mut classification)?,
+                Some("message") => fields.lenient_option(&mut message)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            classification: classification.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The transaction date validation type is used in System Settings and can be configured as 'None', 'Period' or 'Calendar'.
 ///
 /// The API endpoint returns details of the types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TransactionDateValidationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TransactionDateValidationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TransactionDateValidationType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Gets the list of update modes which can be used. For example, "Update", "Create", or "Delete".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateMode {
     /// Description of the update mode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Update mode Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for UpdateMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for UpdateMode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use this API endpoint to get a list of all usernames and IDs for the current company.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct User {
     /// User Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::UserId>,
     /// Username.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for User {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Accounting Period Validation Types

@@ -25,216 +25,279 @@
 //! - `nominal_transaction_enquiry_views`: Nominal Transaction Enquiry Views
 
 /// The consolidated nominal codes are the list of nominal codes from a parent company, used for consolidating accounts from subsidiary ledgers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsolidatedNominalCode {
     /// The status of the consolidated nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Consolidated cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_code: Option<String>,
     /// Consolidated nominal code cost centre record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Consolidated department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_code: Option<String>,
     /// Consolidated nominal code department record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_id: Option<super::ids::DepartmentId>,
     /// Consolidated nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ConsolidatedNominalCodeId>,
     /// Consolidated nominal code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The type of the consolidated nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_type: Option<String>,
     /// Consolidated nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ConsolidatedNominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("cost_centre_id", &self.cost_centre_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional("department_id", &self.department_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type", &self.nominal_account_type)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConsolidatedNominalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ConsolidatedNominalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type = None;
+        let mut cost_centre_code = None;
+        let mut cost_centre_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut department_code = None;
+        let mut department_id = None;
+        let mut id = None;
+        let mut name = None;
+        let mut nominal_account_type = None;
+        let mut reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
+                Some("cost_centre_id") => fields.lenient_option(&mut cost_centre_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("department_code") => fields.lenient_option(&mut department_code)?,
+                Some("department_id") => fields.lenient_option(&mut department_id)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_account_type") => {
+                    fields.lenient_option(&mut nominal_account_type)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type: account_status_type.unwrap_or_default(),
+            cost_centre_code: cost_centre_code.unwrap_or_default(),
+            cost_centre_id: cost_centre_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            department_code: department_code.unwrap_or_default(),
+            department_id: department_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_account_type: nominal_account_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Control nominal codes are default nominal codes. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of control nominal code types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ControlNominalCode {
     /// The account number of the Nominal Account associated with this nominal.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// The control nominal type is a list of all pre-defined default nominal codes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_nominal_code_type: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Control nominal code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ControlNominalCodeId>,
     /// The name of the default nominal account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The nominal report type for the control nominal code. For example, this can either be 'NominalReportingTypePnL', 'NominalReportingTypeBalance', 'NominalReportingTypeCashFlow' or 'NominalReportingTypeSOFA'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_reporting_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ControlNominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("control_nominal_code_type", &self.control_nominal_code_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_reporting_type", &self.nominal_reporting_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ControlNominalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ControlNominalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_number = None;
+        let mut control_nominal_code_type = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        let mut nominal_reporting_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("control_nominal_code_type") => {
+                    fields.lenient_option(&mut control_nominal_code_type)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_reporting_type") => {
+                    fields.lenient_option(&mut nominal_reporting_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_number: account_number.unwrap_or_default(),
+            control_nominal_code_type: control_nominal_code_type.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_reporting_type: nominal_reporting_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of control nominal code types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ControlNominalCodeType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Control nominal code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ControlNominalCodeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ControlNominalCodeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ControlNominalCodeType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Cost centres are typically used to aid collating related costs and reporting on a specific segment of an organisation i.e. a company division such as sales or production.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CostCentre {
     /// Cost centre code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Contact Details.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_details: Option<String>,
     /// Contact email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_email_address: Option<String>,
     /// Contact name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cost centre record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CostCentreId>,
     /// When updating existing cost centres, whether to delete this cost centre from the collection of cost centres.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Cost centre name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -256,65 +319,99 @@ impl CostCentre {
     }
 }
 
+impl serde::Serialize for CostCentre {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("contact_details", &self.contact_details)?;
+        map.optional("contact_email_address", &self.contact_email_address)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CostCentre {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CostCentre {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut contact_details = None;
+        let mut contact_email_address = None;
+        let mut contact_name = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("contact_details") => fields.lenient_option(&mut contact_details)?,
+                Some("contact_email_address") => {
+                    fields.lenient_option(&mut contact_email_address)?
+                }
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            contact_details: contact_details.unwrap_or_default(),
+            contact_email_address: contact_email_address.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Departments are a subdivision of cost centres and are used where specific costs or revenue need to be collated and reported on separately. For example, a cost centre could be a sales area such as North East or South West and different departments could be Administration and Training.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Department {
     /// Department code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Contact Details.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_details: Option<String>,
     /// Contact email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_email_address: Option<String>,
     /// Contact name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Department record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::DepartmentId>,
     /// When updating existing departments, whether to delete this department from the collection of departments.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Department name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The department status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DepartmentStatus>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -337,19 +434,123 @@ impl Department {
     }
 }
 
+impl serde::Serialize for Department {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("contact_details", &self.contact_details)?;
+        map.optional("contact_email_address", &self.contact_email_address)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("name", &self.name)?;
+        map.optional("status", &self.status)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Department {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Department {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut contact_details = None;
+        let mut contact_email_address = None;
+        let mut contact_name = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut name = None;
+        let mut status = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("contact_details") => fields.lenient_option(&mut contact_details)?,
+                Some("contact_email_address") => {
+                    fields.lenient_option(&mut contact_email_address)?
+                }
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            contact_details: contact_details.unwrap_or_default(),
+            contact_email_address: contact_email_address.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The department status.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DepartmentStatus {
     /// The exception type thrown when attempting to remove a department which cannot be removed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delete_exception_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DepartmentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delete_exception_type", &self.delete_exception_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DepartmentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DepartmentStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut delete_exception_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("delete_exception_type") => {
+                    fields.lenient_option(&mut delete_exception_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            delete_exception_type: delete_exception_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
@@ -357,114 +558,173 @@ pub struct DepartmentStatus {
 /// Nominal accounts include a code, and cost centre and a department.
 ///
 /// The API endpoint returns details of the nominal codes that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupNominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// The nominal account balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The nominal account brought forward balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub brought_forward_balance: Option<sage_core::types::Decimal>,
     /// Cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_code: Option<String>,
     /// Department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_code: Option<String>,
     /// Whether balances for the nominal code can be shown in selection lists.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_balances_in_selection_list: Option<bool>,
     /// Nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Nominal code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The type of the nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_type_id: Option<i64>,
     /// Nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupNominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
+        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional(
+            "display_balances_in_selection_list",
+            &self.display_balances_in_selection_list,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type_id", &self.nominal_account_type_id)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupNominalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupNominalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type_id = None;
+        let mut balance_year_to_date = None;
+        let mut brought_forward_balance = None;
+        let mut cost_centre_code = None;
+        let mut department_code = None;
+        let mut display_balances_in_selection_list = None;
+        let mut id = None;
+        let mut name = None;
+        let mut nominal_account_type_id = None;
+        let mut reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("balance_year_to_date") => {
+                    fields.lenient_option(&mut balance_year_to_date)?
+                }
+                Some("brought_forward_balance") => {
+                    fields.lenient_option(&mut brought_forward_balance)?
+                }
+                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
+                Some("department_code") => fields.lenient_option(&mut department_code)?,
+                Some("display_balances_in_selection_list") => {
+                    fields.lenient_option(&mut display_balances_in_selection_list)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_account_type_id") => {
+                    fields.lenient_option(&mut nominal_account_type_id)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            balance_year_to_date: balance_year_to_date.unwrap_or_default(),
+            brought_forward_balance: brought_forward_balance.unwrap_or_default(),
+            cost_centre_code: cost_centre_code.unwrap_or_default(),
+            department_code: department_code.unwrap_or_default(),
+            display_balances_in_selection_list: display_balances_in_selection_list
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_account_type_id: nominal_account_type_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account entry location types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalAccountEntryLocationType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalAccountEntryLocationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalAccountEntryLocationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalAccountEntryLocationType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Nominal accounts are fundamental to the successful management of company finances as they store every accounting transaction from all ledgers.
@@ -472,121 +732,245 @@ pub struct NominalAccountEntryLocationType {
 /// Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalAccountType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Nominal account type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalAccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalAccountType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalAccountType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A budget profile that can be associated with a nominal budget, where the budget type is set to Profiled.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetProfile {
     /// Nominal profile Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::NominalBudgetProfileId>,
     /// Profile name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// A collection of periods for a budget profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<NominalPeriodBudgetProfile>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalBudgetProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("periods", &self.periods)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalBudgetProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalBudgetProfile {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut periods = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("periods") => fields.next_value(&mut periods)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            periods: periods.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The title for a budget for a given year.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetTitle {
     /// Budget title.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_title: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal budget title Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Financial year relative to current year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for NominalBudgetTitle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("budget_title", &self.budget_title)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalBudgetTitle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalBudgetTitle {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut budget_title = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut year_relative_to_current_year = None;
+        loop {
+            match fields.next_key()? {
+                Some("budget_title") => fields.lenient_option(&mut budget_title)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            budget_title: budget_title.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Budgets for different financial years can be recorded against nominal accounts. Each year has has an associated budget 'type'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Nominal budget type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalBudgetType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalBudgetType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalBudgetType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
@@ -594,340 +978,123 @@ pub struct NominalBudgetType {
 /// Nominal accounts include a code, and cost centre and a department.
 ///
 /// The API endpoint returns details of the nominal codes that can be used.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// Determines if manual journals can be entered using this nominal code. This is ignored when the nominal account type is Group (Sage200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_manual_journal_entries: Option<bool>,
     /// Analysis Code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The nominal account balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The nominal account brought forward balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub brought_forward_balance: Option<sage_core::types::Decimal>,
     /// Consolidated nominal account number. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_account_number: Option<String>,
     /// Consolidated nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Consolidated nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_code_id: Option<super::ids::ConsolidatedNominalCodeId>,
     /// Consolidated nominal cost centre. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_cost_centre: Option<String>,
     /// Consolidated nominal department. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_department: Option<String>,
     /// Cost centre.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_code: Option<String>,
     /// Nominal code cost centre record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The credit balance year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The debit balance year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit_balance_year_to_date: Option<sage_core::types::Decimal>,
     /// Department.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_code: Option<String>,
     /// Nominal code department record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_id: Option<super::ids::DepartmentId>,
     /// Whether balances for the nominal code can be shown in selection lists.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_balances_in_selection_list: Option<bool>,
     /// The financial year breakdown where budgets can be entered and period balances can be viewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_years: Option<Vec<NominalCodeFinancialYear>>,
     /// Nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::NominalCodeId>,
     /// Memos are sections of text that can be used to make comments about a nominal code.
     ///
     /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<NominalCodeMemo>>,
     /// Nominal code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The type of the nominal code. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_type: Option<String>,
     /// Number of periods to keep transactions. This is ignored when the nominal account type is Group (Sage200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub periods_to_keep_transactions: Option<i64>,
     /// Nominal code reference.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// Report category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_category: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Financial report category record Id. This is ignored when the nominal account type is Group (Sage 200 Professional only).
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub report_category_id: i64,
     /// SOFA category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sofa_category: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Sofa category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sofa_category_id: Option<i64>,
     /// Determines if batch postings are to be made on this account when updating waiting postings. This is ignored when the nominal account type is Group (Sage200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_batch_postings: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -992,101 +1159,348 @@ impl NominalCode {
     }
 }
 
+impl serde::Serialize for NominalCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional(
+            "allow_manual_journal_entries",
+            &self.allow_manual_journal_entries,
+        )?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
+        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
+        map.optional(
+            "consolidated_nominal_account_number",
+            &self.consolidated_nominal_account_number,
+        )?;
+        map.optional("consolidated_nominal_code", &self.consolidated_nominal_code)?;
+        map.optional(
+            "consolidated_nominal_code_id",
+            &self.consolidated_nominal_code_id,
+        )?;
+        map.optional(
+            "consolidated_nominal_cost_centre",
+            &self.consolidated_nominal_cost_centre,
+        )?;
+        map.optional(
+            "consolidated_nominal_department",
+            &self.consolidated_nominal_department,
+        )?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("cost_centre_id", &self.cost_centre_id)?;
+        map.optional_number(
+            "credit_balance_year_to_date",
+            &self.credit_balance_year_to_date,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number(
+            "debit_balance_year_to_date",
+            &self.debit_balance_year_to_date,
+        )?;
+        map.optional("department", &self.department)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional("department_id", &self.department_id)?;
+        map.optional(
+            "display_balances_in_selection_list",
+            &self.display_balances_in_selection_list,
+        )?;
+        map.optional("financial_years", &self.financial_years)?;
+        map.optional("id", &self.id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type", &self.nominal_account_type)?;
+        map.optional(
+            "periods_to_keep_transactions",
+            &self.periods_to_keep_transactions,
+        )?;
+        map.field("reference", &self.reference)?;
+        map.optional("report_category", &self.report_category)?;
+        map.field("report_category_id", &self.report_category_id)?;
+        map.optional("sofa_category", &self.sofa_category)?;
+        map.optional("sofa_category_id", &self.sofa_category_id)?;
+        map.optional("use_batch_postings", &self.use_batch_postings)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type = None;
+        let mut allow_manual_journal_entries = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut balance_year_to_date = None;
+        let mut brought_forward_balance = None;
+        let mut consolidated_nominal_account_number = None;
+        let mut consolidated_nominal_code = None;
+        let mut consolidated_nominal_code_id = None;
+        let mut consolidated_nominal_cost_centre = None;
+        let mut consolidated_nominal_department = None;
+        let mut cost_centre = None;
+        let mut cost_centre_code = None;
+        let mut cost_centre_id = None;
+        let mut credit_balance_year_to_date = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut debit_balance_year_to_date = None;
+        let mut department = None;
+        let mut department_code = None;
+        let mut department_id = None;
+        let mut display_balances_in_selection_list = None;
+        let mut financial_years = None;
+        let mut id = None;
+        let mut memos = None;
+        let mut name = None;
+        let mut nominal_account_type = None;
+        let mut periods_to_keep_transactions = None;
+        let mut reference = None;
+        let mut report_category = None;
+        let mut report_category_id = None;
+        let mut sofa_category = None;
+        let mut sofa_category_id = None;
+        let mut use_batch_postings = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("allow_manual_journal_entries") => {
+                    fields.lenient_option(&mut allow_manual_journal_entries)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("balance_year_to_date") => {
+                    fields.lenient_option(&mut balance_year_to_date)?
+                }
+                Some("brought_forward_balance") => {
+                    fields.lenient_option(&mut brought_forward_balance)?
+                }
+                Some("consolidated_nominal_account_number") => {
+                    fields.lenient_option(&mut consolidated_nominal_account_number)?
+                }
+                Some("consolidated_nominal_code") => {
+                    fields.next_value(&mut consolidated_nominal_code)?
+                }
+                Some("consolidated_nominal_code_id") => {
+                    fields.lenient_option(&mut consolidated_nominal_code_id)?
+                }
+                Some("consolidated_nominal_cost_centre") => {
+                    fields.lenient_option(&mut consolidated_nominal_cost_centre)?
+                }
+                Some("consolidated_nominal_department") => {
+                    fields.lenient_option(&mut consolidated_nominal_department)?
+                }
+                Some("cost_centre") => fields.next_value(&mut cost_centre)?,
+                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
+                Some("cost_centre_id") => fields.lenient_option(&mut cost_centre_id)?,
+                Some("credit_balance_year_to_date") => {
+                    fields.lenient_option(&mut credit_balance_year_to_date)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("debit_balance_year_to_date") => {
+                    fields.lenient_option(&mut debit_balance_year_to_date)?
+                }
+                Some("department") => fields.next_value(&mut department)?,
+                Some("department_code") => fields.lenient_option(&mut department_code)?,
+                Some("department_id") => fields.lenient_option(&mut department_id)?,
+                Some("display_balances_in_selection_list") => {
+                    fields.lenient_option(&mut display_balances_in_selection_list)?
+                }
+                Some("financial_years") => fields.next_value(&mut financial_years)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_account_type") => {
+                    fields.lenient_option(&mut nominal_account_type)?
+                }
+                Some("periods_to_keep_transactions") => {
+                    fields.lenient_option(&mut periods_to_keep_transactions)?
+                }
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("report_category") => fields.next_value(&mut report_category)?,
+                Some("report_category_id") => {
+                    fields.lenient_value(&mut report_category_id)?
+                }
+                Some("sofa_category") => fields.next_value(&mut sofa_category)?,
+                Some("sofa_category_id") => fields.lenient_option(&mut sofa_category_id)?,
+                Some("use_batch_postings") => {
+                    fields.lenient_option(&mut use_batch_postings)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type: account_status_type.unwrap_or_default(),
+            allow_manual_journal_entries: allow_manual_journal_entries
+                .unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            balance_year_to_date: balance_year_to_date.unwrap_or_default(),
+            brought_forward_balance: brought_forward_balance.unwrap_or_default(),
+            consolidated_nominal_account_number: consolidated_nominal_account_number
+                .unwrap_or_default(),
+            consolidated_nominal_code: consolidated_nominal_code.unwrap_or_default(),
+            consolidated_nominal_code_id: consolidated_nominal_code_id
+                .unwrap_or_default(),
+            consolidated_nominal_cost_centre: consolidated_nominal_cost_centre
+                .unwrap_or_default(),
+            consolidated_nominal_department: consolidated_nominal_department
+                .unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            cost_centre_code: cost_centre_code.unwrap_or_default(),
+            cost_centre_id: cost_centre_id.unwrap_or_default(),
+            credit_balance_year_to_date: credit_balance_year_to_date.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            debit_balance_year_to_date: debit_balance_year_to_date.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            department_code: department_code.unwrap_or_default(),
+            department_id: department_id.unwrap_or_default(),
+            display_balances_in_selection_list: display_balances_in_selection_list
+                .unwrap_or_default(),
+            financial_years: financial_years.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_account_type: nominal_account_type.unwrap_or_default(),
+            periods_to_keep_transactions: periods_to_keep_transactions
+                .unwrap_or_default(),
+            reference: fields.required(reference, "reference")?,
+            report_category: report_category.unwrap_or_default(),
+            report_category_id: fields
+                .required(report_category_id, "report_category_id")?,
+            sofa_category: sofa_category.unwrap_or_default(),
+            sofa_category_id: sofa_category_id.unwrap_or_default(),
+            use_batch_postings: use_batch_postings.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The financial year breakdown for a nominal code where budgets can be entered and period balances can be viewed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodeFinancialYear {
     /// The total value of any adjustments made to the nominal code after the financial year was closed.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub adjustment_after_year_end_close: Option<sage_core::types::Decimal>,
     /// The budget profile.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_profile: Option<i64>,
     /// The budget profile Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_profile_id: Option<i64>,
     /// The budget type. This can be set for any current or future year. NOTE: future years can't use profiled budgets.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_type: Option<String>,
     /// The yearly budget value. If the budget type is NoBudgets, Monthly or Group, then this value will be ignored.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_value: Option<sage_core::types::Decimal>,
     /// The closing balance of the nominal code after the financial year was closed.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// An Id specific to each financial year.
     ///
     /// If setting budget values for a brand new nominal code, this property can be omitted. For existing nominal codes, it is required.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_year_id: Option<i64>,
     /// Nominal account year value Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Nominal code record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub nominal_code_id: super::ids::NominalCodeId,
     /// A yearly original budget value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_budget_value: Option<sage_core::types::Decimal>,
     /// A collection of periods for a financial year where budgets can be entered and period balances can be viewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_balances: Option<Vec<NominalCodePeriodBalance>>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
     ///
     /// Note: If setting values for a brand new nominal code, this property must be set as the financial_year_id will be 0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1113,55 +1527,135 @@ impl NominalCodeFinancialYear {
     }
 }
 
+impl serde::Serialize for NominalCodeFinancialYear {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number(
+            "adjustment_after_year_end_close",
+            &self.adjustment_after_year_end_close,
+        )?;
+        map.optional("budget_profile", &self.budget_profile)?;
+        map.optional("budget_profile_id", &self.budget_profile_id)?;
+        map.optional("budget_type", &self.budget_type)?;
+        map.optional_number("budget_value", &self.budget_value)?;
+        map.optional_number("closing_balance", &self.closing_balance)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("id", &self.id)?;
+        map.field("nominal_code_id", &self.nominal_code_id)?;
+        map.optional_number("original_budget_value", &self.original_budget_value)?;
+        map.optional("period_balances", &self.period_balances)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalCodeFinancialYear {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalCodeFinancialYear {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut adjustment_after_year_end_close = None;
+        let mut budget_profile = None;
+        let mut budget_profile_id = None;
+        let mut budget_type = None;
+        let mut budget_value = None;
+        let mut closing_balance = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut financial_year_id = None;
+        let mut id = None;
+        let mut nominal_code_id = None;
+        let mut original_budget_value = None;
+        let mut period_balances = None;
+        let mut year_relative_to_current_year = None;
+        loop {
+            match fields.next_key()? {
+                Some("adjustment_after_year_end_close") => {
+                    fields.lenient_option(&mut adjustment_after_year_end_close)?
+                }
+                Some("budget_profile") => fields.lenient_option(&mut budget_profile)?,
+                Some("budget_profile_id") => {
+                    fields.lenient_option(&mut budget_profile_id)?
+                }
+                Some("budget_type") => fields.lenient_option(&mut budget_type)?,
+                Some("budget_value") => fields.lenient_option(&mut budget_value)?,
+                Some("closing_balance") => fields.lenient_option(&mut closing_balance)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("financial_year_id") => {
+                    fields.lenient_option(&mut financial_year_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_code_id") => fields.lenient_value(&mut nominal_code_id)?,
+                Some("original_budget_value") => {
+                    fields.lenient_option(&mut original_budget_value)?
+                }
+                Some("period_balances") => fields.next_value(&mut period_balances)?,
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            adjustment_after_year_end_close: adjustment_after_year_end_close
+                .unwrap_or_default(),
+            budget_profile: budget_profile.unwrap_or_default(),
+            budget_profile_id: budget_profile_id.unwrap_or_default(),
+            budget_type: budget_type.unwrap_or_default(),
+            budget_value: budget_value.unwrap_or_default(),
+            closing_balance: closing_balance.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            financial_year_id: financial_year_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_code_id: fields.required(nominal_code_id, "nominal_code_id")?,
+            original_budget_value: original_budget_value.unwrap_or_default(),
+            period_balances: period_balances.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Memos are sections of text that can be used to make comments about a nominal code.
 ///
 /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodeMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal code memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::NominalCodeMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing nominal code, whether to delete this memo from the collection of nominal code memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Nominal code record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub nominal_code_id: super::ids::NominalCodeId,
     /// The memo text.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1185,90 +1679,99 @@ impl NominalCodeMemo {
     }
 }
 
+impl serde::Serialize for NominalCodeMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("nominal_code_id", &self.nominal_code_id)?;
+        map.field("note", &self.note)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalCodeMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalCodeMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut nominal_code_id = None;
+        let mut note = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("nominal_code_id") => fields.lenient_value(&mut nominal_code_id)?,
+                Some("note") => fields.lenient_value(&mut note)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            nominal_code_id: fields.required(nominal_code_id, "nominal_code_id")?,
+            note: fields.required(note, "note")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A single period of a nominal code's financial year where budgets can be entered and balances can be viewed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodePeriodBalance {
     /// Accounting period Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_id: Option<i64>,
     /// The total value of any adjustments made to the nominal code after the financial year was closed.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub adjustment_after_year_end_close: Option<sage_core::types::Decimal>,
     /// The period budget value. NOTE: if the yearly budget type is set as NoBudgets, Group or Factor (profiled budgets), then this value will be ignored.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_value: Option<sage_core::types::Decimal>,
     /// The consolidated amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_amount: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal account period balance Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// If the period's status is Future, then true; otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_future_period: Option<bool>,
     /// Nominal code year value Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub nominal_account_year_value_id: i64,
     /// The period original budget value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_budget_value: Option<sage_core::types::Decimal>,
     /// The period balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_balance: Option<sage_core::types::Decimal>,
     /// The period number.
     ///
     /// If setting values for a brand new nominal code, this property must be set as the Id will be 0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1293,1209 +1796,1809 @@ impl NominalCodePeriodBalance {
     }
 }
 
+impl serde::Serialize for NominalCodePeriodBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional_number(
+            "adjustment_after_year_end_close",
+            &self.adjustment_after_year_end_close,
+        )?;
+        map.optional_number("budget_value", &self.budget_value)?;
+        map.optional_number("consolidated_amount", &self.consolidated_amount)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_future_period", &self.is_future_period)?;
+        map.field("nominal_account_year_value_id", &self.nominal_account_year_value_id)?;
+        map.optional_number("original_budget_value", &self.original_budget_value)?;
+        map.optional_number("period_balance", &self.period_balance)?;
+        map.optional("period_number", &self.period_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalCodePeriodBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalCodePeriodBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_period_id = None;
+        let mut adjustment_after_year_end_close = None;
+        let mut budget_value = None;
+        let mut consolidated_amount = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_future_period = None;
+        let mut nominal_account_year_value_id = None;
+        let mut original_budget_value = None;
+        let mut period_balance = None;
+        let mut period_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_period_id") => {
+                    fields.lenient_option(&mut accounting_period_id)?
+                }
+                Some("adjustment_after_year_end_close") => {
+                    fields.lenient_option(&mut adjustment_after_year_end_close)?
+                }
+                Some("budget_value") => fields.lenient_option(&mut budget_value)?,
+                Some("consolidated_amount") => {
+                    fields.lenient_option(&mut consolidated_amount)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_future_period") => fields.lenient_option(&mut is_future_period)?,
+                Some("nominal_account_year_value_id") => {
+                    fields.lenient_value(&mut nominal_account_year_value_id)?
+                }
+                Some("original_budget_value") => {
+                    fields.lenient_option(&mut original_budget_value)?
+                }
+                Some("period_balance") => fields.lenient_option(&mut period_balance)?,
+                Some("period_number") => fields.lenient_option(&mut period_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_period_id: accounting_period_id.unwrap_or_default(),
+            adjustment_after_year_end_close: adjustment_after_year_end_close
+                .unwrap_or_default(),
+            budget_value: budget_value.unwrap_or_default(),
+            consolidated_amount: consolidated_amount.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_future_period: is_future_period.unwrap_or_default(),
+            nominal_account_year_value_id: fields
+                .required(
+                    nominal_account_year_value_id,
+                    "nominal_account_year_value_id",
+                )?,
+            original_budget_value: original_budget_value.unwrap_or_default(),
+            period_balance: period_balance.unwrap_or_default(),
+            period_number: period_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all nominal codes. The default sort (orderby) fields are by 'reference', 'cost_centre_code' and 'department_code' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalCodeView {
     /// The status of the nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// Determines if manual journals can be entered using this nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_manual_journal_entries: Option<bool>,
     /// Analysis Code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The nominal account balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance_year_to_date: Option<sage_core::types::Decimal>,
     /// The nominal account brought forward balance, if balances can be shown for the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub brought_forward_balance: Option<sage_core::types::Decimal>,
     /// The consolidated adjustment.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_adjustment: Option<sage_core::types::Decimal>,
     /// Consolidated nominal account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_account_number: Option<String>,
     /// Consolidated nominal cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_cost_centre: Option<String>,
     /// Consolidated nominal department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consolidated_nominal_department: Option<String>,
     /// Nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_code: Option<String>,
     /// Nominal code cost centre record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The credit year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_year_to_date: Option<sage_core::types::Decimal>,
     /// The debit year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit_year_to_date: Option<sage_core::types::Decimal>,
     /// Nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_code: Option<String>,
     /// Nominal code department record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department_id: Option<super::ids::DepartmentId>,
     /// Whether balances for the nominal code should be shown in selection lists.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_balances_in_selection_list: Option<bool>,
     /// Nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Nominal code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The type of the nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_type_id: Option<i64>,
     /// Number of periods to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub periods_to_keep_transactions: Option<i64>,
     /// Nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The budget name for the current year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub report_category_budget_name: Option<String>,
     /// The nominal account report category code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub report_category_code: Option<String>,
     /// The nominal account report category description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub report_category_description: Option<String>,
     /// The nominal account report category.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub report_category_id: Option<i64>,
     /// The nominal account report category report type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub report_category_report_type_id: Option<i64>,
     /// The sofa category code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sofa_category_code: Option<String>,
     /// The sofa category description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sofa_category_description: Option<String>,
     /// Sofa category.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sofa_category_id: Option<i64>,
     /// The sofa category report type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sofa_category_report_type_id: Option<i64>,
     /// Determines if batch postings are to be made on this account when updating waiting postings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_batch_postings: Option<bool>,
     /// The budget type for the current year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_budget_type_id: Option<i64>,
     /// The budget value for the current year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_budget_value: Option<sage_core::types::Decimal>,
     /// The original budget value for the current year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_original_budget_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalCodeView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional(
+            "allow_manual_journal_entries",
+            &self.allow_manual_journal_entries,
+        )?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("balance_year_to_date", &self.balance_year_to_date)?;
+        map.optional_number("brought_forward_balance", &self.brought_forward_balance)?;
+        map.optional_number("consolidated_adjustment", &self.consolidated_adjustment)?;
+        map.optional(
+            "consolidated_nominal_account_number",
+            &self.consolidated_nominal_account_number,
+        )?;
+        map.optional(
+            "consolidated_nominal_cost_centre",
+            &self.consolidated_nominal_cost_centre,
+        )?;
+        map.optional(
+            "consolidated_nominal_department",
+            &self.consolidated_nominal_department,
+        )?;
+        map.optional("cost_centre_code", &self.cost_centre_code)?;
+        map.optional("cost_centre_id", &self.cost_centre_id)?;
+        map.optional_number("credit_year_to_date", &self.credit_year_to_date)?;
+        map.optional_number("debit_year_to_date", &self.debit_year_to_date)?;
+        map.optional("department_code", &self.department_code)?;
+        map.optional("department_id", &self.department_id)?;
+        map.optional(
+            "display_balances_in_selection_list",
+            &self.display_balances_in_selection_list,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_account_type_id", &self.nominal_account_type_id)?;
+        map.optional(
+            "periods_to_keep_transactions",
+            &self.periods_to_keep_transactions,
+        )?;
+        map.optional("reference", &self.reference)?;
+        map.optional("report_category_budget_name", &self.report_category_budget_name)?;
+        map.optional("report_category_code", &self.report_category_code)?;
+        map.optional("report_category_description", &self.report_category_description)?;
+        map.optional("report_category_id", &self.report_category_id)?;
+        map.optional(
+            "report_category_report_type_id",
+            &self.report_category_report_type_id,
+        )?;
+        map.optional("sofa_category_code", &self.sofa_category_code)?;
+        map.optional("sofa_category_description", &self.sofa_category_description)?;
+        map.optional("sofa_category_id", &self.sofa_category_id)?;
+        map.optional(
+            "sofa_category_report_type_id",
+            &self.sofa_category_report_type_id,
+        )?;
+        map.optional("use_batch_postings", &self.use_batch_postings)?;
+        map.optional("year_value_budget_type_id", &self.year_value_budget_type_id)?;
+        map.optional_number("year_value_budget_value", &self.year_value_budget_value)?;
+        map.optional_number(
+            "year_value_original_budget_value",
+            &self.year_value_original_budget_value,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalCodeView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalCodeView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type_id = None;
+        let mut allow_manual_journal_entries = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut balance_year_to_date = None;
+        let mut brought_forward_balance = None;
+        let mut consolidated_adjustment = None;
+        let mut consolidated_nominal_account_number = None;
+        let mut consolidated_nominal_cost_centre = None;
+        let mut consolidated_nominal_department = None;
+        let mut cost_centre_code = None;
+        let mut cost_centre_id = None;
+        let mut credit_year_to_date = None;
+        let mut debit_year_to_date = None;
+        let mut department_code = None;
+        let mut department_id = None;
+        let mut display_balances_in_selection_list = None;
+        let mut id = None;
+        let mut name = None;
+        let mut nominal_account_type_id = None;
+        let mut periods_to_keep_transactions = None;
+        let mut reference = None;
+        let mut report_category_budget_name = None;
+        let mut report_category_code = None;
+        let mut report_category_description = None;
+        let mut report_category_id = None;
+        let mut report_category_report_type_id = None;
+        let mut sofa_category_code = None;
+        let mut sofa_category_description = None;
+        let mut sofa_category_id = None;
+        let mut sofa_category_report_type_id = None;
+        let mut use_batch_postings = None;
+        let mut year_value_budget_type_id = None;
+        let mut year_value_budget_value = None;
+        let mut year_value_original_budget_value = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("allow_manual_journal_entries") => {
+                    fields.lenient_option(&mut allow_manual_journal_entries)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("balance_year_to_date") => {
+                    fields.lenient_option(&mut balance_year_to_date)?
+                }
+                Some("brought_forward_balance") => {
+                    fields.lenient_option(&mut brought_forward_balance)?
+                }
+                Some("consolidated_adjustment") => {
+                    fields.lenient_option(&mut consolidated_adjustment)?
+                }
+                Some("consolidated_nominal_account_number") => {
+                    fields.lenient_option(&mut consolidated_nominal_account_number)?
+                }
+                Some("consolidated_nominal_cost_centre") => {
+                    fields.lenient_option(&mut consolidated_nominal_cost_centre)?
+                }
+                Some("consolidated_nominal_department") => {
+                    fields.lenient_option(&mut consolidated_nominal_department)?
+                }
+                Some("cost_centre_code") => fields.lenient_option(&mut cost_centre_code)?,
+                Some("cost_centre_id") => fields.lenient_option(&mut cost_centre_id)?,
+                Some("credit_year_to_date") => {
+                    fields.lenient_option(&mut credit_year_to_date)?
+                }
+                Some("debit_year_to_date") => {
+                    fields.lenient_option(&mut debit_year_to_date)?
+                }
+                Some("department_code") => fields.lenient_option(&mut department_code)?,
+                Some("department_id") => fields.lenient_option(&mut department_id)?,
+                Some("display_balances_in_selection_list") => {
+                    fields.lenient_option(&mut display_balances_in_selection_list)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_account_type_id") => {
+                    fields.lenient_option(&mut nominal_account_type_id)?
+                }
+                Some("periods_to_keep_transactions") => {
+                    fields.lenient_option(&mut periods_to_keep_transactions)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("report_category_budget_name") => {
+                    fields.lenient_option(&mut report_category_budget_name)?
+                }
+                Some("report_category_code") => {
+                    fields.lenient_option(&mut report_category_code)?
+                }
+                Some("report_category_description") => {
+                    fields.lenient_option(&mut report_category_description)?
+                }
+                Some("report_category_id") => {
+                    fields.lenient_option(&mut report_category_id)?
+                }
+                Some("report_category_report_type_id") => {
+                    fields.lenient_option(&mut report_category_report_type_id)?
+                }
+                Some("sofa_category_code") => {
+                    fields.lenient_option(&mut sofa_category_code)?
+                }
+                Some("sofa_category_description") => {
+                    fields.lenient_option(&mut sofa_category_description)?
+                }
+                Some("sofa_category_id") => fields.lenient_option(&mut sofa_category_id)?,
+                Some("sofa_category_report_type_id") => {
+                    fields.lenient_option(&mut sofa_category_report_type_id)?
+                }
+                Some("use_batch_postings") => {
+                    fields.lenient_option(&mut use_batch_postings)?
+                }
+                Some("year_value_budget_type_id") => {
+                    fields.lenient_option(&mut year_value_budget_type_id)?
+                }
+                Some("year_value_budget_value") => {
+                    fields.lenient_option(&mut year_value_budget_value)?
+                }
+                Some("year_value_original_budget_value") => {
+                    fields.lenient_option(&mut year_value_original_budget_value)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            allow_manual_journal_entries: allow_manual_journal_entries
+                .unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            balance_year_to_date: balance_year_to_date.unwrap_or_default(),
+            brought_forward_balance: brought_forward_balance.unwrap_or_default(),
+            consolidated_adjustment: consolidated_adjustment.unwrap_or_default(),
+            consolidated_nominal_account_number: consolidated_nominal_account_number
+                .unwrap_or_default(),
+            consolidated_nominal_cost_centre: consolidated_nominal_cost_centre
+                .unwrap_or_default(),
+            consolidated_nominal_department: consolidated_nominal_department
+                .unwrap_or_default(),
+            cost_centre_code: cost_centre_code.unwrap_or_default(),
+            cost_centre_id: cost_centre_id.unwrap_or_default(),
+            credit_year_to_date: credit_year_to_date.unwrap_or_default(),
+            debit_year_to_date: debit_year_to_date.unwrap_or_default(),
+            department_code: department_code.unwrap_or_default(),
+            department_id: department_id.unwrap_or_default(),
+            display_balances_in_selection_list: display_balances_in_selection_list
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_account_type_id: nominal_account_type_id.unwrap_or_default(),
+            periods_to_keep_transactions: periods_to_keep_transactions
+                .unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            report_category_budget_name: report_category_budget_name.unwrap_or_default(),
+            report_category_code: report_category_code.unwrap_or_default(),
+            report_category_description: report_category_description.unwrap_or_default(),
+            report_category_id: report_category_id.unwrap_or_default(),
+            report_category_report_type_id: report_category_report_type_id
+                .unwrap_or_default(),
+            sofa_category_code: sofa_category_code.unwrap_or_default(),
+            sofa_category_description: sofa_category_description.unwrap_or_default(),
+            sofa_category_id: sofa_category_id.unwrap_or_default(),
+            sofa_category_report_type_id: sofa_category_report_type_id
+                .unwrap_or_default(),
+            use_batch_postings: use_batch_postings.unwrap_or_default(),
+            year_value_budget_type_id: year_value_budget_type_id.unwrap_or_default(),
+            year_value_budget_value: year_value_budget_value.unwrap_or_default(),
+            year_value_original_budget_value: year_value_original_budget_value
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.
 ///
 /// Settings include whether to include additional nominal transaction information for each transaction that is entered.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalLedgerSettings {
     /// Whether to include additional nominal transaction information for each transaction that is entered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_additional_trans_analysis: Option<bool>,
     /// Budget profiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_profiles: Option<Vec<NominalBudgetProfile>>,
     /// Budget titles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_titles: Option<Vec<NominalBudgetTitle>>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal Ledger Settings record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::NominalLedgerSettingsId>,
     /// Whether consolidation is enabled and a parent company has been set.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_consolidation_enabled: Option<bool>,
     /// Whether nominal transactions should be kept.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keep_nominal_transactions: Option<bool>,
     /// If nominal transactions should be kept, the number of periods they should be retained.
     ///
     /// The value should be in the range 0-36.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub months_to_keep_transactions: Option<i64>,
     /// Whether to show budgets for prior year only, or up to the last five years.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_expanded_budgets: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalLedgerSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "allow_additional_trans_analysis",
+            &self.allow_additional_trans_analysis,
+        )?;
+        map.optional("budget_profiles", &self.budget_profiles)?;
+        map.optional("budget_titles", &self.budget_titles)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_consolidation_enabled", &self.is_consolidation_enabled)?;
+        map.optional("keep_nominal_transactions", &self.keep_nominal_transactions)?;
+        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
+        map.optional("use_expanded_budgets", &self.use_expanded_budgets)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalLedgerSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalLedgerSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allow_additional_trans_analysis = None;
+        let mut budget_profiles = None;
+        let mut budget_titles = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_consolidation_enabled = None;
+        let mut keep_nominal_transactions = None;
+        let mut months_to_keep_transactions = None;
+        let mut use_expanded_budgets = None;
+        loop {
+            match fields.next_key()? {
+                Some("allow_additional_trans_analysis") => {
+                    fields.lenient_option(&mut allow_additional_trans_analysis)?
+                }
+                Some("budget_profiles") => fields.next_value(&mut budget_profiles)?,
+                Some("budget_titles") => fields.next_value(&mut budget_titles)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_consolidation_enabled") => {
+                    fields.lenient_option(&mut is_consolidation_enabled)?
+                }
+                Some("keep_nominal_transactions") => {
+                    fields.lenient_option(&mut keep_nominal_transactions)?
+                }
+                Some("months_to_keep_transactions") => {
+                    fields.lenient_option(&mut months_to_keep_transactions)?
+                }
+                Some("use_expanded_budgets") => {
+                    fields.lenient_option(&mut use_expanded_budgets)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allow_additional_trans_analysis: allow_additional_trans_analysis
+                .unwrap_or_default(),
+            budget_profiles: budget_profiles.unwrap_or_default(),
+            budget_titles: budget_titles.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_consolidation_enabled: is_consolidation_enabled.unwrap_or_default(),
+            keep_nominal_transactions: keep_nominal_transactions.unwrap_or_default(),
+            months_to_keep_transactions: months_to_keep_transactions.unwrap_or_default(),
+            use_expanded_budgets: use_expanded_budgets.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A period on a budget profile where a percentage of the annual budget can be set.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalPeriodBudgetProfile {
     /// Period budget profile's linked accounting period Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_id: Option<i64>,
     /// Period budget percentage, as a percentage of the annual budget.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_percent: Option<sage_core::types::Decimal>,
     /// Nominal period budget profile Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Period number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for NominalPeriodBudgetProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional_number("budget_percent", &self.budget_percent)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalPeriodBudgetProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalPeriodBudgetProfile {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_period_id = None;
+        let mut budget_percent = None;
+        let mut id = None;
+        let mut period_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_period_id") => {
+                    fields.lenient_option(&mut accounting_period_id)?
+                }
+                Some("budget_percent") => fields.lenient_option(&mut budget_percent)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("period_number") => fields.lenient_option(&mut period_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_period_id: accounting_period_id.unwrap_or_default(),
+            budget_percent: budget_percent.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            period_number: period_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all accounting period nominal values for all financial years held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating. The default sort (orderby) field are by 'accounting_period_end_date', 'accounting_period_period_number' and 'nominal_code_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalPeriodValueView {
     /// Date the period finished. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting_period_end_date: Option<sage_core::types::DateTime>,
     /// An Id specific to each accounting period.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_id: Option<i64>,
     /// Value to show the period in relation to the associated year. For example, for a year that starts in January, January will be period 1, February period 2 etc.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_period_number: Option<i64>,
     /// Date the period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting_period_start_date: Option<sage_core::types::DateTime>,
     /// An Id specific to each financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_year_id: Option<i64>,
     /// Date the financial year starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Nominal code account number cost centre record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_account_number_cost_centre_id: Option<i64>,
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_account_status_type: Option<String>,
     /// The type of the nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_account_type: Option<String>,
     /// Cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_cost_centre: Option<String>,
     /// Nominal code cost centre record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_cost_centre_id: Option<i64>,
     /// Department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_department: Option<String>,
     /// Nominal code department record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_department_id: Option<i64>,
     /// Nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Nominal code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_name: Option<String>,
     /// Nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_reference: Option<String>,
     /// An Id specific to the associated report category.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_report_category_id: Option<i64>,
     /// The nominal period value actual value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_actual_value: Option<sage_core::types::Decimal>,
     /// The nominal period value adjustment after year end close.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_adjustment_after_year_end_close: Option<
         sage_core::types::Decimal,
     >,
     /// The nominal period value budget value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_budget_value: Option<sage_core::types::Decimal>,
     /// An Id specific to each accounting period value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_period_value_id: Option<i64>,
     /// The number of periods in the financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_periods_in_year: Option<i64>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for NominalPeriodValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_end_date", &self.accounting_period_end_date)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional(
+            "accounting_period_period_number",
+            &self.accounting_period_period_number,
+        )?;
+        map.optional(
+            "accounting_period_start_date",
+            &self.accounting_period_start_date,
+        )?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional(
+            "nominal_code_account_number_cost_centre_id",
+            &self.nominal_code_account_number_cost_centre_id,
+        )?;
+        map.optional(
+            "nominal_code_account_status_type",
+            &self.nominal_code_account_status_type,
+        )?;
+        map.optional("nominal_code_account_type", &self.nominal_code_account_type)?;
+        map.optional("nominal_code_cost_centre", &self.nominal_code_cost_centre)?;
+        map.optional("nominal_code_cost_centre_id", &self.nominal_code_cost_centre_id)?;
+        map.optional("nominal_code_department", &self.nominal_code_department)?;
+        map.optional("nominal_code_department_id", &self.nominal_code_department_id)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("nominal_code_name", &self.nominal_code_name)?;
+        map.optional("nominal_code_reference", &self.nominal_code_reference)?;
+        map.optional(
+            "nominal_code_report_category_id",
+            &self.nominal_code_report_category_id,
+        )?;
+        map.optional_number(
+            "nominal_period_value_actual_value",
+            &self.nominal_period_value_actual_value,
+        )?;
+        map.optional_number(
+            "nominal_period_value_adjustment_after_year_end_close",
+            &self.nominal_period_value_adjustment_after_year_end_close,
+        )?;
+        map.optional_number(
+            "nominal_period_value_budget_value",
+            &self.nominal_period_value_budget_value,
+        )?;
+        map.optional("nominal_period_value_id", &self.nominal_period_value_id)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalPeriodValueView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalPeriodValueView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_period_end_date = None;
+        let mut accounting_period_id = None;
+        let mut accounting_period_period_number = None;
+        let mut accounting_period_start_date = None;
+        let mut financial_year_id = None;
+        let mut financial_year_start_date = None;
+        let mut nominal_code_account_number_cost_centre_id = None;
+        let mut nominal_code_account_status_type = None;
+        let mut nominal_code_account_type = None;
+        let mut nominal_code_cost_centre = None;
+        let mut nominal_code_cost_centre_id = None;
+        let mut nominal_code_department = None;
+        let mut nominal_code_department_id = None;
+        let mut nominal_code_id = None;
+        let mut nominal_code_name = None;
+        let mut nominal_code_reference = None;
+        let mut nominal_code_report_category_id = None;
+        let mut nominal_period_value_actual_value = None;
+        let mut nominal_period_value_adjustment_after_year_end_close = None;
+        let mut nominal_period_value_budget_value = None;
+        let mut nominal_period_value_id = None;
+        let mut number_of_periods_in_year = None;
+        let mut year_relative_to_current_year = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_period_end_date") => {
+                    fields.next_value(&mut accounting_period_end_date)?
+                }
+                Some("accounting_period_id") => {
+                    fields.lenient_option(&mut accounting_period_id)?
+                }
+                Some("accounting_period_period_number") => {
+                    fields.lenient_option(&mut accounting_period_period_number)?
+                }
+                Some("accounting_period_start_date") => {
+                    fields.next_value(&mut accounting_period_start_date)?
+                }
+                Some("financial_year_id") => {
+                    fields.lenient_option(&mut financial_year_id)?
+                }
+                Some("financial_year_start_date") => {
+                    fields.next_value(&mut financial_year_start_date)?
+                }
+                Some("nominal_code_account_number_cost_centre_id") => {
+                    fields
+                        .lenient_option(&mut nominal_code_account_number_cost_centre_id)?
+                }
+                Some("nominal_code_account_status_type") => {
+                    fields.lenient_option(&mut nominal_code_account_status_type)?
+                }
+                Some("nominal_code_account_type") => {
+                    fields.lenient_option(&mut nominal_code_account_type)?
+                }
+                Some("nominal_code_cost_centre") => {
+                    fields.lenient_option(&mut nominal_code_cost_centre)?
+                }
+                Some("nominal_code_cost_centre_id") => {
+                    fields.lenient_option(&mut nominal_code_cost_centre_id)?
+                }
+                Some("nominal_code_department") => {
+                    fields.lenient_option(&mut nominal_code_department)?
+                }
+                Some("nominal_code_department_id") => {
+                    fields.lenient_option(&mut nominal_code_department_id)?
+                }
+                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
+                Some("nominal_code_name") => {
+                    fields.lenient_option(&mut nominal_code_name)?
+                }
+                Some("nominal_code_reference") => {
+                    fields.lenient_option(&mut nominal_code_reference)?
+                }
+                Some("nominal_code_report_category_id") => {
+                    fields.lenient_option(&mut nominal_code_report_category_id)?
+                }
+                Some("nominal_period_value_actual_value") => {
+                    fields.lenient_option(&mut nominal_period_value_actual_value)?
+                }
+                Some("nominal_period_value_adjustment_after_year_end_close") => {
+                    fields
+                        .lenient_option(
+                            &mut nominal_period_value_adjustment_after_year_end_close,
+                        )?
+                }
+                Some("nominal_period_value_budget_value") => {
+                    fields.lenient_option(&mut nominal_period_value_budget_value)?
+                }
+                Some("nominal_period_value_id") => {
+                    fields.lenient_option(&mut nominal_period_value_id)?
+                }
+                Some("number_of_periods_in_year") => {
+                    fields.lenient_option(&mut number_of_periods_in_year)?
+                }
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_period_end_date: accounting_period_end_date.unwrap_or_default(),
+            accounting_period_id: accounting_period_id.unwrap_or_default(),
+            accounting_period_period_number: accounting_period_period_number
+                .unwrap_or_default(),
+            accounting_period_start_date: accounting_period_start_date
+                .unwrap_or_default(),
+            financial_year_id: financial_year_id.unwrap_or_default(),
+            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
+            nominal_code_account_number_cost_centre_id: nominal_code_account_number_cost_centre_id
+                .unwrap_or_default(),
+            nominal_code_account_status_type: nominal_code_account_status_type
+                .unwrap_or_default(),
+            nominal_code_account_type: nominal_code_account_type.unwrap_or_default(),
+            nominal_code_cost_centre: nominal_code_cost_centre.unwrap_or_default(),
+            nominal_code_cost_centre_id: nominal_code_cost_centre_id.unwrap_or_default(),
+            nominal_code_department: nominal_code_department.unwrap_or_default(),
+            nominal_code_department_id: nominal_code_department_id.unwrap_or_default(),
+            nominal_code_id: nominal_code_id.unwrap_or_default(),
+            nominal_code_name: nominal_code_name.unwrap_or_default(),
+            nominal_code_reference: nominal_code_reference.unwrap_or_default(),
+            nominal_code_report_category_id: nominal_code_report_category_id
+                .unwrap_or_default(),
+            nominal_period_value_actual_value: nominal_period_value_actual_value
+                .unwrap_or_default(),
+            nominal_period_value_adjustment_after_year_end_close: nominal_period_value_adjustment_after_year_end_close
+                .unwrap_or_default(),
+            nominal_period_value_budget_value: nominal_period_value_budget_value
+                .unwrap_or_default(),
+            nominal_period_value_id: nominal_period_value_id.unwrap_or_default(),
+            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Nominal report categories are used in financial statements (PL, Balance Sheet) to group nominal codes under headings and to determine whether the nominal code value is reported on the layout for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportCategory {
     /// The type of the report category.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_report_category_type: Option<String>,
     /// The type of the report.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_report_type: Option<String>,
     /// Nominal report category code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal report category description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Nominal report category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::NominalReportCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalReportCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "account_report_category_type",
+            &self.account_report_category_type,
+        )?;
+        map.optional("account_report_type", &self.account_report_type)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalReportCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalReportCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_report_category_type = None;
+        let mut account_report_type = None;
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_report_category_type") => {
+                    fields.lenient_option(&mut account_report_category_type)?
+                }
+                Some("account_report_type") => {
+                    fields.lenient_option(&mut account_report_type)?
+                }
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_report_category_type: account_report_category_type
+                .unwrap_or_default(),
+            account_report_type: account_report_type.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal report category types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportCategoryType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Nominal report category type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalReportCategoryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalReportCategoryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalReportCategoryType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Nominal reporting types are used by nominal codes. They determine whether the code is for the Balance Sheet, Profit and Loss, Cashflow or SOFA category. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account report types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportingType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Nominal reporting type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalReportingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalReportingType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalReportingType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Nominal transaction analysis codes are used to group nominal analysis items on various transaction types
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionAnalysisCode {
     /// Boolean indicating whether the transaction analysis code is active.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active: Option<bool>,
     /// Nominal transaction analysis code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal transaction analysis code description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Transaction analysis code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for NominalTransactionAnalysisCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active", &self.active)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalTransactionAnalysisCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalTransactionAnalysisCode {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active = None;
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("active") => fields.lenient_option(&mut active)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active: active.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Nominal transaction enquiry views represent nominal transactions posted to the Nominal Ledger.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryView {
     /// An Id specific to each accounting period value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accounting_period_id: Option<i64>,
     /// Bank items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<NominalTransactionEnquiryViewBankItems>>,
     /// Credit amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// Debit amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// An Id specific to each financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_year_id: Option<i64>,
     /// Date the financial year starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::NominalTransactionEnquiryViewId>,
     /// Transaction narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<NominalTransactionEnquiryViewNominalAnalysisItems>,
     >,
     /// Nominal code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Period number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_number: Option<i64>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<NominalTransactionEnquiryViewTaxAnalysisItems>>,
     /// Trade items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_items: Option<Vec<NominalTransactionEnquiryViewTradeItems>>,
     /// Transaction analysis code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NominalTransactionEnquiryView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accounting_period_id", &self.accounting_period_id)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("credit", &self.credit)?;
+        map.optional_number("debit", &self.debit)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trade_items", &self.trade_items)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalTransactionEnquiryView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accounting_period_id = None;
+        let mut bank_items = None;
+        let mut credit = None;
+        let mut debit = None;
+        let mut financial_year_id = None;
+        let mut financial_year_start_date = None;
+        let mut id = None;
+        let mut narrative = None;
+        let mut nominal_analysis_items = None;
+        let mut nominal_code_id = None;
+        let mut period_number = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut tax_analysis_items = None;
+        let mut trade_items = None;
+        let mut transaction_analysis_code = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut year_relative_to_current_year = None;
+        loop {
+            match fields.next_key()? {
+                Some("accounting_period_id") => {
+                    fields.lenient_option(&mut accounting_period_id)?
+                }
+                Some("bank_items") => fields.next_value(&mut bank_items)?,
+                Some("credit") => fields.lenient_option(&mut credit)?,
+                Some("debit") => fields.lenient_option(&mut debit)?,
+                Some("financial_year_id") => {
+                    fields.lenient_option(&mut financial_year_id)?
+                }
+                Some("financial_year_start_date") => {
+                    fields.next_value(&mut financial_year_start_date)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
+                Some("period_number") => fields.lenient_option(&mut period_number)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trade_items") => fields.next_value(&mut trade_items)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accounting_period_id: accounting_period_id.unwrap_or_default(),
+            bank_items: bank_items.unwrap_or_default(),
+            credit: credit.unwrap_or_default(),
+            debit: debit.unwrap_or_default(),
+            financial_year_id: financial_year_id.unwrap_or_default(),
+            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            nominal_code_id: nominal_code_id.unwrap_or_default(),
+            period_number: period_number.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trade_items: trade_items.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewBankItems {
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NominalTransactionEnquiryViewBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewBankItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewBankItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_code = None;
+        let mut bank_entry_type = None;
+        let mut cheque_value = None;
+        let mut name = None;
+        let mut reference = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
+                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_code: bank_code.unwrap_or_default(),
+            bank_entry_type: bank_entry_type.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NominalTransactionEnquiryViewNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for NominalTransactionEnquiryViewNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for NominalTransactionEnquiryViewTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for NominalTransactionEnquiryViewTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewTradeItems {
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// Account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// Trading entry type string.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type_string: Option<String>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gross_value: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_value: Option<sage_core::types::Decimal>,
     /// Trading entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_entry_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for NominalTransactionEnquiryViewTradeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("entry_type_string", &self.entry_type_string)?;
+        map.optional_number("gross_value", &self.gross_value)?;
+        map.optional("reference", &self.reference)?;
+        map.optional_number("tax_value", &self.tax_value)?;
+        map.optional("trading_entry_type", &self.trading_entry_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NominalTransactionEnquiryViewTradeItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for NominalTransactionEnquiryViewTradeItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut entry_type_string = None;
+        let mut gross_value = None;
+        let mut reference = None;
+        let mut tax_value = None;
+        let mut trading_entry_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("entry_type_string") => {
+                    fields.lenient_option(&mut entry_type_string)?
+                }
+                Some("gross_value") => fields.lenient_option(&mut gross_value)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("tax_value") => fields.lenient_option(&mut tax_value)?,
+                Some("trading_entry_type") => {
+                    fields.lenient_option(&mut trading_entry_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            entry_type_string: entry_type_string.unwrap_or_default(),
+            gross_value: gross_value.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            tax_value: tax_value.unwrap_or_default(),
+            trading_entry_type: trading_entry_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Consolidated Nominal Code

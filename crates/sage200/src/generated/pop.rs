@@ -32,1217 +32,1210 @@
 //! - `pop_trade_line_status_types`: POP Trade Line Status Types
 
 /// A subset of purchase order information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupPopOrder {
     /// Purchase order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Purchase order document status record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_status_id: Option<i64>,
     /// Purchase order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Purchase order supplier document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_document_no: Option<String>,
     /// Purchase order supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupPopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("supplier_document_no", &self.supplier_document_no)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupPopOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupPopOrder {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut document_no = None;
+        let mut document_status_id = None;
+        let mut id = None;
+        let mut supplier_document_no = None;
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_status_id") => {
+                    fields.lenient_option(&mut document_status_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("supplier_document_no") => {
+                    fields.lenient_option(&mut supplier_document_no)?
+                }
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            document_no: document_no.unwrap_or_default(),
+            document_status_id: document_status_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            supplier_document_no: supplier_document_no.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.
 ///
 /// This API resource can be used to determine what each additional charge is for.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopAdditionalCharge {
     /// POP additional charge value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub charge_value: Option<sage_core::types::Decimal>,
     /// POP additional charge code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP additional charge record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PopAdditionalChargeId>,
     /// POP additional charge name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopAdditionalCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("charge_value", &self.charge_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopAdditionalCharge {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopAdditionalCharge {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut charge_value = None;
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut nominal_code_id = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("charge_value") => fields.lenient_option(&mut charge_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
+                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            charge_value: charge_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            nominal_code_id: nominal_code_id.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopAuthorisationStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopAuthorisationStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopAuthorisationStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopAuthorisationStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A cancelled line holds details of changes to an order or return line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopCancelledLine {
     /// The buying unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_unit_description: Option<String>,
     /// The cancelled date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_date: Option<sage_core::types::DateTime>,
     /// The cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order return cancelled line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PopCancelledLineId>,
     /// The product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The product description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_description: Option<String>,
     /// Purchase order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_id: Option<i64>,
     /// The stock unit cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The user name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopCancelledLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("buying_unit_description", &self.buying_unit_description)?;
+        map.optional("cancelled_date", &self.cancelled_date)?;
+        map.optional_number("cancelled_quantity", &self.cancelled_quantity)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_description", &self.item_description)?;
+        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
+        map.optional_number(
+            "stock_unit_cancelled_quantity",
+            &self.stock_unit_cancelled_quantity,
+        )?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("user_number", &self.user_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopCancelledLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopCancelledLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut buying_unit_description = None;
+        let mut cancelled_date = None;
+        let mut cancelled_quantity = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut item_description = None;
+        let mut pop_order_return_id = None;
+        let mut stock_unit_cancelled_quantity = None;
+        let mut user_name = None;
+        let mut user_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("buying_unit_description") => {
+                    fields.lenient_option(&mut buying_unit_description)?
+                }
+                Some("cancelled_date") => fields.next_value(&mut cancelled_date)?,
+                Some("cancelled_quantity") => {
+                    fields.lenient_option(&mut cancelled_quantity)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_description") => fields.lenient_option(&mut item_description)?,
+                Some("pop_order_return_id") => {
+                    fields.lenient_option(&mut pop_order_return_id)?
+                }
+                Some("stock_unit_cancelled_quantity") => {
+                    fields.lenient_option(&mut stock_unit_cancelled_quantity)?
+                }
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("user_number") => fields.lenient_option(&mut user_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            buying_unit_description: buying_unit_description.unwrap_or_default(),
+            cancelled_date: cancelled_date.unwrap_or_default(),
+            cancelled_quantity: cancelled_quantity.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_description: item_description.unwrap_or_default(),
+            pop_order_return_id: pop_order_return_id.unwrap_or_default(),
+            stock_unit_cancelled_quantity: stock_unit_cancelled_quantity
+                .unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            user_number: user_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The delivery address actions can be one of the following types: NoAction, Ordinary, SetDefault, UseDefault or OverrideDefault.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDeliveryAddressActionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDeliveryAddressActionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopDeliveryAddressActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopDeliveryAddressActionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The delivery address can be one of the following types: Customer, Supplier or Free Text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDeliveryAddressType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDeliveryAddressType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopDeliveryAddressType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopDeliveryAddressType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// POP documents can be in one of a number of printed states: Not Printed, Printed or Amended.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentPrintStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopDocumentPrintStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopDocumentPrintStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopDocumentPrintStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// POP documents process statuses are used to give a high-level view of the progress of an order or return; the values are None, Part or Full.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentProcessStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDocumentProcessStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopDocumentProcessStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopDocumentProcessStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopDocumentStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopDocumentStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopDocumentStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// POP document types are the types of documents available in POP; the values are Order or Return.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopDocumentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopDocumentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopDocumentType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// POP intrastat status types are the intrastat statuses; the values are Not Required, Required, Completed, In Progress and Deleted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopIntrastatStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopIntrastatStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopIntrastatStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopIntrastatStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopInvoiceCreditType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopInvoiceCreditType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopInvoiceCreditType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopInvoiceCreditType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The (sales) order line linked to the purchase order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopLinkedOrderLine {
     /// The customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The customer reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// The linked (sales) order line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Set to true, if the line is to be unlinked from the POP line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_unlink: Option<bool>,
     /// The linked (sales) order Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub linked_order_id: Option<i64>,
     /// The sales order quantity despatched (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_despatched_quantity: Option<sage_core::types::Decimal>,
     /// The sales order quantity outstanding (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_outstanding_quantity: Option<sage_core::types::Decimal>,
     /// The purchase order quantity required (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_required_quantity: Option<sage_core::types::Decimal>,
     /// The type of order line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopLinkedOrderLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_unlink", &self.is_to_unlink)?;
+        map.optional("linked_order_id", &self.linked_order_id)?;
+        map.optional_number(
+            "stock_unit_despatched_quantity",
+            &self.stock_unit_despatched_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_outstanding_quantity",
+            &self.stock_unit_outstanding_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_required_quantity",
+            &self.stock_unit_required_quantity,
+        )?;
+        map.optional("type", &self.r#type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopLinkedOrderLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopLinkedOrderLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut document_no = None;
+        let mut id = None;
+        let mut is_to_unlink = None;
+        let mut linked_order_id = None;
+        let mut stock_unit_despatched_quantity = None;
+        let mut stock_unit_outstanding_quantity = None;
+        let mut stock_unit_required_quantity = None;
+        let mut r#type = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_unlink") => fields.lenient_option(&mut is_to_unlink)?,
+                Some("linked_order_id") => fields.lenient_option(&mut linked_order_id)?,
+                Some("stock_unit_despatched_quantity") => {
+                    fields.lenient_option(&mut stock_unit_despatched_quantity)?
+                }
+                Some("stock_unit_outstanding_quantity") => {
+                    fields.lenient_option(&mut stock_unit_outstanding_quantity)?
+                }
+                Some("stock_unit_required_quantity") => {
+                    fields.lenient_option(&mut stock_unit_required_quantity)?
+                }
+                Some("type") => fields.lenient_option(&mut r#type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_unlink: is_to_unlink.unwrap_or_default(),
+            linked_order_id: linked_order_id.unwrap_or_default(),
+            stock_unit_despatched_quantity: stock_unit_despatched_quantity
+                .unwrap_or_default(),
+            stock_unit_outstanding_quantity: stock_unit_outstanding_quantity
+                .unwrap_or_default(),
+            stock_unit_required_quantity: stock_unit_required_quantity
+                .unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The requisition line linked to the purchase order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopLinkedRequisitionLine {
     /// The budget name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub budget_name: Option<String>,
     /// The requisition document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// The linked requisition fulfilment line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The stock item code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The stock item name (free text description).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_name: Option<String>,
     /// The quantity on the requisition fulfilment line (in stock units).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// The supplier reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopLinkedRequisitionLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("budget_name", &self.budget_name)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopLinkedRequisitionLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopLinkedRequisitionLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut budget_name = None;
+        let mut document_no = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut item_name = None;
+        let mut quantity = None;
+        let mut supplier_name = None;
+        let mut supplier_reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("budget_name") => fields.lenient_option(&mut budget_name)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_name") => fields.lenient_option(&mut item_name)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            budget_name: budget_name.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_name: item_name.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrder {
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Authorisation status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_status: Option<String>,
     /// Authorisation status description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_status_description: Option<String>,
     /// Cancelled status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_status: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
     /// The delivery address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<PopOrderDeliveryAddress>,
     /// Disputed status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disputed_status: Option<String>,
     /// Document created by.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by: Option<String>,
     /// Document created by Id.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by_id: Option<sage_core::types::Decimal>,
     /// Purchase order document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Purchase order document number.
     ///
     /// Note: If the POP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
     ///
     /// If the POP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Document originator Id.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_originator_id: Option<sage_core::types::Decimal>,
     /// Document originator name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_originator_name: Option<String>,
     /// Document status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PopOrderId>,
     /// Invoice/credit status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status: Option<String>,
     /// This is true if the supplier's credit limit is exceeded, otherwise it is false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_credit_limit_exceeded: Option<bool>,
     /// Whether it is a draft order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the order is still a draft order, the order will remain as a draft order, otherwise the order is made a confirmed order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_sequence_lines: Option<bool>,
     /// The purchase order lines collection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<PopOrderLine>>,
     /// The lock Id of the purchase order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a purchase order.
     ///
     /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<PopOrderMemo>>,
     /// Print status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_status: Option<String>,
     /// Receipt/return status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_return_status: Option<String>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Charges net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charges_net_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Landed costs value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Supplier associated with the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_document_no: Option<String>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1346,143 +1339,625 @@ impl PopOrder {
     }
 }
 
+impl serde::Serialize for PopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("authorisation_status", &self.authorisation_status)?;
+        map.optional(
+            "authorisation_status_description",
+            &self.authorisation_status_description,
+        )?;
+        map.optional("cancelled_status", &self.cancelled_status)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_direct_delivery_address",
+            &self.default_direct_delivery_address,
+        )?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("disputed_status", &self.disputed_status)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional_number("document_created_by_id", &self.document_created_by_id)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional_number("document_originator_id", &self.document_originator_id)?;
+        map.optional("document_originator_name", &self.document_originator_name)?;
+        map.optional("document_status", &self.document_status)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_credit_limit_exceeded", &self.is_credit_limit_exceeded)?;
+        map.optional("is_draft", &self.is_draft)?;
+        map.optional("is_editing", &self.is_editing)?;
+        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
+        map.optional("lines", &self.lines)?;
+        map.optional("lock_id", &self.lock_id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("print_status", &self.print_status)?;
+        map.optional("receipt_return_status", &self.receipt_return_status)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "subtotal_charges_net_value",
+            &self.subtotal_charges_net_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number(
+            "subtotal_landed_costs_value",
+            &self.subtotal_landed_costs_value,
+        )?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_document_no", &self.supplier_document_no)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrder {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut authorisation_status = None;
+        let mut authorisation_status_description = None;
+        let mut cancelled_status = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_direct_delivery_address = None;
+        let mut delivery_address = None;
+        let mut disputed_status = None;
+        let mut document_created_by = None;
+        let mut document_created_by_id = None;
+        let mut document_date = None;
+        let mut document_discount_percent = None;
+        let mut document_no = None;
+        let mut document_originator_id = None;
+        let mut document_originator_name = None;
+        let mut document_status = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut invoice_credit_status = None;
+        let mut is_credit_limit_exceeded = None;
+        let mut is_draft = None;
+        let mut is_editing = None;
+        let mut is_to_sequence_lines = None;
+        let mut lines = None;
+        let mut lock_id = None;
+        let mut memos = None;
+        let mut print_status = None;
+        let mut receipt_return_status = None;
+        let mut requested_delivery_date = None;
+        let mut settlement_discount_days = None;
+        let mut settlement_discount_percent = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut subtotal_charges_net_value = None;
+        let mut subtotal_discount_value = None;
+        let mut subtotal_goods_value = None;
+        let mut subtotal_landed_costs_value = None;
+        let mut supplier = None;
+        let mut supplier_document_no = None;
+        let mut supplier_id = None;
+        let mut total_gross_value = None;
+        let mut total_net_value = None;
+        let mut total_tax_value = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("authorisation_status") => {
+                    fields.lenient_option(&mut authorisation_status)?
+                }
+                Some("authorisation_status_description") => {
+                    fields.lenient_option(&mut authorisation_status_description)?
+                }
+                Some("cancelled_status") => fields.lenient_option(&mut cancelled_status)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_direct_delivery_address") => {
+                    fields.next_value(&mut default_direct_delivery_address)?
+                }
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("disputed_status") => fields.lenient_option(&mut disputed_status)?,
+                Some("document_created_by") => {
+                    fields.lenient_option(&mut document_created_by)?
+                }
+                Some("document_created_by_id") => {
+                    fields.lenient_option(&mut document_created_by_id)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_discount_percent") => {
+                    fields.lenient_option(&mut document_discount_percent)?
+                }
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_originator_id") => {
+                    fields.lenient_option(&mut document_originator_id)?
+                }
+                Some("document_originator_name") => {
+                    fields.lenient_option(&mut document_originator_name)?
+                }
+                Some("document_status") => fields.next_value(&mut document_status)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_credit_status") => {
+                    fields.lenient_option(&mut invoice_credit_status)?
+                }
+                Some("is_credit_limit_exceeded") => {
+                    fields.lenient_option(&mut is_credit_limit_exceeded)?
+                }
+                Some("is_draft") => fields.lenient_option(&mut is_draft)?,
+                Some("is_editing") => fields.lenient_option(&mut is_editing)?,
+                Some("is_to_sequence_lines") => {
+                    fields.lenient_option(&mut is_to_sequence_lines)?
+                }
+                Some("lines") => fields.next_value(&mut lines)?,
+                Some("lock_id") => fields.lenient_option(&mut lock_id)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("print_status") => fields.lenient_option(&mut print_status)?,
+                Some("receipt_return_status") => {
+                    fields.lenient_option(&mut receipt_return_status)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("settlement_discount_days") => {
+                    fields.lenient_option(&mut settlement_discount_days)?
+                }
+                Some("settlement_discount_percent") => {
+                    fields.lenient_option(&mut settlement_discount_percent)?
+                }
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("subtotal_charges_net_value") => {
+                    fields.lenient_option(&mut subtotal_charges_net_value)?
+                }
+                Some("subtotal_discount_value") => {
+                    fields.lenient_option(&mut subtotal_discount_value)?
+                }
+                Some("subtotal_goods_value") => {
+                    fields.lenient_option(&mut subtotal_goods_value)?
+                }
+                Some("subtotal_landed_costs_value") => {
+                    fields.lenient_option(&mut subtotal_landed_costs_value)?
+                }
+                Some("supplier") => fields.next_value(&mut supplier)?,
+                Some("supplier_document_no") => {
+                    fields.lenient_option(&mut supplier_document_no)?
+                }
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("total_gross_value") => {
+                    fields.lenient_option(&mut total_gross_value)?
+                }
+                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
+                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            authorisation_status: authorisation_status.unwrap_or_default(),
+            authorisation_status_description: authorisation_status_description
+                .unwrap_or_default(),
+            cancelled_status: cancelled_status.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_direct_delivery_address: default_direct_delivery_address
+                .unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            disputed_status: disputed_status.unwrap_or_default(),
+            document_created_by: document_created_by.unwrap_or_default(),
+            document_created_by_id: document_created_by_id.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_discount_percent: document_discount_percent.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_originator_id: document_originator_id.unwrap_or_default(),
+            document_originator_name: document_originator_name.unwrap_or_default(),
+            document_status: document_status.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
+            is_credit_limit_exceeded: is_credit_limit_exceeded.unwrap_or_default(),
+            is_draft: is_draft.unwrap_or_default(),
+            is_editing: is_editing.unwrap_or_default(),
+            is_to_sequence_lines: is_to_sequence_lines.unwrap_or_default(),
+            lines: lines.unwrap_or_default(),
+            lock_id: lock_id.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            print_status: print_status.unwrap_or_default(),
+            receipt_return_status: receipt_return_status.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
+            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            subtotal_charges_net_value: subtotal_charges_net_value.unwrap_or_default(),
+            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
+            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
+            subtotal_landed_costs_value: subtotal_landed_costs_value.unwrap_or_default(),
+            supplier: supplier.unwrap_or_default(),
+            supplier_document_no: supplier_document_no.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            total_gross_value: total_gross_value.unwrap_or_default(),
+            total_net_value: total_net_value.unwrap_or_default(),
+            total_tax_value: total_tax_value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The delivery address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderDeliveryAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// Country code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Tax code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email_address = None;
+        let mut fax_number = None;
+        let mut id = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut tax_number = None;
+        let mut telephone_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email_address") => fields.lenient_option(&mut email_address)?,
+                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email_address: email_address.unwrap_or_default(),
+            fax_number: fax_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            telephone_number: telephone_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Returns a duplicate purchase order using the purchase order options specified.
@@ -1491,23 +1966,15 @@ pub struct PopOrderDeliveryAddress {
 ///
 /// - confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE pop_orders endpoint
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderDuplicateFlags {
     /// Indicates whether to duplicate prices and discounts for the purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prices_and_discounts: Option<bool>,
     /// Purchase order unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub source_id: i64,
     /// Supplier unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1523,809 +1990,354 @@ impl PopOrderDuplicateFlags {
     }
 }
 
+impl serde::Serialize for PopOrderDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
+        map.field("source_id", &self.source_id)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderDuplicateFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderDuplicateFlags {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut prices_and_discounts = None;
+        let mut source_id = None;
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("prices_and_discounts") => {
+                    fields.lenient_option(&mut prices_and_discounts)?
+                }
+                Some("source_id") => fields.lenient_value(&mut source_id)?,
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            prices_and_discounts: prices_and_discounts.unwrap_or_default(),
+            source_id: fields.required(source_id, "source_id")?,
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning).
 ///
 /// The API endpoint returns details of the generation types which determine how a Purchase order can be generated.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderGenerationType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopOrderGenerationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderGenerationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderGenerationType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// All purchase orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderLine {
     /// The purchase order line additional charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The buying unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buying_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Buying unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_unit_description: Option<String>,
     /// The buying unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_unit_id: Option<i64>,
     /// Set this to true to cancel the quantity that can be apportioned to the requisition line, or false to allow a purchase order to be generated again for this quantity.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancel_requisition_lines: Option<bool>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The type of confirmation intent associated with the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmation_intent_type: Option<String>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
     /// Whether the discount has been specified as a percentage. Can only be set for lines of type EnumLineTypeStandard or EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent_specified: Option<bool>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the unit_discount_value from the unit_buying_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Specifies if line is flagged for direct delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub for_direct_delivery: Option<bool>,
     /// Whether the line is linked to any sales order lines. Use custom expand pop_status to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_linked_order_lines: Option<bool>,
     /// Whether the line has requisition lines associated with it. Use custom expand pop_status to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_requisition_lines: Option<bool>,
     /// Purchase order line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PopOrderLineId>,
     /// Invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Invoice/credit status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status: Option<String>,
     /// Whether the line has been fully received and invoiced.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing purchase order, whether to delete this line from the collection of purchase order lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The amount of the item's cost which is landed costs (if the landed costs type is Value Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the item's cost which is landed costs (if the landed costs type is Percentage Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_type: Option<String>,
     /// The line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_number: Option<i64>,
     /// Item quantity.Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The purchase order line type.
     pub line_type: super::common::LineType,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// Set the order lines to be unlinked from the purchase order line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_order_lines: Option<Vec<PopLinkedOrderLine>>,
     /// Set the new quantity to be applied to any linked requisition lines, when updating the quantity on the purchase order line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_requisition_lines: Option<Vec<PopLinkedRequisitionLine>>,
     /// The purchase order line nominal code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_reference: Option<String>,
     /// The purchase order that the line relates to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Purchase order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_id: Option<super::ids::PopOrderId>,
     /// The pricing unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard where the product type is not EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_id: Option<i64>,
     /// The pricing unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
     /// The standard item line product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Receipt quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_return_quantity: Option<sage_core::types::Decimal>,
     /// Receipt/return status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_return_status: Option<String>,
     /// If this is set to true, whether a linked sales order line is to be removed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub remove_link_to_sop_order_line: Option<bool>,
     /// The purchase order line requested delivery date(s). Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_dates: Option<Vec<PopOrderLineRequestedDeliveryDate>>,
     /// The comment for the changes to requisition lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requisition_lines_comment: Option<String>,
     /// Specifies if line will show on Supplier documents.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_on_supplier_docs: Option<bool>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit on order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_on_order_quantity: Option<sage_core::types::Decimal>,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit received quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_receipt_return_quantity: Option<sage_core::types::Decimal>,
     /// The supplier's part reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_part_ref: Option<String>,
     /// The tax code associated with the order line. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The total amount of landed costs applied to the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Unit buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_buying_price: Option<sage_core::types::Decimal>,
     /// Unit discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Specifies if stock item prices are updated when the goods are recieved.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub update_prices_at_goods_receipt: Option<bool>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_description: Option<bool>,
     /// The purchase order line warehouse. Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2464,932 +2476,1890 @@ impl PopOrderLine {
     }
 }
 
+impl serde::Serialize for PopOrderLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_charge", &self.additional_charge)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("buying_unit", &self.buying_unit)?;
+        map.optional("buying_unit_description", &self.buying_unit_description)?;
+        map.optional("buying_unit_id", &self.buying_unit_id)?;
+        map.optional("cancel_requisition_lines", &self.cancel_requisition_lines)?;
+        map.field("code", &self.code)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("direct_delivery_address", &self.direct_delivery_address)?;
+        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("for_direct_delivery", &self.for_direct_delivery)?;
+        map.optional("has_linked_order_lines", &self.has_linked_order_lines)?;
+        map.optional("has_requisition_lines", &self.has_requisition_lines)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_complete", &self.is_complete)?;
+        map.optional("is_line_deletable", &self.is_line_deletable)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional("line_number", &self.line_number)?;
+        map.number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_tax_value", &self.line_tax_value)?;
+        map.optional_number("line_total_value", &self.line_total_value)?;
+        map.field("line_type", &self.line_type)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional("linked_order_lines", &self.linked_order_lines)?;
+        map.optional("linked_requisition_lines", &self.linked_requisition_lines)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional("nominal_reference", &self.nominal_reference)?;
+        map.optional("pop_order", &self.pop_order)?;
+        map.optional("pop_order_id", &self.pop_order_id)?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional_number("pricing_unit_multiple", &self.pricing_unit_multiple)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("receipt_return_quantity", &self.receipt_return_quantity)?;
+        map.optional("receipt_return_status", &self.receipt_return_status)?;
+        map.optional(
+            "remove_link_to_sop_order_line",
+            &self.remove_link_to_sop_order_line,
+        )?;
+        map.optional("requested_delivery_dates", &self.requested_delivery_dates)?;
+        map.optional("requisition_lines_comment", &self.requisition_lines_comment)?;
+        map.optional("show_on_supplier_docs", &self.show_on_supplier_docs)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "stock_unit_invoice_credit_quantity",
+            &self.stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number(
+            "stock_unit_on_order_quantity",
+            &self.stock_unit_on_order_quantity,
+        )?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "stock_unit_receipt_return_quantity",
+            &self.stock_unit_receipt_return_quantity,
+        )?;
+        map.optional("supplier_part_ref", &self.supplier_part_ref)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("total_landed_costs_value", &self.total_landed_costs_value)?;
+        map.optional_number("unit_buying_price", &self.unit_buying_price)?;
+        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional(
+            "update_prices_at_goods_receipt",
+            &self.update_prices_at_goods_receipt,
+        )?;
+        map.optional("use_description", &self.use_description)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_charge = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut buying_unit = None;
+        let mut buying_unit_description = None;
+        let mut buying_unit_id = None;
+        let mut cancel_requisition_lines = None;
+        let mut code = None;
+        let mut confirmation_intent_type = None;
+        let mut create_cancelled_line = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut direct_delivery_address = None;
+        let mut discount_percent_specified = None;
+        let mut discounted_unit_price = None;
+        let mut for_direct_delivery = None;
+        let mut has_linked_order_lines = None;
+        let mut has_requisition_lines = None;
+        let mut id = None;
+        let mut invoice_credit_quantity = None;
+        let mut invoice_credit_status = None;
+        let mut is_complete = None;
+        let mut is_line_deletable = None;
+        let mut is_to_delete = None;
+        let mut landed_costs_per_item = None;
+        let mut landed_costs_percentage = None;
+        let mut landed_costs_type = None;
+        let mut line_number = None;
+        let mut line_quantity = None;
+        let mut line_tax_value = None;
+        let mut line_total_value = None;
+        let mut line_type = None;
+        let mut line_unit_precision = None;
+        let mut linked_order_lines = None;
+        let mut linked_requisition_lines = None;
+        let mut nominal_code = None;
+        let mut nominal_cost_centre = None;
+        let mut nominal_department = None;
+        let mut nominal_reference = None;
+        let mut pop_order = None;
+        let mut pop_order_id = None;
+        let mut pricing_unit = None;
+        let mut pricing_unit_description = None;
+        let mut pricing_unit_id = None;
+        let mut pricing_unit_multiple = None;
+        let mut product = None;
+        let mut product_id = None;
+        let mut receipt_return_quantity = None;
+        let mut receipt_return_status = None;
+        let mut remove_link_to_sop_order_line = None;
+        let mut requested_delivery_dates = None;
+        let mut requisition_lines_comment = None;
+        let mut show_on_supplier_docs = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut stock_unit_invoice_credit_quantity = None;
+        let mut stock_unit_line_quantity = None;
+        let mut stock_unit_multiple = None;
+        let mut stock_unit_on_order_quantity = None;
+        let mut stock_unit_precision = None;
+        let mut stock_unit_receipt_return_quantity = None;
+        let mut supplier_part_ref = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut total_landed_costs_value = None;
+        let mut unit_buying_price = None;
+        let mut unit_discount_percent = None;
+        let mut unit_discount_value = None;
+        let mut update_prices_at_goods_receipt = None;
+        let mut use_description = None;
+        let mut warehouse = None;
+        let mut warehouse_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_charge") => fields.next_value(&mut additional_charge)?,
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("buying_unit") => fields.next_value(&mut buying_unit)?,
+                Some("buying_unit_description") => {
+                    fields.lenient_option(&mut buying_unit_description)?
+                }
+                Some("buying_unit_id") => fields.lenient_option(&mut buying_unit_id)?,
+                Some("cancel_requisition_lines") => {
+                    fields.lenient_option(&mut cancel_requisition_lines)?
+                }
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("confirmation_intent_type") => {
+                    fields.lenient_option(&mut confirmation_intent_type)?
+                }
+                Some("create_cancelled_line") => {
+                    fields.lenient_option(&mut create_cancelled_line)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("direct_delivery_address") => {
+                    fields.next_value(&mut direct_delivery_address)?
+                }
+                Some("discount_percent_specified") => {
+                    fields.lenient_option(&mut discount_percent_specified)?
+                }
+                Some("discounted_unit_price") => {
+                    fields.lenient_option(&mut discounted_unit_price)?
+                }
+                Some("for_direct_delivery") => {
+                    fields.lenient_option(&mut for_direct_delivery)?
+                }
+                Some("has_linked_order_lines") => {
+                    fields.lenient_option(&mut has_linked_order_lines)?
+                }
+                Some("has_requisition_lines") => {
+                    fields.lenient_option(&mut has_requisition_lines)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_credit_quantity") => {
+                    fields.lenient_option(&mut invoice_credit_quantity)?
+                }
+                Some("invoice_credit_status") => {
+                    fields.lenient_option(&mut invoice_credit_status)?
+                }
+                Some("is_complete") => fields.lenient_option(&mut is_complete)?,
+                Some("is_line_deletable") => {
+                    fields.lenient_option(&mut is_line_deletable)?
+                }
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("landed_costs_per_item") => {
+                    fields.lenient_option(&mut landed_costs_per_item)?
+                }
+                Some("landed_costs_percentage") => {
+                    fields.lenient_option(&mut landed_costs_percentage)?
+                }
+                Some("landed_costs_type") => {
+                    fields.lenient_option(&mut landed_costs_type)?
+                }
+                Some("line_number") => fields.lenient_option(&mut line_number)?,
+                Some("line_quantity") => fields.lenient_value(&mut line_quantity)?,
+                Some("line_tax_value") => fields.lenient_option(&mut line_tax_value)?,
+                Some("line_total_value") => fields.lenient_option(&mut line_total_value)?,
+                Some("line_type") => fields.next_value(&mut line_type)?,
+                Some("line_unit_precision") => {
+                    fields.lenient_option(&mut line_unit_precision)?
+                }
+                Some("linked_order_lines") => fields.next_value(&mut linked_order_lines)?,
+                Some("linked_requisition_lines") => {
+                    fields.next_value(&mut linked_requisition_lines)?
+                }
+                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
+                Some("nominal_cost_centre") => {
+                    fields.lenient_option(&mut nominal_cost_centre)?
+                }
+                Some("nominal_department") => {
+                    fields.lenient_option(&mut nominal_department)?
+                }
+                Some("nominal_reference") => {
+                    fields.lenient_option(&mut nominal_reference)?
+                }
+                Some("pop_order") => fields.next_value(&mut pop_order)?,
+                Some("pop_order_id") => fields.lenient_option(&mut pop_order_id)?,
+                Some("pricing_unit") => fields.next_value(&mut pricing_unit)?,
+                Some("pricing_unit_description") => {
+                    fields.lenient_option(&mut pricing_unit_description)?
+                }
+                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
+                Some("pricing_unit_multiple") => {
+                    fields.lenient_option(&mut pricing_unit_multiple)?
+                }
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("receipt_return_quantity") => {
+                    fields.lenient_option(&mut receipt_return_quantity)?
+                }
+                Some("receipt_return_status") => {
+                    fields.lenient_option(&mut receipt_return_status)?
+                }
+                Some("remove_link_to_sop_order_line") => {
+                    fields.lenient_option(&mut remove_link_to_sop_order_line)?
+                }
+                Some("requested_delivery_dates") => {
+                    fields.next_value(&mut requested_delivery_dates)?
+                }
+                Some("requisition_lines_comment") => {
+                    fields.lenient_option(&mut requisition_lines_comment)?
+                }
+                Some("show_on_supplier_docs") => {
+                    fields.lenient_option(&mut show_on_supplier_docs)?
+                }
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("stock_unit_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
+                }
+                Some("stock_unit_line_quantity") => {
+                    fields.lenient_option(&mut stock_unit_line_quantity)?
+                }
+                Some("stock_unit_multiple") => {
+                    fields.lenient_option(&mut stock_unit_multiple)?
+                }
+                Some("stock_unit_on_order_quantity") => {
+                    fields.lenient_option(&mut stock_unit_on_order_quantity)?
+                }
+                Some("stock_unit_precision") => {
+                    fields.lenient_option(&mut stock_unit_precision)?
+                }
+                Some("stock_unit_receipt_return_quantity") => {
+                    fields.lenient_option(&mut stock_unit_receipt_return_quantity)?
+                }
+                Some("supplier_part_ref") => {
+                    fields.lenient_option(&mut supplier_part_ref)?
+                }
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("total_landed_costs_value") => {
+                    fields.lenient_option(&mut total_landed_costs_value)?
+                }
+                Some("unit_buying_price") => {
+                    fields.lenient_option(&mut unit_buying_price)?
+                }
+                Some("unit_discount_percent") => {
+                    fields.lenient_option(&mut unit_discount_percent)?
+                }
+                Some("unit_discount_value") => {
+                    fields.lenient_option(&mut unit_discount_value)?
+                }
+                Some("update_prices_at_goods_receipt") => {
+                    fields.lenient_option(&mut update_prices_at_goods_receipt)?
+                }
+                Some("use_description") => fields.lenient_option(&mut use_description)?,
+                Some("warehouse") => fields.next_value(&mut warehouse)?,
+                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_charge: additional_charge.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            buying_unit: buying_unit.unwrap_or_default(),
+            buying_unit_description: buying_unit_description.unwrap_or_default(),
+            buying_unit_id: buying_unit_id.unwrap_or_default(),
+            cancel_requisition_lines: cancel_requisition_lines.unwrap_or_default(),
+            code: fields.required(code, "code")?,
+            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
+            create_cancelled_line: create_cancelled_line.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            direct_delivery_address: direct_delivery_address.unwrap_or_default(),
+            discount_percent_specified: discount_percent_specified.unwrap_or_default(),
+            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
+            for_direct_delivery: for_direct_delivery.unwrap_or_default(),
+            has_linked_order_lines: has_linked_order_lines.unwrap_or_default(),
+            has_requisition_lines: has_requisition_lines.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_credit_quantity: invoice_credit_quantity.unwrap_or_default(),
+            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
+            is_complete: is_complete.unwrap_or_default(),
+            is_line_deletable: is_line_deletable.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
+            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
+            landed_costs_type: landed_costs_type.unwrap_or_default(),
+            line_number: line_number.unwrap_or_default(),
+            line_quantity: fields.required(line_quantity, "line_quantity")?,
+            line_tax_value: line_tax_value.unwrap_or_default(),
+            line_total_value: line_total_value.unwrap_or_default(),
+            line_type: fields.required(line_type, "line_type")?,
+            line_unit_precision: line_unit_precision.unwrap_or_default(),
+            linked_order_lines: linked_order_lines.unwrap_or_default(),
+            linked_requisition_lines: linked_requisition_lines.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
+            nominal_department: nominal_department.unwrap_or_default(),
+            nominal_reference: nominal_reference.unwrap_or_default(),
+            pop_order: pop_order.unwrap_or_default(),
+            pop_order_id: pop_order_id.unwrap_or_default(),
+            pricing_unit: pricing_unit.unwrap_or_default(),
+            pricing_unit_description: pricing_unit_description.unwrap_or_default(),
+            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
+            pricing_unit_multiple: pricing_unit_multiple.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            receipt_return_quantity: receipt_return_quantity.unwrap_or_default(),
+            receipt_return_status: receipt_return_status.unwrap_or_default(),
+            remove_link_to_sop_order_line: remove_link_to_sop_order_line
+                .unwrap_or_default(),
+            requested_delivery_dates: requested_delivery_dates.unwrap_or_default(),
+            requisition_lines_comment: requisition_lines_comment.unwrap_or_default(),
+            show_on_supplier_docs: show_on_supplier_docs.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            stock_unit_invoice_credit_quantity: stock_unit_invoice_credit_quantity
+                .unwrap_or_default(),
+            stock_unit_line_quantity: stock_unit_line_quantity.unwrap_or_default(),
+            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
+            stock_unit_on_order_quantity: stock_unit_on_order_quantity
+                .unwrap_or_default(),
+            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
+            stock_unit_receipt_return_quantity: stock_unit_receipt_return_quantity
+                .unwrap_or_default(),
+            supplier_part_ref: supplier_part_ref.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            total_landed_costs_value: total_landed_costs_value.unwrap_or_default(),
+            unit_buying_price: unit_buying_price.unwrap_or_default(),
+            unit_discount_percent: unit_discount_percent.unwrap_or_default(),
+            unit_discount_value: unit_discount_value.unwrap_or_default(),
+            update_prices_at_goods_receipt: update_prices_at_goods_receipt
+                .unwrap_or_default(),
+            use_description: use_description.unwrap_or_default(),
+            warehouse: warehouse.unwrap_or_default(),
+            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The direct delivery address. This can only be set on lines of type EnumLineTypeStandard.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineDirectDeliveryAddress {
     /// The action to take for saving delivery addresses (PUT and POST only). Ordinary saves an address; SetDefault saves the address and sets it as the default for new lines. UseDefault will use the default address for a line; OverrideDefault will use a new address as the default and change the address on any existing lines that currently use the default; NoAction will ignore any address changes. If the action_type is not set, Ordinary is assumed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub action_type: Option<i64>,
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Contact name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// If the delivery_address_type is set to be Customer, and a customer delivery address is required, set the customer_delivery_address_id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The delivery address type. This can be set as Customer (for either a customer's main address or a customer delivery address), Supplier (for a supplier main address) or Free Text. This can be omitted if the action_type is set as UseDefault. NOTE: The Other value is not supported.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delivery_address_type: Option<String>,
     /// Email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Fax.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// Purchase order line direct delivery address Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// The Id of the linked customer or supplier. Set this when setting delivery_address_type to be Customer or Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_id: Option<i64>,
     /// Tax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// Telephone.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopOrderLineDirectDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("action_type", &self.action_type)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional(
+            "customer_delivery_address_id",
+            &self.customer_delivery_address_id,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("delivery_address_type", &self.delivery_address_type)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("source_id", &self.source_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderLineDirectDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderLineDirectDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut action_type = None;
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut county = None;
+        let mut customer_delivery_address_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut delivery_address_type = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut id = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        let mut source_id = None;
+        let mut tax_number = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("action_type") => fields.lenient_option(&mut action_type)?,
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("customer_delivery_address_id") => {
+                    fields.lenient_option(&mut customer_delivery_address_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("delivery_address_type") => {
+                    fields.lenient_option(&mut delivery_address_type)?
+                }
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("source_id") => fields.lenient_option(&mut source_id)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            action_type: action_type.unwrap_or_default(),
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            customer_delivery_address_id: customer_delivery_address_id
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            delivery_address_type: delivery_address_type.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            source_id: source_id.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The purchase order line requested delivery date(s). Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineRequestedDeliveryDate {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<sage_core::types::DateTime>,
     /// Purchase order line requested delivery date Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// When updating an existing purchase order, whether to delete this requested delivery date from the collection of purchase order line requested delivery dates.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Purchase order line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_line_id: Option<i64>,
     /// The quantity to be delivered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderLineRequestedDeliveryDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("delivery_date", &self.delivery_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderLineRequestedDeliveryDate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderLineRequestedDeliveryDate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut delivery_date = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut pop_order_return_line_id = None;
+        let mut quantity = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("delivery_date") => fields.next_value(&mut delivery_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("pop_order_return_line_id") => {
+                    fields.lenient_option(&mut pop_order_return_line_id)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            delivery_date: delivery_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            pop_order_return_line_id: pop_order_return_line_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When making larger requests for purchase order information, the Purchase Order Line Views resource is a faster alternative to the 'Purchase Orders' resource. The Purchase Order Line Views resource returns more information than the 'Purchase Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
 ///
 /// This resource returns a view of purchase orders, purchase order lines, suppliers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'pop_order_id' and 'pop_order_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineView {
     /// POP delivery address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_1: Option<String>,
     /// POP delivery address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_2: Option<String>,
     /// POP delivery address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_3: Option<String>,
     /// POP delivery address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_4: Option<String>,
     /// POP delivery address city.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_city: Option<String>,
     /// POP delivery address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_contact: Option<String>,
     /// POP delivery address country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_country: Option<String>,
     /// POP delivery address county.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_county: Option<String>,
     /// POP delivery address description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_description: Option<String>,
     /// POP delivery address line email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_email: Option<String>,
     /// POP delivery address line fax number...
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_fax: Option<String>,
     /// POP delivery address post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_post_code: Option<String>,
     /// POP delivery address name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_postal_name: Option<String>,
     /// POP delivery address telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_telephone: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_analysis_code_9: Option<String>,
     /// The type of confirmation intent associated with the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_confirmation_intent_type: Option<String>,
     /// The Id for the currency used for the purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_currency_id: Option<i64>,
     /// The name for the currency used for the purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_currency_name: Option<String>,
     /// The symbol of the currency used for the purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_currency_symbol: Option<String>,
     /// The date and time the purchase order was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_date_time_updated: Option<sage_core::types::DateTime>,
     /// The Id of the user who actually entered the POP order into the system.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_created_by_id: Option<String>,
     /// Purchase order date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_document_date: Option<sage_core::types::DateTime>,
     /// The Id of the default delivery addess for the order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_default_delivery_address_id: Option<String>,
     /// The document discount percent of the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Purchase order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_no: Option<String>,
     /// The Id of the POP order originator.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_originator_id: Option<String>,
     /// Purchase order status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_document_status: Option<String>,
     /// Exchange rate for the purchase order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_id: Option<super::ids::PopOrderId>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_analysis_code_9: Option<String>,
     /// The date and time the POP order line was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the pop_order_line_unit_discount_value from the pop_order_line_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Indicates if POP line is marked for direct delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_for_direct_delivery: Option<bool>,
     /// Associated purchase order line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_id: Option<super::ids::PopOrderLineId>,
     /// The value of landed costs for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Purchase order line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_number: Option<i64>,
     /// Purchase order line product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_product_code: Option<String>,
     /// Purchase order line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_product_description: Option<String>,
     /// The quantity ordered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Indicates if POP line will show on supplier documents.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_show_on_supplier_docs: Option<bool>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Purchase order line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// The buying price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_line_unit_price: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The early settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_settlement_discount_days: Option<i64>,
     /// The early settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The subtotal discount value for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// The subtotal landed costs value for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
     /// The subtotal value for the POP order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_subtotal_value: Option<sage_core::types::Decimal>,
     /// Supplier purchase order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_supplier_document_no: Option<String>,
     /// The code of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// The associated supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The associated supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// The associated supplier account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// The associated tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("pop_delivery_addr_address_1", &self.pop_delivery_addr_address_1)?;
+        map.optional("pop_delivery_addr_address_2", &self.pop_delivery_addr_address_2)?;
+        map.optional("pop_delivery_addr_address_3", &self.pop_delivery_addr_address_3)?;
+        map.optional("pop_delivery_addr_address_4", &self.pop_delivery_addr_address_4)?;
+        map.optional("pop_delivery_addr_city", &self.pop_delivery_addr_city)?;
+        map.optional("pop_delivery_addr_contact", &self.pop_delivery_addr_contact)?;
+        map.optional("pop_delivery_addr_country", &self.pop_delivery_addr_country)?;
+        map.optional("pop_delivery_addr_county", &self.pop_delivery_addr_county)?;
+        map.optional(
+            "pop_delivery_addr_description",
+            &self.pop_delivery_addr_description,
+        )?;
+        map.optional("pop_delivery_addr_email", &self.pop_delivery_addr_email)?;
+        map.optional("pop_delivery_addr_fax", &self.pop_delivery_addr_fax)?;
+        map.optional("pop_delivery_addr_post_code", &self.pop_delivery_addr_post_code)?;
+        map.optional(
+            "pop_delivery_addr_postal_name",
+            &self.pop_delivery_addr_postal_name,
+        )?;
+        map.optional("pop_delivery_addr_telephone", &self.pop_delivery_addr_telephone)?;
+        map.optional("pop_order_analysis_code_1", &self.pop_order_analysis_code_1)?;
+        map.optional("pop_order_analysis_code_10", &self.pop_order_analysis_code_10)?;
+        map.optional("pop_order_analysis_code_11", &self.pop_order_analysis_code_11)?;
+        map.optional("pop_order_analysis_code_12", &self.pop_order_analysis_code_12)?;
+        map.optional("pop_order_analysis_code_13", &self.pop_order_analysis_code_13)?;
+        map.optional("pop_order_analysis_code_14", &self.pop_order_analysis_code_14)?;
+        map.optional("pop_order_analysis_code_15", &self.pop_order_analysis_code_15)?;
+        map.optional("pop_order_analysis_code_16", &self.pop_order_analysis_code_16)?;
+        map.optional("pop_order_analysis_code_17", &self.pop_order_analysis_code_17)?;
+        map.optional("pop_order_analysis_code_18", &self.pop_order_analysis_code_18)?;
+        map.optional("pop_order_analysis_code_19", &self.pop_order_analysis_code_19)?;
+        map.optional("pop_order_analysis_code_2", &self.pop_order_analysis_code_2)?;
+        map.optional("pop_order_analysis_code_20", &self.pop_order_analysis_code_20)?;
+        map.optional("pop_order_analysis_code_3", &self.pop_order_analysis_code_3)?;
+        map.optional("pop_order_analysis_code_4", &self.pop_order_analysis_code_4)?;
+        map.optional("pop_order_analysis_code_5", &self.pop_order_analysis_code_5)?;
+        map.optional("pop_order_analysis_code_6", &self.pop_order_analysis_code_6)?;
+        map.optional("pop_order_analysis_code_7", &self.pop_order_analysis_code_7)?;
+        map.optional("pop_order_analysis_code_8", &self.pop_order_analysis_code_8)?;
+        map.optional("pop_order_analysis_code_9", &self.pop_order_analysis_code_9)?;
+        map.optional(
+            "pop_order_confirmation_intent_type",
+            &self.pop_order_confirmation_intent_type,
+        )?;
+        map.optional("pop_order_currency_id", &self.pop_order_currency_id)?;
+        map.optional("pop_order_currency_name", &self.pop_order_currency_name)?;
+        map.optional("pop_order_currency_symbol", &self.pop_order_currency_symbol)?;
+        map.optional("pop_order_date_time_updated", &self.pop_order_date_time_updated)?;
+        map.optional(
+            "pop_order_document_created_by_id",
+            &self.pop_order_document_created_by_id,
+        )?;
+        map.optional("pop_order_document_date", &self.pop_order_document_date)?;
+        map.optional(
+            "pop_order_document_default_delivery_address_id",
+            &self.pop_order_document_default_delivery_address_id,
+        )?;
+        map.optional_number(
+            "pop_order_document_discount_percent",
+            &self.pop_order_document_discount_percent,
+        )?;
+        map.optional("pop_order_document_no", &self.pop_order_document_no)?;
+        map.optional(
+            "pop_order_document_originator_id",
+            &self.pop_order_document_originator_id,
+        )?;
+        map.optional("pop_order_document_status", &self.pop_order_document_status)?;
+        map.optional_number("pop_order_exchange_rate", &self.pop_order_exchange_rate)?;
+        map.optional("pop_order_id", &self.pop_order_id)?;
+        map.optional(
+            "pop_order_line_analysis_code_1",
+            &self.pop_order_line_analysis_code_1,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_10",
+            &self.pop_order_line_analysis_code_10,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_11",
+            &self.pop_order_line_analysis_code_11,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_12",
+            &self.pop_order_line_analysis_code_12,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_13",
+            &self.pop_order_line_analysis_code_13,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_14",
+            &self.pop_order_line_analysis_code_14,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_15",
+            &self.pop_order_line_analysis_code_15,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_16",
+            &self.pop_order_line_analysis_code_16,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_17",
+            &self.pop_order_line_analysis_code_17,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_18",
+            &self.pop_order_line_analysis_code_18,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_19",
+            &self.pop_order_line_analysis_code_19,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_2",
+            &self.pop_order_line_analysis_code_2,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_20",
+            &self.pop_order_line_analysis_code_20,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_3",
+            &self.pop_order_line_analysis_code_3,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_4",
+            &self.pop_order_line_analysis_code_4,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_5",
+            &self.pop_order_line_analysis_code_5,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_6",
+            &self.pop_order_line_analysis_code_6,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_7",
+            &self.pop_order_line_analysis_code_7,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_8",
+            &self.pop_order_line_analysis_code_8,
+        )?;
+        map.optional(
+            "pop_order_line_analysis_code_9",
+            &self.pop_order_line_analysis_code_9,
+        )?;
+        map.optional(
+            "pop_order_line_date_time_updated",
+            &self.pop_order_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "pop_order_line_discounted_unit_price",
+            &self.pop_order_line_discounted_unit_price,
+        )?;
+        map.optional(
+            "pop_order_line_for_direct_delivery",
+            &self.pop_order_line_for_direct_delivery,
+        )?;
+        map.optional("pop_order_line_id", &self.pop_order_line_id)?;
+        map.optional_number(
+            "pop_order_line_landed_costs_value",
+            &self.pop_order_line_landed_costs_value,
+        )?;
+        map.optional("pop_order_line_number", &self.pop_order_line_number)?;
+        map.optional("pop_order_line_product_code", &self.pop_order_line_product_code)?;
+        map.optional(
+            "pop_order_line_product_description",
+            &self.pop_order_line_product_description,
+        )?;
+        map.optional_number("pop_order_line_quantity", &self.pop_order_line_quantity)?;
+        map.optional(
+            "pop_order_line_show_on_supplier_docs",
+            &self.pop_order_line_show_on_supplier_docs,
+        )?;
+        map.optional_number("pop_order_line_tax_value", &self.pop_order_line_tax_value)?;
+        map.optional_number(
+            "pop_order_line_total_value",
+            &self.pop_order_line_total_value,
+        )?;
+        map.optional("pop_order_line_type", &self.pop_order_line_type)?;
+        map.optional_number(
+            "pop_order_line_unit_discount_percent",
+            &self.pop_order_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "pop_order_line_unit_discount_value",
+            &self.pop_order_line_unit_discount_value,
+        )?;
+        map.optional_number(
+            "pop_order_line_unit_price",
+            &self.pop_order_line_unit_price,
+        )?;
+        map.optional(
+            "pop_order_requested_delivery_date",
+            &self.pop_order_requested_delivery_date,
+        )?;
+        map.optional(
+            "pop_order_settlement_discount_days",
+            &self.pop_order_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "pop_order_settlement_discount_percent",
+            &self.pop_order_settlement_discount_percent,
+        )?;
+        map.optional_number(
+            "pop_order_subtotal_discount_value",
+            &self.pop_order_subtotal_discount_value,
+        )?;
+        map.optional_number(
+            "pop_order_subtotal_landed_costs_value",
+            &self.pop_order_subtotal_landed_costs_value,
+        )?;
+        map.optional_number("pop_order_subtotal_value", &self.pop_order_subtotal_value)?;
+        map.optional(
+            "pop_order_supplier_document_no",
+            &self.pop_order_supplier_document_no,
+        )?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut pop_delivery_addr_address_1 = None;
+        let mut pop_delivery_addr_address_2 = None;
+        let mut pop_delivery_addr_address_3 = None;
+        let mut pop_delivery_addr_address_4 = None;
+        let mut pop_delivery_addr_city = None;
+        let mut pop_delivery_addr_contact = None;
+        let mut pop_delivery_addr_country = None;
+        let mut pop_delivery_addr_county = None;
+        let mut pop_delivery_addr_description = None;
+        let mut pop_delivery_addr_email = None;
+        let mut pop_delivery_addr_fax = None;
+        let mut pop_delivery_addr_post_code = None;
+        let mut pop_delivery_addr_postal_name = None;
+        let mut pop_delivery_addr_telephone = None;
+        let mut pop_order_analysis_code_1 = None;
+        let mut pop_order_analysis_code_10 = None;
+        let mut pop_order_analysis_code_11 = None;
+        let mut pop_order_analysis_code_12 = None;
+        let mut pop_order_analysis_code_13 = None;
+        let mut pop_order_analysis_code_14 = None;
+        let mut pop_order_analysis_code_15 = None;
+        let mut pop_order_analysis_code_16 = None;
+        let mut pop_order_analysis_code_17 = None;
+        let mut pop_order_analysis_code_18 = None;
+        let mut pop_order_analysis_code_19 = None;
+        let mut pop_order_analysis_code_2 = None;
+        let mut pop_order_analysis_code_20 = None;
+        let mut pop_order_analysis_code_3 = None;
+        let mut pop_order_analysis_code_4 = None;
+        let mut pop_order_analysis_code_5 = None;
+        let mut pop_order_analysis_code_6 = None;
+        let mut pop_order_analysis_code_7 = None;
+        let mut pop_order_analysis_code_8 = None;
+        let mut pop_order_analysis_code_9 = None;
+        let mut pop_order_confirmation_intent_type = None;
+        let mut pop_order_currency_id = None;
+        let mut pop_order_currency_name = None;
+        let mut pop_order_currency_symbol = None;
+        let mut pop_order_date_time_updated = None;
+        let mut pop_order_document_created_by_id = None;
+        let mut pop_order_document_date = None;
+        let mut pop_order_document_default_delivery_address_id = None;
+        let mut pop_order_document_discount_percent = None;
+        let mut pop_order_document_no = None;
+        let mut pop_order_document_originator_id = None;
+        let mut pop_order_document_status = None;
+        let mut pop_order_exchange_rate = None;
+        let mut pop_order_id = None;
+        let mut pop_order_line_analysis_code_1 = None;
+        let mut pop_order_line_analysis_code_10 = None;
+        let mut pop_order_line_analysis_code_11 = None;
+        let mut pop_order_line_analysis_code_12 = None;
+        let mut pop_order_line_analysis_code_13 = None;
+        let mut pop_order_line_analysis_code_14 = None;
+        let mut pop_order_line_analysis_code_15 = None;
+        let mut pop_order_line_analysis_code_16 = None;
+        let mut pop_order_line_analysis_code_17 = None;
+        let mut pop_order_line_analysis_code_18 = None;
+        let mut pop_order_line_analysis_code_19 = None;
+        let mut pop_order_line_analysis_code_2 = None;
+        let mut pop_order_line_analysis_code_20 = None;
+        let mut pop_order_line_analysis_code_3 = None;
+        let mut pop_order_line_analysis_code_4 = None;
+        let mut pop_order_line_analysis_code_5 = None;
+        let mut pop_order_line_analysis_code_6 = None;
+        let mut pop_order_line_analysis_code_7 = None;
+        let mut pop_order_line_analysis_code_8 = None;
+        let mut pop_order_line_analysis_code_9 = None;
+        let mut pop_order_line_date_time_updated = None;
+        let mut pop_order_line_discounted_unit_price = None;
+        let mut pop_order_line_for_direct_delivery = None;
+        let mut pop_order_line_id = None;
+        let mut pop_order_line_landed_costs_value = None;
+        let mut pop_order_line_number = None;
+        let mut pop_order_line_product_code = None;
+        let mut pop_order_line_product_description = None;
+        let mut pop_order_line_quantity = None;
+        let mut pop_order_line_show_on_supplier_docs = None;
+        let mut pop_order_line_tax_value = None;
+        let mut pop_order_line_total_value = None;
+        let mut pop_order_line_type = None;
+        let mut pop_order_line_unit_discount_percent = None;
+        let mut pop_order_line_unit_discount_value = None;
+        let mut pop_order_line_unit_price = None;
+        let mut pop_order_requested_delivery_date = None;
+        let mut pop_order_settlement_discount_days = None;
+        let mut pop_order_settlement_discount_percent = None;
+        let mut pop_order_subtotal_discount_value = None;
+        let mut pop_order_subtotal_landed_costs_value = None;
+        let mut pop_order_subtotal_value = None;
+        let mut pop_order_supplier_document_no = None;
+        let mut product_code = None;
+        let mut product_description = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut supplier_id = None;
+        let mut supplier_name = None;
+        let mut supplier_reference = None;
+        let mut tax_code_code = None;
+        let mut tax_code_id = None;
+        let mut tax_code_name = None;
+        let mut tax_code_rate = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("pop_delivery_addr_address_1") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_1)?
+                }
+                Some("pop_delivery_addr_address_2") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_2)?
+                }
+                Some("pop_delivery_addr_address_3") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_3)?
+                }
+                Some("pop_delivery_addr_address_4") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_4)?
+                }
+                Some("pop_delivery_addr_city") => {
+                    fields.lenient_option(&mut pop_delivery_addr_city)?
+                }
+                Some("pop_delivery_addr_contact") => {
+                    fields.lenient_option(&mut pop_delivery_addr_contact)?
+                }
+                Some("pop_delivery_addr_country") => {
+                    fields.lenient_option(&mut pop_delivery_addr_country)?
+                }
+                Some("pop_delivery_addr_county") => {
+                    fields.lenient_option(&mut pop_delivery_addr_county)?
+                }
+                Some("pop_delivery_addr_description") => {
+                    fields.lenient_option(&mut pop_delivery_addr_description)?
+                }
+                Some("pop_delivery_addr_email") => {
+                    fields.lenient_option(&mut pop_delivery_addr_email)?
+                }
+                Some("pop_delivery_addr_fax") => {
+                    fields.lenient_option(&mut pop_delivery_addr_fax)?
+                }
+                Some("pop_delivery_addr_post_code") => {
+                    fields.lenient_option(&mut pop_delivery_addr_post_code)?
+                }
+                Some("pop_delivery_addr_postal_name") => {
+                    fields.lenient_option(&mut pop_delivery_addr_postal_name)?
+                }
+                Some("pop_delivery_addr_telephone") => {
+                    fields.lenient_option(&mut pop_delivery_addr_telephone)?
+                }
+                Some("pop_order_analysis_code_1") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_1)?
+                }
+                Some("pop_order_analysis_code_10") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_10)?
+                }
+                Some("pop_order_analysis_code_11") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_11)?
+                }
+                Some("pop_order_analysis_code_12") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_12)?
+                }
+                Some("pop_order_analysis_code_13") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_13)?
+                }
+                Some("pop_order_analysis_code_14") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_14)?
+                }
+                Some("pop_order_analysis_code_15") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_15)?
+                }
+                Some("pop_order_analysis_code_16") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_16)?
+                }
+                Some("pop_order_analysis_code_17") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_17)?
+                }
+                Some("pop_order_analysis_code_18") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_18)?
+                }
+                Some("pop_order_analysis_code_19") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_19)?
+                }
+                Some("pop_order_analysis_code_2") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_2)?
+                }
+                Some("pop_order_analysis_code_20") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_20)?
+                }
+                Some("pop_order_analysis_code_3") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_3)?
+                }
+                Some("pop_order_analysis_code_4") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_4)?
+                }
+                Some("pop_order_analysis_code_5") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_5)?
+                }
+                Some("pop_order_analysis_code_6") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_6)?
+                }
+                Some("pop_order_analysis_code_7") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_7)?
+                }
+                Some("pop_order_analysis_code_8") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_8)?
+                }
+                Some("pop_order_analysis_code_9") => {
+                    fields.lenient_option(&mut pop_order_analysis_code_9)?
+                }
+                Some("pop_order_confirmation_intent_type") => {
+                    fields.lenient_option(&mut pop_order_confirmation_intent_type)?
+                }
+                Some("pop_order_currency_id") => {
+                    fields.lenient_option(&mut pop_order_currency_id)?
+                }
+                Some("pop_order_currency_name") => {
+                    fields.lenient_option(&mut pop_order_currency_name)?
+                }
+                Some("pop_order_currency_symbol") => {
+                    fields.lenient_option(&mut pop_order_currency_symbol)?
+                }
+                Some("pop_order_date_time_updated") => {
+                    fields.next_value(&mut pop_order_date_time_updated)?
+                }
+                Some("pop_order_document_created_by_id") => {
+                    fields.lenient_option(&mut pop_order_document_created_by_id)?
+                }
+                Some("pop_order_document_date") => {
+                    fields.next_value(&mut pop_order_document_date)?
+                }
+                Some("pop_order_document_default_delivery_address_id") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_order_document_default_delivery_address_id,
+                        )?
+                }
+                Some("pop_order_document_discount_percent") => {
+                    fields.lenient_option(&mut pop_order_document_discount_percent)?
+                }
+                Some("pop_order_document_no") => {
+                    fields.lenient_option(&mut pop_order_document_no)?
+                }
+                Some("pop_order_document_originator_id") => {
+                    fields.lenient_option(&mut pop_order_document_originator_id)?
+                }
+                Some("pop_order_document_status") => {
+                    fields.lenient_option(&mut pop_order_document_status)?
+                }
+                Some("pop_order_exchange_rate") => {
+                    fields.lenient_option(&mut pop_order_exchange_rate)?
+                }
+                Some("pop_order_id") => fields.lenient_option(&mut pop_order_id)?,
+                Some("pop_order_line_analysis_code_1") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_1)?
+                }
+                Some("pop_order_line_analysis_code_10") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_10)?
+                }
+                Some("pop_order_line_analysis_code_11") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_11)?
+                }
+                Some("pop_order_line_analysis_code_12") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_12)?
+                }
+                Some("pop_order_line_analysis_code_13") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_13)?
+                }
+                Some("pop_order_line_analysis_code_14") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_14)?
+                }
+                Some("pop_order_line_analysis_code_15") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_15)?
+                }
+                Some("pop_order_line_analysis_code_16") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_16)?
+                }
+                Some("pop_order_line_analysis_code_17") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_17)?
+                }
+                Some("pop_order_line_analysis_code_18") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_18)?
+                }
+                Some("pop_order_line_analysis_code_19") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_19)?
+                }
+                Some("pop_order_line_analysis_code_2") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_2)?
+                }
+                Some("pop_order_line_analysis_code_20") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_20)?
+                }
+                Some("pop_order_line_analysis_code_3") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_3)?
+                }
+                Some("pop_order_line_analysis_code_4") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_4)?
+                }
+                Some("pop_order_line_analysis_code_5") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_5)?
+                }
+                Some("pop_order_line_analysis_code_6") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_6)?
+                }
+                Some("pop_order_line_analysis_code_7") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_7)?
+                }
+                Some("pop_order_line_analysis_code_8") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_8)?
+                }
+                Some("pop_order_line_analysis_code_9") => {
+                    fields.lenient_option(&mut pop_order_line_analysis_code_9)?
+                }
+                Some("pop_order_line_date_time_updated") => {
+                    fields.next_value(&mut pop_order_line_date_time_updated)?
+                }
+                Some("pop_order_line_discounted_unit_price") => {
+                    fields.lenient_option(&mut pop_order_line_discounted_unit_price)?
+                }
+                Some("pop_order_line_for_direct_delivery") => {
+                    fields.lenient_option(&mut pop_order_line_for_direct_delivery)?
+                }
+                Some("pop_order_line_id") => {
+                    fields.lenient_option(&mut pop_order_line_id)?
+                }
+                Some("pop_order_line_landed_costs_value") => {
+                    fields.lenient_option(&mut pop_order_line_landed_costs_value)?
+                }
+                Some("pop_order_line_number") => {
+                    fields.lenient_option(&mut pop_order_line_number)?
+                }
+                Some("pop_order_line_product_code") => {
+                    fields.lenient_option(&mut pop_order_line_product_code)?
+                }
+                Some("pop_order_line_product_description") => {
+                    fields.lenient_option(&mut pop_order_line_product_description)?
+                }
+                Some("pop_order_line_quantity") => {
+                    fields.lenient_option(&mut pop_order_line_quantity)?
+                }
+                Some("pop_order_line_show_on_supplier_docs") => {
+                    fields.lenient_option(&mut pop_order_line_show_on_supplier_docs)?
+                }
+                Some("pop_order_line_tax_value") => {
+                    fields.lenient_option(&mut pop_order_line_tax_value)?
+                }
+                Some("pop_order_line_total_value") => {
+                    fields.lenient_option(&mut pop_order_line_total_value)?
+                }
+                Some("pop_order_line_type") => {
+                    fields.next_value(&mut pop_order_line_type)?
+                }
+                Some("pop_order_line_unit_discount_percent") => {
+                    fields.lenient_option(&mut pop_order_line_unit_discount_percent)?
+                }
+                Some("pop_order_line_unit_discount_value") => {
+                    fields.lenient_option(&mut pop_order_line_unit_discount_value)?
+                }
+                Some("pop_order_line_unit_price") => {
+                    fields.lenient_option(&mut pop_order_line_unit_price)?
+                }
+                Some("pop_order_requested_delivery_date") => {
+                    fields.next_value(&mut pop_order_requested_delivery_date)?
+                }
+                Some("pop_order_settlement_discount_days") => {
+                    fields.lenient_option(&mut pop_order_settlement_discount_days)?
+                }
+                Some("pop_order_settlement_discount_percent") => {
+                    fields.lenient_option(&mut pop_order_settlement_discount_percent)?
+                }
+                Some("pop_order_subtotal_discount_value") => {
+                    fields.lenient_option(&mut pop_order_subtotal_discount_value)?
+                }
+                Some("pop_order_subtotal_landed_costs_value") => {
+                    fields.lenient_option(&mut pop_order_subtotal_landed_costs_value)?
+                }
+                Some("pop_order_subtotal_value") => {
+                    fields.lenient_option(&mut pop_order_subtotal_value)?
+                }
+                Some("pop_order_supplier_document_no") => {
+                    fields.lenient_option(&mut pop_order_supplier_document_no)?
+                }
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_description") => {
+                    fields.lenient_option(&mut product_description)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
+                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            pop_delivery_addr_address_1: pop_delivery_addr_address_1.unwrap_or_default(),
+            pop_delivery_addr_address_2: pop_delivery_addr_address_2.unwrap_or_default(),
+            pop_delivery_addr_address_3: pop_delivery_addr_address_3.unwrap_or_default(),
+            pop_delivery_addr_address_4: pop_delivery_addr_address_4.unwrap_or_default(),
+            pop_delivery_addr_city: pop_delivery_addr_city.unwrap_or_default(),
+            pop_delivery_addr_contact: pop_delivery_addr_contact.unwrap_or_default(),
+            pop_delivery_addr_country: pop_delivery_addr_country.unwrap_or_default(),
+            pop_delivery_addr_county: pop_delivery_addr_county.unwrap_or_default(),
+            pop_delivery_addr_description: pop_delivery_addr_description
+                .unwrap_or_default(),
+            pop_delivery_addr_email: pop_delivery_addr_email.unwrap_or_default(),
+            pop_delivery_addr_fax: pop_delivery_addr_fax.unwrap_or_default(),
+            pop_delivery_addr_post_code: pop_delivery_addr_post_code.unwrap_or_default(),
+            pop_delivery_addr_postal_name: pop_delivery_addr_postal_name
+                .unwrap_or_default(),
+            pop_delivery_addr_telephone: pop_delivery_addr_telephone.unwrap_or_default(),
+            pop_order_analysis_code_1: pop_order_analysis_code_1.unwrap_or_default(),
+            pop_order_analysis_code_10: pop_order_analysis_code_10.unwrap_or_default(),
+            pop_order_analysis_code_11: pop_order_analysis_code_11.unwrap_or_default(),
+            pop_order_analysis_code_12: pop_order_analysis_code_12.unwrap_or_default(),
+            pop_order_analysis_code_13: pop_order_analysis_code_13.unwrap_or_default(),
+            pop_order_analysis_code_14: pop_order_analysis_code_14.unwrap_or_default(),
+            pop_order_analysis_code_15: pop_order_analysis_code_15.unwrap_or_default(),
+            pop_order_analysis_code_16: pop_order_analysis_code_16.unwrap_or_default(),
+            pop_order_analysis_code_17: pop_order_analysis_code_17.unwrap_or_default(),
+            pop_order_analysis_code_18: pop_order_analysis_code_18.unwrap_or_default(),
+            pop_order_analysis_code_19: pop_order_analysis_code_19.unwrap_or_default(),
+            pop_order_analysis_code_2: pop_order_analysis_code_2.unwrap_or_default(),
+            pop_order_analysis_code_20: pop_order_analysis_code_20.unwrap_or_default(),
+            pop_order_analysis_code_3: pop_order_analysis_code_3.unwrap_or_default(),
+            pop_order_analysis_code_4: pop_order_analysis_code_4.unwrap_or_default(),
+            pop_order_analysis_code_5: pop_order_analysis_code_5.unwrap_or_default(),
+            pop_order_analysis_code_6: pop_order_analysis_code_6.unwrap_or_default(),
+            pop_order_analysis_code_7: pop_order_analysis_code_7.unwrap_or_default(),
+            pop_order_analysis_code_8: pop_order_analysis_code_8.unwrap_or_default(),
+            pop_order_analysis_code_9: pop_order_analysis_code_9.unwrap_or_default(),
+            pop_order_confirmation_intent_type: pop_order_confirmation_intent_type
+                .unwrap_or_default(),
+            pop_order_currency_id: pop_order_currency_id.unwrap_or_default(),
+            pop_order_currency_name: pop_order_currency_name.unwrap_or_default(),
+            pop_order_currency_symbol: pop_order_currency_symbol.unwrap_or_default(),
+            pop_order_date_time_updated: pop_order_date_time_updated.unwrap_or_default(),
+            pop_order_document_created_by_id: pop_order_document_created_by_id
+                .unwrap_or_default(),
+            pop_order_document_date: pop_order_document_date.unwrap_or_default(),
+            pop_order_document_default_delivery_address_id: pop_order_document_default_delivery_address_id
+                .unwrap_or_default(),
+            pop_order_document_discount_percent: pop_order_document_discount_percent
+                .unwrap_or_default(),
+            pop_order_document_no: pop_order_document_no.unwrap_or_default(),
+            pop_order_document_originator_id: pop_order_document_originator_id
+                .unwrap_or_default(),
+            pop_order_document_status: pop_order_document_status.unwrap_or_default(),
+            pop_order_exchange_rate: pop_order_exchange_rate.unwrap_or_default(),
+            pop_order_id: pop_order_id.unwrap_or_default(),
+            pop_order_line_analysis_code_1: pop_order_line_analysis_code_1
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_10: pop_order_line_analysis_code_10
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_11: pop_order_line_analysis_code_11
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_12: pop_order_line_analysis_code_12
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_13: pop_order_line_analysis_code_13
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_14: pop_order_line_analysis_code_14
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_15: pop_order_line_analysis_code_15
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_16: pop_order_line_analysis_code_16
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_17: pop_order_line_analysis_code_17
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_18: pop_order_line_analysis_code_18
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_19: pop_order_line_analysis_code_19
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_2: pop_order_line_analysis_code_2
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_20: pop_order_line_analysis_code_20
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_3: pop_order_line_analysis_code_3
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_4: pop_order_line_analysis_code_4
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_5: pop_order_line_analysis_code_5
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_6: pop_order_line_analysis_code_6
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_7: pop_order_line_analysis_code_7
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_8: pop_order_line_analysis_code_8
+                .unwrap_or_default(),
+            pop_order_line_analysis_code_9: pop_order_line_analysis_code_9
+                .unwrap_or_default(),
+            pop_order_line_date_time_updated: pop_order_line_date_time_updated
+                .unwrap_or_default(),
+            pop_order_line_discounted_unit_price: pop_order_line_discounted_unit_price
+                .unwrap_or_default(),
+            pop_order_line_for_direct_delivery: pop_order_line_for_direct_delivery
+                .unwrap_or_default(),
+            pop_order_line_id: pop_order_line_id.unwrap_or_default(),
+            pop_order_line_landed_costs_value: pop_order_line_landed_costs_value
+                .unwrap_or_default(),
+            pop_order_line_number: pop_order_line_number.unwrap_or_default(),
+            pop_order_line_product_code: pop_order_line_product_code.unwrap_or_default(),
+            pop_order_line_product_description: pop_order_line_product_description
+                .unwrap_or_default(),
+            pop_order_line_quantity: pop_order_line_quantity.unwrap_or_default(),
+            pop_order_line_show_on_supplier_docs: pop_order_line_show_on_supplier_docs
+                .unwrap_or_default(),
+            pop_order_line_tax_value: pop_order_line_tax_value.unwrap_or_default(),
+            pop_order_line_total_value: pop_order_line_total_value.unwrap_or_default(),
+            pop_order_line_type: pop_order_line_type.unwrap_or_default(),
+            pop_order_line_unit_discount_percent: pop_order_line_unit_discount_percent
+                .unwrap_or_default(),
+            pop_order_line_unit_discount_value: pop_order_line_unit_discount_value
+                .unwrap_or_default(),
+            pop_order_line_unit_price: pop_order_line_unit_price.unwrap_or_default(),
+            pop_order_requested_delivery_date: pop_order_requested_delivery_date
+                .unwrap_or_default(),
+            pop_order_settlement_discount_days: pop_order_settlement_discount_days
+                .unwrap_or_default(),
+            pop_order_settlement_discount_percent: pop_order_settlement_discount_percent
+                .unwrap_or_default(),
+            pop_order_subtotal_discount_value: pop_order_subtotal_discount_value
+                .unwrap_or_default(),
+            pop_order_subtotal_landed_costs_value: pop_order_subtotal_landed_costs_value
+                .unwrap_or_default(),
+            pop_order_subtotal_value: pop_order_subtotal_value.unwrap_or_default(),
+            pop_order_supplier_document_no: pop_order_supplier_document_no
+                .unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_description: product_description.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            tax_code_code: tax_code_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_code_name: tax_code_name.unwrap_or_default(),
+            tax_code_rate: tax_code_rate.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are sections of text that can be used to make comments about a purchase order.
@@ -3397,54 +4367,25 @@ pub struct PopOrderLineView {
 /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing purchase order, whether to delete this memo from the collection of purchase order memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub note: Option<String>,
     /// Purchase order record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub pop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3465,839 +4406,1207 @@ impl PopOrderMemo {
     }
 }
 
+impl serde::Serialize for PopOrderMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.field("pop_order_return_id", &self.pop_order_return_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        let mut pop_order_return_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_option(&mut note)?,
+                Some("pop_order_return_id") => {
+                    fields.lenient_value(&mut pop_order_return_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            pop_order_return_id: fields
+                .required(pop_order_return_id, "pop_order_return_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of purchase orders and returns and invoices and credit notes
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnInvoiceCreditView {
     /// Purchase invoice credit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_line_id: Option<i64>,
     /// Purchase invoice credit document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_no: Option<String>,
     /// Purchase invoice credit type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_type_id: Option<i64>,
     /// Purchase order authorisation status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_authorisation_status_id: Option<i64>,
     /// Purchase order return document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_date: Option<sage_core::types::DateTime>,
     /// Purchase order return document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_document_no: Option<String>,
     /// Purchase order return print status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_document_print_status_id: Option<i64>,
     /// Purchase order return document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_document_status_id: Option<i64>,
     /// Purchase order return document type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_document_type_id: Option<i64>,
     /// Purchase order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_id: Option<i64>,
     /// Purchase order return supplier document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_supplier_document_no: Option<String>,
     /// Purchase order return accrual value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_accrual_value: Option<sage_core::types::Decimal>,
     /// Purchase order return gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_gross_value: Option<sage_core::types::Decimal>,
     /// Purchase order return net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_net_value: Option<sage_core::types::Decimal>,
     /// Purchase order return tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_total_tax_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// Supplier account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Supplier account short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopOrderReturnInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("pop_invoice_credit_line_id", &self.pop_invoice_credit_line_id)?;
+        map.optional("pop_invoice_credit_no", &self.pop_invoice_credit_no)?;
+        map.optional("pop_invoice_credit_type_id", &self.pop_invoice_credit_type_id)?;
+        map.optional(
+            "pop_order_return_authorisation_status_id",
+            &self.pop_order_return_authorisation_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_document_date",
+            &self.pop_order_return_document_date,
+        )?;
+        map.optional(
+            "pop_order_return_document_no",
+            &self.pop_order_return_document_no,
+        )?;
+        map.optional(
+            "pop_order_return_document_print_status_id",
+            &self.pop_order_return_document_print_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_document_status_id",
+            &self.pop_order_return_document_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_document_type_id",
+            &self.pop_order_return_document_type_id,
+        )?;
+        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
+        map.optional(
+            "pop_order_return_supplier_document_no",
+            &self.pop_order_return_supplier_document_no,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_accrual_value",
+            &self.pop_order_return_total_accrual_value,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_gross_value",
+            &self.pop_order_return_total_gross_value,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_net_value",
+            &self.pop_order_return_total_net_value,
+        )?;
+        map.optional_number(
+            "pop_order_return_total_tax_value",
+            &self.pop_order_return_total_tax_value,
+        )?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("supplier_short_name", &self.supplier_short_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderReturnInvoiceCreditView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderReturnInvoiceCreditView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut pop_invoice_credit_line_id = None;
+        let mut pop_invoice_credit_no = None;
+        let mut pop_invoice_credit_type_id = None;
+        let mut pop_order_return_authorisation_status_id = None;
+        let mut pop_order_return_document_date = None;
+        let mut pop_order_return_document_no = None;
+        let mut pop_order_return_document_print_status_id = None;
+        let mut pop_order_return_document_status_id = None;
+        let mut pop_order_return_document_type_id = None;
+        let mut pop_order_return_id = None;
+        let mut pop_order_return_supplier_document_no = None;
+        let mut pop_order_return_total_accrual_value = None;
+        let mut pop_order_return_total_gross_value = None;
+        let mut pop_order_return_total_net_value = None;
+        let mut pop_order_return_total_tax_value = None;
+        let mut supplier_id = None;
+        let mut supplier_name = None;
+        let mut supplier_reference = None;
+        let mut supplier_short_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("pop_invoice_credit_line_id") => {
+                    fields.lenient_option(&mut pop_invoice_credit_line_id)?
+                }
+                Some("pop_invoice_credit_no") => {
+                    fields.lenient_option(&mut pop_invoice_credit_no)?
+                }
+                Some("pop_invoice_credit_type_id") => {
+                    fields.lenient_option(&mut pop_invoice_credit_type_id)?
+                }
+                Some("pop_order_return_authorisation_status_id") => {
+                    fields.lenient_option(&mut pop_order_return_authorisation_status_id)?
+                }
+                Some("pop_order_return_document_date") => {
+                    fields.next_value(&mut pop_order_return_document_date)?
+                }
+                Some("pop_order_return_document_no") => {
+                    fields.lenient_option(&mut pop_order_return_document_no)?
+                }
+                Some("pop_order_return_document_print_status_id") => {
+                    fields
+                        .lenient_option(&mut pop_order_return_document_print_status_id)?
+                }
+                Some("pop_order_return_document_status_id") => {
+                    fields.lenient_option(&mut pop_order_return_document_status_id)?
+                }
+                Some("pop_order_return_document_type_id") => {
+                    fields.lenient_option(&mut pop_order_return_document_type_id)?
+                }
+                Some("pop_order_return_id") => {
+                    fields.lenient_option(&mut pop_order_return_id)?
+                }
+                Some("pop_order_return_supplier_document_no") => {
+                    fields.lenient_option(&mut pop_order_return_supplier_document_no)?
+                }
+                Some("pop_order_return_total_accrual_value") => {
+                    fields.lenient_option(&mut pop_order_return_total_accrual_value)?
+                }
+                Some("pop_order_return_total_gross_value") => {
+                    fields.lenient_option(&mut pop_order_return_total_gross_value)?
+                }
+                Some("pop_order_return_total_net_value") => {
+                    fields.lenient_option(&mut pop_order_return_total_net_value)?
+                }
+                Some("pop_order_return_total_tax_value") => {
+                    fields.lenient_option(&mut pop_order_return_total_tax_value)?
+                }
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("supplier_short_name") => {
+                    fields.lenient_option(&mut supplier_short_name)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            pop_invoice_credit_line_id: pop_invoice_credit_line_id.unwrap_or_default(),
+            pop_invoice_credit_no: pop_invoice_credit_no.unwrap_or_default(),
+            pop_invoice_credit_type_id: pop_invoice_credit_type_id.unwrap_or_default(),
+            pop_order_return_authorisation_status_id: pop_order_return_authorisation_status_id
+                .unwrap_or_default(),
+            pop_order_return_document_date: pop_order_return_document_date
+                .unwrap_or_default(),
+            pop_order_return_document_no: pop_order_return_document_no
+                .unwrap_or_default(),
+            pop_order_return_document_print_status_id: pop_order_return_document_print_status_id
+                .unwrap_or_default(),
+            pop_order_return_document_status_id: pop_order_return_document_status_id
+                .unwrap_or_default(),
+            pop_order_return_document_type_id: pop_order_return_document_type_id
+                .unwrap_or_default(),
+            pop_order_return_id: pop_order_return_id.unwrap_or_default(),
+            pop_order_return_supplier_document_no: pop_order_return_supplier_document_no
+                .unwrap_or_default(),
+            pop_order_return_total_accrual_value: pop_order_return_total_accrual_value
+                .unwrap_or_default(),
+            pop_order_return_total_gross_value: pop_order_return_total_gross_value
+                .unwrap_or_default(),
+            pop_order_return_total_net_value: pop_order_return_total_net_value
+                .unwrap_or_default(),
+            pop_order_return_total_tax_value: pop_order_return_total_tax_value
+                .unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            supplier_short_name: supplier_short_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of purchase orders and returns and invoices and credit notes for a line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnLineInvoiceCreditView {
     /// The buying unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_name: Option<String>,
     /// Purchase order invoice/credit document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Purchase order return invoice/credit document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_document_no: Option<String>,
     /// Purchase order invoice/credit line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_line_id: Option<i64>,
     /// The invoice/credit quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_line_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_line_stock_unit_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Purchase order invoice/credit type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_invoice_credit_type_id: Option<i64>,
     /// Purchase order return line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_line_id: Option<i64>,
     /// The discounted unit price of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The stock unit name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopOrderReturnLineInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("line_unit_name", &self.line_unit_name)?;
+        map.optional(
+            "pop_invoice_credit_document_date",
+            &self.pop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "pop_invoice_credit_document_no",
+            &self.pop_invoice_credit_document_no,
+        )?;
+        map.optional("pop_invoice_credit_line_id", &self.pop_invoice_credit_line_id)?;
+        map.optional_number(
+            "pop_invoice_credit_line_invoice_credit_quantity",
+            &self.pop_invoice_credit_line_invoice_credit_quantity,
+        )?;
+        map.optional_number(
+            "pop_invoice_credit_line_stock_unit_invoice_credit_quantity",
+            &self.pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional("pop_invoice_credit_type_id", &self.pop_invoice_credit_type_id)?;
+        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
+        map.optional_number(
+            "stock_unit_discounted_unit_price",
+            &self.stock_unit_discounted_unit_price,
+        )?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderReturnLineInvoiceCreditView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderReturnLineInvoiceCreditView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut line_unit_name = None;
+        let mut pop_invoice_credit_document_date = None;
+        let mut pop_invoice_credit_document_no = None;
+        let mut pop_invoice_credit_line_id = None;
+        let mut pop_invoice_credit_line_invoice_credit_quantity = None;
+        let mut pop_invoice_credit_line_stock_unit_invoice_credit_quantity = None;
+        let mut pop_invoice_credit_type_id = None;
+        let mut pop_order_return_line_id = None;
+        let mut stock_unit_discounted_unit_price = None;
+        let mut stock_unit_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("line_unit_name") => fields.lenient_option(&mut line_unit_name)?,
+                Some("pop_invoice_credit_document_date") => {
+                    fields.next_value(&mut pop_invoice_credit_document_date)?
+                }
+                Some("pop_invoice_credit_document_no") => {
+                    fields.lenient_option(&mut pop_invoice_credit_document_no)?
+                }
+                Some("pop_invoice_credit_line_id") => {
+                    fields.lenient_option(&mut pop_invoice_credit_line_id)?
+                }
+                Some("pop_invoice_credit_line_invoice_credit_quantity") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_invoice_credit_line_invoice_credit_quantity,
+                        )?
+                }
+                Some("pop_invoice_credit_line_stock_unit_invoice_credit_quantity") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_invoice_credit_line_stock_unit_invoice_credit_quantity,
+                        )?
+                }
+                Some("pop_invoice_credit_type_id") => {
+                    fields.lenient_option(&mut pop_invoice_credit_type_id)?
+                }
+                Some("pop_order_return_line_id") => {
+                    fields.lenient_option(&mut pop_order_return_line_id)?
+                }
+                Some("stock_unit_discounted_unit_price") => {
+                    fields.lenient_option(&mut stock_unit_discounted_unit_price)?
+                }
+                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            line_unit_name: line_unit_name.unwrap_or_default(),
+            pop_invoice_credit_document_date: pop_invoice_credit_document_date
+                .unwrap_or_default(),
+            pop_invoice_credit_document_no: pop_invoice_credit_document_no
+                .unwrap_or_default(),
+            pop_invoice_credit_line_id: pop_invoice_credit_line_id.unwrap_or_default(),
+            pop_invoice_credit_line_invoice_credit_quantity: pop_invoice_credit_line_invoice_credit_quantity
+                .unwrap_or_default(),
+            pop_invoice_credit_line_stock_unit_invoice_credit_quantity: pop_invoice_credit_line_stock_unit_invoice_credit_quantity
+                .unwrap_or_default(),
+            pop_invoice_credit_type_id: pop_invoice_credit_type_id.unwrap_or_default(),
+            pop_order_return_line_id: pop_order_return_line_id.unwrap_or_default(),
+            stock_unit_discounted_unit_price: stock_unit_discounted_unit_price
+                .unwrap_or_default(),
+            stock_unit_name: stock_unit_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of purchase orders and returns and receipts and returns for a line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnLineReceiptReturnView {
     /// Purchase order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_id: Option<i64>,
     /// Purchase order invoice/credit status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_invoice_credit_status_id: Option<i64>,
     /// Purchase order return line buying unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_line_buying_unit_description: Option<String>,
     /// Purchase order return line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_return_line_id: Option<i64>,
     /// Purchase order receipt/return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_id: Option<i64>,
     /// Purchase order receipt/return line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_id: Option<i64>,
     /// Purchase order receipt/return line invoiced status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_invoiced: Option<String>,
     /// Purchase order receipt/return line date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_receipt_return_date: Option<sage_core::types::DateTime>,
     /// Purchase order receipt/return line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_receipt_return_no: Option<String>,
     /// Purchase order receipt/return line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_receipt_return_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// The user name of who performed the receipt.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_user_name: Option<String>,
     /// The user Id of who performed the receipt.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_line_user_number: Option<i64>,
     /// Supplier purchase order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_receipt_return_supplier_document_no: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopOrderReturnLineReceiptReturnView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("pop_order_return_id", &self.pop_order_return_id)?;
+        map.optional(
+            "pop_order_return_invoice_credit_status_id",
+            &self.pop_order_return_invoice_credit_status_id,
+        )?;
+        map.optional(
+            "pop_order_return_line_buying_unit_description",
+            &self.pop_order_return_line_buying_unit_description,
+        )?;
+        map.optional("pop_order_return_line_id", &self.pop_order_return_line_id)?;
+        map.optional("pop_receipt_return_id", &self.pop_receipt_return_id)?;
+        map.optional("pop_receipt_return_line_id", &self.pop_receipt_return_line_id)?;
+        map.optional(
+            "pop_receipt_return_line_invoiced",
+            &self.pop_receipt_return_line_invoiced,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_receipt_return_date",
+            &self.pop_receipt_return_line_receipt_return_date,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_receipt_return_no",
+            &self.pop_receipt_return_line_receipt_return_no,
+        )?;
+        map.optional_number(
+            "pop_receipt_return_line_receipt_return_quantity",
+            &self.pop_receipt_return_line_receipt_return_quantity,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_user_name",
+            &self.pop_receipt_return_line_user_name,
+        )?;
+        map.optional(
+            "pop_receipt_return_line_user_number",
+            &self.pop_receipt_return_line_user_number,
+        )?;
+        map.optional(
+            "pop_receipt_return_supplier_document_no",
+            &self.pop_receipt_return_supplier_document_no,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderReturnLineReceiptReturnView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderReturnLineReceiptReturnView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut pop_order_return_id = None;
+        let mut pop_order_return_invoice_credit_status_id = None;
+        let mut pop_order_return_line_buying_unit_description = None;
+        let mut pop_order_return_line_id = None;
+        let mut pop_receipt_return_id = None;
+        let mut pop_receipt_return_line_id = None;
+        let mut pop_receipt_return_line_invoiced = None;
+        let mut pop_receipt_return_line_receipt_return_date = None;
+        let mut pop_receipt_return_line_receipt_return_no = None;
+        let mut pop_receipt_return_line_receipt_return_quantity = None;
+        let mut pop_receipt_return_line_user_name = None;
+        let mut pop_receipt_return_line_user_number = None;
+        let mut pop_receipt_return_supplier_document_no = None;
+        loop {
+            match fields.next_key()? {
+                Some("pop_order_return_id") => {
+                    fields.lenient_option(&mut pop_order_return_id)?
+                }
+                Some("pop_order_return_invoice_credit_status_id") => {
+                    fields
+                        .lenient_option(&mut pop_order_return_invoice_credit_status_id)?
+                }
+                Some("pop_order_return_line_buying_unit_description") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_order_return_line_buying_unit_description,
+                        )?
+                }
+                Some("pop_order_return_line_id") => {
+                    fields.lenient_option(&mut pop_order_return_line_id)?
+                }
+                Some("pop_receipt_return_id") => {
+                    fields.lenient_option(&mut pop_receipt_return_id)?
+                }
+                Some("pop_receipt_return_line_id") => {
+                    fields.lenient_option(&mut pop_receipt_return_line_id)?
+                }
+                Some("pop_receipt_return_line_invoiced") => {
+                    fields.lenient_option(&mut pop_receipt_return_line_invoiced)?
+                }
+                Some("pop_receipt_return_line_receipt_return_date") => {
+                    fields.next_value(&mut pop_receipt_return_line_receipt_return_date)?
+                }
+                Some("pop_receipt_return_line_receipt_return_no") => {
+                    fields
+                        .lenient_option(&mut pop_receipt_return_line_receipt_return_no)?
+                }
+                Some("pop_receipt_return_line_receipt_return_quantity") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_receipt_return_line_receipt_return_quantity,
+                        )?
+                }
+                Some("pop_receipt_return_line_user_name") => {
+                    fields.lenient_option(&mut pop_receipt_return_line_user_name)?
+                }
+                Some("pop_receipt_return_line_user_number") => {
+                    fields.lenient_option(&mut pop_receipt_return_line_user_number)?
+                }
+                Some("pop_receipt_return_supplier_document_no") => {
+                    fields.lenient_option(&mut pop_receipt_return_supplier_document_no)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            pop_order_return_id: pop_order_return_id.unwrap_or_default(),
+            pop_order_return_invoice_credit_status_id: pop_order_return_invoice_credit_status_id
+                .unwrap_or_default(),
+            pop_order_return_line_buying_unit_description: pop_order_return_line_buying_unit_description
+                .unwrap_or_default(),
+            pop_order_return_line_id: pop_order_return_line_id.unwrap_or_default(),
+            pop_receipt_return_id: pop_receipt_return_id.unwrap_or_default(),
+            pop_receipt_return_line_id: pop_receipt_return_line_id.unwrap_or_default(),
+            pop_receipt_return_line_invoiced: pop_receipt_return_line_invoiced
+                .unwrap_or_default(),
+            pop_receipt_return_line_receipt_return_date: pop_receipt_return_line_receipt_return_date
+                .unwrap_or_default(),
+            pop_receipt_return_line_receipt_return_no: pop_receipt_return_line_receipt_return_no
+                .unwrap_or_default(),
+            pop_receipt_return_line_receipt_return_quantity: pop_receipt_return_line_receipt_return_quantity
+                .unwrap_or_default(),
+            pop_receipt_return_line_user_name: pop_receipt_return_line_user_name
+                .unwrap_or_default(),
+            pop_receipt_return_line_user_number: pop_receipt_return_line_user_number
+                .unwrap_or_default(),
+            pop_receipt_return_supplier_document_no: pop_receipt_return_supplier_document_no
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// "This resource returns the details of all POP documents (orders and returns). The default sort (orderby) fields are by 'document_no' and 'Id' ascending."
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnView {
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Authorisation status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_status_id: Option<i64>,
     /// Cancelled status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_status_id: Option<i64>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Disputed status Id. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disputed_status_id: Option<i64>,
     /// The person who created the POP Order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by: Option<String>,
     /// Document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between 0 and 99.99.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// User Id of the document originator.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_originator_id: Option<i64>,
     /// The document originator.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_originator_name: Option<String>,
     /// Document print status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_print_status_id: Option<i64>,
     /// Document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_status_id: Option<i64>,
     /// Document type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order/return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Intrastat status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub intrastat_status_id: Option<i64>,
     /// Invoice credit print status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status_id: Option<i64>,
     /// POP delivery address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_1: Option<String>,
     /// POP delivery address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_2: Option<String>,
     /// POP delivery address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_3: Option<String>,
     /// POP delivery address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_address_4: Option<String>,
     /// POP delivery address city.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_city: Option<String>,
     /// POP delivery address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_contact: Option<String>,
     /// POP delivery address country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_country: Option<String>,
     /// POP delivery address county.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_county: Option<String>,
     /// POP delivery address description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_description: Option<String>,
     /// POP delivery address email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_email: Option<String>,
     /// POP delivery address fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_fax: Option<String>,
     /// POP delivery address post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_post_code: Option<String>,
     /// POP delivery address name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_postal_name: Option<String>,
     /// POP delivery address telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_delivery_addr_telephone: Option<String>,
     /// Receipt/return status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub receipt_return_status_id: Option<i64>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// True if only one delivery address has been used on the order/return; otherwise False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub single_delivery_address: Option<bool>,
     /// Source document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_document_no: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Landed costs value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_landed_costs: Option<sage_core::types::Decimal>,
     /// Supplier document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_document_no: Option<String>,
     /// Supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// The supplier account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// The supplier short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_short_name: Option<String>,
     /// Accrual value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_accrual_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopOrderReturnView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("authorisation_status_id", &self.authorisation_status_id)?;
+        map.optional("cancelled_status_id", &self.cancelled_status_id)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("disputed_status_id", &self.disputed_status_id)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_originator_id", &self.document_originator_id)?;
+        map.optional("document_originator_name", &self.document_originator_name)?;
+        map.optional("document_print_status_id", &self.document_print_status_id)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("document_type_id", &self.document_type_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("intrastat_status_id", &self.intrastat_status_id)?;
+        map.optional("invoice_credit_status_id", &self.invoice_credit_status_id)?;
+        map.optional("pop_delivery_addr_address_1", &self.pop_delivery_addr_address_1)?;
+        map.optional("pop_delivery_addr_address_2", &self.pop_delivery_addr_address_2)?;
+        map.optional("pop_delivery_addr_address_3", &self.pop_delivery_addr_address_3)?;
+        map.optional("pop_delivery_addr_address_4", &self.pop_delivery_addr_address_4)?;
+        map.optional("pop_delivery_addr_city", &self.pop_delivery_addr_city)?;
+        map.optional("pop_delivery_addr_contact", &self.pop_delivery_addr_contact)?;
+        map.optional("pop_delivery_addr_country", &self.pop_delivery_addr_country)?;
+        map.optional("pop_delivery_addr_county", &self.pop_delivery_addr_county)?;
+        map.optional(
+            "pop_delivery_addr_description",
+            &self.pop_delivery_addr_description,
+        )?;
+        map.optional("pop_delivery_addr_email", &self.pop_delivery_addr_email)?;
+        map.optional("pop_delivery_addr_fax", &self.pop_delivery_addr_fax)?;
+        map.optional("pop_delivery_addr_post_code", &self.pop_delivery_addr_post_code)?;
+        map.optional(
+            "pop_delivery_addr_postal_name",
+            &self.pop_delivery_addr_postal_name,
+        )?;
+        map.optional("pop_delivery_addr_telephone", &self.pop_delivery_addr_telephone)?;
+        map.optional("receipt_return_status_id", &self.receipt_return_status_id)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("single_delivery_address", &self.single_delivery_address)?;
+        map.optional("source_document_no", &self.source_document_no)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number("subtotal_landed_costs", &self.subtotal_landed_costs)?;
+        map.optional("supplier_document_no", &self.supplier_document_no)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("supplier_short_name", &self.supplier_short_name)?;
+        map.optional_number("total_accrual_value", &self.total_accrual_value)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrderReturnView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrderReturnView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut authorisation_status_id = None;
+        let mut cancelled_status_id = None;
+        let mut date_time_updated = None;
+        let mut disputed_status_id = None;
+        let mut document_created_by = None;
+        let mut document_date = None;
+        let mut document_discount_percent = None;
+        let mut document_no = None;
+        let mut document_originator_id = None;
+        let mut document_originator_name = None;
+        let mut document_print_status_id = None;
+        let mut document_status_id = None;
+        let mut document_type_id = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut intrastat_status_id = None;
+        let mut invoice_credit_status_id = None;
+        let mut pop_delivery_addr_address_1 = None;
+        let mut pop_delivery_addr_address_2 = None;
+        let mut pop_delivery_addr_address_3 = None;
+        let mut pop_delivery_addr_address_4 = None;
+        let mut pop_delivery_addr_city = None;
+        let mut pop_delivery_addr_contact = None;
+        let mut pop_delivery_addr_country = None;
+        let mut pop_delivery_addr_county = None;
+        let mut pop_delivery_addr_description = None;
+        let mut pop_delivery_addr_email = None;
+        let mut pop_delivery_addr_fax = None;
+        let mut pop_delivery_addr_post_code = None;
+        let mut pop_delivery_addr_postal_name = None;
+        let mut pop_delivery_addr_telephone = None;
+        let mut receipt_return_status_id = None;
+        let mut requested_delivery_date = None;
+        let mut settlement_discount_days = None;
+        let mut settlement_discount_percent = None;
+        let mut single_delivery_address = None;
+        let mut source_document_no = None;
+        let mut subtotal_charge_net_value = None;
+        let mut subtotal_charge_tax_value = None;
+        let mut subtotal_discount_value = None;
+        let mut subtotal_goods_value = None;
+        let mut subtotal_landed_costs = None;
+        let mut supplier_document_no = None;
+        let mut supplier_id = None;
+        let mut supplier_name = None;
+        let mut supplier_reference = None;
+        let mut supplier_short_name = None;
+        let mut total_accrual_value = None;
+        let mut total_gross_value = None;
+        let mut total_net_value = None;
+        let mut total_tax_value = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("authorisation_status_id") => {
+                    fields.lenient_option(&mut authorisation_status_id)?
+                }
+                Some("cancelled_status_id") => {
+                    fields.lenient_option(&mut cancelled_status_id)?
+                }
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("disputed_status_id") => {
+                    fields.lenient_option(&mut disputed_status_id)?
+                }
+                Some("document_created_by") => {
+                    fields.lenient_option(&mut document_created_by)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_discount_percent") => {
+                    fields.lenient_option(&mut document_discount_percent)?
+                }
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_originator_id") => {
+                    fields.lenient_option(&mut document_originator_id)?
+                }
+                Some("document_originator_name") => {
+                    fields.lenient_option(&mut document_originator_name)?
+                }
+                Some("document_print_status_id") => {
+                    fields.lenient_option(&mut document_print_status_id)?
+                }
+                Some("document_status_id") => {
+                    fields.lenient_option(&mut document_status_id)?
+                }
+                Some("document_type_id") => fields.lenient_option(&mut document_type_id)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("intrastat_status_id") => {
+                    fields.lenient_option(&mut intrastat_status_id)?
+                }
+                Some("invoice_credit_status_id") => {
+                    fields.lenient_option(&mut invoice_credit_status_id)?
+                }
+                Some("pop_delivery_addr_address_1") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_1)?
+                }
+                Some("pop_delivery_addr_address_2") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_2)?
+                }
+                Some("pop_delivery_addr_address_3") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_3)?
+                }
+                Some("pop_delivery_addr_address_4") => {
+                    fields.lenient_option(&mut pop_delivery_addr_address_4)?
+                }
+                Some("pop_delivery_addr_city") => {
+                    fields.lenient_option(&mut pop_delivery_addr_city)?
+                }
+                Some("pop_delivery_addr_contact") => {
+                    fields.lenient_option(&mut pop_delivery_addr_contact)?
+                }
+                Some("pop_delivery_addr_country") => {
+                    fields.lenient_option(&mut pop_delivery_addr_country)?
+                }
+                Some("pop_delivery_addr_county") => {
+                    fields.lenient_option(&mut pop_delivery_addr_county)?
+                }
+                Some("pop_delivery_addr_description") => {
+                    fields.lenient_option(&mut pop_delivery_addr_description)?
+                }
+                Some("pop_delivery_addr_email") => {
+                    fields.lenient_option(&mut pop_delivery_addr_email)?
+                }
+                Some("pop_delivery_addr_fax") => {
+                    fields.lenient_option(&mut pop_delivery_addr_fax)?
+                }
+                Some("pop_delivery_addr_post_code") => {
+                    fields.lenient_option(&mut pop_delivery_addr_post_code)?
+                }
+                Some("pop_delivery_addr_postal_name") => {
+                    fields.lenient_option(&mut pop_delivery_addr_postal_name)?
+                }
+                Some("pop_delivery_addr_telephone") => {
+                    fields.lenient_option(&mut pop_delivery_addr_telephone)?
+                }
+                Some("receipt_return_status_id") => {
+                    fields.lenient_option(&mut receipt_return_status_id)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("settlement_discount_days") => {
+                    fields.lenient_option(&mut settlement_discount_days)?
+                }
+                Some("settlement_discount_percent") => {
+                    fields.lenient_option(&mut settlement_discount_percent)?
+                }
+                Some("single_delivery_address") => {
+                    fields.lenient_option(&mut single_delivery_address)?
+                }
+                Some("source_document_no") => {
+                    fields.lenient_option(&mut source_document_no)?
+                }
+                Some("subtotal_charge_net_value") => {
+                    fields.lenient_option(&mut subtotal_charge_net_value)?
+                }
+                Some("subtotal_charge_tax_value") => {
+                    fields.lenient_option(&mut subtotal_charge_tax_value)?
+                }
+                Some("subtotal_discount_value") => {
+                    fields.lenient_option(&mut subtotal_discount_value)?
+                }
+                Some("subtotal_goods_value") => {
+                    fields.lenient_option(&mut subtotal_goods_value)?
+                }
+                Some("subtotal_landed_costs") => {
+                    fields.lenient_option(&mut subtotal_landed_costs)?
+                }
+                Some("supplier_document_no") => {
+                    fields.lenient_option(&mut supplier_document_no)?
+                }
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("supplier_short_name") => {
+                    fields.lenient_option(&mut supplier_short_name)?
+                }
+                Some("total_accrual_value") => {
+                    fields.lenient_option(&mut total_accrual_value)?
+                }
+                Some("total_gross_value") => {
+                    fields.lenient_option(&mut total_gross_value)?
+                }
+                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
+                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            authorisation_status_id: authorisation_status_id.unwrap_or_default(),
+            cancelled_status_id: cancelled_status_id.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            disputed_status_id: disputed_status_id.unwrap_or_default(),
+            document_created_by: document_created_by.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_discount_percent: document_discount_percent.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_originator_id: document_originator_id.unwrap_or_default(),
+            document_originator_name: document_originator_name.unwrap_or_default(),
+            document_print_status_id: document_print_status_id.unwrap_or_default(),
+            document_status_id: document_status_id.unwrap_or_default(),
+            document_type_id: document_type_id.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            intrastat_status_id: intrastat_status_id.unwrap_or_default(),
+            invoice_credit_status_id: invoice_credit_status_id.unwrap_or_default(),
+            pop_delivery_addr_address_1: pop_delivery_addr_address_1.unwrap_or_default(),
+            pop_delivery_addr_address_2: pop_delivery_addr_address_2.unwrap_or_default(),
+            pop_delivery_addr_address_3: pop_delivery_addr_address_3.unwrap_or_default(),
+            pop_delivery_addr_address_4: pop_delivery_addr_address_4.unwrap_or_default(),
+            pop_delivery_addr_city: pop_delivery_addr_city.unwrap_or_default(),
+            pop_delivery_addr_contact: pop_delivery_addr_contact.unwrap_or_default(),
+            pop_delivery_addr_country: pop_delivery_addr_country.unwrap_or_default(),
+            pop_delivery_addr_county: pop_delivery_addr_county.unwrap_or_default(),
+            pop_delivery_addr_description: pop_delivery_addr_description
+                .unwrap_or_default(),
+            pop_delivery_addr_email: pop_delivery_addr_email.unwrap_or_default(),
+            pop_delivery_addr_fax: pop_delivery_addr_fax.unwrap_or_default(),
+            pop_delivery_addr_post_code: pop_delivery_addr_post_code.unwrap_or_default(),
+            pop_delivery_addr_postal_name: pop_delivery_addr_postal_name
+                .unwrap_or_default(),
+            pop_delivery_addr_telephone: pop_delivery_addr_telephone.unwrap_or_default(),
+            receipt_return_status_id: receipt_return_status_id.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
+            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
+            single_delivery_address: single_delivery_address.unwrap_or_default(),
+            source_document_no: source_document_no.unwrap_or_default(),
+            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
+            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
+            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
+            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
+            subtotal_landed_costs: subtotal_landed_costs.unwrap_or_default(),
+            supplier_document_no: supplier_document_no.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            supplier_short_name: supplier_short_name.unwrap_or_default(),
+            total_accrual_value: total_accrual_value.unwrap_or_default(),
+            total_gross_value: total_gross_value.unwrap_or_default(),
+            total_net_value: total_net_value.unwrap_or_default(),
+            total_tax_value: total_tax_value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a purchase order with all the default values for a supplier. The API endpoint does not persist the purchase order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PopOrdersNewRequest {
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4311,868 +5620,1466 @@ impl PopOrdersNewRequest {
     }
 }
 
+impl serde::Serialize for PopOrdersNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopOrdersNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopOrdersNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The POP requisition fulfilment line holds information about the fulfilments of a requisition line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopRequisitionFulfilmentLine {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP requisition fulfilment line unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PopRequisitionFulfilmentLineId>,
     /// The item code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The item name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_name: Option<String>,
     /// The Id of a linked purchase order line; if not linked, then 0.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub linked_item_id: Option<i64>,
     /// If the fulfilment line is linked to a purchase order line, then this will hold the purchase order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub linked_reference: Option<String>,
     /// The net value on the fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_name: Option<String>,
     /// The nominal account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_account_reference: Option<String>,
     /// The nominal cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_department: Option<String>,
     /// Indicates the fulfilment type. Values could be POPOrder, Stock, Unable to fulfil, and Cancelled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_type: Option<String>,
     /// POP requisition line unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_id: Option<i64>,
     /// The quantity on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The unit buying price on the fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_buying_price: Option<sage_core::types::Decimal>,
     /// The warehouse Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The warehouse item Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_item_id: Option<i64>,
     /// The warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopRequisitionFulfilmentLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional("linked_item_id", &self.linked_item_id)?;
+        map.optional("linked_reference", &self.linked_reference)?;
+        map.optional_number("net_value", &self.net_value)?;
+        map.optional("nominal_account_name", &self.nominal_account_name)?;
+        map.optional("nominal_account_reference", &self.nominal_account_reference)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional(
+            "pop_requisition_fulfilment_line_type",
+            &self.pop_requisition_fulfilment_line_type,
+        )?;
+        map.optional("pop_requisition_line_id", &self.pop_requisition_line_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional_number("unit_buying_price", &self.unit_buying_price)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_item_id", &self.warehouse_item_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopRequisitionFulfilmentLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut item_name = None;
+        let mut linked_item_id = None;
+        let mut linked_reference = None;
+        let mut net_value = None;
+        let mut nominal_account_name = None;
+        let mut nominal_account_reference = None;
+        let mut nominal_cost_centre = None;
+        let mut nominal_department = None;
+        let mut pop_requisition_fulfilment_line_type = None;
+        let mut pop_requisition_line_id = None;
+        let mut quantity = None;
+        let mut supplier_id = None;
+        let mut unit_buying_price = None;
+        let mut warehouse_id = None;
+        let mut warehouse_item_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_name") => fields.lenient_option(&mut item_name)?,
+                Some("linked_item_id") => fields.lenient_option(&mut linked_item_id)?,
+                Some("linked_reference") => fields.lenient_option(&mut linked_reference)?,
+                Some("net_value") => fields.lenient_option(&mut net_value)?,
+                Some("nominal_account_name") => {
+                    fields.lenient_option(&mut nominal_account_name)?
+                }
+                Some("nominal_account_reference") => {
+                    fields.lenient_option(&mut nominal_account_reference)?
+                }
+                Some("nominal_cost_centre") => {
+                    fields.lenient_option(&mut nominal_cost_centre)?
+                }
+                Some("nominal_department") => {
+                    fields.lenient_option(&mut nominal_department)?
+                }
+                Some("pop_requisition_fulfilment_line_type") => {
+                    fields.lenient_option(&mut pop_requisition_fulfilment_line_type)?
+                }
+                Some("pop_requisition_line_id") => {
+                    fields.lenient_option(&mut pop_requisition_line_id)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("unit_buying_price") => {
+                    fields.lenient_option(&mut unit_buying_price)?
+                }
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_item_id") => {
+                    fields.lenient_option(&mut warehouse_item_id)?
+                }
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_name: item_name.unwrap_or_default(),
+            linked_item_id: linked_item_id.unwrap_or_default(),
+            linked_reference: linked_reference.unwrap_or_default(),
+            net_value: net_value.unwrap_or_default(),
+            nominal_account_name: nominal_account_name.unwrap_or_default(),
+            nominal_account_reference: nominal_account_reference.unwrap_or_default(),
+            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
+            nominal_department: nominal_department.unwrap_or_default(),
+            pop_requisition_fulfilment_line_type: pop_requisition_fulfilment_line_type
+                .unwrap_or_default(),
+            pop_requisition_line_id: pop_requisition_line_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            unit_buying_price: unit_buying_price.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_item_id: warehouse_item_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of requisitions, lines and its fulfilments linked to a purchase order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopRequisitionFulfilmentLineView {
     /// The nominal budget category name on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_report_category_budget_name: Option<String>,
     /// The username the requisition line was created by.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_created_by_username: Option<String>,
     /// The date the purchase requisition line was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_date_time_created: Option<sage_core::types::DateTime>,
     /// The requisition's document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_document_no: Option<String>,
     /// Unique Id of the purchase requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_id: Option<
         super::ids::PopRequisitionFulfilmentLineId,
     >,
     /// The item code on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_item_code: Option<String>,
     /// The item name on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_item_name: Option<String>,
     /// Unique Id of the linked purchase order line on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_linked_item_id: Option<i64>,
     /// The net value on the requisition fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_nominal_account_name: Option<String>,
     /// The nominal account reference on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_nominal_account_reference: Option<String>,
     /// The nominal cost centre on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_nominal_cost_centre: Option<String>,
     /// The nominal department on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_nominal_department: Option<String>,
     /// The quantity on the requisition fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_quantity: Option<sage_core::types::Decimal>,
     /// Unique Id of the supplier on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_supplier_id: Option<i64>,
     /// Unique Id of the purchase requisition fulfilment line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_type_id: Option<i64>,
     /// The unit buying price on the requisition fulfilment line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_unit_buying_price: Option<
         sage_core::types::Decimal,
     >,
     /// The warehouse name on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_fulfilment_line_warehouse_name: Option<String>,
     /// Unique Id of the purchase requisition.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_id: Option<i64>,
     /// The date the purchase requisition line was authorised.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_authorised_date: Option<sage_core::types::DateTime>,
     /// The authoriser username on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_authoriser_username: Option<String>,
     /// The buying unit description name on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_buying_unit_description: Option<String>,
     /// The currency symbol for the currency on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_currency_symbol: Option<String>,
     /// The delivery date on the purchase requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_delivery_date: Option<sage_core::types::DateTime>,
     /// Unique Id of the purchase requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_id: Option<i64>,
     /// The stock item code on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_item_code: Option<String>,
     /// The stock item name on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_item_name: Option<String>,
     /// The net value on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_nominal_account_name: Option<String>,
     /// The nominal account reference on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_nominal_account_reference: Option<String>,
     /// The nominal cost centre on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_nominal_cost_centre: Option<String>,
     /// The nominal department on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_nominal_department: Option<String>,
     /// The quantity on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_quantity: Option<sage_core::types::Decimal>,
     /// The quantity fulfilled on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_quantity_fulfilled: Option<sage_core::types::Decimal>,
     /// The quantity to fulfil on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_quantity_to_fulfil: Option<sage_core::types::Decimal>,
     /// Unique Id of the status on the purchase requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_status_id: Option<i64>,
     /// The supplier code on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_supplier_code: Option<String>,
     /// The supplier name on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_supplier_name: Option<String>,
     /// The unit buying price on the requisition line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_unit_buying_price: Option<sage_core::types::Decimal>,
     /// The warehouse name on the requisition line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_requisition_line_warehouse_name: Option<String>,
     /// The stock item unit linked to the fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_item_stock_unit_name: Option<String>,
     /// The supplier account name on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_account_name: Option<String>,
     /// The supplier account number on the requisition fulfilment line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_account_number: Option<String>,
     /// The supplier currency symbol.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sys_currency_symbol: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopRequisitionFulfilmentLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "nominal_report_category_budget_name",
+            &self.nominal_report_category_budget_name,
+        )?;
+        map.optional(
+            "pop_requisition_created_by_username",
+            &self.pop_requisition_created_by_username,
+        )?;
+        map.optional(
+            "pop_requisition_date_time_created",
+            &self.pop_requisition_date_time_created,
+        )?;
+        map.optional("pop_requisition_document_no", &self.pop_requisition_document_no)?;
+        map.optional(
+            "pop_requisition_fulfilment_line_id",
+            &self.pop_requisition_fulfilment_line_id,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_item_code",
+            &self.pop_requisition_fulfilment_line_item_code,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_item_name",
+            &self.pop_requisition_fulfilment_line_item_name,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_linked_item_id",
+            &self.pop_requisition_fulfilment_line_linked_item_id,
+        )?;
+        map.optional_number(
+            "pop_requisition_fulfilment_line_net_value",
+            &self.pop_requisition_fulfilment_line_net_value,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_account_name",
+            &self.pop_requisition_fulfilment_line_nominal_account_name,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_account_reference",
+            &self.pop_requisition_fulfilment_line_nominal_account_reference,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_cost_centre",
+            &self.pop_requisition_fulfilment_line_nominal_cost_centre,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_nominal_department",
+            &self.pop_requisition_fulfilment_line_nominal_department,
+        )?;
+        map.optional_number(
+            "pop_requisition_fulfilment_line_quantity",
+            &self.pop_requisition_fulfilment_line_quantity,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_supplier_id",
+            &self.pop_requisition_fulfilment_line_supplier_id,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_type_id",
+            &self.pop_requisition_fulfilment_line_type_id,
+        )?;
+        map.optional_number(
+            "pop_requisition_fulfilment_line_unit_buying_price",
+            &self.pop_requisition_fulfilment_line_unit_buying_price,
+        )?;
+        map.optional(
+            "pop_requisition_fulfilment_line_warehouse_name",
+            &self.pop_requisition_fulfilment_line_warehouse_name,
+        )?;
+        map.optional("pop_requisition_id", &self.pop_requisition_id)?;
+        map.optional(
+            "pop_requisition_line_authorised_date",
+            &self.pop_requisition_line_authorised_date,
+        )?;
+        map.optional(
+            "pop_requisition_line_authoriser_username",
+            &self.pop_requisition_line_authoriser_username,
+        )?;
+        map.optional(
+            "pop_requisition_line_buying_unit_description",
+            &self.pop_requisition_line_buying_unit_description,
+        )?;
+        map.optional(
+            "pop_requisition_line_currency_symbol",
+            &self.pop_requisition_line_currency_symbol,
+        )?;
+        map.optional(
+            "pop_requisition_line_delivery_date",
+            &self.pop_requisition_line_delivery_date,
+        )?;
+        map.optional("pop_requisition_line_id", &self.pop_requisition_line_id)?;
+        map.optional(
+            "pop_requisition_line_item_code",
+            &self.pop_requisition_line_item_code,
+        )?;
+        map.optional(
+            "pop_requisition_line_item_name",
+            &self.pop_requisition_line_item_name,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_net_value",
+            &self.pop_requisition_line_net_value,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_account_name",
+            &self.pop_requisition_line_nominal_account_name,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_account_reference",
+            &self.pop_requisition_line_nominal_account_reference,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_cost_centre",
+            &self.pop_requisition_line_nominal_cost_centre,
+        )?;
+        map.optional(
+            "pop_requisition_line_nominal_department",
+            &self.pop_requisition_line_nominal_department,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_quantity",
+            &self.pop_requisition_line_quantity,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_quantity_fulfilled",
+            &self.pop_requisition_line_quantity_fulfilled,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_quantity_to_fulfil",
+            &self.pop_requisition_line_quantity_to_fulfil,
+        )?;
+        map.optional(
+            "pop_requisition_line_status_id",
+            &self.pop_requisition_line_status_id,
+        )?;
+        map.optional(
+            "pop_requisition_line_supplier_code",
+            &self.pop_requisition_line_supplier_code,
+        )?;
+        map.optional(
+            "pop_requisition_line_supplier_name",
+            &self.pop_requisition_line_supplier_name,
+        )?;
+        map.optional_number(
+            "pop_requisition_line_unit_buying_price",
+            &self.pop_requisition_line_unit_buying_price,
+        )?;
+        map.optional(
+            "pop_requisition_line_warehouse_name",
+            &self.pop_requisition_line_warehouse_name,
+        )?;
+        map.optional("stock_item_stock_unit_name", &self.stock_item_stock_unit_name)?;
+        map.optional("supplier_account_name", &self.supplier_account_name)?;
+        map.optional("supplier_account_number", &self.supplier_account_number)?;
+        map.optional("sys_currency_symbol", &self.sys_currency_symbol)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopRequisitionFulfilmentLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopRequisitionFulfilmentLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut nominal_report_category_budget_name = None;
+        let mut pop_requisition_created_by_username = None;
+        let mut pop_requisition_date_time_created = None;
+        let mut pop_requisition_document_no = None;
+        let mut pop_requisition_fulfilment_line_id = None;
+        let mut pop_requisition_fulfilment_line_item_code = None;
+        let mut pop_requisition_fulfilment_line_item_name = None;
+        let mut pop_requisition_fulfilment_line_linked_item_id = None;
+        let mut pop_requisition_fulfilment_line_net_value = None;
+        let mut pop_requisition_fulfilment_line_nominal_account_name = None;
+        let mut pop_requisition_fulfilment_line_nominal_account_reference = None;
+        let mut pop_requisition_fulfilment_line_nominal_cost_centre = None;
+        let mut pop_requisition_fulfilment_line_nominal_department = None;
+        let mut pop_requisition_fulfilment_line_quantity = None;
+        let mut pop_requisition_fulfilment_line_supplier_id = None;
+        let mut pop_requisition_fulfilment_line_type_id = None;
+        let mut pop_requisition_fulfilment_line_unit_buying_price = None;
+        let mut pop_requisition_fulfilment_line_warehouse_name = None;
+        let mut pop_requisition_id = None;
+        let mut pop_requisition_line_authorised_date = None;
+        let mut pop_requisition_line_authoriser_username = None;
+        let mut pop_requisition_line_buying_unit_description = None;
+        let mut pop_requisition_line_currency_symbol = None;
+        let mut pop_requisition_line_delivery_date = None;
+        let mut pop_requisition_line_id = None;
+        let mut pop_requisition_line_item_code = None;
+        let mut pop_requisition_line_item_name = None;
+        let mut pop_requisition_line_net_value = None;
+        let mut pop_requisition_line_nominal_account_name = None;
+        let mut pop_requisition_line_nominal_account_reference = None;
+        let mut pop_requisition_line_nominal_cost_centre = None;
+        let mut pop_requisition_line_nominal_department = None;
+        let mut pop_requisition_line_quantity = None;
+        let mut pop_requisition_line_quantity_fulfilled = None;
+        let mut pop_requisition_line_quantity_to_fulfil = None;
+        let mut pop_requisition_line_status_id = None;
+        let mut pop_requisition_line_supplier_code = None;
+        let mut pop_requisition_line_supplier_name = None;
+        let mut pop_requisition_line_unit_buying_price = None;
+        let mut pop_requisition_line_warehouse_name = None;
+        let mut stock_item_stock_unit_name = None;
+        let mut supplier_account_name = None;
+        let mut supplier_account_number = None;
+        let mut sys_currency_symbol = None;
+        loop {
+            match fields.next_key()? {
+                Some("nominal_report_category_budget_name") => {
+                    fields.lenient_option(&mut nominal_report_category_budget_name)?
+                }
+                Some("pop_requisition_created_by_username") => {
+                    fields.lenient_option(&mut pop_requisition_created_by_username)?
+                }
+                Some("pop_requisition_date_time_created") => {
+                    fields.next_value(&mut pop_requisition_date_time_created)?
+                }
+                Some("pop_requisition_document_no") => {
+                    fields.lenient_option(&mut pop_requisition_document_no)?
+                }
+                Some("pop_requisition_fulfilment_line_id") => {
+                    fields.lenient_option(&mut pop_requisition_fulfilment_line_id)?
+                }
+                Some("pop_requisition_fulfilment_line_item_code") => {
+                    fields
+                        .lenient_option(&mut pop_requisition_fulfilment_line_item_code)?
+                }
+                Some("pop_requisition_fulfilment_line_item_name") => {
+                    fields
+                        .lenient_option(&mut pop_requisition_fulfilment_line_item_name)?
+                }
+                Some("pop_requisition_fulfilment_line_linked_item_id") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_linked_item_id,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_net_value") => {
+                    fields
+                        .lenient_option(&mut pop_requisition_fulfilment_line_net_value)?
+                }
+                Some("pop_requisition_fulfilment_line_nominal_account_name") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_nominal_account_name,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_nominal_account_reference") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_nominal_account_reference,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_nominal_cost_centre") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_nominal_cost_centre,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_nominal_department") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_nominal_department,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_quantity") => {
+                    fields.lenient_option(&mut pop_requisition_fulfilment_line_quantity)?
+                }
+                Some("pop_requisition_fulfilment_line_supplier_id") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_supplier_id,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_type_id") => {
+                    fields.lenient_option(&mut pop_requisition_fulfilment_line_type_id)?
+                }
+                Some("pop_requisition_fulfilment_line_unit_buying_price") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_unit_buying_price,
+                        )?
+                }
+                Some("pop_requisition_fulfilment_line_warehouse_name") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_fulfilment_line_warehouse_name,
+                        )?
+                }
+                Some("pop_requisition_id") => {
+                    fields.lenient_option(&mut pop_requisition_id)?
+                }
+                Some("pop_requisition_line_authorised_date") => {
+                    fields.next_value(&mut pop_requisition_line_authorised_date)?
+                }
+                Some("pop_requisition_line_authoriser_username") => {
+                    fields.lenient_option(&mut pop_requisition_line_authoriser_username)?
+                }
+                Some("pop_requisition_line_buying_unit_description") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_line_buying_unit_description,
+                        )?
+                }
+                Some("pop_requisition_line_currency_symbol") => {
+                    fields.lenient_option(&mut pop_requisition_line_currency_symbol)?
+                }
+                Some("pop_requisition_line_delivery_date") => {
+                    fields.next_value(&mut pop_requisition_line_delivery_date)?
+                }
+                Some("pop_requisition_line_id") => {
+                    fields.lenient_option(&mut pop_requisition_line_id)?
+                }
+                Some("pop_requisition_line_item_code") => {
+                    fields.lenient_option(&mut pop_requisition_line_item_code)?
+                }
+                Some("pop_requisition_line_item_name") => {
+                    fields.lenient_option(&mut pop_requisition_line_item_name)?
+                }
+                Some("pop_requisition_line_net_value") => {
+                    fields.lenient_option(&mut pop_requisition_line_net_value)?
+                }
+                Some("pop_requisition_line_nominal_account_name") => {
+                    fields
+                        .lenient_option(&mut pop_requisition_line_nominal_account_name)?
+                }
+                Some("pop_requisition_line_nominal_account_reference") => {
+                    fields
+                        .lenient_option(
+                            &mut pop_requisition_line_nominal_account_reference,
+                        )?
+                }
+                Some("pop_requisition_line_nominal_cost_centre") => {
+                    fields.lenient_option(&mut pop_requisition_line_nominal_cost_centre)?
+                }
+                Some("pop_requisition_line_nominal_department") => {
+                    fields.lenient_option(&mut pop_requisition_line_nominal_department)?
+                }
+                Some("pop_requisition_line_quantity") => {
+                    fields.lenient_option(&mut pop_requisition_line_quantity)?
+                }
+                Some("pop_requisition_line_quantity_fulfilled") => {
+                    fields.lenient_option(&mut pop_requisition_line_quantity_fulfilled)?
+                }
+                Some("pop_requisition_line_quantity_to_fulfil") => {
+                    fields.lenient_option(&mut pop_requisition_line_quantity_to_fulfil)?
+                }
+                Some("pop_requisition_line_status_id") => {
+                    fields.lenient_option(&mut pop_requisition_line_status_id)?
+                }
+                Some("pop_requisition_line_supplier_code") => {
+                    fields.lenient_option(&mut pop_requisition_line_supplier_code)?
+                }
+                Some("pop_requisition_line_supplier_name") => {
+                    fields.lenient_option(&mut pop_requisition_line_supplier_name)?
+                }
+                Some("pop_requisition_line_unit_buying_price") => {
+                    fields.lenient_option(&mut pop_requisition_line_unit_buying_price)?
+                }
+                Some("pop_requisition_line_warehouse_name") => {
+                    fields.lenient_option(&mut pop_requisition_line_warehouse_name)?
+                }
+                Some("stock_item_stock_unit_name") => {
+                    fields.lenient_option(&mut stock_item_stock_unit_name)?
+                }
+                Some("supplier_account_name") => {
+                    fields.lenient_option(&mut supplier_account_name)?
+                }
+                Some("supplier_account_number") => {
+                    fields.lenient_option(&mut supplier_account_number)?
+                }
+                Some("sys_currency_symbol") => {
+                    fields.lenient_option(&mut sys_currency_symbol)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            nominal_report_category_budget_name: nominal_report_category_budget_name
+                .unwrap_or_default(),
+            pop_requisition_created_by_username: pop_requisition_created_by_username
+                .unwrap_or_default(),
+            pop_requisition_date_time_created: pop_requisition_date_time_created
+                .unwrap_or_default(),
+            pop_requisition_document_no: pop_requisition_document_no.unwrap_or_default(),
+            pop_requisition_fulfilment_line_id: pop_requisition_fulfilment_line_id
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_item_code: pop_requisition_fulfilment_line_item_code
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_item_name: pop_requisition_fulfilment_line_item_name
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_linked_item_id: pop_requisition_fulfilment_line_linked_item_id
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_net_value: pop_requisition_fulfilment_line_net_value
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_nominal_account_name: pop_requisition_fulfilment_line_nominal_account_name
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_nominal_account_reference: pop_requisition_fulfilment_line_nominal_account_reference
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_nominal_cost_centre: pop_requisition_fulfilment_line_nominal_cost_centre
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_nominal_department: pop_requisition_fulfilment_line_nominal_department
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_quantity: pop_requisition_fulfilment_line_quantity
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_supplier_id: pop_requisition_fulfilment_line_supplier_id
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_type_id: pop_requisition_fulfilment_line_type_id
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_unit_buying_price: pop_requisition_fulfilment_line_unit_buying_price
+                .unwrap_or_default(),
+            pop_requisition_fulfilment_line_warehouse_name: pop_requisition_fulfilment_line_warehouse_name
+                .unwrap_or_default(),
+            pop_requisition_id: pop_requisition_id.unwrap_or_default(),
+            pop_requisition_line_authorised_date: pop_requisition_line_authorised_date
+                .unwrap_or_default(),
+            pop_requisition_line_authoriser_username: pop_requisition_line_authoriser_username
+                .unwrap_or_default(),
+            pop_requisition_line_buying_unit_description: pop_requisition_line_buying_unit_description
+                .unwrap_or_default(),
+            pop_requisition_line_currency_symbol: pop_requisition_line_currency_symbol
+                .unwrap_or_default(),
+            pop_requisition_line_delivery_date: pop_requisition_line_delivery_date
+                .unwrap_or_default(),
+            pop_requisition_line_id: pop_requisition_line_id.unwrap_or_default(),
+            pop_requisition_line_item_code: pop_requisition_line_item_code
+                .unwrap_or_default(),
+            pop_requisition_line_item_name: pop_requisition_line_item_name
+                .unwrap_or_default(),
+            pop_requisition_line_net_value: pop_requisition_line_net_value
+                .unwrap_or_default(),
+            pop_requisition_line_nominal_account_name: pop_requisition_line_nominal_account_name
+                .unwrap_or_default(),
+            pop_requisition_line_nominal_account_reference: pop_requisition_line_nominal_account_reference
+                .unwrap_or_default(),
+            pop_requisition_line_nominal_cost_centre: pop_requisition_line_nominal_cost_centre
+                .unwrap_or_default(),
+            pop_requisition_line_nominal_department: pop_requisition_line_nominal_department
+                .unwrap_or_default(),
+            pop_requisition_line_quantity: pop_requisition_line_quantity
+                .unwrap_or_default(),
+            pop_requisition_line_quantity_fulfilled: pop_requisition_line_quantity_fulfilled
+                .unwrap_or_default(),
+            pop_requisition_line_quantity_to_fulfil: pop_requisition_line_quantity_to_fulfil
+                .unwrap_or_default(),
+            pop_requisition_line_status_id: pop_requisition_line_status_id
+                .unwrap_or_default(),
+            pop_requisition_line_supplier_code: pop_requisition_line_supplier_code
+                .unwrap_or_default(),
+            pop_requisition_line_supplier_name: pop_requisition_line_supplier_name
+                .unwrap_or_default(),
+            pop_requisition_line_unit_buying_price: pop_requisition_line_unit_buying_price
+                .unwrap_or_default(),
+            pop_requisition_line_warehouse_name: pop_requisition_line_warehouse_name
+                .unwrap_or_default(),
+            stock_item_stock_unit_name: stock_item_stock_unit_name.unwrap_or_default(),
+            supplier_account_name: supplier_account_name.unwrap_or_default(),
+            supplier_account_number: supplier_account_number.unwrap_or_default(),
+            sys_currency_symbol: sys_currency_symbol.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The POP Settings are used to choose how to process and manage your Purchase Order Processing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopSettings {
     /// Indicates whether to allow any address to be used for direct delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_direct_delivery_to_any_address: Option<bool>,
     /// Indicates whether to allow customer addresses to be used for direct delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_direct_delivery_to_customer: Option<bool>,
     /// Indicates whether to allow supplier addresses to be used for direct delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_direct_delivery_to_supplier: Option<bool>,
     /// Indicates whether to allow order entry for goods to be delivered direct from supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_manual_direct_delivery: Option<bool>,
     /// Indicates whether to allow unauthorised orders to be processed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_unauthorised_order_processing: Option<bool>,
     /// This specifies whether to allow amendment of analysis codes on the order line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amend_analysis_codes: Option<bool>,
     /// Indicates whether order header analysis codes can be amended.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amend_header_analysis_codes: Option<bool>,
     /// This specifies whether to allow amendment of nominal codes on the order line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amend_nominal_codes: Option<bool>,
     /// If using cost centre breakdown, indicates whether to analyse standard cost variances by cost centre and departments.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analyse_postings_by_cost_centre_and_department: Option<bool>,
     /// Indicates whether there are any Orders that are Live or On-Hold that contain standard or free text lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub applicable_order_lines_exist: Option<bool>,
     /// This specifies whether to assign your purchase order numbers automatically.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_gen_order_return_nos: Option<bool>,
     /// Indicates whether to print copies of purchase orders automatically.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_print_copy_orders: Option<bool>,
     /// Indicates whether to check budgets when authorising purchase orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub check_budgets_on_authorise: Option<bool>,
     /// Indicates whether committed costs include goods received and goods despatched.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub committed_includes_goods_received: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default confirmation type for free text lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_free_text_confirm_intent_type: Option<String>,
     /// The default confirmation type for standard item lines with a service or labour stock item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_service_labour_confirm_intent_type: Option<String>,
     /// Whether direct delivery is ignored when the customer is on hold when using generate orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_direct_delivery_for_customer: Option<bool>,
     /// Whether direct delivery is ignored when the order is on hold when using generate orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_direct_delivery_for_order: Option<bool>,
     /// Whether via stock fulfilment is ignored when the customer is on hold when using generate orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_via_stock_for_customer: Option<bool>,
     /// Whether via stock fulfilment is ignored when the order is on hold when using generate orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_via_stock_for_order: Option<bool>,
     /// Indicates whether to generate intrastat entries for purchase orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub generate_intrastat_entries: Option<bool>,
     /// POP setting unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PopSettingsId>,
     /// Indicates whether to generate purchase orders for back to back and direct delivery sales orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_back_to_back_in_order_generation: Option<bool>,
     /// Indicates whether to include service/labour order lines in accruals.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_service_labour_in_accruals: Option<bool>,
     /// Indicates whether to include the statistical value on the Intrastat. This is the value of the goods, adjusted for any landed costs. (Ireland only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_statistical_value_on_intrastat: Option<bool>,
     /// Indictates whether to include terms of delivery on Intrastat entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_terms_of_delivery_on_intrastat: Option<bool>,
     /// Indicates whether to include text order lines in accruals.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_text_in_accruals: Option<bool>,
     /// Indicates when to include transactions on the Intrastat declaration. (HMRC Northern Ireland only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub intrastat_date_type: Option<String>,
     /// Indicates whether to match invoices and credit notes to the goods received note (GRN) and to the purchase order or return (false) or whether to match invoices and credit notes directly to the purchase order or return (true).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_invoice_credit_to_order_return_only: Option<bool>,
     /// Indicates the Id of the default mode of transport for Intrastat. (Ireland only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mode_of_transport_id: Option<i64>,
     /// Indicates the Id of the default nature of transaction code for Intrastat.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nature_of_transaction_code_id: Option<i64>,
     /// The default POP Order generation type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pop_order_generation_type: Option<String>,
     /// The nominal code for price differences.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_difference_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The Id of the price difference nominal code account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_difference_nominal_code_id: Option<i64>,
     /// Indicates whether the default price is updated when the invoice is recorded (false) or when goods are received (true).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prices_set_at_goods_receipt: Option<bool>,
     /// Indicates whether to record details of cancelled orders for future analysis. Saves a history of cancelled orders as well as cancelled purchase returns.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_cancelled_order_lines: Option<bool>,
     /// Indicates whether purchase requisitions can be amended by their authoriser.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requisition_authoriser_amend: Option<bool>,
     /// Indicates whether purchase requisitions require a valid nominal account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requisition_mandatory_nominal_codes: Option<bool>,
     /// Indicates whether purchase requisitions require a valid supplier account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requisition_mandatory_supplier: Option<bool>,
     /// Indicates whether the nominal account is included in chosen Combined Nominal Budget. Only available when requisition_mandatory_nominal_codes is true.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requisition_nominals_in_budget: Option<bool>,
     /// This specifies whether to show outstanding order quantities during goods received entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_quantity_goods_received: Option<bool>,
     /// Indicates whether to use the same nominal code as the the stock item (true) or the supplier's account (false).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_nominal_account_same_as: Option<bool>,
     /// Indicates the default terms of delivery for Intrastat.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_of_delivery_type: Option<String>,
     /// Indicates whether to allow prices to be updated when goods are received.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub update_price_on_goods_receipt: Option<bool>,
     /// Indicates whether to use disputed invoicing to mark invoices as disputed when necessary.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_disputed_invoicing: Option<bool>,
     /// Indicates whether to use the order exchange rate when updating prices (true) or the system exchange rate (false).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_order_exchange_rate_for_prices: Option<bool>,
     /// Indicates whether to use the same cost centre and department as the supplier's account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_same_cost_centre_and_department_as_supplier: Option<bool>,
     /// Indicates whether to print a separate purchase order for each sales order line that uses the Direct To Customer stock fulfilment method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_single_purchase_order_for_direct_delivery: Option<bool>,
     /// Indicates whether to use the current user's logon name as the order or return taker.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_logon_as_order_taker: Option<bool>,
     /// The nominal code reference for standard cost variances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub variances_nominal_account_reference: Option<String>,
     /// The nominal code cost centre for standard cost variances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub variances_nominal_cost_centre: Option<String>,
     /// The nominal code department for standard cost variances.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub variances_nominal_department: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PopSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "allow_direct_delivery_to_any_address",
+            &self.allow_direct_delivery_to_any_address,
+        )?;
+        map.optional(
+            "allow_direct_delivery_to_customer",
+            &self.allow_direct_delivery_to_customer,
+        )?;
+        map.optional(
+            "allow_direct_delivery_to_supplier",
+            &self.allow_direct_delivery_to_supplier,
+        )?;
+        map.optional(
+            "allow_manual_direct_delivery",
+            &self.allow_manual_direct_delivery,
+        )?;
+        map.optional(
+            "allow_unauthorised_order_processing",
+            &self.allow_unauthorised_order_processing,
+        )?;
+        map.optional("amend_analysis_codes", &self.amend_analysis_codes)?;
+        map.optional("amend_header_analysis_codes", &self.amend_header_analysis_codes)?;
+        map.optional("amend_nominal_codes", &self.amend_nominal_codes)?;
+        map.optional(
+            "analyse_postings_by_cost_centre_and_department",
+            &self.analyse_postings_by_cost_centre_and_department,
+        )?;
+        map.optional(
+            "applicable_order_lines_exist",
+            &self.applicable_order_lines_exist,
+        )?;
+        map.optional("auto_gen_order_return_nos", &self.auto_gen_order_return_nos)?;
+        map.optional("auto_print_copy_orders", &self.auto_print_copy_orders)?;
+        map.optional("check_budgets_on_authorise", &self.check_budgets_on_authorise)?;
+        map.optional(
+            "committed_includes_goods_received",
+            &self.committed_includes_goods_received,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_free_text_confirm_intent_type",
+            &self.default_free_text_confirm_intent_type,
+        )?;
+        map.optional(
+            "default_service_labour_confirm_intent_type",
+            &self.default_service_labour_confirm_intent_type,
+        )?;
+        map.optional(
+            "exclude_direct_delivery_for_customer",
+            &self.exclude_direct_delivery_for_customer,
+        )?;
+        map.optional(
+            "exclude_direct_delivery_for_order",
+            &self.exclude_direct_delivery_for_order,
+        )?;
+        map.optional(
+            "exclude_via_stock_for_customer",
+            &self.exclude_via_stock_for_customer,
+        )?;
+        map.optional("exclude_via_stock_for_order", &self.exclude_via_stock_for_order)?;
+        map.optional("generate_intrastat_entries", &self.generate_intrastat_entries)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "include_back_to_back_in_order_generation",
+            &self.include_back_to_back_in_order_generation,
+        )?;
+        map.optional(
+            "include_service_labour_in_accruals",
+            &self.include_service_labour_in_accruals,
+        )?;
+        map.optional(
+            "include_statistical_value_on_intrastat",
+            &self.include_statistical_value_on_intrastat,
+        )?;
+        map.optional(
+            "include_terms_of_delivery_on_intrastat",
+            &self.include_terms_of_delivery_on_intrastat,
+        )?;
+        map.optional("include_text_in_accruals", &self.include_text_in_accruals)?;
+        map.optional("intrastat_date_type", &self.intrastat_date_type)?;
+        map.optional(
+            "match_invoice_credit_to_order_return_only",
+            &self.match_invoice_credit_to_order_return_only,
+        )?;
+        map.optional("mode_of_transport_id", &self.mode_of_transport_id)?;
+        map.optional(
+            "nature_of_transaction_code_id",
+            &self.nature_of_transaction_code_id,
+        )?;
+        map.optional("pop_order_generation_type", &self.pop_order_generation_type)?;
+        map.optional(
+            "price_difference_nominal_code",
+            &self.price_difference_nominal_code,
+        )?;
+        map.optional(
+            "price_difference_nominal_code_id",
+            &self.price_difference_nominal_code_id,
+        )?;
+        map.optional("prices_set_at_goods_receipt", &self.prices_set_at_goods_receipt)?;
+        map.optional(
+            "record_cancelled_order_lines",
+            &self.record_cancelled_order_lines,
+        )?;
+        map.optional(
+            "requisition_authoriser_amend",
+            &self.requisition_authoriser_amend,
+        )?;
+        map.optional(
+            "requisition_mandatory_nominal_codes",
+            &self.requisition_mandatory_nominal_codes,
+        )?;
+        map.optional(
+            "requisition_mandatory_supplier",
+            &self.requisition_mandatory_supplier,
+        )?;
+        map.optional(
+            "requisition_nominals_in_budget",
+            &self.requisition_nominals_in_budget,
+        )?;
+        map.optional(
+            "show_quantity_goods_received",
+            &self.show_quantity_goods_received,
+        )?;
+        map.optional(
+            "stock_nominal_account_same_as",
+            &self.stock_nominal_account_same_as,
+        )?;
+        map.optional("terms_of_delivery_type", &self.terms_of_delivery_type)?;
+        map.optional(
+            "update_price_on_goods_receipt",
+            &self.update_price_on_goods_receipt,
+        )?;
+        map.optional("use_disputed_invoicing", &self.use_disputed_invoicing)?;
+        map.optional(
+            "use_order_exchange_rate_for_prices",
+            &self.use_order_exchange_rate_for_prices,
+        )?;
+        map.optional(
+            "use_same_cost_centre_and_department_as_supplier",
+            &self.use_same_cost_centre_and_department_as_supplier,
+        )?;
+        map.optional(
+            "use_single_purchase_order_for_direct_delivery",
+            &self.use_single_purchase_order_for_direct_delivery,
+        )?;
+        map.optional("user_logon_as_order_taker", &self.user_logon_as_order_taker)?;
+        map.optional(
+            "variances_nominal_account_reference",
+            &self.variances_nominal_account_reference,
+        )?;
+        map.optional(
+            "variances_nominal_cost_centre",
+            &self.variances_nominal_cost_centre,
+        )?;
+        map.optional(
+            "variances_nominal_department",
+            &self.variances_nominal_department,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allow_direct_delivery_to_any_address = None;
+        let mut allow_direct_delivery_to_customer = None;
+        let mut allow_direct_delivery_to_supplier = None;
+        let mut allow_manual_direct_delivery = None;
+        let mut allow_unauthorised_order_processing = None;
+        let mut amend_analysis_codes = None;
+        let mut amend_header_analysis_codes = None;
+        let mut amend_nominal_codes = None;
+        let mut analyse_postings_by_cost_centre_and_department = None;
+        let mut applicable_order_lines_exist = None;
+        let mut auto_gen_order_return_nos = None;
+        let mut auto_print_copy_orders = None;
+        let mut check_budgets_on_authorise = None;
+        let mut committed_includes_goods_received = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_free_text_confirm_intent_type = None;
+        let mut default_service_labour_confirm_intent_type = None;
+        let mut exclude_direct_delivery_for_customer = None;
+        let mut exclude_direct_delivery_for_order = None;
+        let mut exclude_via_stock_for_customer = None;
+        let mut exclude_via_stock_for_order = None;
+        let mut generate_intrastat_entries = None;
+        let mut id = None;
+        let mut include_back_to_back_in_order_generation = None;
+        let mut include_service_labour_in_accruals = None;
+        let mut include_statistical_value_on_intrastat = None;
+        let mut include_terms_of_delivery_on_intrastat = None;
+        let mut include_text_in_accruals = None;
+        let mut intrastat_date_type = None;
+        let mut match_invoice_credit_to_order_return_only = None;
+        let mut mode_of_transport_id = None;
+        let mut nature_of_transaction_code_id = None;
+        let mut pop_order_generation_type = None;
+        let mut price_difference_nominal_code = None;
+        let mut price_difference_nominal_code_id = None;
+        let mut prices_set_at_goods_receipt = None;
+        let mut record_cancelled_order_lines = None;
+        let mut requisition_authoriser_amend = None;
+        let mut requisition_mandatory_nominal_codes = None;
+        let mut requisition_mandatory_supplier = None;
+        let mut requisition_nominals_in_budget = None;
+        let mut show_quantity_goods_received = None;
+        let mut stock_nominal_account_same_as = None;
+        let mut terms_of_delivery_type = None;
+        let mut update_price_on_goods_receipt = None;
+        let mut use_disputed_invoicing = None;
+        let mut use_order_exchange_rate_for_prices = None;
+        let mut use_same_cost_centre_and_department_as_supplier = None;
+        let mut use_single_purchase_order_for_direct_delivery = None;
+        let mut user_logon_as_order_taker = None;
+        let mut variances_nominal_account_reference = None;
+        let mut variances_nominal_cost_centre = None;
+        let mut variances_nominal_department = None;
+        loop {
+            match fields.next_key()? {
+                Some("allow_direct_delivery_to_any_address") => {
+                    fields.lenient_option(&mut allow_direct_delivery_to_any_address)?
+                }
+                Some("allow_direct_delivery_to_customer") => {
+                    fields.lenient_option(&mut allow_direct_delivery_to_customer)?
+                }
+                Some("allow_direct_delivery_to_supplier") => {
+                    fields.lenient_option(&mut allow_direct_delivery_to_supplier)?
+                }
+                Some("allow_manual_direct_delivery") => {
+                    fields.lenient_option(&mut allow_manual_direct_delivery)?
+                }
+                Some("allow_unauthorised_order_processing") => {
+                    fields.lenient_option(&mut allow_unauthorised_order_processing)?
+                }
+                Some("amend_analysis_codes") => {
+                    fields.lenient_option(&mut amend_analysis_codes)?
+                }
+                Some("amend_header_analysis_codes") => {
+                    fields.lenient_option(&mut amend_header_analysis_codes)?
+                }
+                Some("amend_nominal_codes") => {
+                    fields.lenient_option(&mut amend_nominal_codes)?
+                }
+                Some("analyse_postings_by_cost_centre_and_department") => {
+                    fields
+                        .lenient_option(
+                            &mut analyse_postings_by_cost_centre_and_department,
+                        )?
+                }
+                Some("applicable_order_lines_exist") => {
+                    fields.lenient_option(&mut applicable_order_lines_exist)?
+                }
+                Some("auto_gen_order_return_nos") => {
+                    fields.lenient_option(&mut auto_gen_order_return_nos)?
+                }
+                Some("auto_print_copy_orders") => {
+                    fields.lenient_option(&mut auto_print_copy_orders)?
+                }
+                Some("check_budgets_on_authorise") => {
+                    fields.lenient_option(&mut check_budgets_on_authorise)?
+                }
+                Some("committed_includes_goods_received") => {
+                    fields.lenient_option(&mut committed_includes_goods_received)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_free_text_confirm_intent_type") => {
+                    fields.lenient_option(&mut default_free_text_confirm_intent_type)?
+                }
+                Some("default_service_labour_confirm_intent_type") => {
+                    fields
+                        .lenient_option(&mut default_service_labour_confirm_intent_type)?
+                }
+                Some("exclude_direct_delivery_for_customer") => {
+                    fields.lenient_option(&mut exclude_direct_delivery_for_customer)?
+                }
+                Some("exclude_direct_delivery_for_order") => {
+                    fields.lenient_option(&mut exclude_direct_delivery_for_order)?
+                }
+                Some("exclude_via_stock_for_customer") => {
+                    fields.lenient_option(&mut exclude_via_stock_for_customer)?
+                }
+                Some("exclude_via_stock_for_order") => {
+                    fields.lenient_option(&mut exclude_via_stock_for_order)?
+                }
+                Some("generate_intrastat_entries") => {
+                    fields.lenient_option(&mut generate_intrastat_entries)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("include_back_to_back_in_order_generation") => {
+                    fields.lenient_option(&mut include_back_to_back_in_order_generation)?
+                }
+                Some("include_service_labour_in_accruals") => {
+                    fields.lenient_option(&mut include_service_labour_in_accruals)?
+                }
+                Some("include_statistical_value_on_intrastat") => {
+                    fields.lenient_option(&mut include_statistical_value_on_intrastat)?
+                }
+                Some("include_terms_of_delivery_on_intrastat") => {
+                    fields.lenient_option(&mut include_terms_of_delivery_on_intrastat)?
+                }
+                Some("include_text_in_accruals") => {
+                    fields.lenient_option(&mut include_text_in_accruals)?
+                }
+                Some("intrastat_date_type") => {
+                    fields.lenient_option(&mut intrastat_date_type)?
+                }
+                Some("match_invoice_credit_to_order_return_only") => {
+                    fields
+                        .lenient_option(&mut match_invoice_credit_to_order_return_only)?
+                }
+                Some("mode_of_transport_id") => {
+                    fields.lenient_option(&mut mode_of_transport_id)?
+                }
+                Some("nature_of_transaction_code_id") => {
+                    fields.lenient_option(&mut nature_of_transaction_code_id)?
+                }
+                Some("pop_order_generation_type") => {
+                    fields.lenient_option(&mut pop_order_generation_type)?
+                }
+                Some("price_difference_nominal_code") => {
+                    fields.next_value(&mut price_difference_nominal_code)?
+                }
+                Some("price_difference_nominal_code_id") => {
+                    fields.lenient_option(&mut price_difference_nominal_code_id)?
+                }
+                Some("prices_set_at_goods_receipt") => {
+                    fields.lenient_option(&mut prices_set_at_goods_receipt)?
+                }
+                Some("record_cancelled_order_lines") => {
+                    fields.lenient_option(&mut record_cancelled_order_lines)?
+                }
+                Some("requisition_authoriser_amend") => {
+                    fields.lenient_option(&mut requisition_authoriser_amend)?
+                }
+                Some("requisition_mandatory_nominal_codes") => {
+                    fields.lenient_option(&mut requisition_mandatory_nominal_codes)?
+                }
+                Some("requisition_mandatory_supplier") => {
+                    fields.lenient_option(&mut requisition_mandatory_supplier)?
+                }
+                Some("requisition_nominals_in_budget") => {
+                    fields.lenient_option(&mut requisition_nominals_in_budget)?
+                }
+                Some("show_quantity_goods_received") => {
+                    fields.lenient_option(&mut show_quantity_goods_received)?
+                }
+                Some("stock_nominal_account_same_as") => {
+                    fields.lenient_option(&mut stock_nominal_account_same_as)?
+                }
+                Some("terms_of_delivery_type") => {
+                    fields.lenient_option(&mut terms_of_delivery_type)?
+                }
+                Some("update_price_on_goods_receipt") => {
+                    fields.lenient_option(&mut update_price_on_goods_receipt)?
+                }
+                Some("use_disputed_invoicing") => {
+                    fields.lenient_option(&mut use_disputed_invoicing)?
+                }
+                Some("use_order_exchange_rate_for_prices") => {
+                    fields.lenient_option(&mut use_order_exchange_rate_for_prices)?
+                }
+                Some("use_same_cost_centre_and_department_as_supplier") => {
+                    fields
+                        .lenient_option(
+                            &mut use_same_cost_centre_and_department_as_supplier,
+                        )?
+                }
+                Some("use_single_purchase_order_for_direct_delivery") => {
+                    fields
+                        .lenient_option(
+                            &mut use_single_purchase_order_for_direct_delivery,
+                        )?
+                }
+                Some("user_logon_as_order_taker") => {
+                    fields.lenient_option(&mut user_logon_as_order_taker)?
+                }
+                Some("variances_nominal_account_reference") => {
+                    fields.lenient_option(&mut variances_nominal_account_reference)?
+                }
+                Some("variances_nominal_cost_centre") => {
+                    fields.lenient_option(&mut variances_nominal_cost_centre)?
+                }
+                Some("variances_nominal_department") => {
+                    fields.lenient_option(&mut variances_nominal_department)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allow_direct_delivery_to_any_address: allow_direct_delivery_to_any_address
+                .unwrap_or_default(),
+            allow_direct_delivery_to_customer: allow_direct_delivery_to_customer
+                .unwrap_or_default(),
+            allow_direct_delivery_to_supplier: allow_direct_delivery_to_supplier
+                .unwrap_or_default(),
+            allow_manual_direct_delivery: allow_manual_direct_delivery
+                .unwrap_or_default(),
+            allow_unauthorised_order_processing: allow_unauthorised_order_processing
+                .unwrap_or_default(),
+            amend_analysis_codes: amend_analysis_codes.unwrap_or_default(),
+            amend_header_analysis_codes: amend_header_analysis_codes.unwrap_or_default(),
+            amend_nominal_codes: amend_nominal_codes.unwrap_or_default(),
+            analyse_postings_by_cost_centre_and_department: analyse_postings_by_cost_centre_and_department
+                .unwrap_or_default(),
+            applicable_order_lines_exist: applicable_order_lines_exist
+                .unwrap_or_default(),
+            auto_gen_order_return_nos: auto_gen_order_return_nos.unwrap_or_default(),
+            auto_print_copy_orders: auto_print_copy_orders.unwrap_or_default(),
+            check_budgets_on_authorise: check_budgets_on_authorise.unwrap_or_default(),
+            committed_includes_goods_received: committed_includes_goods_received
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_free_text_confirm_intent_type: default_free_text_confirm_intent_type
+                .unwrap_or_default(),
+            default_service_labour_confirm_intent_type: default_service_labour_confirm_intent_type
+                .unwrap_or_default(),
+            exclude_direct_delivery_for_customer: exclude_direct_delivery_for_customer
+                .unwrap_or_default(),
+            exclude_direct_delivery_for_order: exclude_direct_delivery_for_order
+                .unwrap_or_default(),
+            exclude_via_stock_for_customer: exclude_via_stock_for_customer
+                .unwrap_or_default(),
+            exclude_via_stock_for_order: exclude_via_stock_for_order.unwrap_or_default(),
+            generate_intrastat_entries: generate_intrastat_entries.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            include_back_to_back_in_order_generation: include_back_to_back_in_order_generation
+                .unwrap_or_default(),
+            include_service_labour_in_accruals: include_service_labour_in_accruals
+                .unwrap_or_default(),
+            include_statistical_value_on_intrastat: include_statistical_value_on_intrastat
+                .unwrap_or_default(),
+            include_terms_of_delivery_on_intrastat: include_terms_of_delivery_on_intrastat
+                .unwrap_or_default(),
+            include_text_in_accruals: include_text_in_accruals.unwrap_or_default(),
+            intrastat_date_type: intrastat_date_type.unwrap_or_default(),
+            match_invoice_credit_to_order_return_only: match_invoice_credit_to_order_return_only
+                .unwrap_or_default(),
+            mode_of_transport_id: mode_of_transport_id.unwrap_or_default(),
+            nature_of_transaction_code_id: nature_of_transaction_code_id
+                .unwrap_or_default(),
+            pop_order_generation_type: pop_order_generation_type.unwrap_or_default(),
+            price_difference_nominal_code: price_difference_nominal_code
+                .unwrap_or_default(),
+            price_difference_nominal_code_id: price_difference_nominal_code_id
+                .unwrap_or_default(),
+            prices_set_at_goods_receipt: prices_set_at_goods_receipt.unwrap_or_default(),
+            record_cancelled_order_lines: record_cancelled_order_lines
+                .unwrap_or_default(),
+            requisition_authoriser_amend: requisition_authoriser_amend
+                .unwrap_or_default(),
+            requisition_mandatory_nominal_codes: requisition_mandatory_nominal_codes
+                .unwrap_or_default(),
+            requisition_mandatory_supplier: requisition_mandatory_supplier
+                .unwrap_or_default(),
+            requisition_nominals_in_budget: requisition_nominals_in_budget
+                .unwrap_or_default(),
+            show_quantity_goods_received: show_quantity_goods_received
+                .unwrap_or_default(),
+            stock_nominal_account_same_as: stock_nominal_account_same_as
+                .unwrap_or_default(),
+            terms_of_delivery_type: terms_of_delivery_type.unwrap_or_default(),
+            update_price_on_goods_receipt: update_price_on_goods_receipt
+                .unwrap_or_default(),
+            use_disputed_invoicing: use_disputed_invoicing.unwrap_or_default(),
+            use_order_exchange_rate_for_prices: use_order_exchange_rate_for_prices
+                .unwrap_or_default(),
+            use_same_cost_centre_and_department_as_supplier: use_same_cost_centre_and_department_as_supplier
+                .unwrap_or_default(),
+            use_single_purchase_order_for_direct_delivery: use_single_purchase_order_for_direct_delivery
+                .unwrap_or_default(),
+            user_logon_as_order_taker: user_logon_as_order_taker.unwrap_or_default(),
+            variances_nominal_account_reference: variances_nominal_account_reference
+                .unwrap_or_default(),
+            variances_nominal_cost_centre: variances_nominal_cost_centre
+                .unwrap_or_default(),
+            variances_nominal_department: variances_nominal_department
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The trade line status is used to determine the invoice/credit or despatch/receipt status of an order line. Values cam be 'None', 'Partially' or 'Fully'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopTradeLineStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PopTradeLineStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PopTradeLineStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PopTradeLineStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Lookup Purchase Orders

@@ -16,346 +16,607 @@
 //! - `source_of_price_types`: Source Of Price Types
 
 /// Customer discount groups allow you to enter a discount for groups of customers rather than individually.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerDiscountGroup {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer discount group description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Customer discount group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerDiscountGroupId>,
     /// Customer discount group name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerDiscountGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerDiscountGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerDiscountGroup {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This specifies whether a percentage is applied as a discount or surcharge.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiscountOrSurchargeType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DiscountOrSurchargeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DiscountOrSurchargeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DiscountOrSurchargeType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This specifies whether a discount is flat rate or calculated based on a quantity.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlatRateOrQuantityBreakType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FlatRateOrQuantityBreakType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlatRateOrQuantityBreakType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FlatRateOrQuantityBreakType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Order value discounts are based on the total value of an invoice or sales order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderValueDiscount {
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Order value discount description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Order value discount record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for OrderValueDiscount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OrderValueDiscount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OrderValueDiscount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut currency_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            currency_id: currency_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A price band is simply a price list. They're used to offer different prices to different customers. Product prices are set in the each price band. The price a customer receives for a product depends on the price band their account is linked to.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBand {
     /// The date and time this price band is active from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_date_time_from: Option<sage_core::types::DateTime>,
     /// The date and time this price band is active to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_date_time_to: Option<sage_core::types::DateTime>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price band description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Price band record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PriceBandId>,
     /// Is this price band active.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// Is this the Standard price band.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_standard_band: Option<bool>,
     /// Is this price band time based.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_time_based: Option<bool>,
     /// Price band name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The type of price band.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_type: Option<String>,
     /// Price band type record Id; this will be 0 for Universal price bands and 1 for Limited price bands.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PriceBand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("active_date_time_from", &self.active_date_time_from)?;
+        map.optional("active_date_time_to", &self.active_date_time_to)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_standard_band", &self.is_standard_band)?;
+        map.optional("is_time_based", &self.is_time_based)?;
+        map.optional("name", &self.name)?;
+        map.optional("price_band_type", &self.price_band_type)?;
+        map.optional("price_band_type_id", &self.price_band_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriceBand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PriceBand {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut active_date_time_from = None;
+        let mut active_date_time_to = None;
+        let mut currency_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_standard_band = None;
+        let mut is_time_based = None;
+        let mut name = None;
+        let mut price_band_type = None;
+        let mut price_band_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("active_date_time_from") => {
+                    fields.next_value(&mut active_date_time_from)?
+                }
+                Some("active_date_time_to") => {
+                    fields.next_value(&mut active_date_time_to)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_standard_band") => fields.lenient_option(&mut is_standard_band)?,
+                Some("is_time_based") => fields.lenient_option(&mut is_time_based)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("price_band_type") => fields.lenient_option(&mut price_band_type)?,
+                Some("price_band_type_id") => {
+                    fields.lenient_option(&mut price_band_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            active_date_time_from: active_date_time_from.unwrap_or_default(),
+            active_date_time_to: active_date_time_to.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_standard_band: is_standard_band.unwrap_or_default(),
+            is_time_based: is_time_based.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            price_band_type: price_band_type.unwrap_or_default(),
+            price_band_type_id: price_band_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.
 ///
 /// The API endpoint returns details of the price band types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBandType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PriceBandType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriceBandType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PriceBandType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The Price Book settings are used to configure application behaviour with respect to the Price Book module.
 ///
 /// Settings include the pricing discounts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBookSettings {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price Book Settings record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PriceBookSettingsId>,
     /// Whether to use customer discount groups.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_customer_discount_groups: Option<bool>,
     /// Whether to use limited price bands.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_limited_price_bands: Option<bool>,
     /// Whether to use order value discounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_order_value_discounts: Option<bool>,
     /// Whether to use product group discounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_product_group_discounts: Option<bool>,
     /// Whether to use quantity based discounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_quantity_based_discounts: Option<bool>,
     /// Whether to use stock item discounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_stock_item_discounts: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PriceBookSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "use_customer_discount_groups",
+            &self.use_customer_discount_groups,
+        )?;
+        map.optional("use_limited_price_bands", &self.use_limited_price_bands)?;
+        map.optional("use_order_value_discounts", &self.use_order_value_discounts)?;
+        map.optional("use_product_group_discounts", &self.use_product_group_discounts)?;
+        map.optional(
+            "use_quantity_based_discounts",
+            &self.use_quantity_based_discounts,
+        )?;
+        map.optional("use_stock_item_discounts", &self.use_stock_item_discounts)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriceBookSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PriceBookSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut use_customer_discount_groups = None;
+        let mut use_limited_price_bands = None;
+        let mut use_order_value_discounts = None;
+        let mut use_product_group_discounts = None;
+        let mut use_quantity_based_discounts = None;
+        let mut use_stock_item_discounts = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("use_customer_discount_groups") => {
+                    fields.lenient_option(&mut use_customer_discount_groups)?
+                }
+                Some("use_limited_price_bands") => {
+                    fields.lenient_option(&mut use_limited_price_bands)?
+                }
+                Some("use_order_value_discounts") => {
+                    fields.lenient_option(&mut use_order_value_discounts)?
+                }
+                Some("use_product_group_discounts") => {
+                    fields.lenient_option(&mut use_product_group_discounts)?
+                }
+                Some("use_quantity_based_discounts") => {
+                    fields.lenient_option(&mut use_quantity_based_discounts)?
+                }
+                Some("use_stock_item_discounts") => {
+                    fields.lenient_option(&mut use_stock_item_discounts)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            use_customer_discount_groups: use_customer_discount_groups
+                .unwrap_or_default(),
+            use_limited_price_bands: use_limited_price_bands.unwrap_or_default(),
+            use_order_value_discounts: use_order_value_discounts.unwrap_or_default(),
+            use_product_group_discounts: use_product_group_discounts.unwrap_or_default(),
+            use_quantity_based_discounts: use_quantity_based_discounts
+                .unwrap_or_default(),
+            use_stock_item_discounts: use_stock_item_discounts.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This specifies how a price has been calculated. This can be from a Unit Price, Unit Discount Value, Unit Discount Percentage or Special Price.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PricingType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PricingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PricingType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PricingType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This returns the selling prices of your products. A price is returned for each price band associated with a product.
@@ -363,130 +624,183 @@ pub struct PricingType {
 /// A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.
 ///
 /// The prices returned here do not include any customer specific discounts. The default sort (orderby) field is by 'product_code' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductPriceView {
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// The symbol of the currency used for the price.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price band record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// The name of the price band.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_name: Option<String>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Product price record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_price_id: Option<i64>,
     /// The selling price for the shown product and price band.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_price_price: Option<sage_core::types::Decimal>,
     /// 'True' if uses the price from the standard price band is used otherwise 'False'
     ///
     /// The price of a product can be linked to the price set in the standard price band. This is used when only some product prices are different to the standard price.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_price_use_standard: Option<bool>,
     /// The name of the unit the product is sold in. For example box, crate, bottle. The default unit is each.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductPriceView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.optional("price_band_name", &self.price_band_name)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("product_price_id", &self.product_price_id)?;
+        map.optional_number("product_price_price", &self.product_price_price)?;
+        map.optional("product_price_use_standard", &self.product_price_use_standard)?;
+        map.optional("product_stock_unit_name", &self.product_stock_unit_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductPriceView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductPriceView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut currency_id = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut date_time_updated = None;
+        let mut price_band_id = None;
+        let mut price_band_name = None;
+        let mut product_code = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut product_price_id = None;
+        let mut product_price_price = None;
+        let mut product_price_use_standard = None;
+        let mut product_stock_unit_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("price_band_id") => fields.lenient_option(&mut price_band_id)?,
+                Some("price_band_name") => fields.lenient_option(&mut price_band_name)?,
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("product_price_id") => fields.lenient_option(&mut product_price_id)?,
+                Some("product_price_price") => {
+                    fields.lenient_option(&mut product_price_price)?
+                }
+                Some("product_price_use_standard") => {
+                    fields.lenient_option(&mut product_price_use_standard)?
+                }
+                Some("product_stock_unit_name") => {
+                    fields.lenient_option(&mut product_stock_unit_name)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            currency_id: currency_id.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            price_band_id: price_band_id.unwrap_or_default(),
+            price_band_name: price_band_name.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            product_price_id: product_price_id.unwrap_or_default(),
+            product_price_price: product_price_price.unwrap_or_default(),
+            product_price_use_standard: product_price_use_standard.unwrap_or_default(),
+            product_stock_unit_name: product_stock_unit_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This specifies whether a discount originates from a Customer, Stock Item or Product Group discount.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceOfPriceType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SourceOfPriceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SourceOfPriceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SourceOfPriceType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Customer Discount Group

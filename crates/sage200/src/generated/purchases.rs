@@ -36,65 +36,77 @@
 //! - `suppliers`: Suppliers
 
 /// The authorisation type for a purchase transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorisationType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for AuthorisationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AuthorisationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AuthorisationType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Factor houses are third party companies employed by suppliers to collect payments from customers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FactorHouse {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Factor house Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::FactorHouseId>,
     /// The factor house main address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<FactorHouseMainAddress>,
     /// The factor house name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The factor house reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -113,628 +125,776 @@ impl FactorHouse {
     }
 }
 
+impl serde::Serialize for FactorHouse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("main_address", &self.main_address)?;
+        map.field("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FactorHouse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FactorHouse {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut main_address = None;
+        let mut name = None;
+        let mut reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            reference: reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The factor house main address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FactorHouseMainAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Address contact name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Address country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Factor house contact email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Factor house contact fax.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// Factor house addresss record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Factor house contact mobile.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mobile: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Factor house contact telephone.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Factor house contact website.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FactorHouseMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("mobile", &self.mobile)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("telephone", &self.telephone)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FactorHouseMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FactorHouseMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut id = None;
+        let mut mobile = None;
+        let mut postcode = None;
+        let mut telephone = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("mobile") => fields.lenient_option(&mut mobile)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of supplier information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSupplier {
     /// The status of the supplier account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub post_code: Option<String>,
     /// The reference for the account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Supplier short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupSupplier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("post_code", &self.post_code)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("short_name", &self.short_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupSupplier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupSupplier {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type_id = None;
+        let mut id = None;
+        let mut name = None;
+        let mut post_code = None;
+        let mut reference = None;
+        let mut short_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("post_code") => fields.lenient_option(&mut post_code)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("short_name") => fields.lenient_option(&mut short_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            post_code: post_code.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            short_name: short_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Use payment groups to automatically process supplier payments.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentGroup {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description for the payment method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Payment group Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PaymentGroupId>,
     /// Whether this payment group is used for supplier payments.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_supplier_payments_group: Option<bool>,
     /// The payment group number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_group_number: Option<i64>,
     /// The payment method for the payment group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_type: Option<String>,
     /// Whether to post payments to the supplier account when payments are generated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub post_to_ledger_on_payment_run: Option<bool>,
     /// Whether to post a batch of payments to the Cash Book as a single entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub summarise_payments: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_supplier_payments_group", &self.is_supplier_payments_group)?;
+        map.optional("payment_group_number", &self.payment_group_number)?;
+        map.optional("payment_type", &self.payment_type)?;
+        map.optional(
+            "post_to_ledger_on_payment_run",
+            &self.post_to_ledger_on_payment_run,
+        )?;
+        map.optional("summarise_payments", &self.summarise_payments)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PaymentGroup {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut is_supplier_payments_group = None;
+        let mut payment_group_number = None;
+        let mut payment_type = None;
+        let mut post_to_ledger_on_payment_run = None;
+        let mut summarise_payments = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_supplier_payments_group") => {
+                    fields.lenient_option(&mut is_supplier_payments_group)?
+                }
+                Some("payment_group_number") => {
+                    fields.lenient_option(&mut payment_group_number)?
+                }
+                Some("payment_type") => fields.lenient_option(&mut payment_type)?,
+                Some("post_to_ledger_on_payment_run") => {
+                    fields.lenient_option(&mut post_to_ledger_on_payment_run)?
+                }
+                Some("summarise_payments") => {
+                    fields.lenient_option(&mut summarise_payments)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_supplier_payments_group: is_supplier_payments_group.unwrap_or_default(),
+            payment_group_number: payment_group_number.unwrap_or_default(),
+            payment_type: payment_type.unwrap_or_default(),
+            post_to_ledger_on_payment_run: post_to_ledger_on_payment_run
+                .unwrap_or_default(),
+            summarise_payments: summarise_payments.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Gets the list of Payment group payment types which can be used. For example, "Remittance & cheque", or "Remittance only (Email)".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentType {
     /// Description of the payment type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Payment type record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PaymentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PaymentType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Gets Purchase aged creditor views. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseAgedCreditorView {
     /// The name of ageing period 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_1: Option<String>,
     /// The name of ageing period 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_2: Option<String>,
     /// The name of ageing period 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_3: Option<String>,
     /// The name of ageing period 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_4: Option<String>,
     /// The name of ageing period 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_5: Option<String>,
     /// The name of ageing period 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_6: Option<String>,
     /// The name of ageing period 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_7: Option<String>,
     /// The name of ageing period 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_8: Option<String>,
     /// Value in base currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_current: Option<sage_core::types::Decimal>,
     /// Value in base currency for furure periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_future: Option<sage_core::types::Decimal>,
     /// Value in base currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_past: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_1: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_2: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_3: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_4: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_5: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_6: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_7: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_8: Option<sage_core::types::Decimal>,
     /// Value in document currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_current: Option<sage_core::types::Decimal>,
     /// Value in document currency for future periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_future: Option<sage_core::types::Decimal>,
     /// Value in document currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_past: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_1: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_2: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_3: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_4: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_5: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_6: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_7: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_8: Option<sage_core::types::Decimal>,
     /// Posted supplier transaction record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_supplier_transaction_id: Option<i64>,
     /// Supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseAgedCreditorView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aged_period_1", &self.aged_period_1)?;
+        map.optional("aged_period_2", &self.aged_period_2)?;
+        map.optional("aged_period_3", &self.aged_period_3)?;
+        map.optional("aged_period_4", &self.aged_period_4)?;
+        map.optional("aged_period_5", &self.aged_period_5)?;
+        map.optional("aged_period_6", &self.aged_period_6)?;
+        map.optional("aged_period_7", &self.aged_period_7)?;
+        map.optional("aged_period_8", &self.aged_period_8)?;
+        map.optional_number("base_current", &self.base_current)?;
+        map.optional_number("base_future", &self.base_future)?;
+        map.optional_number("base_past", &self.base_past)?;
+        map.optional_number("base_period_1", &self.base_period_1)?;
+        map.optional_number("base_period_2", &self.base_period_2)?;
+        map.optional_number("base_period_3", &self.base_period_3)?;
+        map.optional_number("base_period_4", &self.base_period_4)?;
+        map.optional_number("base_period_5", &self.base_period_5)?;
+        map.optional_number("base_period_6", &self.base_period_6)?;
+        map.optional_number("base_period_7", &self.base_period_7)?;
+        map.optional_number("base_period_8", &self.base_period_8)?;
+        map.optional_number("doc_current", &self.doc_current)?;
+        map.optional_number("doc_future", &self.doc_future)?;
+        map.optional_number("doc_past", &self.doc_past)?;
+        map.optional_number("doc_period_1", &self.doc_period_1)?;
+        map.optional_number("doc_period_2", &self.doc_period_2)?;
+        map.optional_number("doc_period_3", &self.doc_period_3)?;
+        map.optional_number("doc_period_4", &self.doc_period_4)?;
+        map.optional_number("doc_period_5", &self.doc_period_5)?;
+        map.optional_number("doc_period_6", &self.doc_period_6)?;
+        map.optional_number("doc_period_7", &self.doc_period_7)?;
+        map.optional_number("doc_period_8", &self.doc_period_8)?;
+        map.optional(
+            "posted_supplier_transaction_id",
+            &self.posted_supplier_transaction_id,
+        )?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseAgedCreditorView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseAgedCreditorView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut aged_period_1 = None;
+        let mut aged_period_2 = None;
+        let mut aged_period_3 = None;
+        let mut aged_period_4 = None;
+        let mut aged_period_5 = None;
+        let mut aged_period_6 = None;
+        let mut aged_period_7 = None;
+        let mut aged_period_8 = None;
+        let mut base_current = None;
+        let mut base_future = None;
+        let mut base_past = None;
+        let mut base_period_1 = None;
+        let mut base_period_2 = None;
+        let mut base_period_3 = None;
+        let mut base_period_4 = None;
+        let mut base_period_5 = None;
+        let mut base_period_6 = None;
+        let mut base_period_7 = None;
+        let mut base_period_8 = None;
+        let mut doc_current = None;
+        let mut doc_future = None;
+        let mut doc_past = None;
+        let mut doc_period_1 = None;
+        let mut doc_period_2 = None;
+        let mut doc_period_3 = None;
+        let mut doc_period_4 = None;
+        let mut doc_period_5 = None;
+        let mut doc_period_6 = None;
+        let mut doc_period_7 = None;
+        let mut doc_period_8 = None;
+        let mut posted_supplier_transaction_id = None;
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("aged_period_1") => fields.lenient_option(&mut aged_period_1)?,
+                Some("aged_period_2") => fields.lenient_option(&mut aged_period_2)?,
+                Some("aged_period_3") => fields.lenient_option(&mut aged_period_3)?,
+                Some("aged_period_4") => fields.lenient_option(&mut aged_period_4)?,
+                Some("aged_period_5") => fields.lenient_option(&mut aged_period_5)?,
+                Some("aged_period_6") => fields.lenient_option(&mut aged_period_6)?,
+                Some("aged_period_7") => fields.lenient_option(&mut aged_period_7)?,
+                Some("aged_period_8") => fields.lenient_option(&mut aged_period_8)?,
+                Some("base_current") => fields.lenient_option(&mut base_current)?,
+                Some("base_future") => fields.lenient_option(&mut base_future)?,
+                Some("base_past") => fields.lenient_option(&mut base_past)?,
+                Some("base_period_1") => fields.lenient_option(&mut base_period_1)?,
+                Some("base_period_2") => fields.lenient_option(&mut base_period_2)?,
+                Some("base_period_3") => fields.lenient_option(&mut base_period_3)?,
+                Some("base_period_4") => fields.lenient_option(&mut base_period_4)?,
+                Some("base_period_5") => fields.lenient_option(&mut base_period_5)?,
+                Some("base_period_6") => fields.lenient_option(&mut base_period_6)?,
+                Some("base_period_7") => fields.lenient_option(&mut base_period_7)?,
+                Some("base_period_8") => fields.lenient_option(&mut base_period_8)?,
+                Some("doc_current") => fields.lenient_option(&mut doc_current)?,
+                Some("doc_future") => fields.lenient_option(&mut doc_future)?,
+                Some("doc_past") => fields.lenient_option(&mut doc_past)?,
+                Some("doc_period_1") => fields.lenient_option(&mut doc_period_1)?,
+                Some("doc_period_2") => fields.lenient_option(&mut doc_period_2)?,
+                Some("doc_period_3") => fields.lenient_option(&mut doc_period_3)?,
+                Some("doc_period_4") => fields.lenient_option(&mut doc_period_4)?,
+                Some("doc_period_5") => fields.lenient_option(&mut doc_period_5)?,
+                Some("doc_period_6") => fields.lenient_option(&mut doc_period_6)?,
+                Some("doc_period_7") => fields.lenient_option(&mut doc_period_7)?,
+                Some("doc_period_8") => fields.lenient_option(&mut doc_period_8)?,
+                Some("posted_supplier_transaction_id") => {
+                    fields.lenient_option(&mut posted_supplier_transaction_id)?
+                }
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            aged_period_1: aged_period_1.unwrap_or_default(),
+            aged_period_2: aged_period_2.unwrap_or_default(),
+            aged_period_3: aged_period_3.unwrap_or_default(),
+            aged_period_4: aged_period_4.unwrap_or_default(),
+            aged_period_5: aged_period_5.unwrap_or_default(),
+            aged_period_6: aged_period_6.unwrap_or_default(),
+            aged_period_7: aged_period_7.unwrap_or_default(),
+            aged_period_8: aged_period_8.unwrap_or_default(),
+            base_current: base_current.unwrap_or_default(),
+            base_future: base_future.unwrap_or_default(),
+            base_past: base_past.unwrap_or_default(),
+            base_period_1: base_period_1.unwrap_or_default(),
+            base_period_2: base_period_2.unwrap_or_default(),
+            base_period_3: base_period_3.unwrap_or_default(),
+            base_period_4: base_period_4.unwrap_or_default(),
+            base_period_5: base_period_5.unwrap_or_default(),
+            base_period_6: base_period_6.unwrap_or_default(),
+            base_period_7: base_period_7.unwrap_or_default(),
+            base_period_8: base_period_8.unwrap_or_default(),
+            doc_current: doc_current.unwrap_or_default(),
+            doc_future: doc_future.unwrap_or_default(),
+            doc_past: doc_past.unwrap_or_default(),
+            doc_period_1: doc_period_1.unwrap_or_default(),
+            doc_period_2: doc_period_2.unwrap_or_default(),
+            doc_period_3: doc_period_3.unwrap_or_default(),
+            doc_period_4: doc_period_4.unwrap_or_default(),
+            doc_period_5: doc_period_5.unwrap_or_default(),
+            doc_period_6: doc_period_6.unwrap_or_default(),
+            doc_period_7: doc_period_7.unwrap_or_default(),
+            doc_period_8: doc_period_8.unwrap_or_default(),
+            posted_supplier_transaction_id: posted_supplier_transaction_id
+                .unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Invoices and Credit Notes which are above a threshold value are unauthorised. The value of unauthorised transactions is posted to the default nominal account for Unauthorised Purchases. Use authorisation to reverse the posting from the Unauthorised Purchases nominal account and post to the intended account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseAuthorisation {
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseAuthorisationNominalAnalysisItems>>,
     /// OpLock value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub oplock: Option<String>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Transaction second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// The supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseAuthorisation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("oplock", &self.oplock)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseAuthorisation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseAuthorisation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut nominal_analysis_items = None;
+        let mut oplock = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut supplier = None;
+        let mut supplier_id = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("oplock") => fields.lenient_option(&mut oplock)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("supplier") => fields.next_value(&mut supplier)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            oplock: oplock.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            supplier: supplier.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseAuthorisationNominalAnalysisItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Nominal code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Nominal code record Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// The type of the nominal code
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub r#type: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub value: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -756,122 +916,115 @@ impl PurchaseAuthorisationNominalAnalysisItems {
     }
 }
 
+impl serde::Serialize for PurchaseAuthorisationNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional("type", &self.r#type)?;
+        map.number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseAuthorisationNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseAuthorisationNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut nominal_code_id = None;
+        let mut transaction_analysis_code = None;
+        let mut r#type = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("type") => fields.lenient_option(&mut r#type)?,
+                Some("value") => fields.lenient_value(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            nominal_code_id: nominal_code_id.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            value: fields.required(value, "value")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.
 ///
 /// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNote {
     /// Authorisation type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_type: Option<String>,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the supplier record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the supplier record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Amount VAT is discounted when a settlement discount is applied.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Exchange rate for the credit note. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Determines whether the transaction is to be authorised or not. Note: used only if Purchase Ledger authorisation is on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_authorised: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseCreditNoteNominalAnalysisItems>>,
     /// Credit note reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Credit note second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// When set to True this indicates that the credit note has been paid and any settlement discount has been applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseCreditNoteTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -901,14 +1054,130 @@ impl PurchaseCreditNote {
     }
 }
 
+impl serde::Serialize for PurchaseCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("authorisation_type", &self.authorisation_type)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_authorised", &self.is_authorised)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut authorisation_type = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut exchange_rate = None;
+        let mut is_authorised = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut supplier_id = None;
+        let mut tax_analysis_items = None;
+        let mut transaction_date = None;
+        let mut vat_adjustment_doc_expected = None;
+        loop {
+            match fields.next_key()? {
+                Some("authorisation_type") => {
+                    fields.lenient_option(&mut authorisation_type)?
+                }
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("is_authorised") => fields.lenient_option(&mut is_authorised)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("vat_adjustment_doc_expected") => {
+                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            authorisation_type: authorisation_type.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            is_authorised: is_authorised.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a purchase credit note with all the default values for a supplier. The API endpoint does not persist the purchase credit note.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNoteNewRequest {
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -922,49 +1191,56 @@ impl PurchaseCreditNoteNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCreditNoteNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNoteNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the supplier record.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the supplier record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the supplier record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -983,52 +1259,78 @@ impl PurchaseCreditNoteNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseCreditNoteNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseCreditNoteTaxAnalysisItems {
     /// Tax analysis details. Note: this is only used for Sage 200 Standard for Education.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// Discount amount. Must add up to the headline value set on the credit note. This defaults to the document_discount_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the credit note. This defaults to the document_goods_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the supplier record
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_discount_value from the purchase credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1047,125 +1349,105 @@ impl PurchaseCreditNoteTaxAnalysisItems {
     }
 }
 
+impl serde::Serialize for PurchaseCreditNoteTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseCreditNoteTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseCreditNoteTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut details = None;
+        let mut discount_amount = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            details: details.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Invoices are used to record a purchase against a particular supplier's account.
 ///
 /// Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoice {
     /// Authorisation type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_type: Option<String>,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the supplier record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the supplier record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Amount VAT is discounted when a settlement discount is applied.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Date the invoice is due to be paid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate for the invoice. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Determines whether the transaction is to be authorised or not. Note: used only if Purchase Ledger authorisation is on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_authorised: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseInvoiceNominalAnalysisItems>>,
     /// Invoice reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Invoice second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// When set to True this indicates that the invoice has been paid and any settlement discount has been applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseInvoiceTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1196,14 +1478,134 @@ impl PurchaseInvoice {
     }
 }
 
+impl serde::Serialize for PurchaseInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("authorisation_type", &self.authorisation_type)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_authorised", &self.is_authorised)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut authorisation_type = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut is_authorised = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut supplier_id = None;
+        let mut tax_analysis_items = None;
+        let mut transaction_date = None;
+        let mut vat_adjustment_doc_expected = None;
+        loop {
+            match fields.next_key()? {
+                Some("authorisation_type") => {
+                    fields.lenient_option(&mut authorisation_type)?
+                }
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("is_authorised") => fields.lenient_option(&mut is_authorised)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("vat_adjustment_doc_expected") => {
+                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            authorisation_type: authorisation_type.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            is_authorised: is_authorised.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a purchase invoice with all the default values for a supplier. The API endpoint does not persist the purchase invoice.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoiceNewRequest {
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1217,49 +1619,56 @@ impl PurchaseInvoiceNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseInvoiceNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoiceNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the supplier record.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the supplier record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the supplier record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1278,52 +1687,78 @@ impl PurchaseInvoiceNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseInvoiceNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseInvoiceTaxAnalysisItems {
     /// Tax analysis details. Note: this is only used for Sage 200 Standard for Education.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub details: Option<String>,
     /// Discount amount. Must add up to the headline value set on the invoice. This defaults to the document_discount_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the invoice. This defaults to the document_goods_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the supplier record
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_discount_value from the purchase invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1342,217 +1777,397 @@ impl PurchaseInvoiceTaxAnalysisItems {
     }
 }
 
+impl serde::Serialize for PurchaseInvoiceTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("details", &self.details)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseInvoiceTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseInvoiceTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut details = None;
+        let mut discount_amount = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("details") => fields.lenient_option(&mut details)?,
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            details: details.unwrap_or_default(),
+            discount_amount: discount_amount.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.
 ///
 /// Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseLedgerSettings {
     /// Ageing periods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ageing_periods: Option<Vec<super::common::AgeingPeriod>>,
     /// Whether to use only one payment method for all your supplier accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub all_accounts_use_same_payment_method: Option<bool>,
     /// Whether to include additional nominal transaction information for each transaction that is entered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_additional_trans_analysis: Option<bool>,
     /// Whether multiple supplier transactions can be entered at once.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_batch_processing: Option<bool>,
     /// Whether to archive (or delete) supplier transactions after the period to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub archive_transaction_after_keeping: Option<bool>,
     /// The amount at which invoices are required to be authorised.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authorisation_threshold_value: Option<sage_core::types::Decimal>,
     /// Whether supplier account numbers (reference) are generated automatically.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_account_numbers: Option<bool>,
     /// Indicates whether to allow additional tax details for purchase invoices. NOTE: this applies only to Standard for Education datasets.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub capture_additional_transaction_details: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default terms which, together with the default payment terms (days), determines the due date of invoices. For example, "From document date", or "From end of month"
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_payment_terms_basis: Option<String>,
     /// The number of days which, together with the default payment terms basis, determines the due date for invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_payment_terms_days: Option<i64>,
     /// The supplier default tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The supplier default tax code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_code_id: Option<i64>,
     /// Whether (by default) terms have been agreed with new supplier accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_terms_agreed: Option<bool>,
     /// The default number of days an invoice must be paid within to qualify for the discount.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_days: Option<i64>,
     /// The default discount percentage offered by suppliers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Whether to use the Sage e-Banking facility to make electronic bank payments to your suppliers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub electronic_bank_payments: Option<bool>,
     /// Purchase Ledger Settings record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for supplier accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keep_transactions_for: Option<i64>,
     /// The maximum payment cheque value to be generated.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_cheque_value: Option<sage_core::types::Decimal>,
     /// The default number of transactions to display on the Supplier Transaction Enquiry screen.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub maximum_enquiry_transactions_to_display: Option<i64>,
     /// The next supplier account number (reference) which will be assigned.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_account_number: Option<i64>,
     /// The number of ageing and overdue periods.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub no_of_reporting_periods: Option<i64>,
     /// The organisation-wide Supplier payment group, used when 'all_accounts_use_same_payment_method' is true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation_supplier_payment_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Overdue periods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overdue_periods: Option<Vec<super::common::OverduePeriod>>,
     /// Payment groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_groups: Option<Vec<PaymentGroup>>,
     /// Whether to revalue invoices paid in foreign currency to their value in base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revalue_foreign_entries: Option<bool>,
     /// Whether to show only outstanding transactions (by default) on the Supplier Transaction Enquiry screen.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_outstanding_transactions: Option<bool>,
     /// Whether or not the accounting periods are used as the trading periods. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_account_periods_as_trading_periods: Option<bool>,
     /// Whether to require invoices or credit notes above a certain value to be authorised.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_invoice_authorisation: Option<bool>,
     /// Whether or not to use the receipt/payment date as the default allocation date.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_transaction_date_for_allocation: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseLedgerSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("ageing_periods", &self.ageing_periods)?;
+        map.optional(
+            "all_accounts_use_same_payment_method",
+            &self.all_accounts_use_same_payment_method,
+        )?;
+        map.optional(
+            "allow_additional_trans_analysis",
+            &self.allow_additional_trans_analysis,
+        )?;
+        map.optional("allow_batch_processing", &self.allow_batch_processing)?;
+        map.optional(
+            "archive_transaction_after_keeping",
+            &self.archive_transaction_after_keeping,
+        )?;
+        map.optional_number(
+            "authorisation_threshold_value",
+            &self.authorisation_threshold_value,
+        )?;
+        map.optional(
+            "auto_generate_account_numbers",
+            &self.auto_generate_account_numbers,
+        )?;
+        map.optional(
+            "capture_additional_transaction_details",
+            &self.capture_additional_transaction_details,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_payment_terms_basis", &self.default_payment_terms_basis)?;
+        map.optional("default_payment_terms_days", &self.default_payment_terms_days)?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional("default_terms_agreed", &self.default_terms_agreed)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("electronic_bank_payments", &self.electronic_bank_payments)?;
+        map.optional("id", &self.id)?;
+        map.optional("keep_transactions_for", &self.keep_transactions_for)?;
+        map.optional_number("max_cheque_value", &self.max_cheque_value)?;
+        map.optional(
+            "maximum_enquiry_transactions_to_display",
+            &self.maximum_enquiry_transactions_to_display,
+        )?;
+        map.optional("next_account_number", &self.next_account_number)?;
+        map.optional("no_of_reporting_periods", &self.no_of_reporting_periods)?;
+        map.optional(
+            "organisation_supplier_payment_group",
+            &self.organisation_supplier_payment_group,
+        )?;
+        map.optional("overdue_periods", &self.overdue_periods)?;
+        map.optional("payment_groups", &self.payment_groups)?;
+        map.optional("revalue_foreign_entries", &self.revalue_foreign_entries)?;
+        map.optional(
+            "show_outstanding_transactions",
+            &self.show_outstanding_transactions,
+        )?;
+        map.optional(
+            "use_account_periods_as_trading_periods",
+            &self.use_account_periods_as_trading_periods,
+        )?;
+        map.optional("use_invoice_authorisation", &self.use_invoice_authorisation)?;
+        map.optional(
+            "use_transaction_date_for_allocation",
+            &self.use_transaction_date_for_allocation,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseLedgerSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseLedgerSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut ageing_periods = None;
+        let mut all_accounts_use_same_payment_method = None;
+        let mut allow_additional_trans_analysis = None;
+        let mut allow_batch_processing = None;
+        let mut archive_transaction_after_keeping = None;
+        let mut authorisation_threshold_value = None;
+        let mut auto_generate_account_numbers = None;
+        let mut capture_additional_transaction_details = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_payment_terms_basis = None;
+        let mut default_payment_terms_days = None;
+        let mut default_tax_code = None;
+        let mut default_tax_code_id = None;
+        let mut default_terms_agreed = None;
+        let mut early_settlement_discount_days = None;
+        let mut early_settlement_discount_percent = None;
+        let mut electronic_bank_payments = None;
+        let mut id = None;
+        let mut keep_transactions_for = None;
+        let mut max_cheque_value = None;
+        let mut maximum_enquiry_transactions_to_display = None;
+        let mut next_account_number = None;
+        let mut no_of_reporting_periods = None;
+        let mut organisation_supplier_payment_group = None;
+        let mut overdue_periods = None;
+        let mut payment_groups = None;
+        let mut revalue_foreign_entries = None;
+        let mut show_outstanding_transactions = None;
+        let mut use_account_periods_as_trading_periods = None;
+        let mut use_invoice_authorisation = None;
+        let mut use_transaction_date_for_allocation = None;
+        loop {
+            match fields.next_key()? {
+                Some("ageing_periods") => fields.next_value(&mut ageing_periods)?,
+                Some("all_accounts_use_same_payment_method") => {
+                    fields.lenient_option(&mut all_accounts_use_same_payment_method)?
+                }
+                Some("allow_additional_trans_analysis") => {
+                    fields.lenient_option(&mut allow_additional_trans_analysis)?
+                }
+                Some("allow_batch_processing") => {
+                    fields.lenient_option(&mut allow_batch_processing)?
+                }
+                Some("archive_transaction_after_keeping") => {
+                    fields.lenient_option(&mut archive_transaction_after_keeping)?
+                }
+                Some("authorisation_threshold_value") => {
+                    fields.lenient_option(&mut authorisation_threshold_value)?
+                }
+                Some("auto_generate_account_numbers") => {
+                    fields.lenient_option(&mut auto_generate_account_numbers)?
+                }
+                Some("capture_additional_transaction_details") => {
+                    fields.lenient_option(&mut capture_additional_transaction_details)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_payment_terms_basis") => {
+                    fields.lenient_option(&mut default_payment_terms_basis)?
+                }
+                Some("default_payment_terms_days") => {
+                    fields.lenient_option(&mut default_payment_terms_days)?
+                }
+                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
+                Some("default_tax_code_id") => {
+                    fields.lenient_option(&mut default_tax_code_id)?
+                }
+                Some("default_terms_agreed") => {
+                    fields.lenient_option(&mut default_terms_agreed)?
+                }
+                Some("early_settlement_discount_days") => {
+                    fields.lenient_option(&mut early_settlement_discount_days)?
+                }
+                Some("early_settlement_discount_percent") => {
+                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                }
+                Some("electronic_bank_payments") => {
+                    fields.lenient_option(&mut electronic_bank_payments)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("keep_transactions_for") => {
+                    fields.lenient_option(&mut keep_transactions_for)?
+                }
+                Some("max_cheque_value") => fields.lenient_option(&mut max_cheque_value)?,
+                Some("maximum_enquiry_transactions_to_display") => {
+                    fields.lenient_option(&mut maximum_enquiry_transactions_to_display)?
+                }
+                Some("next_account_number") => {
+                    fields.lenient_option(&mut next_account_number)?
+                }
+                Some("no_of_reporting_periods") => {
+                    fields.lenient_option(&mut no_of_reporting_periods)?
+                }
+                Some("organisation_supplier_payment_group") => {
+                    fields.next_value(&mut organisation_supplier_payment_group)?
+                }
+                Some("overdue_periods") => fields.next_value(&mut overdue_periods)?,
+                Some("payment_groups") => fields.next_value(&mut payment_groups)?,
+                Some("revalue_foreign_entries") => {
+                    fields.lenient_option(&mut revalue_foreign_entries)?
+                }
+                Some("show_outstanding_transactions") => {
+                    fields.lenient_option(&mut show_outstanding_transactions)?
+                }
+                Some("use_account_periods_as_trading_periods") => {
+                    fields.lenient_option(&mut use_account_periods_as_trading_periods)?
+                }
+                Some("use_invoice_authorisation") => {
+                    fields.lenient_option(&mut use_invoice_authorisation)?
+                }
+                Some("use_transaction_date_for_allocation") => {
+                    fields.lenient_option(&mut use_transaction_date_for_allocation)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            ageing_periods: ageing_periods.unwrap_or_default(),
+            all_accounts_use_same_payment_method: all_accounts_use_same_payment_method
+                .unwrap_or_default(),
+            allow_additional_trans_analysis: allow_additional_trans_analysis
+                .unwrap_or_default(),
+            allow_batch_processing: allow_batch_processing.unwrap_or_default(),
+            archive_transaction_after_keeping: archive_transaction_after_keeping
+                .unwrap_or_default(),
+            authorisation_threshold_value: authorisation_threshold_value
+                .unwrap_or_default(),
+            auto_generate_account_numbers: auto_generate_account_numbers
+                .unwrap_or_default(),
+            capture_additional_transaction_details: capture_additional_transaction_details
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_payment_terms_basis: default_payment_terms_basis.unwrap_or_default(),
+            default_payment_terms_days: default_payment_terms_days.unwrap_or_default(),
+            default_tax_code: default_tax_code.unwrap_or_default(),
+            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
+            default_terms_agreed: default_terms_agreed.unwrap_or_default(),
+            early_settlement_discount_days: early_settlement_discount_days
+                .unwrap_or_default(),
+            early_settlement_discount_percent: early_settlement_discount_percent
+                .unwrap_or_default(),
+            electronic_bank_payments: electronic_bank_payments.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            keep_transactions_for: keep_transactions_for.unwrap_or_default(),
+            max_cheque_value: max_cheque_value.unwrap_or_default(),
+            maximum_enquiry_transactions_to_display: maximum_enquiry_transactions_to_display
+                .unwrap_or_default(),
+            next_account_number: next_account_number.unwrap_or_default(),
+            no_of_reporting_periods: no_of_reporting_periods.unwrap_or_default(),
+            organisation_supplier_payment_group: organisation_supplier_payment_group
+                .unwrap_or_default(),
+            overdue_periods: overdue_periods.unwrap_or_default(),
+            payment_groups: payment_groups.unwrap_or_default(),
+            revalue_foreign_entries: revalue_foreign_entries.unwrap_or_default(),
+            show_outstanding_transactions: show_outstanding_transactions
+                .unwrap_or_default(),
+            use_account_periods_as_trading_periods: use_account_periods_as_trading_periods
+                .unwrap_or_default(),
+            use_invoice_authorisation: use_invoice_authorisation.unwrap_or_default(),
+            use_transaction_date_for_allocation: use_transaction_date_for_allocation
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Payments are used to record a supplier payment against a particular supplier's account.
@@ -1560,89 +2175,35 @@ pub struct PurchaseLedgerSettings {
 /// Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchasePayment {
     /// Exchange rate for the supplier to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the supplier to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the receipt.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub cheque_value: sage_core::types::Decimal,
     /// Exchange rate for the payment. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchasePaymentNominalAnalysisItems>>,
     /// Receipt reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Value to post to the supplier account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1672,49 +2233,119 @@ impl PurchasePayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchasePayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional_number("supplier_cheque_value", &self.supplier_cheque_value)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchasePayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_exchange_rate = None;
+        let mut bank_id = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_exchange_rate = None;
+        let mut cheque_value = None;
+        let mut exchange_rate = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settlement_discount_value = None;
+        let mut supplier_cheque_value = None;
+        let mut supplier_id = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_exchange_rate") => {
+                    fields.lenient_option(&mut bank_exchange_rate)?
+                }
+                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_exchange_rate") => {
+                    fields.lenient_option(&mut cheque_exchange_rate)?
+                }
+                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settlement_discount_value") => {
+                    fields.lenient_option(&mut settlement_discount_value)?
+                }
+                Some("supplier_cheque_value") => {
+                    fields.lenient_option(&mut supplier_cheque_value)?
+                }
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
+            bank_id: fields.required(bank_id, "bank_id")?,
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
+            cheque_value: fields.required(cheque_value, "cheque_value")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
+            supplier_cheque_value: supplier_cheque_value.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchasePaymentNominalAnalysisItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1733,440 +2364,655 @@ impl PurchasePaymentNominalAnalysisItems {
     }
 }
 
+impl serde::Serialize for PurchasePaymentNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePaymentNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchasePaymentNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
 ///
 /// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransaction {
     /// Allocation history items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<PurchasePostedTransactionAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<PurchasePostedTransactionAllocationSessionItems>,
     >,
     /// Bank items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<PurchasePostedTransactionBankItems>>,
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Control value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days discount valid.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchasePostedTransactionId>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<PurchasePostedTransactionNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Supplier the transaction relates to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchasePostedTransactionTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchasePostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional_number(
+            "control_value_in_base_currency",
+            &self.control_value_in_base_currency,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchasePostedTransaction {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_history_items = None;
+        let mut allocation_session_items = None;
+        let mut bank_items = None;
+        let mut base_allocated_value = None;
+        let mut base_discount_value = None;
+        let mut base_goods_value = None;
+        let mut base_gross_value = None;
+        let mut base_tax_discount_value = None;
+        let mut base_tax_value = None;
+        let mut control_value_in_base_currency = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut nominal_analysis_items = None;
+        let mut posted_date = None;
+        let mut queried = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut supplier = None;
+        let mut supplier_id = None;
+        let mut tax_analysis_items = None;
+        let mut trader_transaction_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut vat_adjustment_doc_expected = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_history_items") => {
+                    fields.next_value(&mut allocation_history_items)?
+                }
+                Some("allocation_session_items") => {
+                    fields.next_value(&mut allocation_session_items)?
+                }
+                Some("bank_items") => fields.next_value(&mut bank_items)?,
+                Some("base_allocated_value") => {
+                    fields.lenient_option(&mut base_allocated_value)?
+                }
+                Some("base_discount_value") => {
+                    fields.lenient_option(&mut base_discount_value)?
+                }
+                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
+                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
+                Some("base_tax_discount_value") => {
+                    fields.lenient_option(&mut base_tax_discount_value)?
+                }
+                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
+                Some("control_value_in_base_currency") => {
+                    fields.lenient_option(&mut control_value_in_base_currency)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("queried") => fields.lenient_option(&mut queried)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("supplier") => fields.next_value(&mut supplier)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("vat_adjustment_doc_expected") => {
+                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_history_items: allocation_history_items.unwrap_or_default(),
+            allocation_session_items: allocation_session_items.unwrap_or_default(),
+            bank_items: bank_items.unwrap_or_default(),
+            base_allocated_value: base_allocated_value.unwrap_or_default(),
+            base_discount_value: base_discount_value.unwrap_or_default(),
+            base_goods_value: base_goods_value.unwrap_or_default(),
+            base_gross_value: base_gross_value.unwrap_or_default(),
+            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
+            base_tax_value: base_tax_value.unwrap_or_default(),
+            control_value_in_base_currency: control_value_in_base_currency
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            queried: queried.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            supplier: supplier.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchasePostedTransactionAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionAllocationHistoryItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchasePostedTransactionAllocationHistoryItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_value = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut entry_date = None;
+        let mut exchange_gain_loss = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut nominal_updated = None;
+        let mut trading_revaluation_allocation_entry_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("entry_date") => fields.next_value(&mut entry_date)?,
+                Some("exchange_gain_loss") => {
+                    fields.lenient_option(&mut exchange_gain_loss)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
+                Some("trading_revaluation_allocation_entry_type") => {
+                    fields
+                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_value: allocation_value.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            entry_date: entry_date.unwrap_or_default(),
+            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_updated: nominal_updated.unwrap_or_default(),
+            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionAllocationSessionItems {
     /// Date of allocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchasePostedTransactionAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionAllocationSessionItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchasePostedTransactionAllocationSessionItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_date = None;
+        let mut allocation_value = None;
+        let mut ledger_type = None;
+        let mut reference = None;
+        let mut trader_transaction_type = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_date: allocation_date.unwrap_or_default(),
+            allocation_value: allocation_value.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionBankItems {
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionBankItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchasePostedTransactionBankItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_code = None;
+        let mut bank_entry_type = None;
+        let mut cheque_value = None;
+        let mut name = None;
+        let mut reference = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
+                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_code: bank_code.unwrap_or_default(),
+            bank_entry_type: bank_entry_type.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are comments that are made about a purchase posted transaction.
@@ -2174,43 +3020,23 @@ pub struct PurchasePostedTransactionBankItems {
 /// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchasePostedTransactionMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase posted transaction memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchasePostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// The memo text.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Purchase posted transaction record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub posted_supplier_transaction_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2230,149 +3056,259 @@ impl PurchasePostedTransactionMemo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchasePostedTransactionMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.field("note", &self.note)?;
+        map.field(
+            "posted_supplier_transaction_id",
+            &self.posted_supplier_transaction_id,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchasePostedTransactionMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut note = None;
+        let mut posted_supplier_transaction_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("note") => fields.lenient_value(&mut note)?,
+                Some("posted_supplier_transaction_id") => {
+                    fields.lenient_value(&mut posted_supplier_transaction_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            note: fields.required(note, "note")?,
+            posted_supplier_transaction_id: fields
+                .required(
+                    posted_supplier_transaction_id,
+                    "posted_supplier_transaction_id",
+                )?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchasePostedTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchasePostedTransactionNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchasePostedTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchasePostedTransactionTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchasePostedTransactionTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Receipts are used to record a supplier receipt against a particular supplier's account.
@@ -2380,89 +3316,35 @@ pub struct PurchasePostedTransactionTaxAnalysisItems {
 /// Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseReceipt {
     /// Exchange rate for the supplier to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the supplier to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the receipt.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub cheque_value: sage_core::types::Decimal,
     /// Exchange rate for the receipt. This defaults to the supplier exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<PurchaseReceiptNominalAnalysisItems>>,
     /// Receipt reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Value to post to the supplier account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2492,49 +3374,119 @@ impl PurchaseReceipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional_number("supplier_cheque_value", &self.supplier_cheque_value)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseReceipt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseReceipt {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_exchange_rate = None;
+        let mut bank_id = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_exchange_rate = None;
+        let mut cheque_value = None;
+        let mut exchange_rate = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settlement_discount_value = None;
+        let mut supplier_cheque_value = None;
+        let mut supplier_id = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_exchange_rate") => {
+                    fields.lenient_option(&mut bank_exchange_rate)?
+                }
+                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_exchange_rate") => {
+                    fields.lenient_option(&mut cheque_exchange_rate)?
+                }
+                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settlement_discount_value") => {
+                    fields.lenient_option(&mut settlement_discount_value)?
+                }
+                Some("supplier_cheque_value") => {
+                    fields.lenient_option(&mut supplier_cheque_value)?
+                }
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
+            bank_id: fields.required(bank_id, "bank_id")?,
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
+            cheque_value: fields.required(cheque_value, "cheque_value")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
+            supplier_cheque_value: supplier_cheque_value.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct PurchaseReceiptNominalAnalysisItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2553,1567 +3505,1481 @@ impl PurchaseReceiptNominalAnalysisItems {
     }
 }
 
+impl serde::Serialize for PurchaseReceiptNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseReceiptNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseReceiptNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all purchase trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTradingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date the trading period ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each purchase trading period.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseTradingPeriodId>,
     /// The period number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_number: Option<String>,
     /// Date the trading period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for PurchaseTradingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("start_date", &self.start_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseTradingPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseTradingPeriod {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut end_date = None;
+        let mut id = None;
+        let mut period_number = None;
+        let mut start_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("end_date") => fields.next_value(&mut end_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("period_number") => fields.lenient_option(&mut period_number)?,
+                Some("start_date") => fields.next_value(&mut start_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            end_date: end_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            period_number: period_number.unwrap_or_default(),
+            start_date: start_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Purchase transaction enquiry views represent transactions posted against the Purchase Ledger, such as purchases made, and any refunds or credit notes received. The $count includes memos and documents associated with the transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryView {
     /// Allocation history items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<PurchaseTransactionEnquiryViewAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<PurchaseTransactionEnquiryViewAllocationSessionItems>,
     >,
     /// Document's allocation status type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_status: Option<String>,
     /// Bank items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<PurchaseTransactionEnquiryViewBankItems>>,
     /// Discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<String>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_due_date: Option<sage_core::types::DateTime>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Document value after discounts.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discounted_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates if there are any documents attached to the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_documents: Option<bool>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::PurchaseTransactionEnquiryViewId>,
     /// Memo status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memo_note_status: Option<String>,
     /// Memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<PurchasePostedTransactionMemo>>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<PurchaseTransactionEnquiryViewNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Ledger type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseTransactionEnquiryViewTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseTransactionEnquiryView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional("discount_due_date", &self.discount_due_date)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number(
+            "document_discounted_value",
+            &self.document_discounted_value,
+        )?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_documents", &self.has_documents)?;
+        map.optional("id", &self.id)?;
+        map.optional("memo_note_status", &self.memo_note_status)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("source", &self.source)?;
+        map.optional("supplier", &self.supplier)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_history_items = None;
+        let mut allocation_session_items = None;
+        let mut allocation_status = None;
+        let mut bank_items = None;
+        let mut discount_days = None;
+        let mut discount_due_date = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_discounted_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut has_documents = None;
+        let mut id = None;
+        let mut memo_note_status = None;
+        let mut memos = None;
+        let mut nominal_analysis_items = None;
+        let mut posted_date = None;
+        let mut queried = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut source = None;
+        let mut supplier = None;
+        let mut supplier_id = None;
+        let mut tax_analysis_items = None;
+        let mut trader_transaction_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut vat_adjustment_doc_expected = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_history_items") => {
+                    fields.next_value(&mut allocation_history_items)?
+                }
+                Some("allocation_session_items") => {
+                    fields.next_value(&mut allocation_session_items)?
+                }
+                Some("allocation_status") => {
+                    fields.lenient_option(&mut allocation_status)?
+                }
+                Some("bank_items") => fields.next_value(&mut bank_items)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_due_date") => fields.next_value(&mut discount_due_date)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_discounted_value") => {
+                    fields.lenient_option(&mut document_discounted_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("has_documents") => fields.lenient_option(&mut has_documents)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("memo_note_status") => fields.lenient_option(&mut memo_note_status)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("queried") => fields.lenient_option(&mut queried)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("supplier") => fields.next_value(&mut supplier)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("vat_adjustment_doc_expected") => {
+                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_history_items: allocation_history_items.unwrap_or_default(),
+            allocation_session_items: allocation_session_items.unwrap_or_default(),
+            allocation_status: allocation_status.unwrap_or_default(),
+            bank_items: bank_items.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_due_date: discount_due_date.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_discounted_value: document_discounted_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            has_documents: has_documents.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            memo_note_status: memo_note_status.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            queried: queried.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            supplier: supplier.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseTransactionEnquiryViewAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PurchaseTransactionEnquiryViewAllocationHistoryItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchaseTransactionEnquiryViewAllocationHistoryItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_value = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut entry_date = None;
+        let mut exchange_gain_loss = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut nominal_updated = None;
+        let mut trading_revaluation_allocation_entry_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("entry_date") => fields.next_value(&mut entry_date)?,
+                Some("exchange_gain_loss") => {
+                    fields.lenient_option(&mut exchange_gain_loss)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
+                Some("trading_revaluation_allocation_entry_type") => {
+                    fields
+                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_value: allocation_value.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            entry_date: entry_date.unwrap_or_default(),
+            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_updated: nominal_updated.unwrap_or_default(),
+            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewAllocationSessionItems {
     /// Date of allocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseTransactionEnquiryViewAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PurchaseTransactionEnquiryViewAllocationSessionItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchaseTransactionEnquiryViewAllocationSessionItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_date = None;
+        let mut allocation_value = None;
+        let mut ledger_type = None;
+        let mut reference = None;
+        let mut trader_transaction_type = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_date: allocation_date.unwrap_or_default(),
+            allocation_value: allocation_value.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewBankItems {
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseTransactionEnquiryViewBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryViewBankItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseTransactionEnquiryViewBankItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_code = None;
+        let mut bank_entry_type = None;
+        let mut cheque_value = None;
+        let mut name = None;
+        let mut reference = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
+                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_code: bank_code.unwrap_or_default(),
+            bank_entry_type: bank_entry_type.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for PurchaseTransactionEnquiryViewNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PurchaseTransactionEnquiryViewNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchaseTransactionEnquiryViewNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionEnquiryViewTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseTransactionEnquiryViewTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for PurchaseTransactionEnquiryViewTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When making larger API requests for transaction information from the Purchase ledger, the Purchase Transaction Views resource can be a faster alternative to the 'Purchase Posted Transactions' resource.
 ///
 /// The Purchase Transaction Views resource also returns a wider breadth of information than the Purchase Posted Transactions. By using the Purchase Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_supplier_transaction_id' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionView {
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// Days discount valid.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// The due date of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange Rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Ledger type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// The date the transaction was posted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Id of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_supplier_transaction_id: Option<i64>,
     /// Query.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub query: Option<String>,
     /// The reference of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The second reference of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status: Option<String>,
     /// Supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// Supplier account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// The date of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_time_updated: Option<sage_core::types::DateTime>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User that posted the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Whether a further VAT adjustment document is expected.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_adjustment_doc_expected: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PurchaseTransactionView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional(
+            "posted_supplier_transaction_id",
+            &self.posted_supplier_transaction_id,
+        )?;
+        map.optional("query", &self.query)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("status", &self.status)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional(
+            "transaction_date_time_updated",
+            &self.transaction_date_time_updated,
+        )?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("vat_adjustment_doc_expected", &self.vat_adjustment_doc_expected)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseTransactionView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PurchaseTransactionView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_allocated_value = None;
+        let mut base_discount_value = None;
+        let mut base_goods_value = None;
+        let mut base_gross_value = None;
+        let mut base_outstanding_value = None;
+        let mut base_tax_discount_value = None;
+        let mut base_tax_value = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut discount_days = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut ledger_type = None;
+        let mut posted_date = None;
+        let mut posted_supplier_transaction_id = None;
+        let mut query = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut status = None;
+        let mut supplier_id = None;
+        let mut supplier_name = None;
+        let mut supplier_reference = None;
+        let mut transaction_date = None;
+        let mut transaction_date_time_updated = None;
+        let mut transaction_type = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut vat_adjustment_doc_expected = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_allocated_value") => {
+                    fields.lenient_option(&mut base_allocated_value)?
+                }
+                Some("base_discount_value") => {
+                    fields.lenient_option(&mut base_discount_value)?
+                }
+                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
+                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
+                Some("base_outstanding_value") => {
+                    fields.lenient_option(&mut base_outstanding_value)?
+                }
+                Some("base_tax_discount_value") => {
+                    fields.lenient_option(&mut base_tax_discount_value)?
+                }
+                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("posted_supplier_transaction_id") => {
+                    fields.lenient_option(&mut posted_supplier_transaction_id)?
+                }
+                Some("query") => fields.lenient_option(&mut query)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("status") => fields.lenient_option(&mut status)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("transaction_date_time_updated") => {
+                    fields.next_value(&mut transaction_date_time_updated)?
+                }
+                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("vat_adjustment_doc_expected") => {
+                    fields.lenient_option(&mut vat_adjustment_doc_expected)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_allocated_value: base_allocated_value.unwrap_or_default(),
+            base_discount_value: base_discount_value.unwrap_or_default(),
+            base_goods_value: base_goods_value.unwrap_or_default(),
+            base_gross_value: base_gross_value.unwrap_or_default(),
+            base_outstanding_value: base_outstanding_value.unwrap_or_default(),
+            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
+            base_tax_value: base_tax_value.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            posted_supplier_transaction_id: posted_supplier_transaction_id
+                .unwrap_or_default(),
+            query: query.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            transaction_date_time_updated: transaction_date_time_updated
+                .unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            vat_adjustment_doc_expected: vat_adjustment_doc_expected.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.
 ///
 /// The API endpoint returns details of the status of the supplier with Supplier Payments.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SagePaymentsSupplierStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SagePaymentsSupplierStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SagePaymentsSupplierStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SagePaymentsSupplierStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Suppliers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. purchase orders, purchase receipts, etc).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Supplier {
     /// The date the account was opened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type: Option<String>,
     /// The suppliers alerts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<SupplierAlert>>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The application date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// Supplier account balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Supplier bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank: Option<SupplierBank>,
     /// The suppliers contacts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<SupplierContact>>,
     /// The suppliers country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The suppliers credit bureau.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit bureau record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// The suppliers credit memo note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_memo_note: Option<SupplierCreditMemoNote>,
     /// The suppliers credit position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_position: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit position record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_reference: Option<String>,
     /// The suppliers currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default nominal code to be used in transactions for the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default nominal code cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_cost_centre: Option<String>,
     /// Default nominal code department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_department: Option<String>,
     /// Default nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_id: Option<i64>,
     /// Default nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_reference: Option<String>,
     /// The default tax code to be used in transactions for the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default tax code record Id. This defaults to the configured tax code for the supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_code_id: Option<i64>,
     /// The number of days an invoice must be paid within to qualify for the discount.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_days: Option<i64>,
     /// The discount percentage offered by suppliers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The type of exchange rate used on the supplier account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_type: Option<String>,
     /// The suppliers factor house.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factor_house: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Factor house record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factor_house_id: Option<super::ids::FactorHouseId>,
     /// Fax area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_subscriber_number: Option<String>,
     /// Supplier unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierId>,
     /// Whether supplier payments is enabled for this account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_supplier_payments_enabled: Option<bool>,
     /// The date of the last credit review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The suppliers main address which also expands address_country_code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<SupplierMainAddress>,
     /// The suppliers memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SupplierMemo>>,
     /// The number of months to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub months_to_keep_transactions: Option<i64>,
     /// Supplier name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The date of the next credit review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// True if supplier account is on hold, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_hold: Option<bool>,
     /// Order priority.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_priority: Option<String>,
     /// The suppliers payment group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Payment group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_group_id: Option<super::ids::PaymentGroupId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_basis: Option<String>,
     /// The number of days which, together with the payment terms basis, determines the due date for invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_days: Option<i64>,
     /// Supplier account reference. Note: Not required if supplier reference is set to &quot;generate automatically&quot; inside the Sage 200 application settings.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// Supplier short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_name: Option<String>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// The suppliers status. Note: This could take a long time to complete the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SupplierStatus>,
     /// Reason for change in account status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_reason: Option<String>,
     /// Telephone area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_subscriber_number: Option<String>,
     /// True if supplier terms have been agreed else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_agreed: Option<bool>,
     /// Trading terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_terms: Option<String>,
     /// Value of current purchase orders for this supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_pop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4239,90 +5105,587 @@ impl Supplier {
     }
 }
 
+impl serde::Serialize for Supplier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("alerts", &self.alerts)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional("bank", &self.bank)?;
+        map.optional("contacts", &self.contacts)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau", &self.credit_bureau)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_memo_note", &self.credit_memo_note)?;
+        map.optional("credit_position", &self.credit_position)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_nominal_code", &self.default_nominal_code)?;
+        map.optional(
+            "default_nominal_code_cost_centre",
+            &self.default_nominal_code_cost_centre,
+        )?;
+        map.optional(
+            "default_nominal_code_department",
+            &self.default_nominal_code_department,
+        )?;
+        map.optional("default_nominal_code_id", &self.default_nominal_code_id)?;
+        map.optional(
+            "default_nominal_code_reference",
+            &self.default_nominal_code_reference,
+        )?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("factor_house", &self.factor_house)?;
+        map.optional("factor_house_id", &self.factor_house_id)?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_supplier_payments_enabled",
+            &self.is_supplier_payments_enabled,
+        )?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
+        map.field("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional("on_hold", &self.on_hold)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("payment_group", &self.payment_group)?;
+        map.optional("payment_group_id", &self.payment_group_id)?;
+        map.optional("payment_terms_basis", &self.payment_terms_basis)?;
+        map.optional("payment_terms_days", &self.payment_terms_days)?;
+        map.field("reference", &self.reference)?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional("status", &self.status)?;
+        map.optional("status_reason", &self.status_reason)?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional_number(
+            "value_of_current_orders_in_pop",
+            &self.value_of_current_orders_in_pop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Supplier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Supplier {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_opened = None;
+        let mut account_status_type = None;
+        let mut account_type = None;
+        let mut alerts = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut application_date = None;
+        let mut balance = None;
+        let mut bank = None;
+        let mut contacts = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut credit_bureau = None;
+        let mut credit_bureau_id = None;
+        let mut credit_limit = None;
+        let mut credit_memo_note = None;
+        let mut credit_position = None;
+        let mut credit_position_id = None;
+        let mut credit_reference = None;
+        let mut currency = None;
+        let mut currency_id = None;
+        let mut date_received = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_nominal_code = None;
+        let mut default_nominal_code_cost_centre = None;
+        let mut default_nominal_code_department = None;
+        let mut default_nominal_code_id = None;
+        let mut default_nominal_code_reference = None;
+        let mut default_tax_code = None;
+        let mut default_tax_code_id = None;
+        let mut early_settlement_discount_days = None;
+        let mut early_settlement_discount_percent = None;
+        let mut exchange_rate_type = None;
+        let mut factor_house = None;
+        let mut factor_house_id = None;
+        let mut fax_area_code = None;
+        let mut fax_country_code = None;
+        let mut fax_subscriber_number = None;
+        let mut id = None;
+        let mut is_supplier_payments_enabled = None;
+        let mut last_credit_review = None;
+        let mut main_address = None;
+        let mut memos = None;
+        let mut months_to_keep_transactions = None;
+        let mut name = None;
+        let mut next_credit_review = None;
+        let mut on_hold = None;
+        let mut order_priority = None;
+        let mut payment_group = None;
+        let mut payment_group_id = None;
+        let mut payment_terms_basis = None;
+        let mut payment_terms_days = None;
+        let mut reference = None;
+        let mut short_name = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut status = None;
+        let mut status_reason = None;
+        let mut telephone_area_code = None;
+        let mut telephone_country_code = None;
+        let mut telephone_subscriber_number = None;
+        let mut terms_agreed = None;
+        let mut trading_terms = None;
+        let mut value_of_current_orders_in_pop = None;
+        let mut vat_number = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_opened") => fields.next_value(&mut account_opened)?,
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("account_type") => fields.lenient_option(&mut account_type)?,
+                Some("alerts") => fields.next_value(&mut alerts)?,
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("application_date") => fields.next_value(&mut application_date)?,
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("bank") => fields.next_value(&mut bank)?,
+                Some("contacts") => fields.next_value(&mut contacts)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("credit_bureau") => fields.next_value(&mut credit_bureau)?,
+                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_memo_note") => fields.next_value(&mut credit_memo_note)?,
+                Some("credit_position") => fields.next_value(&mut credit_position)?,
+                Some("credit_position_id") => {
+                    fields.lenient_option(&mut credit_position_id)?
+                }
+                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date_received") => fields.next_value(&mut date_received)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_nominal_code") => {
+                    fields.next_value(&mut default_nominal_code)?
+                }
+                Some("default_nominal_code_cost_centre") => {
+                    fields.lenient_option(&mut default_nominal_code_cost_centre)?
+                }
+                Some("default_nominal_code_department") => {
+                    fields.lenient_option(&mut default_nominal_code_department)?
+                }
+                Some("default_nominal_code_id") => {
+                    fields.lenient_option(&mut default_nominal_code_id)?
+                }
+                Some("default_nominal_code_reference") => {
+                    fields.lenient_option(&mut default_nominal_code_reference)?
+                }
+                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
+                Some("default_tax_code_id") => {
+                    fields.lenient_option(&mut default_tax_code_id)?
+                }
+                Some("early_settlement_discount_days") => {
+                    fields.lenient_option(&mut early_settlement_discount_days)?
+                }
+                Some("early_settlement_discount_percent") => {
+                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                }
+                Some("exchange_rate_type") => {
+                    fields.lenient_option(&mut exchange_rate_type)?
+                }
+                Some("factor_house") => fields.next_value(&mut factor_house)?,
+                Some("factor_house_id") => fields.lenient_option(&mut factor_house_id)?,
+                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
+                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
+                Some("fax_subscriber_number") => {
+                    fields.lenient_option(&mut fax_subscriber_number)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_supplier_payments_enabled") => {
+                    fields.lenient_option(&mut is_supplier_payments_enabled)?
+                }
+                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("months_to_keep_transactions") => {
+                    fields.lenient_option(&mut months_to_keep_transactions)?
+                }
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
+                Some("on_hold") => fields.lenient_option(&mut on_hold)?,
+                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
+                Some("payment_group") => fields.next_value(&mut payment_group)?,
+                Some("payment_group_id") => fields.lenient_option(&mut payment_group_id)?,
+                Some("payment_terms_basis") => {
+                    fields.lenient_option(&mut payment_terms_basis)?
+                }
+                Some("payment_terms_days") => {
+                    fields.lenient_option(&mut payment_terms_days)?
+                }
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("short_name") => fields.lenient_option(&mut short_name)?,
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("status_reason") => fields.lenient_option(&mut status_reason)?,
+                Some("telephone_area_code") => {
+                    fields.lenient_option(&mut telephone_area_code)?
+                }
+                Some("telephone_country_code") => {
+                    fields.lenient_option(&mut telephone_country_code)?
+                }
+                Some("telephone_subscriber_number") => {
+                    fields.lenient_option(&mut telephone_subscriber_number)?
+                }
+                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
+                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
+                Some("value_of_current_orders_in_pop") => {
+                    fields.lenient_option(&mut value_of_current_orders_in_pop)?
+                }
+                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_opened: account_opened.unwrap_or_default(),
+            account_status_type: account_status_type.unwrap_or_default(),
+            account_type: account_type.unwrap_or_default(),
+            alerts: alerts.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            application_date: application_date.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            bank: bank.unwrap_or_default(),
+            contacts: contacts.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            credit_bureau: credit_bureau.unwrap_or_default(),
+            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_memo_note: credit_memo_note.unwrap_or_default(),
+            credit_position: credit_position.unwrap_or_default(),
+            credit_position_id: credit_position_id.unwrap_or_default(),
+            credit_reference: credit_reference.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date_received: date_received.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_nominal_code: default_nominal_code.unwrap_or_default(),
+            default_nominal_code_cost_centre: default_nominal_code_cost_centre
+                .unwrap_or_default(),
+            default_nominal_code_department: default_nominal_code_department
+                .unwrap_or_default(),
+            default_nominal_code_id: default_nominal_code_id.unwrap_or_default(),
+            default_nominal_code_reference: default_nominal_code_reference
+                .unwrap_or_default(),
+            default_tax_code: default_tax_code.unwrap_or_default(),
+            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
+            early_settlement_discount_days: early_settlement_discount_days
+                .unwrap_or_default(),
+            early_settlement_discount_percent: early_settlement_discount_percent
+                .unwrap_or_default(),
+            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
+            factor_house: factor_house.unwrap_or_default(),
+            factor_house_id: factor_house_id.unwrap_or_default(),
+            fax_area_code: fax_area_code.unwrap_or_default(),
+            fax_country_code: fax_country_code.unwrap_or_default(),
+            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_supplier_payments_enabled: is_supplier_payments_enabled
+                .unwrap_or_default(),
+            last_credit_review: last_credit_review.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            months_to_keep_transactions: months_to_keep_transactions.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            next_credit_review: next_credit_review.unwrap_or_default(),
+            on_hold: on_hold.unwrap_or_default(),
+            order_priority: order_priority.unwrap_or_default(),
+            payment_group: payment_group.unwrap_or_default(),
+            payment_group_id: payment_group_id.unwrap_or_default(),
+            payment_terms_basis: payment_terms_basis.unwrap_or_default(),
+            payment_terms_days: payment_terms_days.unwrap_or_default(),
+            reference: fields.required(reference, "reference")?,
+            short_name: short_name.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            status_reason: status_reason.unwrap_or_default(),
+            telephone_area_code: telephone_area_code.unwrap_or_default(),
+            telephone_country_code: telephone_country_code.unwrap_or_default(),
+            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
+            terms_agreed: terms_agreed.unwrap_or_default(),
+            trading_terms: trading_terms.unwrap_or_default(),
+            value_of_current_orders_in_pop: value_of_current_orders_in_pop
+                .unwrap_or_default(),
+            vat_number: vat_number.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering purchase orders, returns, generating purchase orders, purchase order from requisition lines and generating purchase orders from trial kitting.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SupplierAlert {
     /// The alert text.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alert_text: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier alert record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// True if alert status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing supplier, whether to delete this alert from the collection of supplier alerts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// True if this alert shows for purchase order from requisition lines, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_generate_purchase_order_from_requisition_lines: Option<bool>,
     /// True if this alert shows for generate purchase orders, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_generate_purchase_orders: Option<bool>,
     /// True if this alert shows for generate purchase orders from trial kitting, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_generate_purchase_orders_from_trial_kitting: Option<bool>,
     /// True if this alert shows for orders, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_orders: Option<bool>,
     /// True if this alert shows for returns, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_returns: Option<bool>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// The user that updated the alert.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_by: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4348,537 +5711,901 @@ impl SupplierAlert {
     }
 }
 
+impl serde::Serialize for SupplierAlert {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alert_text", &self.alert_text)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional(
+            "show_alert_for_generate_purchase_order_from_requisition_lines",
+            &self.show_alert_for_generate_purchase_order_from_requisition_lines,
+        )?;
+        map.optional(
+            "show_alert_for_generate_purchase_orders",
+            &self.show_alert_for_generate_purchase_orders,
+        )?;
+        map.optional(
+            "show_alert_for_generate_purchase_orders_from_trial_kitting",
+            &self.show_alert_for_generate_purchase_orders_from_trial_kitting,
+        )?;
+        map.optional("show_alert_for_orders", &self.show_alert_for_orders)?;
+        map.optional("show_alert_for_returns", &self.show_alert_for_returns)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("updated_by", &self.updated_by)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierAlert {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierAlert {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut alert_text = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut show_alert_for_generate_purchase_order_from_requisition_lines = None;
+        let mut show_alert_for_generate_purchase_orders = None;
+        let mut show_alert_for_generate_purchase_orders_from_trial_kitting = None;
+        let mut show_alert_for_orders = None;
+        let mut show_alert_for_returns = None;
+        let mut supplier_id = None;
+        let mut updated_by = None;
+        loop {
+            match fields.next_key()? {
+                Some("alert_text") => fields.lenient_option(&mut alert_text)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("show_alert_for_generate_purchase_order_from_requisition_lines") => {
+                    fields
+                        .lenient_option(
+                            &mut show_alert_for_generate_purchase_order_from_requisition_lines,
+                        )?
+                }
+                Some("show_alert_for_generate_purchase_orders") => {
+                    fields.lenient_option(&mut show_alert_for_generate_purchase_orders)?
+                }
+                Some("show_alert_for_generate_purchase_orders_from_trial_kitting") => {
+                    fields
+                        .lenient_option(
+                            &mut show_alert_for_generate_purchase_orders_from_trial_kitting,
+                        )?
+                }
+                Some("show_alert_for_orders") => {
+                    fields.lenient_option(&mut show_alert_for_orders)?
+                }
+                Some("show_alert_for_returns") => {
+                    fields.lenient_option(&mut show_alert_for_returns)?
+                }
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("updated_by") => fields.lenient_option(&mut updated_by)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            alert_text: alert_text.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            show_alert_for_generate_purchase_order_from_requisition_lines: show_alert_for_generate_purchase_order_from_requisition_lines
+                .unwrap_or_default(),
+            show_alert_for_generate_purchase_orders: show_alert_for_generate_purchase_orders
+                .unwrap_or_default(),
+            show_alert_for_generate_purchase_orders_from_trial_kitting: show_alert_for_generate_purchase_orders_from_trial_kitting
+                .unwrap_or_default(),
+            show_alert_for_orders: show_alert_for_orders.unwrap_or_default(),
+            show_alert_for_returns: show_alert_for_returns.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            updated_by: updated_by.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Supplier bank account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierBank {
     /// Bank account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// Bank account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_number: Option<String>,
     /// Additional reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// Bank BACS reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bacs_reference: Option<String>,
     /// Bank payment reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_payment_reference: Option<String>,
     /// Bank BIC number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bic_number: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Bank IBAN number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iban_number: Option<String>,
     /// Supplier bank Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// National bank identifier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub national_bank_identifier: Option<String>,
     /// Bank non UK sort code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub non_uk_sort_code: Option<String>,
     /// Bank roll number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub roll_number: Option<String>,
     /// Bank sort code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sort_code: Option<String>,
     /// Supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierBank {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_name", &self.account_name)?;
+        map.optional("account_number", &self.account_number)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("bacs_reference", &self.bacs_reference)?;
+        map.optional("bank_payment_reference", &self.bank_payment_reference)?;
+        map.optional("bic_number", &self.bic_number)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("iban_number", &self.iban_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("national_bank_identifier", &self.national_bank_identifier)?;
+        map.optional("non_uk_sort_code", &self.non_uk_sort_code)?;
+        map.optional("roll_number", &self.roll_number)?;
+        map.optional("sort_code", &self.sort_code)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierBank {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierBank {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_name = None;
+        let mut account_number = None;
+        let mut additional_reference = None;
+        let mut bacs_reference = None;
+        let mut bank_payment_reference = None;
+        let mut bic_number = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut iban_number = None;
+        let mut id = None;
+        let mut national_bank_identifier = None;
+        let mut non_uk_sort_code = None;
+        let mut roll_number = None;
+        let mut sort_code = None;
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_name") => fields.lenient_option(&mut account_name)?,
+                Some("account_number") => fields.lenient_option(&mut account_number)?,
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("bacs_reference") => fields.lenient_option(&mut bacs_reference)?,
+                Some("bank_payment_reference") => {
+                    fields.lenient_option(&mut bank_payment_reference)?
+                }
+                Some("bic_number") => fields.lenient_option(&mut bic_number)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("iban_number") => fields.lenient_option(&mut iban_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("national_bank_identifier") => {
+                    fields.lenient_option(&mut national_bank_identifier)?
+                }
+                Some("non_uk_sort_code") => fields.lenient_option(&mut non_uk_sort_code)?,
+                Some("roll_number") => fields.lenient_option(&mut roll_number)?,
+                Some("sort_code") => fields.lenient_option(&mut sort_code)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_name: account_name.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            additional_reference: additional_reference.unwrap_or_default(),
+            bacs_reference: bacs_reference.unwrap_or_default(),
+            bank_payment_reference: bank_payment_reference.unwrap_or_default(),
+            bic_number: bic_number.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            iban_number: iban_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            national_bank_identifier: national_bank_identifier.unwrap_or_default(),
+            non_uk_sort_code: non_uk_sort_code.unwrap_or_default(),
+            roll_number: roll_number.unwrap_or_default(),
+            sort_code: sort_code.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Information can be stored for multiple contacts against each supplier account.  Each contact can have its own details such as telephone numbers, fax numbers, email address and website.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierContact {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Default email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_email: Option<String>,
     /// Default telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_telephone: Option<String>,
     /// Supplier emails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<SupplierEmail>>,
     /// Supplier faxes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faxes: Option<Vec<SupplierFax>>,
     /// Contact first name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub first_name: Option<String>,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierContactId>,
     /// Is this the default contact for the parent supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing supplier, whether to delete this contact from the collection of supplier contacts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Contact surname.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_name: Option<String>,
     /// Contact middle name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub middle_name: Option<String>,
     /// Supplier mobiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobiles: Option<Vec<SupplierMobile>>,
     /// Contact Name - Concatenated first_name, middle_name and last_name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Supplier contact roles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<SupplierContactRole>>,
     /// Contact salutation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub salutation_id: Option<super::ids::SalutationId>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier telephones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<SupplierTelephone>>,
     /// Supplier websites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<SupplierWebsite>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_email", &self.default_email)?;
+        map.optional("default_telephone", &self.default_telephone)?;
+        map.optional("emails", &self.emails)?;
+        map.optional("faxes", &self.faxes)?;
+        map.optional("first_name", &self.first_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_name", &self.last_name)?;
+        map.optional("middle_name", &self.middle_name)?;
+        map.optional("mobiles", &self.mobiles)?;
+        map.optional("name", &self.name)?;
+        map.optional("roles", &self.roles)?;
+        map.optional("salutation", &self.salutation)?;
+        map.optional("salutation_id", &self.salutation_id)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("telephones", &self.telephones)?;
+        map.optional("websites", &self.websites)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierContact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_email = None;
+        let mut default_telephone = None;
+        let mut emails = None;
+        let mut faxes = None;
+        let mut first_name = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut last_name = None;
+        let mut middle_name = None;
+        let mut mobiles = None;
+        let mut name = None;
+        let mut roles = None;
+        let mut salutation = None;
+        let mut salutation_id = None;
+        let mut supplier_id = None;
+        let mut telephones = None;
+        let mut websites = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_email") => fields.lenient_option(&mut default_email)?,
+                Some("default_telephone") => {
+                    fields.lenient_option(&mut default_telephone)?
+                }
+                Some("emails") => fields.next_value(&mut emails)?,
+                Some("faxes") => fields.next_value(&mut faxes)?,
+                Some("first_name") => fields.lenient_option(&mut first_name)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("last_name") => fields.lenient_option(&mut last_name)?,
+                Some("middle_name") => fields.lenient_option(&mut middle_name)?,
+                Some("mobiles") => fields.next_value(&mut mobiles)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("roles") => fields.next_value(&mut roles)?,
+                Some("salutation") => fields.next_value(&mut salutation)?,
+                Some("salutation_id") => fields.lenient_option(&mut salutation_id)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("telephones") => fields.next_value(&mut telephones)?,
+                Some("websites") => fields.next_value(&mut websites)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_email: default_email.unwrap_or_default(),
+            default_telephone: default_telephone.unwrap_or_default(),
+            emails: emails.unwrap_or_default(),
+            faxes: faxes.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            middle_name: middle_name.unwrap_or_default(),
+            mobiles: mobiles.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            roles: roles.unwrap_or_default(),
+            salutation: salutation.unwrap_or_default(),
+            salutation_id: salutation_id.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            telephones: telephones.unwrap_or_default(),
+            websites: websites.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Supplier contacts can be assigned job roles. Supplier contact roles describe roles assigned to a supplier contact, including whether the contact is the preferred contact for the supplier for a role.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierContactRole {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier contact role record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierContactRoleId>,
     /// Flag to indicate if this is the preferred supplier contact for the role.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact_for_role: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this role from the collection of supplier contact roles.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Trader contact role record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierContactRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_preferred_contact_for_role",
+            &self.is_preferred_contact_for_role,
+        )?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierContactRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierContactRole {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_preferred_contact_for_role = None;
+        let mut is_to_delete = None;
+        let mut supplier_contact_id = None;
+        let mut trader_contact_role_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_preferred_contact_for_role") => {
+                    fields.lenient_option(&mut is_preferred_contact_for_role)?
+                }
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("supplier_contact_id") => {
+                    fields.lenient_option(&mut supplier_contact_id)?
+                }
+                Some("trader_contact_role_id") => {
+                    fields.lenient_option(&mut trader_contact_role_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_preferred_contact_for_role: is_preferred_contact_for_role
+                .unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
+            trader_contact_role_id: trader_contact_role_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The suppliers credit memo note.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierCreditMemoNote {
     /// Which user created the note.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Memo note Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Note.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub note: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierCreditMemoNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("note", &self.note)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierCreditMemoNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierCreditMemoNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut note = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("note") => fields.lenient_option(&mut note)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Contact specific email addresses can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierEmail {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Email address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierEmailId>,
     /// Flag to indicate if this is the default email address of the supplier contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this email from the collection of supplier contact emails.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Supplier contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierEmail {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut supplier_contact = None;
+        let mut supplier_contact_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
+                Some("supplier_contact_id") => {
+                    fields.lenient_option(&mut supplier_contact_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            supplier_contact: supplier_contact.unwrap_or_default(),
+            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Contact specific fax numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierFax {
     /// Fax number area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub area_code: Option<String>,
     /// Fax number country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_number: Option<String>,
     /// Fax record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierFaxId>,
     /// Flag to indicate if this is the default fax number of the supplier contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this fax from the collection of supplier contact faxes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Fax subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subscriber_number: Option<String>,
     /// Supplier contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SupplierFax {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierFax {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierFax {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut area_code = None;
+        let mut country_code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_number = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut subscriber_number = None;
+        let mut supplier_contact = None;
+        let mut supplier_contact_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("area_code") => fields.lenient_option(&mut area_code)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_number") => fields.lenient_option(&mut full_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("subscriber_number") => {
+                    fields.lenient_option(&mut subscriber_number)?
+                }
+                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
+                Some("supplier_contact_id") => {
+                    fields.lenient_option(&mut supplier_contact_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            area_code: area_code.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_number: full_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            subscriber_number: subscriber_number.unwrap_or_default(),
+            supplier_contact: supplier_contact.unwrap_or_default(),
+            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The suppliers main address which also expands address_country_code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierMainAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// Country code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Country code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_country_code_id: Option<i64>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Contact Name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier main address Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Supplier Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("address_country_code", &self.address_country_code)?;
+        map.optional("address_country_code_id", &self.address_country_code_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut address_country_code = None;
+        let mut address_country_code_id = None;
+        let mut city = None;
+        let mut contact_name = None;
+        let mut country = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut postcode = None;
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("address_country_code") => {
+                    fields.next_value(&mut address_country_code)?
+                }
+                Some("address_country_code_id") => {
+                    fields.lenient_option(&mut address_country_code_id)?
+                }
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            address_country_code: address_country_code.unwrap_or_default(),
+            address_country_code_id: address_country_code_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
@@ -4886,50 +6613,25 @@ pub struct SupplierMainAddress {
 /// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SupplierMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing supplier, whether to delete this memo from the collection of supplier memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4953,1307 +6655,1904 @@ impl SupplierMemo {
     }
 }
 
+impl serde::Serialize for SupplierMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("note", &self.note)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        let mut supplier_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_value(&mut note)?,
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: fields.required(note, "note")?,
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierMobile {
     /// Mobile number area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub area_code: Option<String>,
     /// Mobile number country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Mobile number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_number: Option<String>,
     /// Mobile record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierMobileId>,
     /// Flag to indicate if this is the default mobile number of the supplier contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this mobile number from the collection of supplier contact mobile numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Mobile subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subscriber_number: Option<String>,
     /// Supplier contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SupplierMobile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierMobile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierMobile {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut area_code = None;
+        let mut country_code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_number = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut subscriber_number = None;
+        let mut supplier_contact = None;
+        let mut supplier_contact_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("area_code") => fields.lenient_option(&mut area_code)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_number") => fields.lenient_option(&mut full_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("subscriber_number") => {
+                    fields.lenient_option(&mut subscriber_number)?
+                }
+                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
+                Some("supplier_contact_id") => {
+                    fields.lenient_option(&mut supplier_contact_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            area_code: area_code.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_number: full_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            subscriber_number: subscriber_number.unwrap_or_default(),
+            supplier_contact: supplier_contact.unwrap_or_default(),
+            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Includes supplier values (total invoices, total credit notes, total cash, etc.) for a period of a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierPeriodValueView {
     /// Analysis period end date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_period_end_date: Option<sage_core::types::DateTime>,
     /// Analysis period reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_period_reference: Option<String>,
     /// Analysis period start date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_period_start_date: Option<sage_core::types::DateTime>,
     /// The date and time the supplier analysis period entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the period.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Supplier analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_1: Option<String>,
     /// Supplier analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_2: Option<String>,
     /// Supplier analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_3: Option<String>,
     /// Supplier analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_4: Option<String>,
     /// Supplier analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_5: Option<String>,
     /// Supplier analysis period record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_period_id: Option<i64>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// Supplier period value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_period_value_id: Option<i64>,
     /// Supplier account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierPeriodValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_period_end_date", &self.analysis_period_end_date)?;
+        map.optional("analysis_period_reference", &self.analysis_period_reference)?;
+        map.optional("analysis_period_start_date", &self.analysis_period_start_date)?;
+        map.optional(
+            "period_value_date_time_updated",
+            &self.period_value_date_time_updated,
+        )?;
+        map.optional(
+            "period_value_exchange_rate_gain_or_loss",
+            &self.period_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date",
+            &self.period_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date_in_base",
+            &self.period_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_cred_note_value_to_date_in_base",
+            &self.period_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_credit_note_value_to_date",
+            &self.period_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_finance_charges_applied",
+            &self.period_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date",
+            &self.period_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date_in_base",
+            &self.period_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date",
+            &self.period_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date_in_base",
+            &self.period_value_total_profit_value_to_date_in_base,
+        )?;
+        map.optional("supplier_analysis_code_1", &self.supplier_analysis_code_1)?;
+        map.optional("supplier_analysis_code_2", &self.supplier_analysis_code_2)?;
+        map.optional("supplier_analysis_code_3", &self.supplier_analysis_code_3)?;
+        map.optional("supplier_analysis_code_4", &self.supplier_analysis_code_4)?;
+        map.optional("supplier_analysis_code_5", &self.supplier_analysis_code_5)?;
+        map.optional("supplier_analysis_period_id", &self.supplier_analysis_period_id)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_period_value_id", &self.supplier_period_value_id)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierPeriodValueView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierPeriodValueView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_period_end_date = None;
+        let mut analysis_period_reference = None;
+        let mut analysis_period_start_date = None;
+        let mut period_value_date_time_updated = None;
+        let mut period_value_exchange_rate_gain_or_loss = None;
+        let mut period_value_total_cash_value_to_date = None;
+        let mut period_value_total_cash_value_to_date_in_base = None;
+        let mut period_value_total_cred_note_value_to_date_in_base = None;
+        let mut period_value_total_credit_note_value_to_date = None;
+        let mut period_value_total_finance_charges_applied = None;
+        let mut period_value_total_invoice_value_to_date = None;
+        let mut period_value_total_invoice_value_to_date_in_base = None;
+        let mut period_value_total_profit_value_to_date = None;
+        let mut period_value_total_profit_value_to_date_in_base = None;
+        let mut supplier_analysis_code_1 = None;
+        let mut supplier_analysis_code_2 = None;
+        let mut supplier_analysis_code_3 = None;
+        let mut supplier_analysis_code_4 = None;
+        let mut supplier_analysis_code_5 = None;
+        let mut supplier_analysis_period_id = None;
+        let mut supplier_id = None;
+        let mut supplier_name = None;
+        let mut supplier_period_value_id = None;
+        let mut supplier_reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_period_end_date") => {
+                    fields.next_value(&mut analysis_period_end_date)?
+                }
+                Some("analysis_period_reference") => {
+                    fields.lenient_option(&mut analysis_period_reference)?
+                }
+                Some("analysis_period_start_date") => {
+                    fields.next_value(&mut analysis_period_start_date)?
+                }
+                Some("period_value_date_time_updated") => {
+                    fields.next_value(&mut period_value_date_time_updated)?
+                }
+                Some("period_value_exchange_rate_gain_or_loss") => {
+                    fields.lenient_option(&mut period_value_exchange_rate_gain_or_loss)?
+                }
+                Some("period_value_total_cash_value_to_date") => {
+                    fields.lenient_option(&mut period_value_total_cash_value_to_date)?
+                }
+                Some("period_value_total_cash_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_cash_value_to_date_in_base,
+                        )?
+                }
+                Some("period_value_total_cred_note_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_cred_note_value_to_date_in_base,
+                        )?
+                }
+                Some("period_value_total_credit_note_value_to_date") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_credit_note_value_to_date,
+                        )?
+                }
+                Some("period_value_total_finance_charges_applied") => {
+                    fields
+                        .lenient_option(&mut period_value_total_finance_charges_applied)?
+                }
+                Some("period_value_total_invoice_value_to_date") => {
+                    fields.lenient_option(&mut period_value_total_invoice_value_to_date)?
+                }
+                Some("period_value_total_invoice_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                Some("period_value_total_profit_value_to_date") => {
+                    fields.lenient_option(&mut period_value_total_profit_value_to_date)?
+                }
+                Some("period_value_total_profit_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                Some("supplier_analysis_code_1") => {
+                    fields.lenient_option(&mut supplier_analysis_code_1)?
+                }
+                Some("supplier_analysis_code_2") => {
+                    fields.lenient_option(&mut supplier_analysis_code_2)?
+                }
+                Some("supplier_analysis_code_3") => {
+                    fields.lenient_option(&mut supplier_analysis_code_3)?
+                }
+                Some("supplier_analysis_code_4") => {
+                    fields.lenient_option(&mut supplier_analysis_code_4)?
+                }
+                Some("supplier_analysis_code_5") => {
+                    fields.lenient_option(&mut supplier_analysis_code_5)?
+                }
+                Some("supplier_analysis_period_id") => {
+                    fields.lenient_option(&mut supplier_analysis_period_id)?
+                }
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_period_value_id") => {
+                    fields.lenient_option(&mut supplier_period_value_id)?
+                }
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_period_end_date: analysis_period_end_date.unwrap_or_default(),
+            analysis_period_reference: analysis_period_reference.unwrap_or_default(),
+            analysis_period_start_date: analysis_period_start_date.unwrap_or_default(),
+            period_value_date_time_updated: period_value_date_time_updated
+                .unwrap_or_default(),
+            period_value_exchange_rate_gain_or_loss: period_value_exchange_rate_gain_or_loss
+                .unwrap_or_default(),
+            period_value_total_cash_value_to_date: period_value_total_cash_value_to_date
+                .unwrap_or_default(),
+            period_value_total_cash_value_to_date_in_base: period_value_total_cash_value_to_date_in_base
+                .unwrap_or_default(),
+            period_value_total_cred_note_value_to_date_in_base: period_value_total_cred_note_value_to_date_in_base
+                .unwrap_or_default(),
+            period_value_total_credit_note_value_to_date: period_value_total_credit_note_value_to_date
+                .unwrap_or_default(),
+            period_value_total_finance_charges_applied: period_value_total_finance_charges_applied
+                .unwrap_or_default(),
+            period_value_total_invoice_value_to_date: period_value_total_invoice_value_to_date
+                .unwrap_or_default(),
+            period_value_total_invoice_value_to_date_in_base: period_value_total_invoice_value_to_date_in_base
+                .unwrap_or_default(),
+            period_value_total_profit_value_to_date: period_value_total_profit_value_to_date
+                .unwrap_or_default(),
+            period_value_total_profit_value_to_date_in_base: period_value_total_profit_value_to_date_in_base
+                .unwrap_or_default(),
+            supplier_analysis_code_1: supplier_analysis_code_1.unwrap_or_default(),
+            supplier_analysis_code_2: supplier_analysis_code_2.unwrap_or_default(),
+            supplier_analysis_code_3: supplier_analysis_code_3.unwrap_or_default(),
+            supplier_analysis_code_4: supplier_analysis_code_4.unwrap_or_default(),
+            supplier_analysis_code_5: supplier_analysis_code_5.unwrap_or_default(),
+            supplier_analysis_period_id: supplier_analysis_period_id.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_period_value_id: supplier_period_value_id.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The suppliers status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierStatus {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if supplier account is live, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_live: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("is_live", &self.is_live)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut is_live = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("is_live") => fields.lenient_option(&mut is_live)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            is_live: is_live.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Contact specific telephone numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierTelephone {
     /// Telephone number area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub area_code: Option<String>,
     /// Telephone number country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_number: Option<String>,
     /// Telephone record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the supplier contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this telephone number from the collection of supplier contact telephone numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Telephone subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subscriber_number: Option<String>,
     /// Supplier contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierTelephone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierTelephone {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierTelephone {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut area_code = None;
+        let mut country_code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_number = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut subscriber_number = None;
+        let mut supplier_contact = None;
+        let mut supplier_contact_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("area_code") => fields.lenient_option(&mut area_code)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_number") => fields.lenient_option(&mut full_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("subscriber_number") => {
+                    fields.lenient_option(&mut subscriber_number)?
+                }
+                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
+                Some("supplier_contact_id") => {
+                    fields.lenient_option(&mut supplier_contact_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            area_code: area_code.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_number: full_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            subscriber_number: subscriber_number.unwrap_or_default(),
+            supplier_contact: supplier_contact.unwrap_or_default(),
+            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When making larger requests for supplier information, the Supplier Views resource can be a faster alternative to the 'supplier' resource. The Supplier Views resource also returns a wider breadth of information than the Supplier resource. Using Supplier Views could therefore reduce the quantity of API requests needed to return the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierView {
     /// True if supplier account is on hold, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_is_on_hold: Option<bool>,
     /// The date the account was opened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type: Option<String>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Date the supplier applied for credit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// Supplier account balance in the supplier's currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Supplier account balance in the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_balance: Option<sage_core::types::Decimal>,
     /// The default contact's default email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_default_email_address: Option<String>,
     /// The default contact's default telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_default_telephone_number: Option<String>,
     /// The default contact's first name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_first_name: Option<String>,
     /// The default contact's last name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_last_name: Option<String>,
     /// The default contact's middle name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_middle_name: Option<String>,
     /// The default contact's name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The supplier's country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_bureau_name: Option<String>,
     /// Credit limit of the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_position_name: Option<String>,
     /// Credit reference for this supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_reference: Option<String>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_name: Option<String>,
     /// The supplier currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// Date account details last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_account_details_last_changed: Option<sage_core::types::DateTime>,
     /// Date of last transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_transaction: Option<sage_core::types::DateTime>,
     /// Date the credit application was received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time the supplier was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time the supplier was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days early settlement discount applies.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub days_early_settlement_disc_applies: Option<i64>,
     /// Default nominal account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_account_number: Option<String>,
     /// Default nominal cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_cost_centre: Option<String>,
     /// Default nominal department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_department: Option<String>,
     /// Default order priority.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_order_priority: Option<String>,
     /// Tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate: Option<sage_core::types::Decimal>,
     /// Default tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate_code: Option<i64>,
     /// Tax rate record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate_id: Option<i64>,
     /// Name of tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate_name: Option<String>,
     /// Early settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The factor house name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub factor_house_name: Option<String>,
     /// Fax area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_subscriber_number: Option<String>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// If the credit limit is not zero, then True is the balance is greater than the credit limit; otherwise False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_over_credit_limit: Option<bool>,
     /// Date the suppliers credit details were last reviewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The number of months to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub months_to_keep_transactions_for: Option<i64>,
     /// Supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Date the suppliers credit details should next be reviewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// The payment group description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_group_description: Option<String>,
     /// The payment terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms: Option<String>,
     /// Payment terms Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_id: Option<i64>,
     /// Payment terms in days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_in_days: Option<i64>,
     /// The reference for the account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Supplier Payments status type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sage_payments_supplier_status_type_id: Option<i64>,
     /// Supplier short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_name: Option<String>,
     /// Supplier location address country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_country_code: Option<String>,
     /// Supplier location address country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_country_code_id: Option<i64>,
     /// Supplier location address country name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_country_code_name: Option<String>,
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_line_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_line_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_line_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_address_line_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_city: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_country: Option<String>,
     /// Supplier location country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_country_code: Option<String>,
     /// Supplier location country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_country_code_id: Option<i64>,
     /// Supplier location country name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_country_code_name: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_county: Option<String>,
     /// Date time the location record was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_location_date_time_created: Option<sage_core::types::DateTime>,
     /// Date time the location record was updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_location_date_time_updated: Option<sage_core::types::DateTime>,
     /// This returns a concatenation of the address fields separated by a comma.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_full_address: Option<String>,
     /// Supplier location Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_id: Option<i64>,
     /// Post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_location_post_code: Option<String>,
     /// Telephone area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_subscriber_number: Option<String>,
     /// True if supplier terms have been agreed else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_agreed: Option<bool>,
     /// Trading terms for this supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_terms: Option<String>,
     /// Value of current purchase orders for this supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_pop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SupplierView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_is_on_hold", &self.account_is_on_hold)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("account_type_id", &self.account_type_id)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("base_balance", &self.base_balance)?;
+        map.optional(
+            "contact_default_email_address",
+            &self.contact_default_email_address,
+        )?;
+        map.optional(
+            "contact_default_telephone_number",
+            &self.contact_default_telephone_number,
+        )?;
+        map.optional("contact_first_name", &self.contact_first_name)?;
+        map.optional("contact_last_name", &self.contact_last_name)?;
+        map.optional("contact_middle_name", &self.contact_middle_name)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional("credit_bureau_name", &self.credit_bureau_name)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_position_name", &self.credit_position_name)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional(
+            "date_account_details_last_changed",
+            &self.date_account_details_last_changed,
+        )?;
+        map.optional("date_of_last_transaction", &self.date_of_last_transaction)?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "days_early_settlement_disc_applies",
+            &self.days_early_settlement_disc_applies,
+        )?;
+        map.optional(
+            "default_nominal_account_number",
+            &self.default_nominal_account_number,
+        )?;
+        map.optional("default_nominal_cost_centre", &self.default_nominal_cost_centre)?;
+        map.optional("default_nominal_department", &self.default_nominal_department)?;
+        map.optional("default_order_priority", &self.default_order_priority)?;
+        map.optional_number("default_tax_rate", &self.default_tax_rate)?;
+        map.optional("default_tax_rate_code", &self.default_tax_rate_code)?;
+        map.optional("default_tax_rate_id", &self.default_tax_rate_id)?;
+        map.optional("default_tax_rate_name", &self.default_tax_rate_name)?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("factor_house_name", &self.factor_house_name)?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_over_credit_limit", &self.is_over_credit_limit)?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional(
+            "months_to_keep_transactions_for",
+            &self.months_to_keep_transactions_for,
+        )?;
+        map.optional("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional("payment_group_description", &self.payment_group_description)?;
+        map.optional("payment_terms", &self.payment_terms)?;
+        map.optional("payment_terms_id", &self.payment_terms_id)?;
+        map.optional("payment_terms_in_days", &self.payment_terms_in_days)?;
+        map.optional("reference", &self.reference)?;
+        map.optional(
+            "sage_payments_supplier_status_type_id",
+            &self.sage_payments_supplier_status_type_id,
+        )?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional(
+            "supplier_location_address_country_code",
+            &self.supplier_location_address_country_code,
+        )?;
+        map.optional(
+            "supplier_location_address_country_code_id",
+            &self.supplier_location_address_country_code_id,
+        )?;
+        map.optional(
+            "supplier_location_address_country_code_name",
+            &self.supplier_location_address_country_code_name,
+        )?;
+        map.optional(
+            "supplier_location_address_line_1",
+            &self.supplier_location_address_line_1,
+        )?;
+        map.optional(
+            "supplier_location_address_line_2",
+            &self.supplier_location_address_line_2,
+        )?;
+        map.optional(
+            "supplier_location_address_line_3",
+            &self.supplier_location_address_line_3,
+        )?;
+        map.optional(
+            "supplier_location_address_line_4",
+            &self.supplier_location_address_line_4,
+        )?;
+        map.optional("supplier_location_city", &self.supplier_location_city)?;
+        map.optional("supplier_location_country", &self.supplier_location_country)?;
+        map.optional(
+            "supplier_location_country_code",
+            &self.supplier_location_country_code,
+        )?;
+        map.optional(
+            "supplier_location_country_code_id",
+            &self.supplier_location_country_code_id,
+        )?;
+        map.optional(
+            "supplier_location_country_code_name",
+            &self.supplier_location_country_code_name,
+        )?;
+        map.optional("supplier_location_county", &self.supplier_location_county)?;
+        map.optional(
+            "supplier_location_date_time_created",
+            &self.supplier_location_date_time_created,
+        )?;
+        map.optional(
+            "supplier_location_date_time_updated",
+            &self.supplier_location_date_time_updated,
+        )?;
+        map.optional(
+            "supplier_location_full_address",
+            &self.supplier_location_full_address,
+        )?;
+        map.optional("supplier_location_id", &self.supplier_location_id)?;
+        map.optional("supplier_location_post_code", &self.supplier_location_post_code)?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional_number(
+            "value_of_current_orders_in_pop",
+            &self.value_of_current_orders_in_pop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_is_on_hold = None;
+        let mut account_opened = None;
+        let mut account_status_type = None;
+        let mut account_status_type_id = None;
+        let mut account_type = None;
+        let mut account_type_id = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut application_date = None;
+        let mut balance = None;
+        let mut base_balance = None;
+        let mut contact_default_email_address = None;
+        let mut contact_default_telephone_number = None;
+        let mut contact_first_name = None;
+        let mut contact_last_name = None;
+        let mut contact_middle_name = None;
+        let mut contact_name = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut credit_bureau_id = None;
+        let mut credit_bureau_name = None;
+        let mut credit_limit = None;
+        let mut credit_position_id = None;
+        let mut credit_position_name = None;
+        let mut credit_reference = None;
+        let mut currency_id = None;
+        let mut currency_iso_code = None;
+        let mut currency_iso_code_id = None;
+        let mut currency_iso_code_name = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut date_account_details_last_changed = None;
+        let mut date_of_last_transaction = None;
+        let mut date_received = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut days_early_settlement_disc_applies = None;
+        let mut default_nominal_account_number = None;
+        let mut default_nominal_cost_centre = None;
+        let mut default_nominal_department = None;
+        let mut default_order_priority = None;
+        let mut default_tax_rate = None;
+        let mut default_tax_rate_code = None;
+        let mut default_tax_rate_id = None;
+        let mut default_tax_rate_name = None;
+        let mut early_settlement_discount_percent = None;
+        let mut factor_house_name = None;
+        let mut fax_area_code = None;
+        let mut fax_country_code = None;
+        let mut fax_subscriber_number = None;
+        let mut id = None;
+        let mut is_over_credit_limit = None;
+        let mut last_credit_review = None;
+        let mut months_to_keep_transactions_for = None;
+        let mut name = None;
+        let mut next_credit_review = None;
+        let mut payment_group_description = None;
+        let mut payment_terms = None;
+        let mut payment_terms_id = None;
+        let mut payment_terms_in_days = None;
+        let mut reference = None;
+        let mut sage_payments_supplier_status_type_id = None;
+        let mut short_name = None;
+        let mut supplier_location_address_country_code = None;
+        let mut supplier_location_address_country_code_id = None;
+        let mut supplier_location_address_country_code_name = None;
+        let mut supplier_location_address_line_1 = None;
+        let mut supplier_location_address_line_2 = None;
+        let mut supplier_location_address_line_3 = None;
+        let mut supplier_location_address_line_4 = None;
+        let mut supplier_location_city = None;
+        let mut supplier_location_country = None;
+        let mut supplier_location_country_code = None;
+        let mut supplier_location_country_code_id = None;
+        let mut supplier_location_country_code_name = None;
+        let mut supplier_location_county = None;
+        let mut supplier_location_date_time_created = None;
+        let mut supplier_location_date_time_updated = None;
+        let mut supplier_location_full_address = None;
+        let mut supplier_location_id = None;
+        let mut supplier_location_post_code = None;
+        let mut telephone_area_code = None;
+        let mut telephone_country_code = None;
+        let mut telephone_subscriber_number = None;
+        let mut terms_agreed = None;
+        let mut trading_terms = None;
+        let mut value_of_current_orders_in_pop = None;
+        let mut vat_number = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_is_on_hold") => {
+                    fields.lenient_option(&mut account_is_on_hold)?
+                }
+                Some("account_opened") => fields.next_value(&mut account_opened)?,
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("account_type") => fields.lenient_option(&mut account_type)?,
+                Some("account_type_id") => fields.lenient_option(&mut account_type_id)?,
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("application_date") => fields.next_value(&mut application_date)?,
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("base_balance") => fields.lenient_option(&mut base_balance)?,
+                Some("contact_default_email_address") => {
+                    fields.lenient_option(&mut contact_default_email_address)?
+                }
+                Some("contact_default_telephone_number") => {
+                    fields.lenient_option(&mut contact_default_telephone_number)?
+                }
+                Some("contact_first_name") => {
+                    fields.lenient_option(&mut contact_first_name)?
+                }
+                Some("contact_last_name") => {
+                    fields.lenient_option(&mut contact_last_name)?
+                }
+                Some("contact_middle_name") => {
+                    fields.lenient_option(&mut contact_middle_name)?
+                }
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
+                Some("credit_bureau_name") => {
+                    fields.lenient_option(&mut credit_bureau_name)?
+                }
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_position_id") => {
+                    fields.lenient_option(&mut credit_position_id)?
+                }
+                Some("credit_position_name") => {
+                    fields.lenient_option(&mut credit_position_name)?
+                }
+                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("currency_iso_code") => {
+                    fields.lenient_option(&mut currency_iso_code)?
+                }
+                Some("currency_iso_code_id") => {
+                    fields.lenient_option(&mut currency_iso_code_id)?
+                }
+                Some("currency_iso_code_name") => {
+                    fields.lenient_option(&mut currency_iso_code_name)?
+                }
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("date_account_details_last_changed") => {
+                    fields.next_value(&mut date_account_details_last_changed)?
+                }
+                Some("date_of_last_transaction") => {
+                    fields.next_value(&mut date_of_last_transaction)?
+                }
+                Some("date_received") => fields.next_value(&mut date_received)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("days_early_settlement_disc_applies") => {
+                    fields.lenient_option(&mut days_early_settlement_disc_applies)?
+                }
+                Some("default_nominal_account_number") => {
+                    fields.lenient_option(&mut default_nominal_account_number)?
+                }
+                Some("default_nominal_cost_centre") => {
+                    fields.lenient_option(&mut default_nominal_cost_centre)?
+                }
+                Some("default_nominal_department") => {
+                    fields.lenient_option(&mut default_nominal_department)?
+                }
+                Some("default_order_priority") => {
+                    fields.lenient_option(&mut default_order_priority)?
+                }
+                Some("default_tax_rate") => fields.lenient_option(&mut default_tax_rate)?,
+                Some("default_tax_rate_code") => {
+                    fields.lenient_option(&mut default_tax_rate_code)?
+                }
+                Some("default_tax_rate_id") => {
+                    fields.lenient_option(&mut default_tax_rate_id)?
+                }
+                Some("default_tax_rate_name") => {
+                    fields.lenient_option(&mut default_tax_rate_name)?
+                }
+                Some("early_settlement_discount_percent") => {
+                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                }
+                Some("factor_house_name") => {
+                    fields.lenient_option(&mut factor_house_name)?
+                }
+                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
+                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
+                Some("fax_subscriber_number") => {
+                    fields.lenient_option(&mut fax_subscriber_number)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_over_credit_limit") => {
+                    fields.lenient_option(&mut is_over_credit_limit)?
+                }
+                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
+                Some("months_to_keep_transactions_for") => {
+                    fields.lenient_option(&mut months_to_keep_transactions_for)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
+                Some("payment_group_description") => {
+                    fields.lenient_option(&mut payment_group_description)?
+                }
+                Some("payment_terms") => fields.lenient_option(&mut payment_terms)?,
+                Some("payment_terms_id") => fields.lenient_option(&mut payment_terms_id)?,
+                Some("payment_terms_in_days") => {
+                    fields.lenient_option(&mut payment_terms_in_days)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("sage_payments_supplier_status_type_id") => {
+                    fields.lenient_option(&mut sage_payments_supplier_status_type_id)?
+                }
+                Some("short_name") => fields.lenient_option(&mut short_name)?,
+                Some("supplier_location_address_country_code") => {
+                    fields.lenient_option(&mut supplier_location_address_country_code)?
+                }
+                Some("supplier_location_address_country_code_id") => {
+                    fields
+                        .lenient_option(&mut supplier_location_address_country_code_id)?
+                }
+                Some("supplier_location_address_country_code_name") => {
+                    fields
+                        .lenient_option(
+                            &mut supplier_location_address_country_code_name,
+                        )?
+                }
+                Some("supplier_location_address_line_1") => {
+                    fields.lenient_option(&mut supplier_location_address_line_1)?
+                }
+                Some("supplier_location_address_line_2") => {
+                    fields.lenient_option(&mut supplier_location_address_line_2)?
+                }
+                Some("supplier_location_address_line_3") => {
+                    fields.lenient_option(&mut supplier_location_address_line_3)?
+                }
+                Some("supplier_location_address_line_4") => {
+                    fields.lenient_option(&mut supplier_location_address_line_4)?
+                }
+                Some("supplier_location_city") => {
+                    fields.lenient_option(&mut supplier_location_city)?
+                }
+                Some("supplier_location_country") => {
+                    fields.lenient_option(&mut supplier_location_country)?
+                }
+                Some("supplier_location_country_code") => {
+                    fields.lenient_option(&mut supplier_location_country_code)?
+                }
+                Some("supplier_location_country_code_id") => {
+                    fields.lenient_option(&mut supplier_location_country_code_id)?
+                }
+                Some("supplier_location_country_code_name") => {
+                    fields.lenient_option(&mut supplier_location_country_code_name)?
+                }
+                Some("supplier_location_county") => {
+                    fields.lenient_option(&mut supplier_location_county)?
+                }
+                Some("supplier_location_date_time_created") => {
+                    fields.next_value(&mut supplier_location_date_time_created)?
+                }
+                Some("supplier_location_date_time_updated") => {
+                    fields.next_value(&mut supplier_location_date_time_updated)?
+                }
+                Some("supplier_location_full_address") => {
+                    fields.lenient_option(&mut supplier_location_full_address)?
+                }
+                Some("supplier_location_id") => {
+                    fields.lenient_option(&mut supplier_location_id)?
+                }
+                Some("supplier_location_post_code") => {
+                    fields.lenient_option(&mut supplier_location_post_code)?
+                }
+                Some("telephone_area_code") => {
+                    fields.lenient_option(&mut telephone_area_code)?
+                }
+                Some("telephone_country_code") => {
+                    fields.lenient_option(&mut telephone_country_code)?
+                }
+                Some("telephone_subscriber_number") => {
+                    fields.lenient_option(&mut telephone_subscriber_number)?
+                }
+                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
+                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
+                Some("value_of_current_orders_in_pop") => {
+                    fields.lenient_option(&mut value_of_current_orders_in_pop)?
+                }
+                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_is_on_hold: account_is_on_hold.unwrap_or_default(),
+            account_opened: account_opened.unwrap_or_default(),
+            account_status_type: account_status_type.unwrap_or_default(),
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            account_type: account_type.unwrap_or_default(),
+            account_type_id: account_type_id.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            application_date: application_date.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            base_balance: base_balance.unwrap_or_default(),
+            contact_default_email_address: contact_default_email_address
+                .unwrap_or_default(),
+            contact_default_telephone_number: contact_default_telephone_number
+                .unwrap_or_default(),
+            contact_first_name: contact_first_name.unwrap_or_default(),
+            contact_last_name: contact_last_name.unwrap_or_default(),
+            contact_middle_name: contact_middle_name.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
+            credit_bureau_name: credit_bureau_name.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_position_id: credit_position_id.unwrap_or_default(),
+            credit_position_name: credit_position_name.unwrap_or_default(),
+            credit_reference: credit_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            currency_iso_code: currency_iso_code.unwrap_or_default(),
+            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
+            currency_iso_code_name: currency_iso_code_name.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            date_account_details_last_changed: date_account_details_last_changed
+                .unwrap_or_default(),
+            date_of_last_transaction: date_of_last_transaction.unwrap_or_default(),
+            date_received: date_received.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            days_early_settlement_disc_applies: days_early_settlement_disc_applies
+                .unwrap_or_default(),
+            default_nominal_account_number: default_nominal_account_number
+                .unwrap_or_default(),
+            default_nominal_cost_centre: default_nominal_cost_centre.unwrap_or_default(),
+            default_nominal_department: default_nominal_department.unwrap_or_default(),
+            default_order_priority: default_order_priority.unwrap_or_default(),
+            default_tax_rate: default_tax_rate.unwrap_or_default(),
+            default_tax_rate_code: default_tax_rate_code.unwrap_or_default(),
+            default_tax_rate_id: default_tax_rate_id.unwrap_or_default(),
+            default_tax_rate_name: default_tax_rate_name.unwrap_or_default(),
+            early_settlement_discount_percent: early_settlement_discount_percent
+                .unwrap_or_default(),
+            factor_house_name: factor_house_name.unwrap_or_default(),
+            fax_area_code: fax_area_code.unwrap_or_default(),
+            fax_country_code: fax_country_code.unwrap_or_default(),
+            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_over_credit_limit: is_over_credit_limit.unwrap_or_default(),
+            last_credit_review: last_credit_review.unwrap_or_default(),
+            months_to_keep_transactions_for: months_to_keep_transactions_for
+                .unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            next_credit_review: next_credit_review.unwrap_or_default(),
+            payment_group_description: payment_group_description.unwrap_or_default(),
+            payment_terms: payment_terms.unwrap_or_default(),
+            payment_terms_id: payment_terms_id.unwrap_or_default(),
+            payment_terms_in_days: payment_terms_in_days.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            sage_payments_supplier_status_type_id: sage_payments_supplier_status_type_id
+                .unwrap_or_default(),
+            short_name: short_name.unwrap_or_default(),
+            supplier_location_address_country_code: supplier_location_address_country_code
+                .unwrap_or_default(),
+            supplier_location_address_country_code_id: supplier_location_address_country_code_id
+                .unwrap_or_default(),
+            supplier_location_address_country_code_name: supplier_location_address_country_code_name
+                .unwrap_or_default(),
+            supplier_location_address_line_1: supplier_location_address_line_1
+                .unwrap_or_default(),
+            supplier_location_address_line_2: supplier_location_address_line_2
+                .unwrap_or_default(),
+            supplier_location_address_line_3: supplier_location_address_line_3
+                .unwrap_or_default(),
+            supplier_location_address_line_4: supplier_location_address_line_4
+                .unwrap_or_default(),
+            supplier_location_city: supplier_location_city.unwrap_or_default(),
+            supplier_location_country: supplier_location_country.unwrap_or_default(),
+            supplier_location_country_code: supplier_location_country_code
+                .unwrap_or_default(),
+            supplier_location_country_code_id: supplier_location_country_code_id
+                .unwrap_or_default(),
+            supplier_location_country_code_name: supplier_location_country_code_name
+                .unwrap_or_default(),
+            supplier_location_county: supplier_location_county.unwrap_or_default(),
+            supplier_location_date_time_created: supplier_location_date_time_created
+                .unwrap_or_default(),
+            supplier_location_date_time_updated: supplier_location_date_time_updated
+                .unwrap_or_default(),
+            supplier_location_full_address: supplier_location_full_address
+                .unwrap_or_default(),
+            supplier_location_id: supplier_location_id.unwrap_or_default(),
+            supplier_location_post_code: supplier_location_post_code.unwrap_or_default(),
+            telephone_area_code: telephone_area_code.unwrap_or_default(),
+            telephone_country_code: telephone_country_code.unwrap_or_default(),
+            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
+            terms_agreed: terms_agreed.unwrap_or_default(),
+            trading_terms: trading_terms.unwrap_or_default(),
+            value_of_current_orders_in_pop: value_of_current_orders_in_pop
+                .unwrap_or_default(),
+            vat_number: vat_number.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Contact specific websites can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierWebsite {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SupplierWebsiteId>,
     /// Flag to indicate if this is the default website for the supplier contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing supplier contact, whether to delete this website from the collection of supplier contact websites.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Supplier contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Supplier contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// The web address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SupplierWebsite {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("supplier_contact", &self.supplier_contact)?;
+        map.optional("supplier_contact_id", &self.supplier_contact_id)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierWebsite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierWebsite {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut supplier_contact = None;
+        let mut supplier_contact_id = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("supplier_contact") => fields.next_value(&mut supplier_contact)?,
+                Some("supplier_contact_id") => {
+                    fields.lenient_option(&mut supplier_contact_id)?
+                }
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            supplier_contact: supplier_contact.unwrap_or_default(),
+            supplier_contact_id: supplier_contact_id.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Includes supplier values (total invoices, total credit notes, total cash, etc.) for a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierYearValueView {
     /// Financial year end date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// Financial year record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_year_id: Option<i64>,
     /// Financial year start date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Number of accounting periods in the financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_periods_in_year: Option<i64>,
     /// Supplier analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_1: Option<String>,
     /// Supplier analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_2: Option<String>,
     /// Supplier analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_3: Option<String>,
     /// Supplier analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_4: Option<String>,
     /// Supplier analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_analysis_code_5: Option<String>,
     /// Supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_name: Option<String>,
     /// Supplier account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Supplier year value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_year_value_id: Option<i64>,
     /// Financial year relative to current year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// The date and time the supplier year value entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SupplierYearValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional("supplier_analysis_code_1", &self.supplier_analysis_code_1)?;
+        map.optional("supplier_analysis_code_2", &self.supplier_analysis_code_2)?;
+        map.optional("supplier_analysis_code_3", &self.supplier_analysis_code_3)?;
+        map.optional("supplier_analysis_code_4", &self.supplier_analysis_code_4)?;
+        map.optional("supplier_analysis_code_5", &self.supplier_analysis_code_5)?;
+        map.optional("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_name", &self.supplier_name)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("supplier_year_value_id", &self.supplier_year_value_id)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.optional(
+            "year_value_date_time_updated",
+            &self.year_value_date_time_updated,
+        )?;
+        map.optional(
+            "year_value_exchange_rate_gain_or_loss",
+            &self.year_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date",
+            &self.year_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date_in_base",
+            &self.year_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_cred_note_value_to_date_in_base",
+            &self.year_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_credit_note_value_to_date",
+            &self.year_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_finance_charges_applied",
+            &self.year_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date",
+            &self.year_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date_in_base",
+            &self.year_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date",
+            &self.year_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date_in_base",
+            &self.year_value_total_profit_value_to_date_in_base,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SupplierYearValueView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SupplierYearValueView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut financial_year_end_date = None;
+        let mut financial_year_id = None;
+        let mut financial_year_start_date = None;
+        let mut number_of_periods_in_year = None;
+        let mut supplier_analysis_code_1 = None;
+        let mut supplier_analysis_code_2 = None;
+        let mut supplier_analysis_code_3 = None;
+        let mut supplier_analysis_code_4 = None;
+        let mut supplier_analysis_code_5 = None;
+        let mut supplier_id = None;
+        let mut supplier_name = None;
+        let mut supplier_reference = None;
+        let mut supplier_year_value_id = None;
+        let mut year_relative_to_current_year = None;
+        let mut year_value_date_time_updated = None;
+        let mut year_value_exchange_rate_gain_or_loss = None;
+        let mut year_value_total_cash_value_to_date = None;
+        let mut year_value_total_cash_value_to_date_in_base = None;
+        let mut year_value_total_cred_note_value_to_date_in_base = None;
+        let mut year_value_total_credit_note_value_to_date = None;
+        let mut year_value_total_finance_charges_applied = None;
+        let mut year_value_total_invoice_value_to_date = None;
+        let mut year_value_total_invoice_value_to_date_in_base = None;
+        let mut year_value_total_profit_value_to_date = None;
+        let mut year_value_total_profit_value_to_date_in_base = None;
+        loop {
+            match fields.next_key()? {
+                Some("financial_year_end_date") => {
+                    fields.next_value(&mut financial_year_end_date)?
+                }
+                Some("financial_year_id") => {
+                    fields.lenient_option(&mut financial_year_id)?
+                }
+                Some("financial_year_start_date") => {
+                    fields.next_value(&mut financial_year_start_date)?
+                }
+                Some("number_of_periods_in_year") => {
+                    fields.lenient_option(&mut number_of_periods_in_year)?
+                }
+                Some("supplier_analysis_code_1") => {
+                    fields.lenient_option(&mut supplier_analysis_code_1)?
+                }
+                Some("supplier_analysis_code_2") => {
+                    fields.lenient_option(&mut supplier_analysis_code_2)?
+                }
+                Some("supplier_analysis_code_3") => {
+                    fields.lenient_option(&mut supplier_analysis_code_3)?
+                }
+                Some("supplier_analysis_code_4") => {
+                    fields.lenient_option(&mut supplier_analysis_code_4)?
+                }
+                Some("supplier_analysis_code_5") => {
+                    fields.lenient_option(&mut supplier_analysis_code_5)?
+                }
+                Some("supplier_id") => fields.lenient_option(&mut supplier_id)?,
+                Some("supplier_name") => fields.lenient_option(&mut supplier_name)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("supplier_year_value_id") => {
+                    fields.lenient_option(&mut supplier_year_value_id)?
+                }
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some("year_value_date_time_updated") => {
+                    fields.next_value(&mut year_value_date_time_updated)?
+                }
+                Some("year_value_exchange_rate_gain_or_loss") => {
+                    fields.lenient_option(&mut year_value_exchange_rate_gain_or_loss)?
+                }
+                Some("year_value_total_cash_value_to_date") => {
+                    fields.lenient_option(&mut year_value_total_cash_value_to_date)?
+                }
+                Some("year_value_total_cash_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_cash_value_to_date_in_base,
+                        )?
+                }
+                Some("year_value_total_cred_note_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_cred_note_value_to_date_in_base,
+                        )?
+                }
+                Some("year_value_total_credit_note_value_to_date") => {
+                    fields
+                        .lenient_option(&mut year_value_total_credit_note_value_to_date)?
+                }
+                Some("year_value_total_finance_charges_applied") => {
+                    fields.lenient_option(&mut year_value_total_finance_charges_applied)?
+                }
+                Some("year_value_total_invoice_value_to_date") => {
+                    fields.lenient_option(&mut year_value_total_invoice_value_to_date)?
+                }
+                Some("year_value_total_invoice_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                Some("year_value_total_profit_value_to_date") => {
+                    fields.lenient_option(&mut year_value_total_profit_value_to_date)?
+                }
+                Some("year_value_total_profit_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
+            financial_year_id: financial_year_id.unwrap_or_default(),
+            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
+            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
+            supplier_analysis_code_1: supplier_analysis_code_1.unwrap_or_default(),
+            supplier_analysis_code_2: supplier_analysis_code_2.unwrap_or_default(),
+            supplier_analysis_code_3: supplier_analysis_code_3.unwrap_or_default(),
+            supplier_analysis_code_4: supplier_analysis_code_4.unwrap_or_default(),
+            supplier_analysis_code_5: supplier_analysis_code_5.unwrap_or_default(),
+            supplier_id: supplier_id.unwrap_or_default(),
+            supplier_name: supplier_name.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            supplier_year_value_id: supplier_year_value_id.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            year_value_date_time_updated: year_value_date_time_updated
+                .unwrap_or_default(),
+            year_value_exchange_rate_gain_or_loss: year_value_exchange_rate_gain_or_loss
+                .unwrap_or_default(),
+            year_value_total_cash_value_to_date: year_value_total_cash_value_to_date
+                .unwrap_or_default(),
+            year_value_total_cash_value_to_date_in_base: year_value_total_cash_value_to_date_in_base
+                .unwrap_or_default(),
+            year_value_total_cred_note_value_to_date_in_base: year_value_total_cred_note_value_to_date_in_base
+                .unwrap_or_default(),
+            year_value_total_credit_note_value_to_date: year_value_total_credit_note_value_to_date
+                .unwrap_or_default(),
+            year_value_total_finance_charges_applied: year_value_total_finance_charges_applied
+                .unwrap_or_default(),
+            year_value_total_invoice_value_to_date: year_value_total_invoice_value_to_date
+                .unwrap_or_default(),
+            year_value_total_invoice_value_to_date_in_base: year_value_total_invoice_value_to_date_in_base
+                .unwrap_or_default(),
+            year_value_total_profit_value_to_date: year_value_total_profit_value_to_date
+                .unwrap_or_default(),
+            year_value_total_profit_value_to_date_in_base: year_value_total_profit_value_to_date_in_base
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Authorisation Types

@@ -44,820 +44,295 @@
 //! - `statement_terms`: Statement Terms
 
 /// Customers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. sales orders, payment receipts, etc). When making larger requests for customer information, the Customer Views resource can be a faster alternative to this resource.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// The date the account was opened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the customer account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type: Option<String>,
     /// The customers alerts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<CustomerAlert>>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The application date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// The customers head office (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associated_head_office: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Associated head office Id (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub associated_head_office_id: Option<i64>,
     /// The customer average time to pay.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_time_to_pay: Option<i64>,
     /// Customer account balance.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// The customers cards.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cards: Option<Vec<CustomerCard>>,
     /// The customers contacts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<CustomerContact>>,
     /// The customers country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The customers credit bureau.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit bureau record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// The customers credit memo note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_memo_note: Option<CustomerCreditMemoNote>,
     /// The customers credit position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_position: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Credit position record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_reference: Option<String>,
     /// The customers currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The customers discount group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_discount_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer discount group Id for the customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_discount_group_id: Option<super::ids::CustomerDiscountGroupId>,
     /// Date finance charge last run for this customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
     /// The date received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default nominal code to be used in transactions for the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default nominal code cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_cost_centre: Option<String>,
     /// Default nominal code department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_department: Option<String>,
     /// Default nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_id: Option<i64>,
     /// Default nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_code_reference: Option<String>,
     /// The default tax code to be used in transactions for the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Default tax code record Id. This defaults to the configured tax code Id for the customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_code_id: Option<i64>,
     /// DUNS number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub duns_code: Option<String>,
     /// The number of days an invoice must be paid within to qualify for the discount.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_days: Option<i64>,
     /// The discount percentage offered to customers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The type of exchange rate used on the customer account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate_type: Option<String>,
     /// Fax area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_subscriber_number: Option<String>,
     /// The customers finance charge. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finance_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Finance charge record Id. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub finance_charge_id: Option<super::ids::FinanceChargeId>,
     /// Customer unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerId>,
     /// Invoice discount percentage for the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_discount_percent: Option<sage_core::types::Decimal>,
     /// Invoice line discount percentage for the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_discount_percent: Option<sage_core::types::Decimal>,
     /// True if customer is a Head Office with associated branches; otherwise False (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_head_office_with_branches: Option<bool>,
     /// The date of the last credit review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The customers limited price bands.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limited_price_bands: Option<Vec<super::common::CustomerPriceBand>>,
     /// The customers main address which also expands address_country_code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<CustomerMainAddress>,
     /// The customers memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<CustomerMemo>>,
     /// The number of months to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub months_to_keep_transactions: Option<i64>,
     /// Customer name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The date of the next credit review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// The type of office (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub office_type: Option<String>,
     /// True if customer account is on hold, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_hold: Option<bool>,
     /// Order priority.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_priority: Option<String>,
     /// The customers order value discount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_value_discount: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Order value discount Id for the customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_basis: Option<String>,
     /// The number of days which, together with the payment terms basis, determines the due date for invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_days: Option<i64>,
     /// The customers price band.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band Id for the customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// True if statements are to be produced else False (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub produce_statements_for_customer: Option<bool>,
     /// Customer account reference. Note: For Sage 200 Professional this is not required if customer reference is set to &quot;generate automatically&quot; inside the Sage 200 application settings.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The customers sales credit note layout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_credit_note_layout: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customers sales invoice layout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_invoice_layout: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_name: Option<String>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// The customers statement layout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_layout: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customers status. Note: This could take a long time to complete the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomerStatus>,
     /// Reason for change in account status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_reason: Option<String>,
     /// Telephone area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_subscriber_number: Option<String>,
     /// True if customer terms have been agreed else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_agreed: Option<bool>,
     /// Trading terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_terms: Option<String>,
     /// True if consolidated billing is to be used else False (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_consolidated_billing: Option<bool>,
     /// True if tax code is used as the order and invoice default else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_tax_code_as_default: Option<bool>,
     /// Value of current sales orders for this customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_sop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1002,111 +477,715 @@ impl Customer {
     }
 }
 
+impl serde::Serialize for Customer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("alerts", &self.alerts)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional("associated_head_office", &self.associated_head_office)?;
+        map.optional("associated_head_office_id", &self.associated_head_office_id)?;
+        map.optional("average_time_to_pay", &self.average_time_to_pay)?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional("cards", &self.cards)?;
+        map.optional("contacts", &self.contacts)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau", &self.credit_bureau)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_memo_note", &self.credit_memo_note)?;
+        map.optional("credit_position", &self.credit_position)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer_discount_group", &self.customer_discount_group)?;
+        map.optional("customer_discount_group_id", &self.customer_discount_group_id)?;
+        map.optional(
+            "date_finance_charge_last_run",
+            &self.date_finance_charge_last_run,
+        )?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_nominal_code", &self.default_nominal_code)?;
+        map.optional(
+            "default_nominal_code_cost_centre",
+            &self.default_nominal_code_cost_centre,
+        )?;
+        map.optional(
+            "default_nominal_code_department",
+            &self.default_nominal_code_department,
+        )?;
+        map.optional("default_nominal_code_id", &self.default_nominal_code_id)?;
+        map.optional(
+            "default_nominal_code_reference",
+            &self.default_nominal_code_reference,
+        )?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional("duns_code", &self.duns_code)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("exchange_rate_type", &self.exchange_rate_type)?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("finance_charge", &self.finance_charge)?;
+        map.optional("finance_charge_id", &self.finance_charge_id)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_discount_percent", &self.invoice_discount_percent)?;
+        map.optional_number(
+            "invoice_line_discount_percent",
+            &self.invoice_line_discount_percent,
+        )?;
+        map.optional(
+            "is_head_office_with_branches",
+            &self.is_head_office_with_branches,
+        )?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional("limited_price_bands", &self.limited_price_bands)?;
+        map.optional("main_address", &self.main_address)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("months_to_keep_transactions", &self.months_to_keep_transactions)?;
+        map.field("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional("office_type", &self.office_type)?;
+        map.optional("on_hold", &self.on_hold)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("order_value_discount", &self.order_value_discount)?;
+        map.optional("order_value_discount_id", &self.order_value_discount_id)?;
+        map.optional("payment_terms_basis", &self.payment_terms_basis)?;
+        map.optional("payment_terms_days", &self.payment_terms_days)?;
+        map.optional("price_band", &self.price_band)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.optional(
+            "produce_statements_for_customer",
+            &self.produce_statements_for_customer,
+        )?;
+        map.field("reference", &self.reference)?;
+        map.optional("sales_credit_note_layout", &self.sales_credit_note_layout)?;
+        map.optional("sales_invoice_layout", &self.sales_invoice_layout)?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional("statement_layout", &self.statement_layout)?;
+        map.optional("status", &self.status)?;
+        map.optional("status_reason", &self.status_reason)?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional("use_consolidated_billing", &self.use_consolidated_billing)?;
+        map.optional("use_tax_code_as_default", &self.use_tax_code_as_default)?;
+        map.optional_number(
+            "value_of_current_orders_in_sop",
+            &self.value_of_current_orders_in_sop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Customer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Customer {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_opened = None;
+        let mut account_status_type = None;
+        let mut account_type = None;
+        let mut alerts = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut application_date = None;
+        let mut associated_head_office = None;
+        let mut associated_head_office_id = None;
+        let mut average_time_to_pay = None;
+        let mut balance = None;
+        let mut cards = None;
+        let mut contacts = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut credit_bureau = None;
+        let mut credit_bureau_id = None;
+        let mut credit_limit = None;
+        let mut credit_memo_note = None;
+        let mut credit_position = None;
+        let mut credit_position_id = None;
+        let mut credit_reference = None;
+        let mut currency = None;
+        let mut currency_id = None;
+        let mut customer_discount_group = None;
+        let mut customer_discount_group_id = None;
+        let mut date_finance_charge_last_run = None;
+        let mut date_received = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_nominal_code = None;
+        let mut default_nominal_code_cost_centre = None;
+        let mut default_nominal_code_department = None;
+        let mut default_nominal_code_id = None;
+        let mut default_nominal_code_reference = None;
+        let mut default_tax_code = None;
+        let mut default_tax_code_id = None;
+        let mut duns_code = None;
+        let mut early_settlement_discount_days = None;
+        let mut early_settlement_discount_percent = None;
+        let mut exchange_rate_type = None;
+        let mut fax_area_code = None;
+        let mut fax_country_code = None;
+        let mut fax_subscriber_number = None;
+        let mut finance_charge = None;
+        let mut finance_charge_id = None;
+        let mut id = None;
+        let mut invoice_discount_percent = None;
+        let mut invoice_line_discount_percent = None;
+        let mut is_head_office_with_branches = None;
+        let mut last_credit_review = None;
+        let mut limited_price_bands = None;
+        let mut main_address = None;
+        let mut memos = None;
+        let mut months_to_keep_transactions = None;
+        let mut name = None;
+        let mut next_credit_review = None;
+        let mut office_type = None;
+        let mut on_hold = None;
+        let mut order_priority = None;
+        let mut order_value_discount = None;
+        let mut order_value_discount_id = None;
+        let mut payment_terms_basis = None;
+        let mut payment_terms_days = None;
+        let mut price_band = None;
+        let mut price_band_id = None;
+        let mut produce_statements_for_customer = None;
+        let mut reference = None;
+        let mut sales_credit_note_layout = None;
+        let mut sales_invoice_layout = None;
+        let mut short_name = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut statement_layout = None;
+        let mut status = None;
+        let mut status_reason = None;
+        let mut telephone_area_code = None;
+        let mut telephone_country_code = None;
+        let mut telephone_subscriber_number = None;
+        let mut terms_agreed = None;
+        let mut trading_terms = None;
+        let mut use_consolidated_billing = None;
+        let mut use_tax_code_as_default = None;
+        let mut value_of_current_orders_in_sop = None;
+        let mut vat_number = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_opened") => fields.next_value(&mut account_opened)?,
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("account_type") => fields.lenient_option(&mut account_type)?,
+                Some("alerts") => fields.next_value(&mut alerts)?,
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("application_date") => fields.next_value(&mut application_date)?,
+                Some("associated_head_office") => {
+                    fields.next_value(&mut associated_head_office)?
+                }
+                Some("associated_head_office_id") => {
+                    fields.lenient_option(&mut associated_head_office_id)?
+                }
+                Some("average_time_to_pay") => {
+                    fields.lenient_option(&mut average_time_to_pay)?
+                }
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("cards") => fields.next_value(&mut cards)?,
+                Some("contacts") => fields.next_value(&mut contacts)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("credit_bureau") => fields.next_value(&mut credit_bureau)?,
+                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_memo_note") => fields.next_value(&mut credit_memo_note)?,
+                Some("credit_position") => fields.next_value(&mut credit_position)?,
+                Some("credit_position_id") => {
+                    fields.lenient_option(&mut credit_position_id)?
+                }
+                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("customer_discount_group") => {
+                    fields.next_value(&mut customer_discount_group)?
+                }
+                Some("customer_discount_group_id") => {
+                    fields.lenient_option(&mut customer_discount_group_id)?
+                }
+                Some("date_finance_charge_last_run") => {
+                    fields.next_value(&mut date_finance_charge_last_run)?
+                }
+                Some("date_received") => fields.next_value(&mut date_received)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_nominal_code") => {
+                    fields.next_value(&mut default_nominal_code)?
+                }
+                Some("default_nominal_code_cost_centre") => {
+                    fields.lenient_option(&mut default_nominal_code_cost_centre)?
+                }
+                Some("default_nominal_code_department") => {
+                    fields.lenient_option(&mut default_nominal_code_department)?
+                }
+                Some("default_nominal_code_id") => {
+                    fields.lenient_option(&mut default_nominal_code_id)?
+                }
+                Some("default_nominal_code_reference") => {
+                    fields.lenient_option(&mut default_nominal_code_reference)?
+                }
+                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
+                Some("default_tax_code_id") => {
+                    fields.lenient_option(&mut default_tax_code_id)?
+                }
+                Some("duns_code") => fields.lenient_option(&mut duns_code)?,
+                Some("early_settlement_discount_days") => {
+                    fields.lenient_option(&mut early_settlement_discount_days)?
+                }
+                Some("early_settlement_discount_percent") => {
+                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                }
+                Some("exchange_rate_type") => {
+                    fields.lenient_option(&mut exchange_rate_type)?
+                }
+                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
+                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
+                Some("fax_subscriber_number") => {
+                    fields.lenient_option(&mut fax_subscriber_number)?
+                }
+                Some("finance_charge") => fields.next_value(&mut finance_charge)?,
+                Some("finance_charge_id") => {
+                    fields.lenient_option(&mut finance_charge_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_discount_percent") => {
+                    fields.lenient_option(&mut invoice_discount_percent)?
+                }
+                Some("invoice_line_discount_percent") => {
+                    fields.lenient_option(&mut invoice_line_discount_percent)?
+                }
+                Some("is_head_office_with_branches") => {
+                    fields.lenient_option(&mut is_head_office_with_branches)?
+                }
+                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
+                Some("limited_price_bands") => {
+                    fields.next_value(&mut limited_price_bands)?
+                }
+                Some("main_address") => fields.next_value(&mut main_address)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("months_to_keep_transactions") => {
+                    fields.lenient_option(&mut months_to_keep_transactions)?
+                }
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
+                Some("office_type") => fields.lenient_option(&mut office_type)?,
+                Some("on_hold") => fields.lenient_option(&mut on_hold)?,
+                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
+                Some("order_value_discount") => {
+                    fields.next_value(&mut order_value_discount)?
+                }
+                Some("order_value_discount_id") => {
+                    fields.lenient_option(&mut order_value_discount_id)?
+                }
+                Some("payment_terms_basis") => {
+                    fields.lenient_option(&mut payment_terms_basis)?
+                }
+                Some("payment_terms_days") => {
+                    fields.lenient_option(&mut payment_terms_days)?
+                }
+                Some("price_band") => fields.next_value(&mut price_band)?,
+                Some("price_band_id") => fields.lenient_option(&mut price_band_id)?,
+                Some("produce_statements_for_customer") => {
+                    fields.lenient_option(&mut produce_statements_for_customer)?
+                }
+                Some("reference") => fields.lenient_value(&mut reference)?,
+                Some("sales_credit_note_layout") => {
+                    fields.next_value(&mut sales_credit_note_layout)?
+                }
+                Some("sales_invoice_layout") => {
+                    fields.next_value(&mut sales_invoice_layout)?
+                }
+                Some("short_name") => fields.lenient_option(&mut short_name)?,
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("statement_layout") => fields.next_value(&mut statement_layout)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("status_reason") => fields.lenient_option(&mut status_reason)?,
+                Some("telephone_area_code") => {
+                    fields.lenient_option(&mut telephone_area_code)?
+                }
+                Some("telephone_country_code") => {
+                    fields.lenient_option(&mut telephone_country_code)?
+                }
+                Some("telephone_subscriber_number") => {
+                    fields.lenient_option(&mut telephone_subscriber_number)?
+                }
+                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
+                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
+                Some("use_consolidated_billing") => {
+                    fields.lenient_option(&mut use_consolidated_billing)?
+                }
+                Some("use_tax_code_as_default") => {
+                    fields.lenient_option(&mut use_tax_code_as_default)?
+                }
+                Some("value_of_current_orders_in_sop") => {
+                    fields.lenient_option(&mut value_of_current_orders_in_sop)?
+                }
+                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_opened: account_opened.unwrap_or_default(),
+            account_status_type: account_status_type.unwrap_or_default(),
+            account_type: account_type.unwrap_or_default(),
+            alerts: alerts.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            application_date: application_date.unwrap_or_default(),
+            associated_head_office: associated_head_office.unwrap_or_default(),
+            associated_head_office_id: associated_head_office_id.unwrap_or_default(),
+            average_time_to_pay: average_time_to_pay.unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            cards: cards.unwrap_or_default(),
+            contacts: contacts.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            credit_bureau: credit_bureau.unwrap_or_default(),
+            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_memo_note: credit_memo_note.unwrap_or_default(),
+            credit_position: credit_position.unwrap_or_default(),
+            credit_position_id: credit_position_id.unwrap_or_default(),
+            credit_reference: credit_reference.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            customer_discount_group: customer_discount_group.unwrap_or_default(),
+            customer_discount_group_id: customer_discount_group_id.unwrap_or_default(),
+            date_finance_charge_last_run: date_finance_charge_last_run
+                .unwrap_or_default(),
+            date_received: date_received.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_nominal_code: default_nominal_code.unwrap_or_default(),
+            default_nominal_code_cost_centre: default_nominal_code_cost_centre
+                .unwrap_or_default(),
+            default_nominal_code_department: default_nominal_code_department
+                .unwrap_or_default(),
+            default_nominal_code_id: default_nominal_code_id.unwrap_or_default(),
+            default_nominal_code_reference: default_nominal_code_reference
+                .unwrap_or_default(),
+            default_tax_code: default_tax_code.unwrap_or_default(),
+            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
+            duns_code: duns_code.unwrap_or_default(),
+            early_settlement_discount_days: early_settlement_discount_days
+                .unwrap_or_default(),
+            early_settlement_discount_percent: early_settlement_discount_percent
+                .unwrap_or_default(),
+            exchange_rate_type: exchange_rate_type.unwrap_or_default(),
+            fax_area_code: fax_area_code.unwrap_or_default(),
+            fax_country_code: fax_country_code.unwrap_or_default(),
+            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
+            finance_charge: finance_charge.unwrap_or_default(),
+            finance_charge_id: finance_charge_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_discount_percent: invoice_discount_percent.unwrap_or_default(),
+            invoice_line_discount_percent: invoice_line_discount_percent
+                .unwrap_or_default(),
+            is_head_office_with_branches: is_head_office_with_branches
+                .unwrap_or_default(),
+            last_credit_review: last_credit_review.unwrap_or_default(),
+            limited_price_bands: limited_price_bands.unwrap_or_default(),
+            main_address: main_address.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            months_to_keep_transactions: months_to_keep_transactions.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            next_credit_review: next_credit_review.unwrap_or_default(),
+            office_type: office_type.unwrap_or_default(),
+            on_hold: on_hold.unwrap_or_default(),
+            order_priority: order_priority.unwrap_or_default(),
+            order_value_discount: order_value_discount.unwrap_or_default(),
+            order_value_discount_id: order_value_discount_id.unwrap_or_default(),
+            payment_terms_basis: payment_terms_basis.unwrap_or_default(),
+            payment_terms_days: payment_terms_days.unwrap_or_default(),
+            price_band: price_band.unwrap_or_default(),
+            price_band_id: price_band_id.unwrap_or_default(),
+            produce_statements_for_customer: produce_statements_for_customer
+                .unwrap_or_default(),
+            reference: fields.required(reference, "reference")?,
+            sales_credit_note_layout: sales_credit_note_layout.unwrap_or_default(),
+            sales_invoice_layout: sales_invoice_layout.unwrap_or_default(),
+            short_name: short_name.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            statement_layout: statement_layout.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            status_reason: status_reason.unwrap_or_default(),
+            telephone_area_code: telephone_area_code.unwrap_or_default(),
+            telephone_country_code: telephone_country_code.unwrap_or_default(),
+            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
+            terms_agreed: terms_agreed.unwrap_or_default(),
+            trading_terms: trading_terms.unwrap_or_default(),
+            use_consolidated_billing: use_consolidated_billing.unwrap_or_default(),
+            use_tax_code_as_default: use_tax_code_as_default.unwrap_or_default(),
+            value_of_current_orders_in_sop: value_of_current_orders_in_sop
+                .unwrap_or_default(),
+            vat_number: vat_number.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering invoices or credit notes, sales orders and returns, quotations and pro forma invoices, and for customer price enquiries.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAlert {
     /// The alert text.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alert_text: Option<String>,
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer alert record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerAlertId>,
     /// True if alert status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing customer, whether to delete this alert from the collection of customer alerts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// True if this alert shows for credit notes, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_credit_notes: Option<bool>,
     /// True if this alert shows for invoices, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_invoices: Option<bool>,
     /// True if this alert shows for orders, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_orders: Option<bool>,
     /// True if this alert shows for price enquiries, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_price_enquiries: Option<bool>,
     /// True if this alert shows for proformas, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_proformas: Option<bool>,
     /// True if this alert shows for project bills, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_project_bills: Option<bool>,
     /// True if this alert shows for quotes, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_quotes: Option<bool>,
     /// True if this alert shows for returns, false if not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_alert_for_returns: Option<bool>,
     /// The user that updated the alert.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_by: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1135,34 +1214,139 @@ impl CustomerAlert {
     }
 }
 
+impl serde::Serialize for CustomerAlert {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alert_text", &self.alert_text)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("show_alert_for_credit_notes", &self.show_alert_for_credit_notes)?;
+        map.optional("show_alert_for_invoices", &self.show_alert_for_invoices)?;
+        map.optional("show_alert_for_orders", &self.show_alert_for_orders)?;
+        map.optional(
+            "show_alert_for_price_enquiries",
+            &self.show_alert_for_price_enquiries,
+        )?;
+        map.optional("show_alert_for_proformas", &self.show_alert_for_proformas)?;
+        map.optional(
+            "show_alert_for_project_bills",
+            &self.show_alert_for_project_bills,
+        )?;
+        map.optional("show_alert_for_quotes", &self.show_alert_for_quotes)?;
+        map.optional("show_alert_for_returns", &self.show_alert_for_returns)?;
+        map.optional("updated_by", &self.updated_by)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerAlert {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerAlert {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut alert_text = None;
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut show_alert_for_credit_notes = None;
+        let mut show_alert_for_invoices = None;
+        let mut show_alert_for_orders = None;
+        let mut show_alert_for_price_enquiries = None;
+        let mut show_alert_for_proformas = None;
+        let mut show_alert_for_project_bills = None;
+        let mut show_alert_for_quotes = None;
+        let mut show_alert_for_returns = None;
+        let mut updated_by = None;
+        loop {
+            match fields.next_key()? {
+                Some("alert_text") => fields.lenient_option(&mut alert_text)?,
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("show_alert_for_credit_notes") => {
+                    fields.lenient_option(&mut show_alert_for_credit_notes)?
+                }
+                Some("show_alert_for_invoices") => {
+                    fields.lenient_option(&mut show_alert_for_invoices)?
+                }
+                Some("show_alert_for_orders") => {
+                    fields.lenient_option(&mut show_alert_for_orders)?
+                }
+                Some("show_alert_for_price_enquiries") => {
+                    fields.lenient_option(&mut show_alert_for_price_enquiries)?
+                }
+                Some("show_alert_for_proformas") => {
+                    fields.lenient_option(&mut show_alert_for_proformas)?
+                }
+                Some("show_alert_for_project_bills") => {
+                    fields.lenient_option(&mut show_alert_for_project_bills)?
+                }
+                Some("show_alert_for_quotes") => {
+                    fields.lenient_option(&mut show_alert_for_quotes)?
+                }
+                Some("show_alert_for_returns") => {
+                    fields.lenient_option(&mut show_alert_for_returns)?
+                }
+                Some("updated_by") => fields.lenient_option(&mut updated_by)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            alert_text: alert_text.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            show_alert_for_credit_notes: show_alert_for_credit_notes.unwrap_or_default(),
+            show_alert_for_invoices: show_alert_for_invoices.unwrap_or_default(),
+            show_alert_for_orders: show_alert_for_orders.unwrap_or_default(),
+            show_alert_for_price_enquiries: show_alert_for_price_enquiries
+                .unwrap_or_default(),
+            show_alert_for_proformas: show_alert_for_proformas.unwrap_or_default(),
+            show_alert_for_project_bills: show_alert_for_project_bills
+                .unwrap_or_default(),
+            show_alert_for_quotes: show_alert_for_quotes.unwrap_or_default(),
+            show_alert_for_returns: show_alert_for_returns.unwrap_or_default(),
+            updated_by: updated_by.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Customer cards are the credit cards used by the customer. They are created when a transaction is made using an Online Card Provider. The description used for the card can be renamed, or the card removed. Multiple cards can be associated with one account. The date and time that the card was last used is also recorded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerCard {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// The customer card description.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// Customer card reference record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerCardId>,
     /// When updating an existing customer, whether to delete this card from the collection of customer cards.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The date and time this card was last used (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1183,362 +1367,435 @@ impl CustomerCard {
     }
 }
 
+impl serde::Serialize for CustomerCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.field("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_used_date", &self.last_used_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerCard {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut description = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut last_used_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("last_used_date") => fields.next_value(&mut last_used_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            description: fields.required(description, "description")?,
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            last_used_date: last_used_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Information can be stored for multiple contacts against each customer account. Each contact can have its own details such as telephone numbers, fax numbers, email address and website.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerContact {
     /// Customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Default email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_email: Option<String>,
     /// Default telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_telephone: Option<String>,
     /// Customer emails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<CustomerEmail>>,
     /// Customer faxes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faxes: Option<Vec<CustomerFax>>,
     /// Contact first name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub first_name: Option<String>,
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerContactId>,
     /// Is this the default contact for the parent customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing customer, whether to delete this contact from the collection of customer contacts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Contact surname.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_name: Option<String>,
     /// Contact middle name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub middle_name: Option<String>,
     /// Customer mobiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobiles: Option<Vec<CustomerMobile>>,
     /// Contact Name - Concatenated first_name, middle_name and last_name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Customer contact roles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<CustomerContactRole>>,
     /// Contact salutation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub salutation_id: Option<super::ids::SalutationId>,
     /// Customer telephones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<CustomerTelephone>>,
     /// Customer websites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<CustomerWebsite>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerContact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_email", &self.default_email)?;
+        map.optional("default_telephone", &self.default_telephone)?;
+        map.optional("emails", &self.emails)?;
+        map.optional("faxes", &self.faxes)?;
+        map.optional("first_name", &self.first_name)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_name", &self.last_name)?;
+        map.optional("middle_name", &self.middle_name)?;
+        map.optional("mobiles", &self.mobiles)?;
+        map.optional("name", &self.name)?;
+        map.optional("roles", &self.roles)?;
+        map.optional("salutation", &self.salutation)?;
+        map.optional("salutation_id", &self.salutation_id)?;
+        map.optional("telephones", &self.telephones)?;
+        map.optional("websites", &self.websites)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerContact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerContact {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_email = None;
+        let mut default_telephone = None;
+        let mut emails = None;
+        let mut faxes = None;
+        let mut first_name = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut last_name = None;
+        let mut middle_name = None;
+        let mut mobiles = None;
+        let mut name = None;
+        let mut roles = None;
+        let mut salutation = None;
+        let mut salutation_id = None;
+        let mut telephones = None;
+        let mut websites = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_email") => fields.lenient_option(&mut default_email)?,
+                Some("default_telephone") => {
+                    fields.lenient_option(&mut default_telephone)?
+                }
+                Some("emails") => fields.next_value(&mut emails)?,
+                Some("faxes") => fields.next_value(&mut faxes)?,
+                Some("first_name") => fields.lenient_option(&mut first_name)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("last_name") => fields.lenient_option(&mut last_name)?,
+                Some("middle_name") => fields.lenient_option(&mut middle_name)?,
+                Some("mobiles") => fields.next_value(&mut mobiles)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("roles") => fields.next_value(&mut roles)?,
+                Some("salutation") => fields.next_value(&mut salutation)?,
+                Some("salutation_id") => fields.lenient_option(&mut salutation_id)?,
+                Some("telephones") => fields.next_value(&mut telephones)?,
+                Some("websites") => fields.next_value(&mut websites)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_email: default_email.unwrap_or_default(),
+            default_telephone: default_telephone.unwrap_or_default(),
+            emails: emails.unwrap_or_default(),
+            faxes: faxes.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            middle_name: middle_name.unwrap_or_default(),
+            mobiles: mobiles.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            roles: roles.unwrap_or_default(),
+            salutation: salutation.unwrap_or_default(),
+            salutation_id: salutation_id.unwrap_or_default(),
+            telephones: telephones.unwrap_or_default(),
+            websites: websites.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Customer contacts can be assigned job roles. Customer contact roles describe roles assigned to a customer contact, including whether the contact is the preferred contact for the customer for a role.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerContactRole {
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer contact role record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerContactRoleId>,
     /// Flag to indicate if this is the preferred customer contact for the role.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred_contact_for_role: Option<bool>,
     /// When updating an existing customer contact, whether to delete this role from the collection of customer contact roles.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Trader contact role record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerContactRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_preferred_contact_for_role",
+            &self.is_preferred_contact_for_role,
+        )?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("trader_contact_role_id", &self.trader_contact_role_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerContactRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerContactRole {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_contact_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_preferred_contact_for_role = None;
+        let mut is_to_delete = None;
+        let mut trader_contact_role_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_contact_id") => {
+                    fields.lenient_option(&mut customer_contact_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_preferred_contact_for_role") => {
+                    fields.lenient_option(&mut is_preferred_contact_for_role)?
+                }
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("trader_contact_role_id") => {
+                    fields.lenient_option(&mut trader_contact_role_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_contact_id: customer_contact_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_preferred_contact_for_role: is_preferred_contact_for_role
+                .unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            trader_contact_role_id: trader_contact_role_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The customers credit memo note.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerCreditMemoNote {
     /// Which user created the note.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Memo note Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Note.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub note: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CustomerCreditMemoNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("note", &self.note)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerCreditMemoNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerCreditMemoNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut note = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("note") => fields.lenient_option(&mut note)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A customer can have multiple delivery addresses stored for their account which can be used when creating an invoice or sales order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerDeliveryAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// Address country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Country code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_country_code_id: Option<i64>,
     /// City (if using segmented addresses in Sage 200 Professional).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// The contact associated with the customer delivery address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// The Country name (if using segmented addresses in Sage 200 Professional).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// VAT Details country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details Country code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County (if using segmented addresses in Sage 200 Professional).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Unique Id of the customer account the customer delivery address is associated with.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description of the customer delivery address.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The email address associated with the customer delivery address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// The fax number associated with the customer delivery address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax: Option<String>,
     /// The unique Id of the customer delivery address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Flag to indicate if this is the default customer delivery address for the parent customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// Postal name is the name of the person or company who the invoice or sales order is addressed to.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// The tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The tax code record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub tax_code_id: super::ids::TaxCodeId,
     /// The tax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// Country (if using segmented addresses in Sage 200 Professional).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1582,236 +1839,481 @@ impl CustomerDeliveryAddress {
     }
 }
 
+impl serde::Serialize for CustomerDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("address_country_code", &self.address_country_code)?;
+        map.optional("address_country_code_id", &self.address_country_code_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("customer", &self.customer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax", &self.fax)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.field("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone", &self.telephone)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut address_country_code = None;
+        let mut address_country_code_id = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut county = None;
+        let mut customer = None;
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut email = None;
+        let mut fax = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut tax_number = None;
+        let mut telephone = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("address_country_code") => {
+                    fields.next_value(&mut address_country_code)?
+                }
+                Some("address_country_code_id") => {
+                    fields.lenient_option(&mut address_country_code_id)?
+                }
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("customer") => fields.next_value(&mut customer)?,
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax") => fields.lenient_option(&mut fax)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_value(&mut tax_code_id)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("telephone") => fields.lenient_option(&mut telephone)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            address_country_code: address_country_code.unwrap_or_default(),
+            address_country_code_id: address_country_code_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            email: email.unwrap_or_default(),
+            fax: fax.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: fields.required(tax_code_id, "tax_code_id")?,
+            tax_number: tax_number.unwrap_or_default(),
+            telephone: telephone.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Contact specific email addresses can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerEmail {
     /// Customer contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Email address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerEmailId>,
     /// Flag to indicate if this is the default email address of the customer contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this email from the collection of customer contact emails.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email", &self.email)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerEmail {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_contact = None;
+        let mut customer_contact_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
+                Some("customer_contact_id") => {
+                    fields.lenient_option(&mut customer_contact_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_contact: customer_contact.unwrap_or_default(),
+            customer_contact_id: customer_contact_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Contact specific fax numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerFax {
     /// Fax number area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub area_code: Option<String>,
     /// Fax number country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// Customer contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_number: Option<String>,
     /// Fax record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerFaxId>,
     /// Flag to indicate if this is the default fax number of the customer contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this fax from the collection of customer contact faxes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Fax subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subscriber_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CustomerFax {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerFax {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerFax {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut area_code = None;
+        let mut country_code = None;
+        let mut customer_contact = None;
+        let mut customer_contact_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_number = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut subscriber_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("area_code") => fields.lenient_option(&mut area_code)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
+                Some("customer_contact_id") => {
+                    fields.lenient_option(&mut customer_contact_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_number") => fields.lenient_option(&mut full_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("subscriber_number") => {
+                    fields.lenient_option(&mut subscriber_number)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            area_code: area_code.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            customer_contact: customer_contact.unwrap_or_default(),
+            customer_contact_id: customer_contact_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_number: full_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            subscriber_number: subscriber_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The customers main address which also expands address_country_code.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerMainAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// Country code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Country code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_country_code_id: Option<i64>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Contact Name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer main address Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerMainAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("address_country_code", &self.address_country_code)?;
+        map.optional("address_country_code_id", &self.address_country_code_id)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerMainAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerMainAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut address_country_code = None;
+        let mut address_country_code_id = None;
+        let mut city = None;
+        let mut contact_name = None;
+        let mut country = None;
+        let mut county = None;
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut postcode = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("address_country_code") => {
+                    fields.next_value(&mut address_country_code)?
+                }
+                Some("address_country_code_id") => {
+                    fields.lenient_option(&mut address_country_code_id)?
+                }
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            address_country_code: address_country_code.unwrap_or_default(),
+            address_country_code_id: address_country_code_id.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
@@ -1819,50 +2321,25 @@ pub struct CustomerMainAddress {
 /// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing customer, whether to delete this memo from the collection of customer memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1886,485 +2363,723 @@ impl CustomerMemo {
     }
 }
 
+impl serde::Serialize for CustomerMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("note", &self.note)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_value(&mut note)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: fields.required(note, "note")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerMobile {
     /// Mobile number area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub area_code: Option<String>,
     /// Mobile number country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// Customer contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Mobile number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_number: Option<String>,
     /// Mobile record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerMobileId>,
     /// Flag to indicate if this is the default mobile number of the customer contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this mobile number from the collection of customer contact mobile numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Mobile subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subscriber_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CustomerMobile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerMobile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerMobile {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut area_code = None;
+        let mut country_code = None;
+        let mut customer_contact = None;
+        let mut customer_contact_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_number = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut subscriber_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("area_code") => fields.lenient_option(&mut area_code)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
+                Some("customer_contact_id") => {
+                    fields.lenient_option(&mut customer_contact_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_number") => fields.lenient_option(&mut full_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("subscriber_number") => {
+                    fields.lenient_option(&mut subscriber_number)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            area_code: area_code.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            customer_contact: customer_contact.unwrap_or_default(),
+            customer_contact_id: customer_contact_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_number: full_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            subscriber_number: subscriber_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Includes customer values (total invoices, total credit notes, total cash, etc.) for a period of a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPeriodValueView {
     /// Analysis period end date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_period_end_date: Option<sage_core::types::DateTime>,
     /// Analysis period reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_period_reference: Option<String>,
     /// Analysis period start date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_period_start_date: Option<sage_core::types::DateTime>,
     /// Customer analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_1: Option<String>,
     /// Customer analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_2: Option<String>,
     /// Customer analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_3: Option<String>,
     /// Customer analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_4: Option<String>,
     /// Customer analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_5: Option<String>,
     /// Customer analysis period record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_period_id: Option<i64>,
     /// Customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// Customer period value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_period_value_id: Option<i64>,
     /// customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The date and time the customer analysis period entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the period.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the period in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_value_total_profit_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CustomerPeriodValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_period_end_date", &self.analysis_period_end_date)?;
+        map.optional("analysis_period_reference", &self.analysis_period_reference)?;
+        map.optional("analysis_period_start_date", &self.analysis_period_start_date)?;
+        map.optional("customer_analysis_code_1", &self.customer_analysis_code_1)?;
+        map.optional("customer_analysis_code_2", &self.customer_analysis_code_2)?;
+        map.optional("customer_analysis_code_3", &self.customer_analysis_code_3)?;
+        map.optional("customer_analysis_code_4", &self.customer_analysis_code_4)?;
+        map.optional("customer_analysis_code_5", &self.customer_analysis_code_5)?;
+        map.optional("customer_analysis_period_id", &self.customer_analysis_period_id)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_period_value_id", &self.customer_period_value_id)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional(
+            "period_value_date_time_updated",
+            &self.period_value_date_time_updated,
+        )?;
+        map.optional(
+            "period_value_exchange_rate_gain_or_loss",
+            &self.period_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date",
+            &self.period_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_cash_value_to_date_in_base",
+            &self.period_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_cred_note_value_to_date_in_base",
+            &self.period_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_credit_note_value_to_date",
+            &self.period_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_finance_charges_applied",
+            &self.period_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date",
+            &self.period_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_invoice_value_to_date_in_base",
+            &self.period_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date",
+            &self.period_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "period_value_total_profit_value_to_date_in_base",
+            &self.period_value_total_profit_value_to_date_in_base,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerPeriodValueView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerPeriodValueView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_period_end_date = None;
+        let mut analysis_period_reference = None;
+        let mut analysis_period_start_date = None;
+        let mut customer_analysis_code_1 = None;
+        let mut customer_analysis_code_2 = None;
+        let mut customer_analysis_code_3 = None;
+        let mut customer_analysis_code_4 = None;
+        let mut customer_analysis_code_5 = None;
+        let mut customer_analysis_period_id = None;
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_period_value_id = None;
+        let mut customer_reference = None;
+        let mut period_value_date_time_updated = None;
+        let mut period_value_exchange_rate_gain_or_loss = None;
+        let mut period_value_total_cash_value_to_date = None;
+        let mut period_value_total_cash_value_to_date_in_base = None;
+        let mut period_value_total_cred_note_value_to_date_in_base = None;
+        let mut period_value_total_credit_note_value_to_date = None;
+        let mut period_value_total_finance_charges_applied = None;
+        let mut period_value_total_invoice_value_to_date = None;
+        let mut period_value_total_invoice_value_to_date_in_base = None;
+        let mut period_value_total_profit_value_to_date = None;
+        let mut period_value_total_profit_value_to_date_in_base = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_period_end_date") => {
+                    fields.next_value(&mut analysis_period_end_date)?
+                }
+                Some("analysis_period_reference") => {
+                    fields.lenient_option(&mut analysis_period_reference)?
+                }
+                Some("analysis_period_start_date") => {
+                    fields.next_value(&mut analysis_period_start_date)?
+                }
+                Some("customer_analysis_code_1") => {
+                    fields.lenient_option(&mut customer_analysis_code_1)?
+                }
+                Some("customer_analysis_code_2") => {
+                    fields.lenient_option(&mut customer_analysis_code_2)?
+                }
+                Some("customer_analysis_code_3") => {
+                    fields.lenient_option(&mut customer_analysis_code_3)?
+                }
+                Some("customer_analysis_code_4") => {
+                    fields.lenient_option(&mut customer_analysis_code_4)?
+                }
+                Some("customer_analysis_code_5") => {
+                    fields.lenient_option(&mut customer_analysis_code_5)?
+                }
+                Some("customer_analysis_period_id") => {
+                    fields.lenient_option(&mut customer_analysis_period_id)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_period_value_id") => {
+                    fields.lenient_option(&mut customer_period_value_id)?
+                }
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("period_value_date_time_updated") => {
+                    fields.next_value(&mut period_value_date_time_updated)?
+                }
+                Some("period_value_exchange_rate_gain_or_loss") => {
+                    fields.lenient_option(&mut period_value_exchange_rate_gain_or_loss)?
+                }
+                Some("period_value_total_cash_value_to_date") => {
+                    fields.lenient_option(&mut period_value_total_cash_value_to_date)?
+                }
+                Some("period_value_total_cash_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_cash_value_to_date_in_base,
+                        )?
+                }
+                Some("period_value_total_cred_note_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_cred_note_value_to_date_in_base,
+                        )?
+                }
+                Some("period_value_total_credit_note_value_to_date") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_credit_note_value_to_date,
+                        )?
+                }
+                Some("period_value_total_finance_charges_applied") => {
+                    fields
+                        .lenient_option(&mut period_value_total_finance_charges_applied)?
+                }
+                Some("period_value_total_invoice_value_to_date") => {
+                    fields.lenient_option(&mut period_value_total_invoice_value_to_date)?
+                }
+                Some("period_value_total_invoice_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                Some("period_value_total_profit_value_to_date") => {
+                    fields.lenient_option(&mut period_value_total_profit_value_to_date)?
+                }
+                Some("period_value_total_profit_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut period_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_period_end_date: analysis_period_end_date.unwrap_or_default(),
+            analysis_period_reference: analysis_period_reference.unwrap_or_default(),
+            analysis_period_start_date: analysis_period_start_date.unwrap_or_default(),
+            customer_analysis_code_1: customer_analysis_code_1.unwrap_or_default(),
+            customer_analysis_code_2: customer_analysis_code_2.unwrap_or_default(),
+            customer_analysis_code_3: customer_analysis_code_3.unwrap_or_default(),
+            customer_analysis_code_4: customer_analysis_code_4.unwrap_or_default(),
+            customer_analysis_code_5: customer_analysis_code_5.unwrap_or_default(),
+            customer_analysis_period_id: customer_analysis_period_id.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_period_value_id: customer_period_value_id.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            period_value_date_time_updated: period_value_date_time_updated
+                .unwrap_or_default(),
+            period_value_exchange_rate_gain_or_loss: period_value_exchange_rate_gain_or_loss
+                .unwrap_or_default(),
+            period_value_total_cash_value_to_date: period_value_total_cash_value_to_date
+                .unwrap_or_default(),
+            period_value_total_cash_value_to_date_in_base: period_value_total_cash_value_to_date_in_base
+                .unwrap_or_default(),
+            period_value_total_cred_note_value_to_date_in_base: period_value_total_cred_note_value_to_date_in_base
+                .unwrap_or_default(),
+            period_value_total_credit_note_value_to_date: period_value_total_credit_note_value_to_date
+                .unwrap_or_default(),
+            period_value_total_finance_charges_applied: period_value_total_finance_charges_applied
+                .unwrap_or_default(),
+            period_value_total_invoice_value_to_date: period_value_total_invoice_value_to_date
+                .unwrap_or_default(),
+            period_value_total_invoice_value_to_date_in_base: period_value_total_invoice_value_to_date_in_base
+                .unwrap_or_default(),
+            period_value_total_profit_value_to_date: period_value_total_profit_value_to_date
+                .unwrap_or_default(),
+            period_value_total_profit_value_to_date_in_base: period_value_total_profit_value_to_date_in_base
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns the price of a product, and any available discount, for the specified customer. This includes any discounts based on the quantity specified. In Sage 200, product prices are set on price bands and then linked to customer accounts. Discounts are set per product, or product group and then linked to customer accounts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceEnquiry {
     /// The Id for the currency used for the price. This is the same as the currency set on the customer account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price. This is the same as the currency set on the customer account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// The symbol of the currency used for the price. This is the same as the currency set on the customer account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// Unique Id of the customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The discounted price per unit of the product for the selected customer, in the currency shown. If the price is set in a different currency on the price band, the price shown is converted using the current exchange rate set in Sage 200.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Whether we have specified to include the last five prices that the customer has paid for the product from Sales Orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_previous_prices: Option<bool>,
     /// The last five prices that the customer paid for the product from Sales Orders. This will only return if the request include_previous_prices is set to true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_prices: Option<Vec<CustomerPriceEnquiryPreviousPrices>>,
     /// The name of the unit the product is priced in. This will always be the same as the selling unit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit: Option<String>,
     /// The Unit record Id for the pricing unit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_id: Option<i64>,
     /// The multiple of the unit the product is priced in.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
     /// An Id specific to the product being checked.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_type: Option<String>,
     /// The quantity which the price is for.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The name of the unit the product is stocked in. For example box, crate, bottle. The default unit is each.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit: Option<String>,
     /// The Unit record Id for the selling unit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_id: Option<i64>,
     /// The multiple of the unit the product is stocked in.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// The total amount of discount available for the product specified, for this customer, i.e. the discount price per unit multiplied by the quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discount: Option<sage_core::types::Decimal>,
     /// The total price less the total discount available for the product specified, for this customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_discounted_price: Option<sage_core::types::Decimal>,
     /// The total price before discount for the product specified, for this customer, i.e. the unit price multiplied by the quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_price_before_discount: Option<sage_core::types::Decimal>,
     /// The price per unit of the product for the selected customer, in the currency shown. If the price is set in a different currency on the price band, the price shown is converted using the current exchange rate set in Sage 200.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for CustomerPriceEnquiry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("include_previous_prices", &self.include_previous_prices)?;
+        map.optional("previous_prices", &self.previous_prices)?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional_number("pricing_unit_multiple", &self.pricing_unit_multiple)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_type", &self.product_type)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("selling_unit", &self.selling_unit)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional_number("total_discount", &self.total_discount)?;
+        map.optional_number("total_discounted_price", &self.total_discounted_price)?;
+        map.optional_number(
+            "total_price_before_discount",
+            &self.total_price_before_discount,
+        )?;
+        map.optional_number("unit_price", &self.unit_price)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerPriceEnquiry {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut currency_id = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut customer_id = None;
+        let mut discounted_unit_price = None;
+        let mut include_previous_prices = None;
+        let mut previous_prices = None;
+        let mut pricing_unit = None;
+        let mut pricing_unit_id = None;
+        let mut pricing_unit_multiple = None;
+        let mut product_id = None;
+        let mut product_type = None;
+        let mut quantity = None;
+        let mut selling_unit = None;
+        let mut selling_unit_id = None;
+        let mut selling_unit_multiple = None;
+        let mut total_discount = None;
+        let mut total_discounted_price = None;
+        let mut total_price_before_discount = None;
+        let mut unit_price = None;
+        loop {
+            match fields.next_key()? {
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("discounted_unit_price") => {
+                    fields.lenient_option(&mut discounted_unit_price)?
+                }
+                Some("include_previous_prices") => {
+                    fields.lenient_option(&mut include_previous_prices)?
+                }
+                Some("previous_prices") => fields.next_value(&mut previous_prices)?,
+                Some("pricing_unit") => fields.lenient_option(&mut pricing_unit)?,
+                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
+                Some("pricing_unit_multiple") => {
+                    fields.lenient_option(&mut pricing_unit_multiple)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_type") => fields.lenient_option(&mut product_type)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("selling_unit") => fields.lenient_option(&mut selling_unit)?,
+                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
+                Some("selling_unit_multiple") => {
+                    fields.lenient_option(&mut selling_unit_multiple)?
+                }
+                Some("total_discount") => fields.lenient_option(&mut total_discount)?,
+                Some("total_discounted_price") => {
+                    fields.lenient_option(&mut total_discounted_price)?
+                }
+                Some("total_price_before_discount") => {
+                    fields.lenient_option(&mut total_price_before_discount)?
+                }
+                Some("unit_price") => fields.lenient_option(&mut unit_price)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            currency_id: currency_id.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
+            include_previous_prices: include_previous_prices.unwrap_or_default(),
+            previous_prices: previous_prices.unwrap_or_default(),
+            pricing_unit: pricing_unit.unwrap_or_default(),
+            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
+            pricing_unit_multiple: pricing_unit_multiple.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_type: product_type.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            selling_unit: selling_unit.unwrap_or_default(),
+            selling_unit_id: selling_unit_id.unwrap_or_default(),
+            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
+            total_discount: total_discount.unwrap_or_default(),
+            total_discounted_price: total_discounted_price.unwrap_or_default(),
+            total_price_before_discount: total_price_before_discount.unwrap_or_default(),
+            unit_price: unit_price.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceEnquiryPreviousPrices {
     /// The discounted unit price of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The sales order line quantity ordered of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Sales order date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_document_no: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerPriceEnquiryPreviousPrices {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("sop_document_date", &self.sop_document_date)?;
+        map.optional("sop_document_no", &self.sop_document_no)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiryPreviousPrices {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerPriceEnquiryPreviousPrices {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut discounted_unit_price = None;
+        let mut quantity = None;
+        let mut sop_document_date = None;
+        let mut sop_document_no = None;
+        loop {
+            match fields.next_key()? {
+                Some("discounted_unit_price") => {
+                    fields.lenient_option(&mut discounted_unit_price)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("sop_document_date") => fields.next_value(&mut sop_document_date)?,
+                Some("sop_document_no") => fields.lenient_option(&mut sop_document_no)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            sop_document_date: sop_document_date.unwrap_or_default(),
+            sop_document_no: sop_document_no.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Returns the price of a product, and any available discount, for the specified customer. This includes any discounts based on the quantity specified. In Sage 200, product prices are set on price bands and then linked to customer accounts. Discounts are set per product, or product group and then linked to customer accounts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerPriceEnquiryRequest {
     /// Unique Id of the customer.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Specifies whether we want the response to include the last five prices that the customer has paid for the product from Sales Orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_previous_prices: Option<bool>,
     /// The Unit record Id for the pricing unit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_id: Option<i64>,
     /// An Id specific to the product being checked.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// The quantity to find the price for.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The Unit record Id for the selling unit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2386,1842 +3101,2590 @@ impl CustomerPriceEnquiryRequest {
     }
 }
 
+impl serde::Serialize for CustomerPriceEnquiryRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("include_previous_prices", &self.include_previous_prices)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerPriceEnquiryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerPriceEnquiryRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut include_previous_prices = None;
+        let mut pricing_unit_id = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut selling_unit_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("include_previous_prices") => {
+                    fields.lenient_option(&mut include_previous_prices)?
+                }
+                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            include_previous_prices: include_previous_prices.unwrap_or_default(),
+            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            quantity: quantity.unwrap_or_default(),
+            selling_unit_id: selling_unit_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of related customers, sales invoice credits, sales invoice credit lines, invoice line profit analysis, products, and product groups that can be queried on any field. The default sort (orderby) fields are by 'sop_invoice_credit_id' and 'sop_invoice_credit_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerSopInvoiceCreditLineView {
     /// Unique Id of the customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The date and time the SOP invoice credit line profit analysis was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_line_profit_analysis_date_time_updated: Option<
         sage_core::types::DateTime,
     >,
     /// Associated sales invoice credit line profit analysis Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_id: Option<i64>,
     /// The quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_line_quantity: Option<sage_core::types::Decimal>,
     /// The realised cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_realised_cost_value: Option<
         sage_core::types::Decimal,
     >,
     /// The realised profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_profit_analysis_realised_profit_value: Option<
         sage_core::types::Decimal,
     >,
     /// The code of the product ordered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The date and time the product was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_date_time_updated: Option<sage_core::types::DateTime>,
     /// The associated product description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_description: Option<String>,
     /// The code of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_code: Option<String>,
     /// The date and time the product group was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_group_date_time_updated: Option<sage_core::types::DateTime>,
     /// The associated product group description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_description: Option<String>,
     /// The associated product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The associated product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// The date and time the sales invoice credit was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales invoice credit date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Sales invoice credit document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_document_no: Option<String>,
     /// Document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_document_status: Option<String>,
     /// Exchange rate for the sales invoice credit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_exchange_rate: Option<sage_core::types::Decimal>,
     /// Associated sales invoice credit Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_id: Option<i64>,
     /// The date and time the SOP invoice credit line was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// Associated sales invoice credit line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_id: Option<i64>,
     /// The invoice credit date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_line_invoice_credit_date: Option<sage_core::types::DateTime>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerSopInvoiceCreditLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional(
+            "invoice_line_profit_analysis_date_time_updated",
+            &self.invoice_line_profit_analysis_date_time_updated,
+        )?;
+        map.optional(
+            "invoice_line_profit_analysis_id",
+            &self.invoice_line_profit_analysis_id,
+        )?;
+        map.optional_number(
+            "invoice_line_profit_analysis_line_quantity",
+            &self.invoice_line_profit_analysis_line_quantity,
+        )?;
+        map.optional_number(
+            "invoice_line_profit_analysis_realised_cost_value",
+            &self.invoice_line_profit_analysis_realised_cost_value,
+        )?;
+        map.optional_number(
+            "invoice_line_profit_analysis_realised_profit_value",
+            &self.invoice_line_profit_analysis_realised_profit_value,
+        )?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_date_time_updated", &self.product_date_time_updated)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional(
+            "product_group_date_time_updated",
+            &self.product_group_date_time_updated,
+        )?;
+        map.optional("product_group_description", &self.product_group_description)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional(
+            "sop_invoice_credit_date_time_updated",
+            &self.sop_invoice_credit_date_time_updated,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_date",
+            &self.sop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_no",
+            &self.sop_invoice_credit_document_no,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_status",
+            &self.sop_invoice_credit_document_status,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_exchange_rate",
+            &self.sop_invoice_credit_exchange_rate,
+        )?;
+        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
+        map.optional(
+            "sop_invoice_credit_line_date_time_updated",
+            &self.sop_invoice_credit_line_date_time_updated,
+        )?;
+        map.optional("sop_invoice_credit_line_id", &self.sop_invoice_credit_line_id)?;
+        map.optional(
+            "sop_invoice_credit_line_invoice_credit_date",
+            &self.sop_invoice_credit_line_invoice_credit_date,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_line_tax_value",
+            &self.sop_invoice_credit_line_tax_value,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_line_total_value",
+            &self.sop_invoice_credit_line_total_value,
+        )?;
+        map.optional("sop_invoice_credit_type", &self.sop_invoice_credit_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerSopInvoiceCreditLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerSopInvoiceCreditLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut invoice_line_profit_analysis_date_time_updated = None;
+        let mut invoice_line_profit_analysis_id = None;
+        let mut invoice_line_profit_analysis_line_quantity = None;
+        let mut invoice_line_profit_analysis_realised_cost_value = None;
+        let mut invoice_line_profit_analysis_realised_profit_value = None;
+        let mut product_code = None;
+        let mut product_date_time_updated = None;
+        let mut product_description = None;
+        let mut product_group_code = None;
+        let mut product_group_date_time_updated = None;
+        let mut product_group_description = None;
+        let mut product_group_id = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut sop_invoice_credit_date_time_updated = None;
+        let mut sop_invoice_credit_document_date = None;
+        let mut sop_invoice_credit_document_no = None;
+        let mut sop_invoice_credit_document_status = None;
+        let mut sop_invoice_credit_exchange_rate = None;
+        let mut sop_invoice_credit_id = None;
+        let mut sop_invoice_credit_line_date_time_updated = None;
+        let mut sop_invoice_credit_line_id = None;
+        let mut sop_invoice_credit_line_invoice_credit_date = None;
+        let mut sop_invoice_credit_line_tax_value = None;
+        let mut sop_invoice_credit_line_total_value = None;
+        let mut sop_invoice_credit_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("invoice_line_profit_analysis_date_time_updated") => {
+                    fields
+                        .next_value(&mut invoice_line_profit_analysis_date_time_updated)?
+                }
+                Some("invoice_line_profit_analysis_id") => {
+                    fields.lenient_option(&mut invoice_line_profit_analysis_id)?
+                }
+                Some("invoice_line_profit_analysis_line_quantity") => {
+                    fields
+                        .lenient_option(&mut invoice_line_profit_analysis_line_quantity)?
+                }
+                Some("invoice_line_profit_analysis_realised_cost_value") => {
+                    fields
+                        .lenient_option(
+                            &mut invoice_line_profit_analysis_realised_cost_value,
+                        )?
+                }
+                Some("invoice_line_profit_analysis_realised_profit_value") => {
+                    fields
+                        .lenient_option(
+                            &mut invoice_line_profit_analysis_realised_profit_value,
+                        )?
+                }
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_date_time_updated") => {
+                    fields.next_value(&mut product_date_time_updated)?
+                }
+                Some("product_description") => {
+                    fields.lenient_option(&mut product_description)?
+                }
+                Some("product_group_code") => {
+                    fields.lenient_option(&mut product_group_code)?
+                }
+                Some("product_group_date_time_updated") => {
+                    fields.next_value(&mut product_group_date_time_updated)?
+                }
+                Some("product_group_description") => {
+                    fields.lenient_option(&mut product_group_description)?
+                }
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("sop_invoice_credit_date_time_updated") => {
+                    fields.next_value(&mut sop_invoice_credit_date_time_updated)?
+                }
+                Some("sop_invoice_credit_document_date") => {
+                    fields.next_value(&mut sop_invoice_credit_document_date)?
+                }
+                Some("sop_invoice_credit_document_no") => {
+                    fields.lenient_option(&mut sop_invoice_credit_document_no)?
+                }
+                Some("sop_invoice_credit_document_status") => {
+                    fields.lenient_option(&mut sop_invoice_credit_document_status)?
+                }
+                Some("sop_invoice_credit_exchange_rate") => {
+                    fields.lenient_option(&mut sop_invoice_credit_exchange_rate)?
+                }
+                Some("sop_invoice_credit_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_id)?
+                }
+                Some("sop_invoice_credit_line_date_time_updated") => {
+                    fields.next_value(&mut sop_invoice_credit_line_date_time_updated)?
+                }
+                Some("sop_invoice_credit_line_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_line_id)?
+                }
+                Some("sop_invoice_credit_line_invoice_credit_date") => {
+                    fields.next_value(&mut sop_invoice_credit_line_invoice_credit_date)?
+                }
+                Some("sop_invoice_credit_line_tax_value") => {
+                    fields.lenient_option(&mut sop_invoice_credit_line_tax_value)?
+                }
+                Some("sop_invoice_credit_line_total_value") => {
+                    fields.lenient_option(&mut sop_invoice_credit_line_total_value)?
+                }
+                Some("sop_invoice_credit_type") => {
+                    fields.lenient_option(&mut sop_invoice_credit_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            invoice_line_profit_analysis_date_time_updated: invoice_line_profit_analysis_date_time_updated
+                .unwrap_or_default(),
+            invoice_line_profit_analysis_id: invoice_line_profit_analysis_id
+                .unwrap_or_default(),
+            invoice_line_profit_analysis_line_quantity: invoice_line_profit_analysis_line_quantity
+                .unwrap_or_default(),
+            invoice_line_profit_analysis_realised_cost_value: invoice_line_profit_analysis_realised_cost_value
+                .unwrap_or_default(),
+            invoice_line_profit_analysis_realised_profit_value: invoice_line_profit_analysis_realised_profit_value
+                .unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_date_time_updated: product_date_time_updated.unwrap_or_default(),
+            product_description: product_description.unwrap_or_default(),
+            product_group_code: product_group_code.unwrap_or_default(),
+            product_group_date_time_updated: product_group_date_time_updated
+                .unwrap_or_default(),
+            product_group_description: product_group_description.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            sop_invoice_credit_date_time_updated: sop_invoice_credit_date_time_updated
+                .unwrap_or_default(),
+            sop_invoice_credit_document_date: sop_invoice_credit_document_date
+                .unwrap_or_default(),
+            sop_invoice_credit_document_no: sop_invoice_credit_document_no
+                .unwrap_or_default(),
+            sop_invoice_credit_document_status: sop_invoice_credit_document_status
+                .unwrap_or_default(),
+            sop_invoice_credit_exchange_rate: sop_invoice_credit_exchange_rate
+                .unwrap_or_default(),
+            sop_invoice_credit_id: sop_invoice_credit_id.unwrap_or_default(),
+            sop_invoice_credit_line_date_time_updated: sop_invoice_credit_line_date_time_updated
+                .unwrap_or_default(),
+            sop_invoice_credit_line_id: sop_invoice_credit_line_id.unwrap_or_default(),
+            sop_invoice_credit_line_invoice_credit_date: sop_invoice_credit_line_invoice_credit_date
+                .unwrap_or_default(),
+            sop_invoice_credit_line_tax_value: sop_invoice_credit_line_tax_value
+                .unwrap_or_default(),
+            sop_invoice_credit_line_total_value: sop_invoice_credit_line_total_value
+                .unwrap_or_default(),
+            sop_invoice_credit_type: sop_invoice_credit_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The customers status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerStatus {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if customer account is live, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_live: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("is_live", &self.is_live)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut is_live = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("is_live") => fields.lenient_option(&mut is_live)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            is_live: is_live.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Contact specific telephone numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerTelephone {
     /// Telephone number area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub area_code: Option<String>,
     /// Telephone number country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// Customer contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_number: Option<String>,
     /// Telephone record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the customer contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this telephone number from the collection of customer contact telephone numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Telephone subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subscriber_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerTelephone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("area_code", &self.area_code)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_number", &self.full_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("subscriber_number", &self.subscriber_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerTelephone {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerTelephone {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut area_code = None;
+        let mut country_code = None;
+        let mut customer_contact = None;
+        let mut customer_contact_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_number = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut subscriber_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("area_code") => fields.lenient_option(&mut area_code)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
+                Some("customer_contact_id") => {
+                    fields.lenient_option(&mut customer_contact_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_number") => fields.lenient_option(&mut full_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("subscriber_number") => {
+                    fields.lenient_option(&mut subscriber_number)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            area_code: area_code.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            customer_contact: customer_contact.unwrap_or_default(),
+            customer_contact_id: customer_contact_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_number: full_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            subscriber_number: subscriber_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When making larger requests for customer information, the Customer Views resource can be a faster alternative to the 'Customer' resource. The Customer Views resource also returns a wider breadth of information than the Customer resource. Using Customer Views could therefore reduce the quantity of API requests needed to return the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerView {
     /// True if customer account is on hold, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_is_on_hold: Option<bool>,
     /// The date the account was opened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the customer account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_status_type: Option<super::common::AccountStatus>,
     /// The status of the customer account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type: Option<String>,
     /// The account type is used to decide how transactions are stored on individual accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_type_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Date the customer applied for credit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_date: Option<sage_core::types::DateTime>,
     /// Average time to pay in days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_time_to_pay: Option<i64>,
     /// Date average time to pay was last updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_time_to_pay_date_last_updated: Option<sage_core::types::DateTime>,
     /// Customer account balance in the customer's currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub balance: Option<sage_core::types::Decimal>,
     /// Customer account balance in the base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_balance: Option<sage_core::types::Decimal>,
     /// The default contact default email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_default_email_address: Option<String>,
     /// The default contact default telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_default_telephone_number: Option<String>,
     /// The default contact first name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_first_name: Option<String>,
     /// The default contact last name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_last_name: Option<String>,
     /// The default contact middle name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_middle_name: Option<String>,
     /// The default contact name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact_name: Option<String>,
     /// The customer's country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code: Option<String>,
     /// Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_bureau_name: Option<String>,
     /// Credit limit of the customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_position_name: Option<String>,
     /// Credit reference for this customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credit_reference: Option<String>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_iso_code_name: Option<String>,
     /// The customer currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// Customer location address country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_country_code: Option<String>,
     /// Customer location address country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_country_code_id: Option<i64>,
     /// Customer location address country name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_country_code_name: Option<String>,
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_line_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_line_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_line_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_address_line_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_city: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_country: Option<String>,
     /// Customer location country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_country_code: Option<String>,
     /// Customer location country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_country_code_id: Option<i64>,
     /// Customer location country name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_country_code_name: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_county: Option<String>,
     /// Date time the location record was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_location_date_time_created: Option<sage_core::types::DateTime>,
     /// Date time the location record was updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_location_date_time_updated: Option<sage_core::types::DateTime>,
     /// This returns a concatenation of the address fields separated by a comma.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_full_address: Option<String>,
     /// Customer location Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_id: Option<i64>,
     /// Post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_post_code: Option<String>,
     /// Customer location type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_type: Option<String>,
     /// Customer location type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_location_type_id: Option<i64>,
     /// Date account details last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_account_details_last_changed: Option<sage_core::types::DateTime>,
     /// Date finance charge last run for this customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
     /// Date of last transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_transaction: Option<sage_core::types::DateTime>,
     /// Date the credit application was received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
     /// The date and time the customer was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time the customer was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days early settlement discount applies.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub days_early_settlement_disc_applies: Option<i64>,
     /// Default nominal account number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_account_number: Option<String>,
     /// Default nominal cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_cost_centre: Option<String>,
     /// Default nominal department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_nominal_department: Option<String>,
     /// Default order priority.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_order_priority: Option<String>,
     /// Tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate: Option<sage_core::types::Decimal>,
     /// Default tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate_code: Option<i64>,
     /// Tax rate record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate_id: Option<i64>,
     /// Name of tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_rate_name: Option<String>,
     /// Discount group description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_group_description: Option<String>,
     /// Discount group Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_group_id: Option<i64>,
     /// Discount group name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_group_name: Option<String>,
     /// DUNS Code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub duns_code: Option<String>,
     /// Early settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Fax area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_area_code: Option<String>,
     /// Fax country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_country_code: Option<String>,
     /// Fax subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_subscriber_number: Option<String>,
     /// Customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Invoice discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_discount_percent: Option<sage_core::types::Decimal>,
     /// Invoice line discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_line_discount_percent: Option<sage_core::types::Decimal>,
     /// Invoice payments status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_payments_status: Option<String>,
     /// If the credit limit is not zero, then True is the balance is greater than the credit limit; otherwise False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_over_credit_limit: Option<bool>,
     /// Date the customers credit details were last reviewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_credit_review: Option<sage_core::types::DateTime>,
     /// The number of months to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub months_to_keep_transactions_for: Option<i64>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Date the customers credit details should next be reviewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_credit_review: Option<sage_core::types::DateTime>,
     /// Order value discount description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_value_discount_description: Option<String>,
     /// Order value discount Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_value_discount_name: Option<String>,
     /// The payment terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms: Option<String>,
     /// Payment terms Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_id: Option<i64>,
     /// Payment terms in days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_terms_in_days: Option<i64>,
     /// Price band description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_description: Option<String>,
     /// Price band Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_id: Option<super::ids::PriceBandId>,
     /// Price band name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_band_name: Option<String>,
     /// The reference for the account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Send copy statment to branch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub send_copy_statement_to_branch: Option<bool>,
     /// Customer short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_name: Option<String>,
     /// Statement transmission method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_transmission_method: Option<String>,
     /// Statement transmission method.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_transmission_method_id: Option<i64>,
     /// Telephone area code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_area_code: Option<String>,
     /// Telephone country code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_country_code: Option<String>,
     /// Telephone subscriber number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_subscriber_number: Option<String>,
     /// True if customer terms have been agreed else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_agreed: Option<bool>,
     /// Trading terms for this customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_terms: Option<String>,
     /// True if customer uses consolidated billing else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_consolidated_billing: Option<bool>,
     /// True if the tax code is used as default else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_tax_code_as_default: Option<bool>,
     /// Value of current sales orders for this customer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_current_orders_in_sop: Option<sage_core::types::Decimal>,
     /// VAT registration number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub vat_number: Option<String>,
     /// Website address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CustomerView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_is_on_hold", &self.account_is_on_hold)?;
+        map.optional("account_opened", &self.account_opened)?;
+        map.optional("account_status_type", &self.account_status_type)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("account_type", &self.account_type)?;
+        map.optional("account_type_id", &self.account_type_id)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("application_date", &self.application_date)?;
+        map.optional("average_time_to_pay", &self.average_time_to_pay)?;
+        map.optional(
+            "avg_time_to_pay_date_last_updated",
+            &self.avg_time_to_pay_date_last_updated,
+        )?;
+        map.optional_number("balance", &self.balance)?;
+        map.optional_number("base_balance", &self.base_balance)?;
+        map.optional(
+            "contact_default_email_address",
+            &self.contact_default_email_address,
+        )?;
+        map.optional(
+            "contact_default_telephone_number",
+            &self.contact_default_telephone_number,
+        )?;
+        map.optional("contact_first_name", &self.contact_first_name)?;
+        map.optional("contact_last_name", &self.contact_last_name)?;
+        map.optional("contact_middle_name", &self.contact_middle_name)?;
+        map.optional("contact_name", &self.contact_name)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("credit_bureau_id", &self.credit_bureau_id)?;
+        map.optional("credit_bureau_name", &self.credit_bureau_name)?;
+        map.optional_number("credit_limit", &self.credit_limit)?;
+        map.optional("credit_position_id", &self.credit_position_id)?;
+        map.optional("credit_position_name", &self.credit_position_name)?;
+        map.optional("credit_reference", &self.credit_reference)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("currency_iso_code", &self.currency_iso_code)?;
+        map.optional("currency_iso_code_id", &self.currency_iso_code_id)?;
+        map.optional("currency_iso_code_name", &self.currency_iso_code_name)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional(
+            "customer_location_address_country_code",
+            &self.customer_location_address_country_code,
+        )?;
+        map.optional(
+            "customer_location_address_country_code_id",
+            &self.customer_location_address_country_code_id,
+        )?;
+        map.optional(
+            "customer_location_address_country_code_name",
+            &self.customer_location_address_country_code_name,
+        )?;
+        map.optional(
+            "customer_location_address_line_1",
+            &self.customer_location_address_line_1,
+        )?;
+        map.optional(
+            "customer_location_address_line_2",
+            &self.customer_location_address_line_2,
+        )?;
+        map.optional(
+            "customer_location_address_line_3",
+            &self.customer_location_address_line_3,
+        )?;
+        map.optional(
+            "customer_location_address_line_4",
+            &self.customer_location_address_line_4,
+        )?;
+        map.optional("customer_location_city", &self.customer_location_city)?;
+        map.optional("customer_location_country", &self.customer_location_country)?;
+        map.optional(
+            "customer_location_country_code",
+            &self.customer_location_country_code,
+        )?;
+        map.optional(
+            "customer_location_country_code_id",
+            &self.customer_location_country_code_id,
+        )?;
+        map.optional(
+            "customer_location_country_code_name",
+            &self.customer_location_country_code_name,
+        )?;
+        map.optional("customer_location_county", &self.customer_location_county)?;
+        map.optional(
+            "customer_location_date_time_created",
+            &self.customer_location_date_time_created,
+        )?;
+        map.optional(
+            "customer_location_date_time_updated",
+            &self.customer_location_date_time_updated,
+        )?;
+        map.optional(
+            "customer_location_full_address",
+            &self.customer_location_full_address,
+        )?;
+        map.optional("customer_location_id", &self.customer_location_id)?;
+        map.optional("customer_location_post_code", &self.customer_location_post_code)?;
+        map.optional("customer_location_type", &self.customer_location_type)?;
+        map.optional("customer_location_type_id", &self.customer_location_type_id)?;
+        map.optional(
+            "date_account_details_last_changed",
+            &self.date_account_details_last_changed,
+        )?;
+        map.optional(
+            "date_finance_charge_last_run",
+            &self.date_finance_charge_last_run,
+        )?;
+        map.optional("date_of_last_transaction", &self.date_of_last_transaction)?;
+        map.optional("date_received", &self.date_received)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "days_early_settlement_disc_applies",
+            &self.days_early_settlement_disc_applies,
+        )?;
+        map.optional(
+            "default_nominal_account_number",
+            &self.default_nominal_account_number,
+        )?;
+        map.optional("default_nominal_cost_centre", &self.default_nominal_cost_centre)?;
+        map.optional("default_nominal_department", &self.default_nominal_department)?;
+        map.optional("default_order_priority", &self.default_order_priority)?;
+        map.optional_number("default_tax_rate", &self.default_tax_rate)?;
+        map.optional("default_tax_rate_code", &self.default_tax_rate_code)?;
+        map.optional("default_tax_rate_id", &self.default_tax_rate_id)?;
+        map.optional("default_tax_rate_name", &self.default_tax_rate_name)?;
+        map.optional("discount_group_description", &self.discount_group_description)?;
+        map.optional("discount_group_id", &self.discount_group_id)?;
+        map.optional("discount_group_name", &self.discount_group_name)?;
+        map.optional("duns_code", &self.duns_code)?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("fax_area_code", &self.fax_area_code)?;
+        map.optional("fax_country_code", &self.fax_country_code)?;
+        map.optional("fax_subscriber_number", &self.fax_subscriber_number)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_discount_percent", &self.invoice_discount_percent)?;
+        map.optional_number(
+            "invoice_line_discount_percent",
+            &self.invoice_line_discount_percent,
+        )?;
+        map.optional("invoice_payments_status", &self.invoice_payments_status)?;
+        map.optional("is_over_credit_limit", &self.is_over_credit_limit)?;
+        map.optional("last_credit_review", &self.last_credit_review)?;
+        map.optional(
+            "months_to_keep_transactions_for",
+            &self.months_to_keep_transactions_for,
+        )?;
+        map.optional("name", &self.name)?;
+        map.optional("next_credit_review", &self.next_credit_review)?;
+        map.optional(
+            "order_value_discount_description",
+            &self.order_value_discount_description,
+        )?;
+        map.optional("order_value_discount_id", &self.order_value_discount_id)?;
+        map.optional("order_value_discount_name", &self.order_value_discount_name)?;
+        map.optional("payment_terms", &self.payment_terms)?;
+        map.optional("payment_terms_id", &self.payment_terms_id)?;
+        map.optional("payment_terms_in_days", &self.payment_terms_in_days)?;
+        map.optional("price_band_description", &self.price_band_description)?;
+        map.optional("price_band_id", &self.price_band_id)?;
+        map.optional("price_band_name", &self.price_band_name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional(
+            "send_copy_statement_to_branch",
+            &self.send_copy_statement_to_branch,
+        )?;
+        map.optional("short_name", &self.short_name)?;
+        map.optional(
+            "statement_transmission_method",
+            &self.statement_transmission_method,
+        )?;
+        map.optional(
+            "statement_transmission_method_id",
+            &self.statement_transmission_method_id,
+        )?;
+        map.optional("telephone_area_code", &self.telephone_area_code)?;
+        map.optional("telephone_country_code", &self.telephone_country_code)?;
+        map.optional("telephone_subscriber_number", &self.telephone_subscriber_number)?;
+        map.optional("terms_agreed", &self.terms_agreed)?;
+        map.optional("trading_terms", &self.trading_terms)?;
+        map.optional("use_consolidated_billing", &self.use_consolidated_billing)?;
+        map.optional("use_tax_code_as_default", &self.use_tax_code_as_default)?;
+        map.optional_number(
+            "value_of_current_orders_in_sop",
+            &self.value_of_current_orders_in_sop,
+        )?;
+        map.optional("vat_number", &self.vat_number)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_is_on_hold = None;
+        let mut account_opened = None;
+        let mut account_status_type = None;
+        let mut account_status_type_id = None;
+        let mut account_type = None;
+        let mut account_type_id = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut application_date = None;
+        let mut average_time_to_pay = None;
+        let mut avg_time_to_pay_date_last_updated = None;
+        let mut balance = None;
+        let mut base_balance = None;
+        let mut contact_default_email_address = None;
+        let mut contact_default_telephone_number = None;
+        let mut contact_first_name = None;
+        let mut contact_last_name = None;
+        let mut contact_middle_name = None;
+        let mut contact_name = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut credit_bureau_id = None;
+        let mut credit_bureau_name = None;
+        let mut credit_limit = None;
+        let mut credit_position_id = None;
+        let mut credit_position_name = None;
+        let mut credit_reference = None;
+        let mut currency_id = None;
+        let mut currency_iso_code = None;
+        let mut currency_iso_code_id = None;
+        let mut currency_iso_code_name = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut customer_location_address_country_code = None;
+        let mut customer_location_address_country_code_id = None;
+        let mut customer_location_address_country_code_name = None;
+        let mut customer_location_address_line_1 = None;
+        let mut customer_location_address_line_2 = None;
+        let mut customer_location_address_line_3 = None;
+        let mut customer_location_address_line_4 = None;
+        let mut customer_location_city = None;
+        let mut customer_location_country = None;
+        let mut customer_location_country_code = None;
+        let mut customer_location_country_code_id = None;
+        let mut customer_location_country_code_name = None;
+        let mut customer_location_county = None;
+        let mut customer_location_date_time_created = None;
+        let mut customer_location_date_time_updated = None;
+        let mut customer_location_full_address = None;
+        let mut customer_location_id = None;
+        let mut customer_location_post_code = None;
+        let mut customer_location_type = None;
+        let mut customer_location_type_id = None;
+        let mut date_account_details_last_changed = None;
+        let mut date_finance_charge_last_run = None;
+        let mut date_of_last_transaction = None;
+        let mut date_received = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut days_early_settlement_disc_applies = None;
+        let mut default_nominal_account_number = None;
+        let mut default_nominal_cost_centre = None;
+        let mut default_nominal_department = None;
+        let mut default_order_priority = None;
+        let mut default_tax_rate = None;
+        let mut default_tax_rate_code = None;
+        let mut default_tax_rate_id = None;
+        let mut default_tax_rate_name = None;
+        let mut discount_group_description = None;
+        let mut discount_group_id = None;
+        let mut discount_group_name = None;
+        let mut duns_code = None;
+        let mut early_settlement_discount_percent = None;
+        let mut fax_area_code = None;
+        let mut fax_country_code = None;
+        let mut fax_subscriber_number = None;
+        let mut id = None;
+        let mut invoice_discount_percent = None;
+        let mut invoice_line_discount_percent = None;
+        let mut invoice_payments_status = None;
+        let mut is_over_credit_limit = None;
+        let mut last_credit_review = None;
+        let mut months_to_keep_transactions_for = None;
+        let mut name = None;
+        let mut next_credit_review = None;
+        let mut order_value_discount_description = None;
+        let mut order_value_discount_id = None;
+        let mut order_value_discount_name = None;
+        let mut payment_terms = None;
+        let mut payment_terms_id = None;
+        let mut payment_terms_in_days = None;
+        let mut price_band_description = None;
+        let mut price_band_id = None;
+        let mut price_band_name = None;
+        let mut reference = None;
+        let mut send_copy_statement_to_branch = None;
+        let mut short_name = None;
+        let mut statement_transmission_method = None;
+        let mut statement_transmission_method_id = None;
+        let mut telephone_area_code = None;
+        let mut telephone_country_code = None;
+        let mut telephone_subscriber_number = None;
+        let mut terms_agreed = None;
+        let mut trading_terms = None;
+        let mut use_consolidated_billing = None;
+        let mut use_tax_code_as_default = None;
+        let mut value_of_current_orders_in_sop = None;
+        let mut vat_number = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_is_on_hold") => {
+                    fields.lenient_option(&mut account_is_on_hold)?
+                }
+                Some("account_opened") => fields.next_value(&mut account_opened)?,
+                Some("account_status_type") => {
+                    fields.next_value(&mut account_status_type)?
+                }
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("account_type") => fields.lenient_option(&mut account_type)?,
+                Some("account_type_id") => fields.lenient_option(&mut account_type_id)?,
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("application_date") => fields.next_value(&mut application_date)?,
+                Some("average_time_to_pay") => {
+                    fields.lenient_option(&mut average_time_to_pay)?
+                }
+                Some("avg_time_to_pay_date_last_updated") => {
+                    fields.next_value(&mut avg_time_to_pay_date_last_updated)?
+                }
+                Some("balance") => fields.lenient_option(&mut balance)?,
+                Some("base_balance") => fields.lenient_option(&mut base_balance)?,
+                Some("contact_default_email_address") => {
+                    fields.lenient_option(&mut contact_default_email_address)?
+                }
+                Some("contact_default_telephone_number") => {
+                    fields.lenient_option(&mut contact_default_telephone_number)?
+                }
+                Some("contact_first_name") => {
+                    fields.lenient_option(&mut contact_first_name)?
+                }
+                Some("contact_last_name") => {
+                    fields.lenient_option(&mut contact_last_name)?
+                }
+                Some("contact_middle_name") => {
+                    fields.lenient_option(&mut contact_middle_name)?
+                }
+                Some("contact_name") => fields.lenient_option(&mut contact_name)?,
+                Some("country_code") => fields.lenient_option(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("credit_bureau_id") => fields.lenient_option(&mut credit_bureau_id)?,
+                Some("credit_bureau_name") => {
+                    fields.lenient_option(&mut credit_bureau_name)?
+                }
+                Some("credit_limit") => fields.lenient_option(&mut credit_limit)?,
+                Some("credit_position_id") => {
+                    fields.lenient_option(&mut credit_position_id)?
+                }
+                Some("credit_position_name") => {
+                    fields.lenient_option(&mut credit_position_name)?
+                }
+                Some("credit_reference") => fields.lenient_option(&mut credit_reference)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("currency_iso_code") => {
+                    fields.lenient_option(&mut currency_iso_code)?
+                }
+                Some("currency_iso_code_id") => {
+                    fields.lenient_option(&mut currency_iso_code_id)?
+                }
+                Some("currency_iso_code_name") => {
+                    fields.lenient_option(&mut currency_iso_code_name)?
+                }
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("customer_location_address_country_code") => {
+                    fields.lenient_option(&mut customer_location_address_country_code)?
+                }
+                Some("customer_location_address_country_code_id") => {
+                    fields
+                        .lenient_option(&mut customer_location_address_country_code_id)?
+                }
+                Some("customer_location_address_country_code_name") => {
+                    fields
+                        .lenient_option(
+                            &mut customer_location_address_country_code_name,
+                        )?
+                }
+                Some("customer_location_address_line_1") => {
+                    fields.lenient_option(&mut customer_location_address_line_1)?
+                }
+                Some("customer_location_address_line_2") => {
+                    fields.lenient_option(&mut customer_location_address_line_2)?
+                }
+                Some("customer_location_address_line_3") => {
+                    fields.lenient_option(&mut customer_location_address_line_3)?
+                }
+                Some("customer_location_address_line_4") => {
+                    fields.lenient_option(&mut customer_location_address_line_4)?
+                }
+                Some("customer_location_city") => {
+                    fields.lenient_option(&mut customer_location_city)?
+                }
+                Some("customer_location_country") => {
+                    fields.lenient_option(&mut customer_location_country)?
+                }
+                Some("customer_location_country_code") => {
+                    fields.lenient_option(&mut customer_location_country_code)?
+                }
+                Some("customer_location_country_code_id") => {
+                    fields.lenient_option(&mut customer_location_country_code_id)?
+                }
+                Some("customer_location_country_code_name") => {
+                    fields.lenient_option(&mut customer_location_country_code_name)?
+                }
+                Some("customer_location_county") => {
+                    fields.lenient_option(&mut customer_location_county)?
+                }
+                Some("customer_location_date_time_created") => {
+                    fields.next_value(&mut customer_location_date_time_created)?
+                }
+                Some("customer_location_date_time_updated") => {
+                    fields.next_value(&mut customer_location_date_time_updated)?
+                }
+                Some("customer_location_full_address") => {
+                    fields.lenient_option(&mut customer_location_full_address)?
+                }
+                Some("customer_location_id") => {
+                    fields.lenient_option(&mut customer_location_id)?
+                }
+                Some("customer_location_post_code") => {
+                    fields.lenient_option(&mut customer_location_post_code)?
+                }
+                Some("customer_location_type") => {
+                    fields.lenient_option(&mut customer_location_type)?
+                }
+                Some("customer_location_type_id") => {
+                    fields.lenient_option(&mut customer_location_type_id)?
+                }
+                Some("date_account_details_last_changed") => {
+                    fields.next_value(&mut date_account_details_last_changed)?
+                }
+                Some("date_finance_charge_last_run") => {
+                    fields.next_value(&mut date_finance_charge_last_run)?
+                }
+                Some("date_of_last_transaction") => {
+                    fields.next_value(&mut date_of_last_transaction)?
+                }
+                Some("date_received") => fields.next_value(&mut date_received)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("days_early_settlement_disc_applies") => {
+                    fields.lenient_option(&mut days_early_settlement_disc_applies)?
+                }
+                Some("default_nominal_account_number") => {
+                    fields.lenient_option(&mut default_nominal_account_number)?
+                }
+                Some("default_nominal_cost_centre") => {
+                    fields.lenient_option(&mut default_nominal_cost_centre)?
+                }
+                Some("default_nominal_department") => {
+                    fields.lenient_option(&mut default_nominal_department)?
+                }
+                Some("default_order_priority") => {
+                    fields.lenient_option(&mut default_order_priority)?
+                }
+                Some("default_tax_rate") => fields.lenient_option(&mut default_tax_rate)?,
+                Some("default_tax_rate_code") => {
+                    fields.lenient_option(&mut default_tax_rate_code)?
+                }
+                Some("default_tax_rate_id") => {
+                    fields.lenient_option(&mut default_tax_rate_id)?
+                }
+                Some("default_tax_rate_name") => {
+                    fields.lenient_option(&mut default_tax_rate_name)?
+                }
+                Some("discount_group_description") => {
+                    fields.lenient_option(&mut discount_group_description)?
+                }
+                Some("discount_group_id") => {
+                    fields.lenient_option(&mut discount_group_id)?
+                }
+                Some("discount_group_name") => {
+                    fields.lenient_option(&mut discount_group_name)?
+                }
+                Some("duns_code") => fields.lenient_option(&mut duns_code)?,
+                Some("early_settlement_discount_percent") => {
+                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                }
+                Some("fax_area_code") => fields.lenient_option(&mut fax_area_code)?,
+                Some("fax_country_code") => fields.lenient_option(&mut fax_country_code)?,
+                Some("fax_subscriber_number") => {
+                    fields.lenient_option(&mut fax_subscriber_number)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_discount_percent") => {
+                    fields.lenient_option(&mut invoice_discount_percent)?
+                }
+                Some("invoice_line_discount_percent") => {
+                    fields.lenient_option(&mut invoice_line_discount_percent)?
+                }
+                Some("invoice_payments_status") => {
+                    fields.lenient_option(&mut invoice_payments_status)?
+                }
+                Some("is_over_credit_limit") => {
+                    fields.lenient_option(&mut is_over_credit_limit)?
+                }
+                Some("last_credit_review") => fields.next_value(&mut last_credit_review)?,
+                Some("months_to_keep_transactions_for") => {
+                    fields.lenient_option(&mut months_to_keep_transactions_for)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("next_credit_review") => fields.next_value(&mut next_credit_review)?,
+                Some("order_value_discount_description") => {
+                    fields.lenient_option(&mut order_value_discount_description)?
+                }
+                Some("order_value_discount_id") => {
+                    fields.lenient_option(&mut order_value_discount_id)?
+                }
+                Some("order_value_discount_name") => {
+                    fields.lenient_option(&mut order_value_discount_name)?
+                }
+                Some("payment_terms") => fields.lenient_option(&mut payment_terms)?,
+                Some("payment_terms_id") => fields.lenient_option(&mut payment_terms_id)?,
+                Some("payment_terms_in_days") => {
+                    fields.lenient_option(&mut payment_terms_in_days)?
+                }
+                Some("price_band_description") => {
+                    fields.lenient_option(&mut price_band_description)?
+                }
+                Some("price_band_id") => fields.lenient_option(&mut price_band_id)?,
+                Some("price_band_name") => fields.lenient_option(&mut price_band_name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("send_copy_statement_to_branch") => {
+                    fields.lenient_option(&mut send_copy_statement_to_branch)?
+                }
+                Some("short_name") => fields.lenient_option(&mut short_name)?,
+                Some("statement_transmission_method") => {
+                    fields.lenient_option(&mut statement_transmission_method)?
+                }
+                Some("statement_transmission_method_id") => {
+                    fields.lenient_option(&mut statement_transmission_method_id)?
+                }
+                Some("telephone_area_code") => {
+                    fields.lenient_option(&mut telephone_area_code)?
+                }
+                Some("telephone_country_code") => {
+                    fields.lenient_option(&mut telephone_country_code)?
+                }
+                Some("telephone_subscriber_number") => {
+                    fields.lenient_option(&mut telephone_subscriber_number)?
+                }
+                Some("terms_agreed") => fields.lenient_option(&mut terms_agreed)?,
+                Some("trading_terms") => fields.lenient_option(&mut trading_terms)?,
+                Some("use_consolidated_billing") => {
+                    fields.lenient_option(&mut use_consolidated_billing)?
+                }
+                Some("use_tax_code_as_default") => {
+                    fields.lenient_option(&mut use_tax_code_as_default)?
+                }
+                Some("value_of_current_orders_in_sop") => {
+                    fields.lenient_option(&mut value_of_current_orders_in_sop)?
+                }
+                Some("vat_number") => fields.lenient_option(&mut vat_number)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_is_on_hold: account_is_on_hold.unwrap_or_default(),
+            account_opened: account_opened.unwrap_or_default(),
+            account_status_type: account_status_type.unwrap_or_default(),
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            account_type: account_type.unwrap_or_default(),
+            account_type_id: account_type_id.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            application_date: application_date.unwrap_or_default(),
+            average_time_to_pay: average_time_to_pay.unwrap_or_default(),
+            avg_time_to_pay_date_last_updated: avg_time_to_pay_date_last_updated
+                .unwrap_or_default(),
+            balance: balance.unwrap_or_default(),
+            base_balance: base_balance.unwrap_or_default(),
+            contact_default_email_address: contact_default_email_address
+                .unwrap_or_default(),
+            contact_default_telephone_number: contact_default_telephone_number
+                .unwrap_or_default(),
+            contact_first_name: contact_first_name.unwrap_or_default(),
+            contact_last_name: contact_last_name.unwrap_or_default(),
+            contact_middle_name: contact_middle_name.unwrap_or_default(),
+            contact_name: contact_name.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            credit_bureau_id: credit_bureau_id.unwrap_or_default(),
+            credit_bureau_name: credit_bureau_name.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            credit_position_id: credit_position_id.unwrap_or_default(),
+            credit_position_name: credit_position_name.unwrap_or_default(),
+            credit_reference: credit_reference.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            currency_iso_code: currency_iso_code.unwrap_or_default(),
+            currency_iso_code_id: currency_iso_code_id.unwrap_or_default(),
+            currency_iso_code_name: currency_iso_code_name.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            customer_location_address_country_code: customer_location_address_country_code
+                .unwrap_or_default(),
+            customer_location_address_country_code_id: customer_location_address_country_code_id
+                .unwrap_or_default(),
+            customer_location_address_country_code_name: customer_location_address_country_code_name
+                .unwrap_or_default(),
+            customer_location_address_line_1: customer_location_address_line_1
+                .unwrap_or_default(),
+            customer_location_address_line_2: customer_location_address_line_2
+                .unwrap_or_default(),
+            customer_location_address_line_3: customer_location_address_line_3
+                .unwrap_or_default(),
+            customer_location_address_line_4: customer_location_address_line_4
+                .unwrap_or_default(),
+            customer_location_city: customer_location_city.unwrap_or_default(),
+            customer_location_country: customer_location_country.unwrap_or_default(),
+            customer_location_country_code: customer_location_country_code
+                .unwrap_or_default(),
+            customer_location_country_code_id: customer_location_country_code_id
+                .unwrap_or_default(),
+            customer_location_country_code_name: customer_location_country_code_name
+                .unwrap_or_default(),
+            customer_location_county: customer_location_county.unwrap_or_default(),
+            customer_location_date_time_created: customer_location_date_time_created
+                .unwrap_or_default(),
+            customer_location_date_time_updated: customer_location_date_time_updated
+                .unwrap_or_default(),
+            customer_location_full_address: customer_location_full_address
+                .unwrap_or_default(),
+            customer_location_id: customer_location_id.unwrap_or_default(),
+            customer_location_post_code: customer_location_post_code.unwrap_or_default(),
+            customer_location_type: customer_location_type.unwrap_or_default(),
+            customer_location_type_id: customer_location_type_id.unwrap_or_default(),
+            date_account_details_last_changed: date_account_details_last_changed
+                .unwrap_or_default(),
+            date_finance_charge_last_run: date_finance_charge_last_run
+                .unwrap_or_default(),
+            date_of_last_transaction: date_of_last_transaction.unwrap_or_default(),
+            date_received: date_received.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            days_early_settlement_disc_applies: days_early_settlement_disc_applies
+                .unwrap_or_default(),
+            default_nominal_account_number: default_nominal_account_number
+                .unwrap_or_default(),
+            default_nominal_cost_centre: default_nominal_cost_centre.unwrap_or_default(),
+            default_nominal_department: default_nominal_department.unwrap_or_default(),
+            default_order_priority: default_order_priority.unwrap_or_default(),
+            default_tax_rate: default_tax_rate.unwrap_or_default(),
+            default_tax_rate_code: default_tax_rate_code.unwrap_or_default(),
+            default_tax_rate_id: default_tax_rate_id.unwrap_or_default(),
+            default_tax_rate_name: default_tax_rate_name.unwrap_or_default(),
+            discount_group_description: discount_group_description.unwrap_or_default(),
+            discount_group_id: discount_group_id.unwrap_or_default(),
+            discount_group_name: discount_group_name.unwrap_or_default(),
+            duns_code: duns_code.unwrap_or_default(),
+            early_settlement_discount_percent: early_settlement_discount_percent
+                .unwrap_or_default(),
+            fax_area_code: fax_area_code.unwrap_or_default(),
+            fax_country_code: fax_country_code.unwrap_or_default(),
+            fax_subscriber_number: fax_subscriber_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_discount_percent: invoice_discount_percent.unwrap_or_default(),
+            invoice_line_discount_percent: invoice_line_discount_percent
+                .unwrap_or_default(),
+            invoice_payments_status: invoice_payments_status.unwrap_or_default(),
+            is_over_credit_limit: is_over_credit_limit.unwrap_or_default(),
+            last_credit_review: last_credit_review.unwrap_or_default(),
+            months_to_keep_transactions_for: months_to_keep_transactions_for
+                .unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            next_credit_review: next_credit_review.unwrap_or_default(),
+            order_value_discount_description: order_value_discount_description
+                .unwrap_or_default(),
+            order_value_discount_id: order_value_discount_id.unwrap_or_default(),
+            order_value_discount_name: order_value_discount_name.unwrap_or_default(),
+            payment_terms: payment_terms.unwrap_or_default(),
+            payment_terms_id: payment_terms_id.unwrap_or_default(),
+            payment_terms_in_days: payment_terms_in_days.unwrap_or_default(),
+            price_band_description: price_band_description.unwrap_or_default(),
+            price_band_id: price_band_id.unwrap_or_default(),
+            price_band_name: price_band_name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            send_copy_statement_to_branch: send_copy_statement_to_branch
+                .unwrap_or_default(),
+            short_name: short_name.unwrap_or_default(),
+            statement_transmission_method: statement_transmission_method
+                .unwrap_or_default(),
+            statement_transmission_method_id: statement_transmission_method_id
+                .unwrap_or_default(),
+            telephone_area_code: telephone_area_code.unwrap_or_default(),
+            telephone_country_code: telephone_country_code.unwrap_or_default(),
+            telephone_subscriber_number: telephone_subscriber_number.unwrap_or_default(),
+            terms_agreed: terms_agreed.unwrap_or_default(),
+            trading_terms: trading_terms.unwrap_or_default(),
+            use_consolidated_billing: use_consolidated_billing.unwrap_or_default(),
+            use_tax_code_as_default: use_tax_code_as_default.unwrap_or_default(),
+            value_of_current_orders_in_sop: value_of_current_orders_in_sop
+                .unwrap_or_default(),
+            vat_number: vat_number.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Contact specific websites can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerWebsite {
     /// Customer contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_contact: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Customer contact record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CustomerWebsiteId>,
     /// Flag to indicate if this is the default website for the customer contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating an existing customer contact, whether to delete this website from the collection of customer contact websites.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The web address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CustomerWebsite {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_contact", &self.customer_contact)?;
+        map.optional("customer_contact_id", &self.customer_contact_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerWebsite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerWebsite {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_contact = None;
+        let mut customer_contact_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_contact") => fields.next_value(&mut customer_contact)?,
+                Some("customer_contact_id") => {
+                    fields.lenient_option(&mut customer_contact_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_contact: customer_contact.unwrap_or_default(),
+            customer_contact_id: customer_contact_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Includes customer values (total invoices, total credit notes, total cash, etc.) for a financial year held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerYearValueView {
     /// Customer analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_1: Option<String>,
     /// Customer analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_2: Option<String>,
     /// Customer analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_3: Option<String>,
     /// Customer analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_4: Option<String>,
     /// Customer analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_analysis_code_5: Option<String>,
     /// Customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// Customer year value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_year_value_id: Option<i64>,
     /// Financial year end date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_end_date: Option<sage_core::types::DateTime>,
     /// Financial year record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub financial_year_id: Option<i64>,
     /// Financial year start date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Number of accounting periods in the financial year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_periods_in_year: Option<i64>,
     /// Financial year relative to current year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_relative_to_current_year: Option<i64>,
     /// The date and time the customer year value entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_value_date_time_updated: Option<sage_core::types::DateTime>,
     /// Exchange rate gain or loss for the year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_exchange_rate_gain_or_loss: Option<i64>,
     /// Total cash value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date: Option<sage_core::types::Decimal>,
     /// Total cash value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cash_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Total credit note value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_cred_note_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total credit note value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_credit_note_value_to_date: Option<sage_core::types::Decimal>,
     /// Total finance charges applied for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_finance_charges_applied: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date: Option<sage_core::types::Decimal>,
     /// Total invoice value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_invoice_value_to_date_in_base: Option<
         sage_core::types::Decimal,
     >,
     /// Total profit value to date for the year.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date: Option<sage_core::types::Decimal>,
     /// Total profit value to date for the year in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year_value_total_profit_value_to_date_in_base: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CustomerYearValueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_analysis_code_1", &self.customer_analysis_code_1)?;
+        map.optional("customer_analysis_code_2", &self.customer_analysis_code_2)?;
+        map.optional("customer_analysis_code_3", &self.customer_analysis_code_3)?;
+        map.optional("customer_analysis_code_4", &self.customer_analysis_code_4)?;
+        map.optional("customer_analysis_code_5", &self.customer_analysis_code_5)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("customer_year_value_id", &self.customer_year_value_id)?;
+        map.optional("financial_year_end_date", &self.financial_year_end_date)?;
+        map.optional("financial_year_id", &self.financial_year_id)?;
+        map.optional("financial_year_start_date", &self.financial_year_start_date)?;
+        map.optional("number_of_periods_in_year", &self.number_of_periods_in_year)?;
+        map.optional(
+            "year_relative_to_current_year",
+            &self.year_relative_to_current_year,
+        )?;
+        map.optional(
+            "year_value_date_time_updated",
+            &self.year_value_date_time_updated,
+        )?;
+        map.optional(
+            "year_value_exchange_rate_gain_or_loss",
+            &self.year_value_exchange_rate_gain_or_loss,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date",
+            &self.year_value_total_cash_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_cash_value_to_date_in_base",
+            &self.year_value_total_cash_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_cred_note_value_to_date_in_base",
+            &self.year_value_total_cred_note_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_credit_note_value_to_date",
+            &self.year_value_total_credit_note_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_finance_charges_applied",
+            &self.year_value_total_finance_charges_applied,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date",
+            &self.year_value_total_invoice_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_invoice_value_to_date_in_base",
+            &self.year_value_total_invoice_value_to_date_in_base,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date",
+            &self.year_value_total_profit_value_to_date,
+        )?;
+        map.optional_number(
+            "year_value_total_profit_value_to_date_in_base",
+            &self.year_value_total_profit_value_to_date_in_base,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerYearValueView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CustomerYearValueView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_analysis_code_1 = None;
+        let mut customer_analysis_code_2 = None;
+        let mut customer_analysis_code_3 = None;
+        let mut customer_analysis_code_4 = None;
+        let mut customer_analysis_code_5 = None;
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut customer_year_value_id = None;
+        let mut financial_year_end_date = None;
+        let mut financial_year_id = None;
+        let mut financial_year_start_date = None;
+        let mut number_of_periods_in_year = None;
+        let mut year_relative_to_current_year = None;
+        let mut year_value_date_time_updated = None;
+        let mut year_value_exchange_rate_gain_or_loss = None;
+        let mut year_value_total_cash_value_to_date = None;
+        let mut year_value_total_cash_value_to_date_in_base = None;
+        let mut year_value_total_cred_note_value_to_date_in_base = None;
+        let mut year_value_total_credit_note_value_to_date = None;
+        let mut year_value_total_finance_charges_applied = None;
+        let mut year_value_total_invoice_value_to_date = None;
+        let mut year_value_total_invoice_value_to_date_in_base = None;
+        let mut year_value_total_profit_value_to_date = None;
+        let mut year_value_total_profit_value_to_date_in_base = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_analysis_code_1") => {
+                    fields.lenient_option(&mut customer_analysis_code_1)?
+                }
+                Some("customer_analysis_code_2") => {
+                    fields.lenient_option(&mut customer_analysis_code_2)?
+                }
+                Some("customer_analysis_code_3") => {
+                    fields.lenient_option(&mut customer_analysis_code_3)?
+                }
+                Some("customer_analysis_code_4") => {
+                    fields.lenient_option(&mut customer_analysis_code_4)?
+                }
+                Some("customer_analysis_code_5") => {
+                    fields.lenient_option(&mut customer_analysis_code_5)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("customer_year_value_id") => {
+                    fields.lenient_option(&mut customer_year_value_id)?
+                }
+                Some("financial_year_end_date") => {
+                    fields.next_value(&mut financial_year_end_date)?
+                }
+                Some("financial_year_id") => {
+                    fields.lenient_option(&mut financial_year_id)?
+                }
+                Some("financial_year_start_date") => {
+                    fields.next_value(&mut financial_year_start_date)?
+                }
+                Some("number_of_periods_in_year") => {
+                    fields.lenient_option(&mut number_of_periods_in_year)?
+                }
+                Some("year_relative_to_current_year") => {
+                    fields.lenient_option(&mut year_relative_to_current_year)?
+                }
+                Some("year_value_date_time_updated") => {
+                    fields.next_value(&mut year_value_date_time_updated)?
+                }
+                Some("year_value_exchange_rate_gain_or_loss") => {
+                    fields.lenient_option(&mut year_value_exchange_rate_gain_or_loss)?
+                }
+                Some("year_value_total_cash_value_to_date") => {
+                    fields.lenient_option(&mut year_value_total_cash_value_to_date)?
+                }
+                Some("year_value_total_cash_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_cash_value_to_date_in_base,
+                        )?
+                }
+                Some("year_value_total_cred_note_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_cred_note_value_to_date_in_base,
+                        )?
+                }
+                Some("year_value_total_credit_note_value_to_date") => {
+                    fields
+                        .lenient_option(&mut year_value_total_credit_note_value_to_date)?
+                }
+                Some("year_value_total_finance_charges_applied") => {
+                    fields.lenient_option(&mut year_value_total_finance_charges_applied)?
+                }
+                Some("year_value_total_invoice_value_to_date") => {
+                    fields.lenient_option(&mut year_value_total_invoice_value_to_date)?
+                }
+                Some("year_value_total_invoice_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_invoice_value_to_date_in_base,
+                        )?
+                }
+                Some("year_value_total_profit_value_to_date") => {
+                    fields.lenient_option(&mut year_value_total_profit_value_to_date)?
+                }
+                Some("year_value_total_profit_value_to_date_in_base") => {
+                    fields
+                        .lenient_option(
+                            &mut year_value_total_profit_value_to_date_in_base,
+                        )?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_analysis_code_1: customer_analysis_code_1.unwrap_or_default(),
+            customer_analysis_code_2: customer_analysis_code_2.unwrap_or_default(),
+            customer_analysis_code_3: customer_analysis_code_3.unwrap_or_default(),
+            customer_analysis_code_4: customer_analysis_code_4.unwrap_or_default(),
+            customer_analysis_code_5: customer_analysis_code_5.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            customer_year_value_id: customer_year_value_id.unwrap_or_default(),
+            financial_year_end_date: financial_year_end_date.unwrap_or_default(),
+            financial_year_id: financial_year_id.unwrap_or_default(),
+            financial_year_start_date: financial_year_start_date.unwrap_or_default(),
+            number_of_periods_in_year: number_of_periods_in_year.unwrap_or_default(),
+            year_relative_to_current_year: year_relative_to_current_year
+                .unwrap_or_default(),
+            year_value_date_time_updated: year_value_date_time_updated
+                .unwrap_or_default(),
+            year_value_exchange_rate_gain_or_loss: year_value_exchange_rate_gain_or_loss
+                .unwrap_or_default(),
+            year_value_total_cash_value_to_date: year_value_total_cash_value_to_date
+                .unwrap_or_default(),
+            year_value_total_cash_value_to_date_in_base: year_value_total_cash_value_to_date_in_base
+                .unwrap_or_default(),
+            year_value_total_cred_note_value_to_date_in_base: year_value_total_cred_note_value_to_date_in_base
+                .unwrap_or_default(),
+            year_value_total_credit_note_value_to_date: year_value_total_credit_note_value_to_date
+                .unwrap_or_default(),
+            year_value_total_finance_charges_applied: year_value_total_finance_charges_applied
+                .unwrap_or_default(),
+            year_value_total_invoice_value_to_date: year_value_total_invoice_value_to_date
+                .unwrap_or_default(),
+            year_value_total_invoice_value_to_date_in_base: year_value_total_invoice_value_to_date_in_base
+                .unwrap_or_default(),
+            year_value_total_profit_value_to_date: year_value_total_profit_value_to_date
+                .unwrap_or_default(),
+            year_value_total_profit_value_to_date_in_base: year_value_total_profit_value_to_date_in_base
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Document transmission method types. Document transmission can be by 'Post' or 'Email'.
 ///
 /// The API endpoint returns details of the document transmission method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentTransmissionMethodType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for DocumentTransmissionMethodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocumentTransmissionMethodType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DocumentTransmissionMethodType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use finance charges to add interest or finance charges to overdue customer invoices. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinanceCharge {
     /// The finance charge code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The finance charge percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub finance_charge_percent: Option<sage_core::types::Decimal>,
     /// Finance charge Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::FinanceChargeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FinanceCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("finance_charge_percent", &self.finance_charge_percent)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FinanceCharge {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FinanceCharge {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut finance_charge_percent = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("finance_charge_percent") => {
+                    fields.lenient_option(&mut finance_charge_percent)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            finance_charge_percent: finance_charge_percent.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.
 ///
 /// The API endpoint returns details of the head office types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HeadOfficeType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for HeadOfficeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HeadOfficeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for HeadOfficeType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of customer information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupCustomer {
     /// The status of the customer account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_status_type_id: Option<i64>,
     /// Customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The type of office (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub office_type_id: Option<i64>,
     /// Post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub post_code: Option<String>,
     /// The reference for the account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Customer short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupCustomer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("account_status_type_id", &self.account_status_type_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("office_type_id", &self.office_type_id)?;
+        map.optional("post_code", &self.post_code)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("short_name", &self.short_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupCustomer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupCustomer {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_status_type_id = None;
+        let mut id = None;
+        let mut name = None;
+        let mut office_type_id = None;
+        let mut post_code = None;
+        let mut reference = None;
+        let mut short_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("account_status_type_id") => {
+                    fields.lenient_option(&mut account_status_type_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("office_type_id") => fields.lenient_option(&mut office_type_id)?,
+                Some("post_code") => fields.lenient_option(&mut post_code)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("short_name") => fields.lenient_option(&mut short_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            account_status_type_id: account_status_type_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            office_type_id: office_type_id.unwrap_or_default(),
+            post_code: post_code.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            short_name: short_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Gets Sales aged debtor views. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesAgedDebtorView {
     /// The name of ageing period 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_1: Option<String>,
     /// The name of ageing period 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_2: Option<String>,
     /// The name of ageing period 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_3: Option<String>,
     /// The name of ageing period 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_4: Option<String>,
     /// The name of ageing period 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_5: Option<String>,
     /// The name of ageing period 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_6: Option<String>,
     /// The name of ageing period 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_7: Option<String>,
     /// The name of ageing period 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aged_period_8: Option<String>,
     /// Value in base currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_current: Option<sage_core::types::Decimal>,
     /// Value in base currency for furure periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_future: Option<sage_core::types::Decimal>,
     /// Value in base currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_past: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_1: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_2: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_3: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_4: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_5: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_6: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_7: Option<sage_core::types::Decimal>,
     /// Value in base currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_period_8: Option<sage_core::types::Decimal>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Value in document currency for the current period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_current: Option<sage_core::types::Decimal>,
     /// Value in document currency for future periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_future: Option<sage_core::types::Decimal>,
     /// Value in document currency for past periods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_past: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_1: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_2: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_3: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_4: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_5: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_6: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_7: Option<sage_core::types::Decimal>,
     /// Value in document currency for ageing period 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub doc_period_8: Option<sage_core::types::Decimal>,
     /// Posted customer transaction record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_customer_transaction_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SalesAgedDebtorView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("aged_period_1", &self.aged_period_1)?;
+        map.optional("aged_period_2", &self.aged_period_2)?;
+        map.optional("aged_period_3", &self.aged_period_3)?;
+        map.optional("aged_period_4", &self.aged_period_4)?;
+        map.optional("aged_period_5", &self.aged_period_5)?;
+        map.optional("aged_period_6", &self.aged_period_6)?;
+        map.optional("aged_period_7", &self.aged_period_7)?;
+        map.optional("aged_period_8", &self.aged_period_8)?;
+        map.optional_number("base_current", &self.base_current)?;
+        map.optional_number("base_future", &self.base_future)?;
+        map.optional_number("base_past", &self.base_past)?;
+        map.optional_number("base_period_1", &self.base_period_1)?;
+        map.optional_number("base_period_2", &self.base_period_2)?;
+        map.optional_number("base_period_3", &self.base_period_3)?;
+        map.optional_number("base_period_4", &self.base_period_4)?;
+        map.optional_number("base_period_5", &self.base_period_5)?;
+        map.optional_number("base_period_6", &self.base_period_6)?;
+        map.optional_number("base_period_7", &self.base_period_7)?;
+        map.optional_number("base_period_8", &self.base_period_8)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional_number("doc_current", &self.doc_current)?;
+        map.optional_number("doc_future", &self.doc_future)?;
+        map.optional_number("doc_past", &self.doc_past)?;
+        map.optional_number("doc_period_1", &self.doc_period_1)?;
+        map.optional_number("doc_period_2", &self.doc_period_2)?;
+        map.optional_number("doc_period_3", &self.doc_period_3)?;
+        map.optional_number("doc_period_4", &self.doc_period_4)?;
+        map.optional_number("doc_period_5", &self.doc_period_5)?;
+        map.optional_number("doc_period_6", &self.doc_period_6)?;
+        map.optional_number("doc_period_7", &self.doc_period_7)?;
+        map.optional_number("doc_period_8", &self.doc_period_8)?;
+        map.optional(
+            "posted_customer_transaction_id",
+            &self.posted_customer_transaction_id,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesAgedDebtorView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesAgedDebtorView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut aged_period_1 = None;
+        let mut aged_period_2 = None;
+        let mut aged_period_3 = None;
+        let mut aged_period_4 = None;
+        let mut aged_period_5 = None;
+        let mut aged_period_6 = None;
+        let mut aged_period_7 = None;
+        let mut aged_period_8 = None;
+        let mut base_current = None;
+        let mut base_future = None;
+        let mut base_past = None;
+        let mut base_period_1 = None;
+        let mut base_period_2 = None;
+        let mut base_period_3 = None;
+        let mut base_period_4 = None;
+        let mut base_period_5 = None;
+        let mut base_period_6 = None;
+        let mut base_period_7 = None;
+        let mut base_period_8 = None;
+        let mut customer_id = None;
+        let mut doc_current = None;
+        let mut doc_future = None;
+        let mut doc_past = None;
+        let mut doc_period_1 = None;
+        let mut doc_period_2 = None;
+        let mut doc_period_3 = None;
+        let mut doc_period_4 = None;
+        let mut doc_period_5 = None;
+        let mut doc_period_6 = None;
+        let mut doc_period_7 = None;
+        let mut doc_period_8 = None;
+        let mut posted_customer_transaction_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("aged_period_1") => fields.lenient_option(&mut aged_period_1)?,
+                Some("aged_period_2") => fields.lenient_option(&mut aged_period_2)?,
+                Some("aged_period_3") => fields.lenient_option(&mut aged_period_3)?,
+                Some("aged_period_4") => fields.lenient_option(&mut aged_period_4)?,
+                Some("aged_period_5") => fields.lenient_option(&mut aged_period_5)?,
+                Some("aged_period_6") => fields.lenient_option(&mut aged_period_6)?,
+                Some("aged_period_7") => fields.lenient_option(&mut aged_period_7)?,
+                Some("aged_period_8") => fields.lenient_option(&mut aged_period_8)?,
+                Some("base_current") => fields.lenient_option(&mut base_current)?,
+                Some("base_future") => fields.lenient_option(&mut base_future)?,
+                Some("base_past") => fields.lenient_option(&mut base_past)?,
+                Some("base_period_1") => fields.lenient_option(&mut base_period_1)?,
+                Some("base_period_2") => fields.lenient_option(&mut base_period_2)?,
+                Some("base_period_3") => fields.lenient_option(&mut base_period_3)?,
+                Some("base_period_4") => fields.lenient_option(&mut base_period_4)?,
+                Some("base_period_5") => fields.lenient_option(&mut base_period_5)?,
+                Some("base_period_6") => fields.lenient_option(&mut base_period_6)?,
+                Some("base_period_7") => fields.lenient_option(&mut base_period_7)?,
+                Some("base_period_8") => fields.lenient_option(&mut base_period_8)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("doc_current") => fields.lenient_option(&mut doc_current)?,
+                Some("doc_future") => fields.lenient_option(&mut doc_future)?,
+                Some("doc_past") => fields.lenient_option(&mut doc_past)?,
+                Some("doc_period_1") => fields.lenient_option(&mut doc_period_1)?,
+                Some("doc_period_2") => fields.lenient_option(&mut doc_period_2)?,
+                Some("doc_period_3") => fields.lenient_option(&mut doc_period_3)?,
+                Some("doc_period_4") => fields.lenient_option(&mut doc_period_4)?,
+                Some("doc_period_5") => fields.lenient_option(&mut doc_period_5)?,
+                Some("doc_period_6") => fields.lenient_option(&mut doc_period_6)?,
+                Some("doc_period_7") => fields.lenient_option(&mut doc_period_7)?,
+                Some("doc_period_8") => fields.lenient_option(&mut doc_period_8)?,
+                Some("posted_customer_transaction_id") => {
+                    fields.lenient_option(&mut posted_customer_transaction_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            aged_period_1: aged_period_1.unwrap_or_default(),
+            aged_period_2: aged_period_2.unwrap_or_default(),
+            aged_period_3: aged_period_3.unwrap_or_default(),
+            aged_period_4: aged_period_4.unwrap_or_default(),
+            aged_period_5: aged_period_5.unwrap_or_default(),
+            aged_period_6: aged_period_6.unwrap_or_default(),
+            aged_period_7: aged_period_7.unwrap_or_default(),
+            aged_period_8: aged_period_8.unwrap_or_default(),
+            base_current: base_current.unwrap_or_default(),
+            base_future: base_future.unwrap_or_default(),
+            base_past: base_past.unwrap_or_default(),
+            base_period_1: base_period_1.unwrap_or_default(),
+            base_period_2: base_period_2.unwrap_or_default(),
+            base_period_3: base_period_3.unwrap_or_default(),
+            base_period_4: base_period_4.unwrap_or_default(),
+            base_period_5: base_period_5.unwrap_or_default(),
+            base_period_6: base_period_6.unwrap_or_default(),
+            base_period_7: base_period_7.unwrap_or_default(),
+            base_period_8: base_period_8.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            doc_current: doc_current.unwrap_or_default(),
+            doc_future: doc_future.unwrap_or_default(),
+            doc_past: doc_past.unwrap_or_default(),
+            doc_period_1: doc_period_1.unwrap_or_default(),
+            doc_period_2: doc_period_2.unwrap_or_default(),
+            doc_period_3: doc_period_3.unwrap_or_default(),
+            doc_period_4: doc_period_4.unwrap_or_default(),
+            doc_period_5: doc_period_5.unwrap_or_default(),
+            doc_period_6: doc_period_6.unwrap_or_default(),
+            doc_period_7: doc_period_7.unwrap_or_default(),
+            doc_period_8: doc_period_8.unwrap_or_default(),
+            posted_customer_transaction_id: posted_customer_transaction_id
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Gets Sales aged transaction period views. Specifying a query parameter of '$periodnumber' will produce retrospective aged period values for the period specified. For example, '$periodnumber=0' will produce retrospective aged values for the current period. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months. The default sort (orderby) field are by 'customer_id' and 'ageing_period_name' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesAgedTransactionPeriodView {
     /// The end date of the ageing period or the current date for the current period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ageing_date: Option<sage_core::types::DateTime>,
     /// This is the ageing period that the outstanding value falls into e.g. 'Current', '30' etc..
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ageing_period_name: Option<String>,
     /// The aged debtor value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesAgedTransactionPeriodView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("ageing_date", &self.ageing_date)?;
+        map.optional("ageing_period_name", &self.ageing_period_name)?;
+        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesAgedTransactionPeriodView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesAgedTransactionPeriodView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut ageing_date = None;
+        let mut ageing_period_name = None;
+        let mut base_outstanding_value = None;
+        let mut customer_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("ageing_date") => fields.next_value(&mut ageing_date)?,
+                Some("ageing_period_name") => {
+                    fields.lenient_option(&mut ageing_period_name)?
+                }
+                Some("base_outstanding_value") => {
+                    fields.lenient_option(&mut base_outstanding_value)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            ageing_date: ageing_date.unwrap_or_default(),
+            ageing_period_name: ageing_period_name.unwrap_or_default(),
+            base_outstanding_value: base_outstanding_value.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Sales transactions can be allocated against each other i.e. receipts against invoices.
 ///
 /// This API resource can be used to determine which allocations are to be made.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesAllocation {
     /// Allocation date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Allocation lines.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub allocation_lines: Vec<SalesAllocationAllocationLines>,
     /// Customer Id associated with the allocation.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4240,19 +5703,56 @@ impl SalesAllocation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesAllocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.field("allocation_lines", &self.allocation_lines)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesAllocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesAllocation {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_date = None;
+        let mut allocation_lines = None;
+        let mut customer_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
+                Some("allocation_lines") => fields.or_default(&mut allocation_lines)?,
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_date: allocation_date.unwrap_or_default(),
+            allocation_lines: fields.required(allocation_lines, "allocation_lines")?,
+            customer_id: fields.required(customer_id, "customer_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesAllocationAllocationLines {
     /// The Id of the invoice, receipt, payment or credit note to allocate
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub posted_tran_id: i64,
     /// The value to allocate to this transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub value_to_allocate: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4270,115 +5770,85 @@ impl SalesAllocationAllocationLines {
     }
 }
 
+impl serde::Serialize for SalesAllocationAllocationLines {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("posted_tran_id", &self.posted_tran_id)?;
+        map.number("value_to_allocate", &self.value_to_allocate)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesAllocationAllocationLines {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesAllocationAllocationLines {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut posted_tran_id = None;
+        let mut value_to_allocate = None;
+        loop {
+            match fields.next_key()? {
+                Some("posted_tran_id") => fields.lenient_value(&mut posted_tran_id)?,
+                Some("value_to_allocate") => {
+                    fields.lenient_value(&mut value_to_allocate)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            posted_tran_id: fields.required(posted_tran_id, "posted_tran_id")?,
+            value_to_allocate: fields.required(value_to_allocate, "value_to_allocate")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.
 ///
 /// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNote {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Number of days discount valid. This defaults to the settlement days from the customer record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the customer record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Exchange rate for the credit note. This defaults to the customer exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the Customer is in a different EU country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_eu_trader: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesCreditNoteNominalAnalysisItems>>,
     /// Credit note reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Credit note second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Settled immediately.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Tax analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesCreditNoteTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the transaction is triangluted.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub triangular_transaction: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4407,14 +5877,124 @@ impl SalesCreditNote {
     }
 }
 
+impl serde::Serialize for SalesCreditNote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_eu_trader", &self.is_eu_trader)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("triangular_transaction", &self.triangular_transaction)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut exchange_rate = None;
+        let mut is_eu_trader = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut tax_analysis_items = None;
+        let mut transaction_date = None;
+        let mut triangular_transaction = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("is_eu_trader") => fields.lenient_option(&mut is_eu_trader)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("triangular_transaction") => {
+                    fields.lenient_option(&mut triangular_transaction)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            is_eu_trader: is_eu_trader.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            triangular_transaction: triangular_transaction.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a sales credit note with all the default values for a customer. The API endpoint does not persist the sales credit note.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNoteNewRequest {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4428,49 +6008,56 @@ impl SalesCreditNoteNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNoteNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the customer record.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the customer record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the customer record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4489,45 +6076,76 @@ impl SalesCreditNoteNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesCreditNoteNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesCreditNoteTaxAnalysisItems {
     /// Discount amount. Must add up to the headline value set on the credit note. This defaults to the document_discount_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the credit note. This defaults to the document_goods_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the customer record
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the credit note. This defaults to the document_tax_discount_value from the sales credit note.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4545,563 +6163,671 @@ impl SalesCreditNoteTaxAnalysisItems {
     }
 }
 
+impl serde::Serialize for SalesCreditNoteTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesCreditNoteTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesCreditNoteTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut discount_amount = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            discount_amount: discount_amount.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Sales historical transactions are created when transactions are archived from the Sales Ledger.
 ///
 /// It is not possible to use this API resource to create historical transactions.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransaction {
     /// Bank items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<SalesHistoricalTransactionBankItems>>,
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Control value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
     /// Customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days discount valid.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Full settlement date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesHistoricalTransactionId>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<SalesHistoricalTransactionNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesHistoricalTransactionTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesHistoricalTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional_number(
+            "control_value_in_base_currency",
+            &self.control_value_in_base_currency,
+        )?;
+        map.optional("customer", &self.customer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("full_settlement_date", &self.full_settlement_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesHistoricalTransaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesHistoricalTransaction {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_items = None;
+        let mut base_allocated_value = None;
+        let mut base_discount_value = None;
+        let mut base_goods_value = None;
+        let mut base_gross_value = None;
+        let mut base_tax_discount_value = None;
+        let mut base_tax_value = None;
+        let mut control_value_in_base_currency = None;
+        let mut customer = None;
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut full_settlement_date = None;
+        let mut id = None;
+        let mut nominal_analysis_items = None;
+        let mut posted_date = None;
+        let mut queried = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut tax_analysis_items = None;
+        let mut trader_transaction_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_items") => fields.next_value(&mut bank_items)?,
+                Some("base_allocated_value") => {
+                    fields.lenient_option(&mut base_allocated_value)?
+                }
+                Some("base_discount_value") => {
+                    fields.lenient_option(&mut base_discount_value)?
+                }
+                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
+                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
+                Some("base_tax_discount_value") => {
+                    fields.lenient_option(&mut base_tax_discount_value)?
+                }
+                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
+                Some("control_value_in_base_currency") => {
+                    fields.lenient_option(&mut control_value_in_base_currency)?
+                }
+                Some("customer") => fields.next_value(&mut customer)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("full_settlement_date") => {
+                    fields.next_value(&mut full_settlement_date)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("queried") => fields.lenient_option(&mut queried)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_items: bank_items.unwrap_or_default(),
+            base_allocated_value: base_allocated_value.unwrap_or_default(),
+            base_discount_value: base_discount_value.unwrap_or_default(),
+            base_goods_value: base_goods_value.unwrap_or_default(),
+            base_gross_value: base_gross_value.unwrap_or_default(),
+            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
+            base_tax_value: base_tax_value.unwrap_or_default(),
+            control_value_in_base_currency: control_value_in_base_currency
+                .unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            full_settlement_date: full_settlement_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            queried: queried.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionBankItems {
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesHistoricalTransactionBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionBankItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesHistoricalTransactionBankItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_code = None;
+        let mut bank_entry_type = None;
+        let mut cheque_value = None;
+        let mut name = None;
+        let mut reference = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
+                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_code: bank_code.unwrap_or_default(),
+            bank_entry_type: bank_entry_type.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesHistoricalTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesHistoricalTransactionNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesHistoricalTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesHistoricalTransactionTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesHistoricalTransactionTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Invoices are used to record a sale against a particular customer's account.
 ///
 /// Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoice {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the customer record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount. This defaults to the settlement discount from the customer record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Amount VAT is discounted when a settlement discount is applied.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Date the invoice is due to be paid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate for the invoice. This defaults to the customer exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the Customer is in a different EU country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_eu_trader: Option<bool>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesInvoiceNominalAnalysisItems>>,
     /// Invoice reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Invoice second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// When set to True this indicates that the invoice has been paid and any settlement discount has been applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Tax analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesInvoiceTaxAnalysisItems>>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the transaction is triangluted.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub triangular_transaction: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5131,14 +6857,128 @@ impl SalesInvoice {
     }
 }
 
+impl serde::Serialize for SalesInvoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("is_eu_trader", &self.is_eu_trader)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("triangular_transaction", &self.triangular_transaction)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut is_eu_trader = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut tax_analysis_items = None;
+        let mut transaction_date = None;
+        let mut triangular_transaction = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("is_eu_trader") => fields.lenient_option(&mut is_eu_trader)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("triangular_transaction") => {
+                    fields.lenient_option(&mut triangular_transaction)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            is_eu_trader: is_eu_trader.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            triangular_transaction: triangular_transaction.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a sales invoice with all the default values for a customer. The API endpoint does not persist the sales invoice.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoiceNewRequest {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5152,49 +6992,56 @@ impl SalesInvoiceNewRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoiceNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the customer record.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the nominal cost centre from the customer record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the nominal department from the customer record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods. This defaults to the document_goods_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5213,45 +7060,76 @@ impl SalesInvoiceNominalAnalysisItems {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesInvoiceNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesInvoiceTaxAnalysisItems {
     /// Discount amount. Must add up to the headline value set on the invoice. This defaults to the document_discount_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_amount: Option<sage_core::types::Decimal>,
     /// Goods amount. Must add up to the headline value set on the invoice. This defaults to the document_goods_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code record Id. This defaults to the tax code Id from the customer record
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Tax amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount. Must add up to the headline value set on the invoice. This defaults to the document_tax_discount_value from the sales invoice.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5269,210 +7147,375 @@ impl SalesInvoiceTaxAnalysisItems {
     }
 }
 
+impl serde::Serialize for SalesInvoiceTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("discount_amount", &self.discount_amount)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.field("id", &self.id)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesInvoiceTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesInvoiceTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut discount_amount = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("discount_amount") => fields.lenient_option(&mut discount_amount)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            discount_amount: discount_amount.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.
 ///
 /// Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesLedgerSettings {
     /// Ageing periods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ageing_periods: Option<Vec<super::common::AgeingPeriod>>,
     /// Whether to include additional nominal transaction information for each transaction that is entered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_additional_trans_analysis: Option<bool>,
     /// Whether multiple customer transactions can be entered at once.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_batch_processing: Option<bool>,
     /// Whether to archive (or delete) customer transactions after the period to keep transactions.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub archive_transaction_after_keeping: Option<bool>,
     /// Whether customer account numbers (reference) are generated automatically.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_account_numbers: Option<bool>,
     /// Whether to add interest to finance charges already calculated on any remaining overdue debts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub charge_interest_on_finance_charges: Option<bool>,
     /// Whether to send customer account statements to both head offices and any branch offices of the same company.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub copy_statements_for_head_offices: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default terms which, together with the default payment terms (days), determines the due date of invoices. For example, "From document date", or "From end of month"
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_payment_terms_basis: Option<String>,
     /// The number of days which, together with the default payment terms basis, determines the due date for invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_payment_terms_days: Option<i64>,
     /// The customer default tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_tax_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customer default tax code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_tax_code_id: Option<i64>,
     /// Whether (by default) terms have been agreed with new customer accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_terms_agreed: Option<bool>,
     /// The default number of days an invoice must be paid within to qualify for the discount.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_days: Option<i64>,
     /// The default discount percentage offered to customers.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Finance charges. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finance_charges: Option<Vec<FinanceCharge>>,
     /// Sales Ledger Settings record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for customer accounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keep_transactions_for: Option<i64>,
     /// The default number of transactions to display on the Customer Transaction Enquiry screen.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub maximum_enquiry_transactions_to_display: Option<i64>,
     /// The next customer account number (reference) which will be assigned.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next_account_number: Option<i64>,
     /// The number of ageing and overdue periods.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub no_of_reporting_periods: Option<i64>,
     /// Overdue periods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overdue_periods: Option<Vec<super::common::OverduePeriod>>,
     /// Whether to revalue invoices paid in foreign currency to their value in base currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revalue_foreign_entries: Option<bool>,
     /// Whether to show only outstanding transactions (by default) on the Customer Transaction Enquiry screen.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_outstanding_transactions: Option<bool>,
     /// How to age debts on customer statements. For example, "From transaction date", or "From due date"
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_ageing_terms: Option<String>,
     /// Determines which transactions to include on customer statements. For example, "All transactions", or "Outstanding transactions"
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_terms: Option<String>,
     /// The default number of accounting periods for which to store sales transactions before they can be considered bad debts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_recovery_period: Option<i64>,
     /// Whether or not the accounting periods are used as the trading periods. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_account_periods_as_trading_periods: Option<bool>,
     /// Whether you can use the Online Card Receipt option to record receipts from customers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_card_processing: Option<bool>,
     /// Whether or not to use the receipt/payment date as the default allocation date.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_transaction_date_for_allocation: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesLedgerSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("ageing_periods", &self.ageing_periods)?;
+        map.optional(
+            "allow_additional_trans_analysis",
+            &self.allow_additional_trans_analysis,
+        )?;
+        map.optional("allow_batch_processing", &self.allow_batch_processing)?;
+        map.optional(
+            "archive_transaction_after_keeping",
+            &self.archive_transaction_after_keeping,
+        )?;
+        map.optional(
+            "auto_generate_account_numbers",
+            &self.auto_generate_account_numbers,
+        )?;
+        map.optional(
+            "charge_interest_on_finance_charges",
+            &self.charge_interest_on_finance_charges,
+        )?;
+        map.optional(
+            "copy_statements_for_head_offices",
+            &self.copy_statements_for_head_offices,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_payment_terms_basis", &self.default_payment_terms_basis)?;
+        map.optional("default_payment_terms_days", &self.default_payment_terms_days)?;
+        map.optional("default_tax_code", &self.default_tax_code)?;
+        map.optional("default_tax_code_id", &self.default_tax_code_id)?;
+        map.optional("default_terms_agreed", &self.default_terms_agreed)?;
+        map.optional(
+            "early_settlement_discount_days",
+            &self.early_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "early_settlement_discount_percent",
+            &self.early_settlement_discount_percent,
+        )?;
+        map.optional("finance_charges", &self.finance_charges)?;
+        map.optional("id", &self.id)?;
+        map.optional("keep_transactions_for", &self.keep_transactions_for)?;
+        map.optional(
+            "maximum_enquiry_transactions_to_display",
+            &self.maximum_enquiry_transactions_to_display,
+        )?;
+        map.optional("next_account_number", &self.next_account_number)?;
+        map.optional("no_of_reporting_periods", &self.no_of_reporting_periods)?;
+        map.optional("overdue_periods", &self.overdue_periods)?;
+        map.optional("revalue_foreign_entries", &self.revalue_foreign_entries)?;
+        map.optional(
+            "show_outstanding_transactions",
+            &self.show_outstanding_transactions,
+        )?;
+        map.optional("statement_ageing_terms", &self.statement_ageing_terms)?;
+        map.optional("statement_terms", &self.statement_terms)?;
+        map.optional("tax_recovery_period", &self.tax_recovery_period)?;
+        map.optional(
+            "use_account_periods_as_trading_periods",
+            &self.use_account_periods_as_trading_periods,
+        )?;
+        map.optional("use_card_processing", &self.use_card_processing)?;
+        map.optional(
+            "use_transaction_date_for_allocation",
+            &self.use_transaction_date_for_allocation,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesLedgerSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesLedgerSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut ageing_periods = None;
+        let mut allow_additional_trans_analysis = None;
+        let mut allow_batch_processing = None;
+        let mut archive_transaction_after_keeping = None;
+        let mut auto_generate_account_numbers = None;
+        let mut charge_interest_on_finance_charges = None;
+        let mut copy_statements_for_head_offices = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_payment_terms_basis = None;
+        let mut default_payment_terms_days = None;
+        let mut default_tax_code = None;
+        let mut default_tax_code_id = None;
+        let mut default_terms_agreed = None;
+        let mut early_settlement_discount_days = None;
+        let mut early_settlement_discount_percent = None;
+        let mut finance_charges = None;
+        let mut id = None;
+        let mut keep_transactions_for = None;
+        let mut maximum_enquiry_transactions_to_display = None;
+        let mut next_account_number = None;
+        let mut no_of_reporting_periods = None;
+        let mut overdue_periods = None;
+        let mut revalue_foreign_entries = None;
+        let mut show_outstanding_transactions = None;
+        let mut statement_ageing_terms = None;
+        let mut statement_terms = None;
+        let mut tax_recovery_period = None;
+        let mut use_account_periods_as_trading_periods = None;
+        let mut use_card_processing = None;
+        let mut use_transaction_date_for_allocation = None;
+        loop {
+            match fields.next_key()? {
+                Some("ageing_periods") => fields.next_value(&mut ageing_periods)?,
+                Some("allow_additional_trans_analysis") => {
+                    fields.lenient_option(&mut allow_additional_trans_analysis)?
+                }
+                Some("allow_batch_processing") => {
+                    fields.lenient_option(&mut allow_batch_processing)?
+                }
+                Some("archive_transaction_after_keeping") => {
+                    fields.lenient_option(&mut archive_transaction_after_keeping)?
+                }
+                Some("auto_generate_account_numbers") => {
+                    fields.lenient_option(&mut auto_generate_account_numbers)?
+                }
+                Some("charge_interest_on_finance_charges") => {
+                    fields.lenient_option(&mut charge_interest_on_finance_charges)?
+                }
+                Some("copy_statements_for_head_offices") => {
+                    fields.lenient_option(&mut copy_statements_for_head_offices)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_payment_terms_basis") => {
+                    fields.lenient_option(&mut default_payment_terms_basis)?
+                }
+                Some("default_payment_terms_days") => {
+                    fields.lenient_option(&mut default_payment_terms_days)?
+                }
+                Some("default_tax_code") => fields.next_value(&mut default_tax_code)?,
+                Some("default_tax_code_id") => {
+                    fields.lenient_option(&mut default_tax_code_id)?
+                }
+                Some("default_terms_agreed") => {
+                    fields.lenient_option(&mut default_terms_agreed)?
+                }
+                Some("early_settlement_discount_days") => {
+                    fields.lenient_option(&mut early_settlement_discount_days)?
+                }
+                Some("early_settlement_discount_percent") => {
+                    fields.lenient_option(&mut early_settlement_discount_percent)?
+                }
+                Some("finance_charges") => fields.next_value(&mut finance_charges)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("keep_transactions_for") => {
+                    fields.lenient_option(&mut keep_transactions_for)?
+                }
+                Some("maximum_enquiry_transactions_to_display") => {
+                    fields.lenient_option(&mut maximum_enquiry_transactions_to_display)?
+                }
+                Some("next_account_number") => {
+                    fields.lenient_option(&mut next_account_number)?
+                }
+                Some("no_of_reporting_periods") => {
+                    fields.lenient_option(&mut no_of_reporting_periods)?
+                }
+                Some("overdue_periods") => fields.next_value(&mut overdue_periods)?,
+                Some("revalue_foreign_entries") => {
+                    fields.lenient_option(&mut revalue_foreign_entries)?
+                }
+                Some("show_outstanding_transactions") => {
+                    fields.lenient_option(&mut show_outstanding_transactions)?
+                }
+                Some("statement_ageing_terms") => {
+                    fields.lenient_option(&mut statement_ageing_terms)?
+                }
+                Some("statement_terms") => fields.lenient_option(&mut statement_terms)?,
+                Some("tax_recovery_period") => {
+                    fields.lenient_option(&mut tax_recovery_period)?
+                }
+                Some("use_account_periods_as_trading_periods") => {
+                    fields.lenient_option(&mut use_account_periods_as_trading_periods)?
+                }
+                Some("use_card_processing") => {
+                    fields.lenient_option(&mut use_card_processing)?
+                }
+                Some("use_transaction_date_for_allocation") => {
+                    fields.lenient_option(&mut use_transaction_date_for_allocation)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            ageing_periods: ageing_periods.unwrap_or_default(),
+            allow_additional_trans_analysis: allow_additional_trans_analysis
+                .unwrap_or_default(),
+            allow_batch_processing: allow_batch_processing.unwrap_or_default(),
+            archive_transaction_after_keeping: archive_transaction_after_keeping
+                .unwrap_or_default(),
+            auto_generate_account_numbers: auto_generate_account_numbers
+                .unwrap_or_default(),
+            charge_interest_on_finance_charges: charge_interest_on_finance_charges
+                .unwrap_or_default(),
+            copy_statements_for_head_offices: copy_statements_for_head_offices
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_payment_terms_basis: default_payment_terms_basis.unwrap_or_default(),
+            default_payment_terms_days: default_payment_terms_days.unwrap_or_default(),
+            default_tax_code: default_tax_code.unwrap_or_default(),
+            default_tax_code_id: default_tax_code_id.unwrap_or_default(),
+            default_terms_agreed: default_terms_agreed.unwrap_or_default(),
+            early_settlement_discount_days: early_settlement_discount_days
+                .unwrap_or_default(),
+            early_settlement_discount_percent: early_settlement_discount_percent
+                .unwrap_or_default(),
+            finance_charges: finance_charges.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            keep_transactions_for: keep_transactions_for.unwrap_or_default(),
+            maximum_enquiry_transactions_to_display: maximum_enquiry_transactions_to_display
+                .unwrap_or_default(),
+            next_account_number: next_account_number.unwrap_or_default(),
+            no_of_reporting_periods: no_of_reporting_periods.unwrap_or_default(),
+            overdue_periods: overdue_periods.unwrap_or_default(),
+            revalue_foreign_entries: revalue_foreign_entries.unwrap_or_default(),
+            show_outstanding_transactions: show_outstanding_transactions
+                .unwrap_or_default(),
+            statement_ageing_terms: statement_ageing_terms.unwrap_or_default(),
+            statement_terms: statement_terms.unwrap_or_default(),
+            tax_recovery_period: tax_recovery_period.unwrap_or_default(),
+            use_account_periods_as_trading_periods: use_account_periods_as_trading_periods
+                .unwrap_or_default(),
+            use_card_processing: use_card_processing.unwrap_or_default(),
+            use_transaction_date_for_allocation: use_transaction_date_for_allocation
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Payments are used to record a sales payment against a particular customer's account.
@@ -5480,89 +7523,35 @@ pub struct SalesLedgerSettings {
 /// Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPayment {
     /// Exchange rate for the customer to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_id: super::ids::BankId,
     /// Payment currency record Id. This defaults to the customer account currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the customer to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the payment.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub cheque_value: sage_core::types::Decimal,
     /// Value to post to the customer account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the payment. This defaults to the currency exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesPaymentNominalAnalysisItems>>,
     /// Payment reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Payment second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5592,49 +7581,119 @@ impl SalesPayment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("customer_cheque_value", &self.customer_cheque_value)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPayment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_exchange_rate = None;
+        let mut bank_id = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_exchange_rate = None;
+        let mut cheque_value = None;
+        let mut customer_cheque_value = None;
+        let mut customer_id = None;
+        let mut exchange_rate = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settlement_discount_value = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_exchange_rate") => {
+                    fields.lenient_option(&mut bank_exchange_rate)?
+                }
+                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_exchange_rate") => {
+                    fields.lenient_option(&mut cheque_exchange_rate)?
+                }
+                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
+                Some("customer_cheque_value") => {
+                    fields.lenient_option(&mut customer_cheque_value)?
+                }
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settlement_discount_value") => {
+                    fields.lenient_option(&mut settlement_discount_value)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
+            bank_id: fields.required(bank_id, "bank_id")?,
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
+            cheque_value: fields.required(cheque_value, "cheque_value")?,
+            customer_cheque_value: customer_cheque_value.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPaymentNominalAnalysisItems {
     /// Nominal account code. This defaults to the bank charges nominal code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code. This defaults to the bank charges nominal cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code. This defaults to the bank charges nominal department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value. Must add up to the headline value of goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5653,436 +7712,655 @@ impl SalesPaymentNominalAnalysisItems {
     }
 }
 
+impl serde::Serialize for SalesPaymentNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPaymentNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPaymentNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
 ///
 /// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
 ///
 /// It is possible to use this API resource to update a transaction's queried status.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransaction {
     /// Allocation history items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<SalesPostedTransactionAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<SalesPostedTransactionAllocationSessionItems>,
     >,
     /// Bank items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<SalesPostedTransactionBankItems>>,
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Control value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
     /// Customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Number of days discount valid.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Percentage discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent: Option<sage_core::types::Decimal>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Value of the goods.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Full settlement date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesPostedTransactionId>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesPostedTransactionNominalAnalysisItems>>,
     /// Posted date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesPostedTransactionTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesPostedTransaction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional_number(
+            "control_value_in_base_currency",
+            &self.control_value_in_base_currency,
+        )?;
+        map.optional("customer", &self.customer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("discount_percent", &self.discount_percent)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("full_settlement_date", &self.full_settlement_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransaction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPostedTransaction {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_history_items = None;
+        let mut allocation_session_items = None;
+        let mut bank_items = None;
+        let mut base_allocated_value = None;
+        let mut base_discount_value = None;
+        let mut base_goods_value = None;
+        let mut base_gross_value = None;
+        let mut base_tax_discount_value = None;
+        let mut base_tax_value = None;
+        let mut control_value_in_base_currency = None;
+        let mut customer = None;
+        let mut customer_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut discount_days = None;
+        let mut discount_percent = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut full_settlement_date = None;
+        let mut id = None;
+        let mut nominal_analysis_items = None;
+        let mut posted_date = None;
+        let mut queried = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut tax_analysis_items = None;
+        let mut trader_transaction_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_history_items") => {
+                    fields.next_value(&mut allocation_history_items)?
+                }
+                Some("allocation_session_items") => {
+                    fields.next_value(&mut allocation_session_items)?
+                }
+                Some("bank_items") => fields.next_value(&mut bank_items)?,
+                Some("base_allocated_value") => {
+                    fields.lenient_option(&mut base_allocated_value)?
+                }
+                Some("base_discount_value") => {
+                    fields.lenient_option(&mut base_discount_value)?
+                }
+                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
+                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
+                Some("base_tax_discount_value") => {
+                    fields.lenient_option(&mut base_tax_discount_value)?
+                }
+                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
+                Some("control_value_in_base_currency") => {
+                    fields.lenient_option(&mut control_value_in_base_currency)?
+                }
+                Some("customer") => fields.next_value(&mut customer)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_percent") => fields.lenient_option(&mut discount_percent)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("full_settlement_date") => {
+                    fields.next_value(&mut full_settlement_date)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("queried") => fields.lenient_option(&mut queried)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_history_items: allocation_history_items.unwrap_or_default(),
+            allocation_session_items: allocation_session_items.unwrap_or_default(),
+            bank_items: bank_items.unwrap_or_default(),
+            base_allocated_value: base_allocated_value.unwrap_or_default(),
+            base_discount_value: base_discount_value.unwrap_or_default(),
+            base_goods_value: base_goods_value.unwrap_or_default(),
+            base_gross_value: base_gross_value.unwrap_or_default(),
+            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
+            base_tax_value: base_tax_value.unwrap_or_default(),
+            control_value_in_base_currency: control_value_in_base_currency
+                .unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_percent: discount_percent.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            full_settlement_date: full_settlement_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            queried: queried.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesPostedTransactionAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransactionAllocationHistoryItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesPostedTransactionAllocationHistoryItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_value = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut entry_date = None;
+        let mut exchange_gain_loss = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut nominal_updated = None;
+        let mut trading_revaluation_allocation_entry_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("entry_date") => fields.next_value(&mut entry_date)?,
+                Some("exchange_gain_loss") => {
+                    fields.lenient_option(&mut exchange_gain_loss)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
+                Some("trading_revaluation_allocation_entry_type") => {
+                    fields
+                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_value: allocation_value.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            entry_date: entry_date.unwrap_or_default(),
+            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_updated: nominal_updated.unwrap_or_default(),
+            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionAllocationSessionItems {
     /// Date of allocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesPostedTransactionAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransactionAllocationSessionItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesPostedTransactionAllocationSessionItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_date = None;
+        let mut allocation_value = None;
+        let mut ledger_type = None;
+        let mut reference = None;
+        let mut trader_transaction_type = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_date: allocation_date.unwrap_or_default(),
+            allocation_value: allocation_value.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionBankItems {
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransactionBankItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPostedTransactionBankItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_code = None;
+        let mut bank_entry_type = None;
+        let mut cheque_value = None;
+        let mut name = None;
+        let mut reference = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
+                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_code: bank_code.unwrap_or_default(),
+            bank_entry_type: bank_entry_type.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are comments that are made about a sales posted transaction.
@@ -6090,43 +8368,23 @@ pub struct SalesPostedTransactionBankItems {
 /// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPostedTransactionMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales posted transaction memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesPostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// The memo text.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Sales posted transaction record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub posted_customer_transaction_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6146,149 +8404,258 @@ impl SalesPostedTransactionMemo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesPostedTransactionMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.field("note", &self.note)?;
+        map.field(
+            "posted_customer_transaction_id",
+            &self.posted_customer_transaction_id,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransactionMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPostedTransactionMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut note = None;
+        let mut posted_customer_transaction_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("note") => fields.lenient_value(&mut note)?,
+                Some("posted_customer_transaction_id") => {
+                    fields.lenient_value(&mut posted_customer_transaction_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            note: fields.required(note, "note")?,
+            posted_customer_transaction_id: fields
+                .required(
+                    posted_customer_transaction_id,
+                    "posted_customer_transaction_id",
+                )?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesPostedTransactionNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransactionNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPostedTransactionNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesPostedTransactionTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesPostedTransactionTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesPostedTransactionTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Receipts are used to record a sales receipt against a particular customer's account.
@@ -6296,89 +8663,35 @@ pub struct SalesPostedTransactionTaxAnalysisItems {
 /// Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesReceipt {
     /// Exchange rate for the customer to the bank currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the customer account currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_currency_id: Option<i64>,
     /// Exchange rate for the customer to the cheque currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_exchange_rate: Option<sage_core::types::Decimal>,
     /// Value of the receipt.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub cheque_value: sage_core::types::Decimal,
     /// Value to post to the customer account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the receipt. This defaults to the customer exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Nominal analysis lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesReceiptNominalAnalysisItems>>,
     /// Receipt reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Receipt second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Settlement discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_value: Option<sage_core::types::Decimal>,
     /// Transaction date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6408,49 +8721,119 @@ impl SalesReceipt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("bank_exchange_rate", &self.bank_exchange_rate)?;
+        map.field("bank_id", &self.bank_id)?;
+        map.optional("cheque_currency_id", &self.cheque_currency_id)?;
+        map.optional_number("cheque_exchange_rate", &self.cheque_exchange_rate)?;
+        map.number("cheque_value", &self.cheque_value)?;
+        map.optional_number("customer_cheque_value", &self.customer_cheque_value)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional_number(
+            "settlement_discount_value",
+            &self.settlement_discount_value,
+        )?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesReceipt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesReceipt {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_exchange_rate = None;
+        let mut bank_id = None;
+        let mut cheque_currency_id = None;
+        let mut cheque_exchange_rate = None;
+        let mut cheque_value = None;
+        let mut customer_cheque_value = None;
+        let mut customer_id = None;
+        let mut exchange_rate = None;
+        let mut nominal_analysis_items = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settlement_discount_value = None;
+        let mut transaction_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_exchange_rate") => {
+                    fields.lenient_option(&mut bank_exchange_rate)?
+                }
+                Some("bank_id") => fields.lenient_value(&mut bank_id)?,
+                Some("cheque_currency_id") => {
+                    fields.lenient_option(&mut cheque_currency_id)?
+                }
+                Some("cheque_exchange_rate") => {
+                    fields.lenient_option(&mut cheque_exchange_rate)?
+                }
+                Some("cheque_value") => fields.lenient_value(&mut cheque_value)?,
+                Some("customer_cheque_value") => {
+                    fields.lenient_option(&mut customer_cheque_value)?
+                }
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settlement_discount_value") => {
+                    fields.lenient_option(&mut settlement_discount_value)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_exchange_rate: bank_exchange_rate.unwrap_or_default(),
+            bank_id: fields.required(bank_id, "bank_id")?,
+            cheque_currency_id: cheque_currency_id.unwrap_or_default(),
+            cheque_exchange_rate: cheque_exchange_rate.unwrap_or_default(),
+            cheque_value: fields.required(cheque_value, "cheque_value")?,
+            customer_cheque_value: customer_cheque_value.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settlement_discount_value: settlement_discount_value.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesReceiptNominalAnalysisItems {
     /// Nominal account code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// Cost centre. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department. If specified must correspond to the code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Value to post to the nominal account.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6469,909 +8852,1332 @@ impl SalesReceiptNominalAnalysisItems {
     }
 }
 
+impl serde::Serialize for SalesReceiptNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesReceiptNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesReceiptNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut narrative = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: fields.required(code, "code")?,
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all sales trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTradingPeriod {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date the trading period ends. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each sales trading period.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesTradingPeriodId>,
     /// The period number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_number: Option<String>,
     /// Date the trading period starts. The returned string includes the time but this will always be 00:00:00.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SalesTradingPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("period_number", &self.period_number)?;
+        map.optional("start_date", &self.start_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTradingPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesTradingPeriod {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut end_date = None;
+        let mut id = None;
+        let mut period_number = None;
+        let mut start_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("end_date") => fields.next_value(&mut end_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("period_number") => fields.lenient_option(&mut period_number)?,
+                Some("start_date") => fields.next_value(&mut start_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            end_date: end_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            period_number: period_number.unwrap_or_default(),
+            start_date: start_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Sales transaction enquiry views represent sales transactions such as orders invoiced, receipts, refunds or credit notes, that are posted against the Sales Ledger. The $count includes memos and documents associated with the transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryView {
     /// Allocation history items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_history_items: Option<
         Vec<SalesTransactionEnquiryViewAllocationHistoryItems>,
     >,
     /// Allocation session items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_session_items: Option<
         Vec<SalesTransactionEnquiryViewAllocationSessionItems>,
     >,
     /// Document's allocation status type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_status: Option<String>,
     /// Bank items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_items: Option<Vec<SalesTransactionEnquiryViewBankItems>>,
     /// Customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<String>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_due_date: Option<sage_core::types::DateTime>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Document discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Document value after discounts.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discounted_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Due date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange rate used for transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Indicates if there are any documents attached to the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_documents: Option<bool>,
     /// Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SalesTransactionEnquiryViewId>,
     /// Memo status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memo_note_status: Option<String>,
     /// Memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SalesPostedTransactionMemo>>,
     /// Nominal analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
         Vec<SalesTransactionEnquiryViewNominalAnalysisItems>,
     >,
     /// Posted date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query flag.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub queried: Option<String>,
     /// Transaction reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Ledger type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// Tax analysis items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<SalesTransactionEnquiryViewTaxAnalysisItems>>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Transaction date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User who entered the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesTransactionEnquiryView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_history_items", &self.allocation_history_items)?;
+        map.optional("allocation_session_items", &self.allocation_session_items)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("bank_items", &self.bank_items)?;
+        map.optional("customer", &self.customer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional("discount_due_date", &self.discount_due_date)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number(
+            "document_discounted_value",
+            &self.document_discounted_value,
+        )?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("has_documents", &self.has_documents)?;
+        map.optional("id", &self.id)?;
+        map.optional("memo_note_status", &self.memo_note_status)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("nominal_analysis_items", &self.nominal_analysis_items)?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("queried", &self.queried)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("source", &self.source)?;
+        map.optional("tax_analysis_items", &self.tax_analysis_items)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesTransactionEnquiryView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_history_items = None;
+        let mut allocation_session_items = None;
+        let mut allocation_status = None;
+        let mut bank_items = None;
+        let mut customer = None;
+        let mut customer_id = None;
+        let mut discount_days = None;
+        let mut discount_due_date = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_discounted_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut has_documents = None;
+        let mut id = None;
+        let mut memo_note_status = None;
+        let mut memos = None;
+        let mut nominal_analysis_items = None;
+        let mut posted_date = None;
+        let mut queried = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut source = None;
+        let mut tax_analysis_items = None;
+        let mut trader_transaction_type = None;
+        let mut transaction_date = None;
+        let mut urn = None;
+        let mut user_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_history_items") => {
+                    fields.next_value(&mut allocation_history_items)?
+                }
+                Some("allocation_session_items") => {
+                    fields.next_value(&mut allocation_session_items)?
+                }
+                Some("allocation_status") => {
+                    fields.lenient_option(&mut allocation_status)?
+                }
+                Some("bank_items") => fields.next_value(&mut bank_items)?,
+                Some("customer") => fields.next_value(&mut customer)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("discount_due_date") => fields.next_value(&mut discount_due_date)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_discounted_value") => {
+                    fields.lenient_option(&mut document_discounted_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("has_documents") => fields.lenient_option(&mut has_documents)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("memo_note_status") => fields.lenient_option(&mut memo_note_status)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("nominal_analysis_items") => {
+                    fields.next_value(&mut nominal_analysis_items)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("queried") => fields.lenient_option(&mut queried)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("tax_analysis_items") => fields.next_value(&mut tax_analysis_items)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_history_items: allocation_history_items.unwrap_or_default(),
+            allocation_session_items: allocation_session_items.unwrap_or_default(),
+            allocation_status: allocation_status.unwrap_or_default(),
+            bank_items: bank_items.unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            discount_due_date: discount_due_date.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_discounted_value: document_discounted_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            has_documents: has_documents.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            memo_note_status: memo_note_status.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            nominal_analysis_items: nominal_analysis_items.unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            queried: queried.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            tax_analysis_items: tax_analysis_items.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewAllocationHistoryItems {
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Date of entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_date: Option<sage_core::types::DateTime>,
     /// Amount gained or lost since allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_gain_loss: Option<sage_core::types::Decimal>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Allocation history record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// If nominal has been updated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_updated: Option<bool>,
     /// Revaluation allocation entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trading_revaluation_allocation_entry_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesTransactionEnquiryViewAllocationHistoryItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("entry_date", &self.entry_date)?;
+        map.optional_number("exchange_gain_loss", &self.exchange_gain_loss)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_updated", &self.nominal_updated)?;
+        map.optional(
+            "trading_revaluation_allocation_entry_type",
+            &self.trading_revaluation_allocation_entry_type,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewAllocationHistoryItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesTransactionEnquiryViewAllocationHistoryItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_value = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut entry_date = None;
+        let mut exchange_gain_loss = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut nominal_updated = None;
+        let mut trading_revaluation_allocation_entry_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("entry_date") => fields.next_value(&mut entry_date)?,
+                Some("exchange_gain_loss") => {
+                    fields.lenient_option(&mut exchange_gain_loss)?
+                }
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_updated") => fields.lenient_option(&mut nominal_updated)?,
+                Some("trading_revaluation_allocation_entry_type") => {
+                    fields
+                        .lenient_option(&mut trading_revaluation_allocation_entry_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_value: allocation_value.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            entry_date: entry_date.unwrap_or_default(),
+            exchange_gain_loss: exchange_gain_loss.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_updated: nominal_updated.unwrap_or_default(),
+            trading_revaluation_allocation_entry_type: trading_revaluation_allocation_entry_type
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewAllocationSessionItems {
     /// Date of allocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// Value of allocation.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_value: Option<sage_core::types::Decimal>,
     /// Ledger type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Transaction type
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Name of user that entered item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Value of allocation item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesTransactionEnquiryViewAllocationSessionItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional_number("allocation_value", &self.allocation_value)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("trader_transaction_type", &self.trader_transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewAllocationSessionItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesTransactionEnquiryViewAllocationSessionItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_date = None;
+        let mut allocation_value = None;
+        let mut ledger_type = None;
+        let mut reference = None;
+        let mut trader_transaction_type = None;
+        let mut urn = None;
+        let mut user_name = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
+                Some("allocation_value") => fields.lenient_option(&mut allocation_value)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("trader_transaction_type") => {
+                    fields.lenient_option(&mut trader_transaction_type)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_date: allocation_date.unwrap_or_default(),
+            allocation_value: allocation_value.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            trader_transaction_type: trader_transaction_type.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewBankItems {
     /// Bank account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_code: Option<String>,
     /// Bank entry type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_entry_type: Option<String>,
     /// Value of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cheque_value: Option<sage_core::types::Decimal>,
     /// Account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Statement Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::DateTime>,
     /// Page of statement item appears on.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub statement_page_number: Option<i64>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesTransactionEnquiryViewBankItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_code", &self.bank_code)?;
+        map.optional("bank_entry_type", &self.bank_entry_type)?;
+        map.optional_number("cheque_value", &self.cheque_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("statement_date", &self.statement_date)?;
+        map.optional("statement_page_number", &self.statement_page_number)?;
+        map.optional("urn", &self.urn)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewBankItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesTransactionEnquiryViewBankItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_code = None;
+        let mut bank_entry_type = None;
+        let mut cheque_value = None;
+        let mut name = None;
+        let mut reference = None;
+        let mut statement_date = None;
+        let mut statement_page_number = None;
+        let mut urn = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_code") => fields.lenient_option(&mut bank_code)?,
+                Some("bank_entry_type") => fields.lenient_option(&mut bank_entry_type)?,
+                Some("cheque_value") => fields.lenient_option(&mut cheque_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("statement_date") => fields.next_value(&mut statement_date)?,
+                Some("statement_page_number") => {
+                    fields.lenient_option(&mut statement_page_number)?
+                }
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_code: bank_code.unwrap_or_default(),
+            bank_entry_type: bank_entry_type.unwrap_or_default(),
+            cheque_value: cheque_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            statement_date: statement_date.unwrap_or_default(),
+            statement_page_number: statement_page_number.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewNominalAnalysisItems {
     /// Value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_value: Option<sage_core::types::Decimal>,
     /// Nominal account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Cost centre.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_centre: Option<String>,
     /// Department.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub department: Option<String>,
     /// Location of the associated nominal transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location: Option<String>,
     /// Nominal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub narrative: Option<String>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Source ledger
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The transaction analysis code used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_analysis_code: Option<String>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SalesTransactionEnquiryViewNominalAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_value", &self.base_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("cost_centre", &self.cost_centre)?;
+        map.optional("department", &self.department)?;
+        map.optional("location", &self.location)?;
+        map.optional("name", &self.name)?;
+        map.optional("narrative", &self.narrative)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("source", &self.source)?;
+        map.optional("transaction_analysis_code", &self.transaction_analysis_code)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewNominalAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesTransactionEnquiryViewNominalAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_value = None;
+        let mut code = None;
+        let mut cost_centre = None;
+        let mut department = None;
+        let mut location = None;
+        let mut name = None;
+        let mut narrative = None;
+        let mut reference = None;
+        let mut source = None;
+        let mut transaction_analysis_code = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_value") => fields.lenient_option(&mut base_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("cost_centre") => fields.lenient_option(&mut cost_centre)?,
+                Some("department") => fields.lenient_option(&mut department)?,
+                Some("location") => fields.lenient_option(&mut location)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("narrative") => fields.lenient_option(&mut narrative)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("transaction_analysis_code") => {
+                    fields.lenient_option(&mut transaction_analysis_code)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_value: base_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            cost_centre: cost_centre.unwrap_or_default(),
+            department: department.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            narrative: narrative.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            transaction_analysis_code: transaction_analysis_code.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewTaxAnalysisItems {
     /// Tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<i64>,
     /// The type of the tax code entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entry_type: Option<String>,
     /// Goods amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Tax amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// Tax discount amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_discount_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SalesTransactionEnquiryViewTaxAnalysisItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("entry_type", &self.entry_type)?;
+        map.optional_number("goods_amount", &self.goods_amount)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional_number("tax_amount", &self.tax_amount)?;
+        map.optional_number("tax_discount_amount", &self.tax_discount_amount)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionEnquiryViewTaxAnalysisItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for SalesTransactionEnquiryViewTaxAnalysisItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut entry_type = None;
+        let mut goods_amount = None;
+        let mut id = None;
+        let mut name = None;
+        let mut tax_amount = None;
+        let mut tax_discount_amount = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("entry_type") => fields.lenient_option(&mut entry_type)?,
+                Some("goods_amount") => fields.lenient_option(&mut goods_amount)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("tax_amount") => fields.lenient_option(&mut tax_amount)?,
+                Some("tax_discount_amount") => {
+                    fields.lenient_option(&mut tax_discount_amount)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            entry_type: entry_type.unwrap_or_default(),
+            goods_amount: goods_amount.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            tax_amount: tax_amount.unwrap_or_default(),
+            tax_discount_amount: tax_discount_amount.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When making larger API requests for transaction information from the Sales ledger, the Sales Transaction Views resource can be a faster alternative to the 'Sales Posted Transactions' resource.
 ///
 /// The Sales Transaction Views resource also returns a wider breadth of information than the Sales Posted Transactions. By using the Sales Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionView {
     /// Allocated value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value in base currency.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_tax_value: Option<sage_core::types::Decimal>,
     /// Currency.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// Currency symbol.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_symbol: Option<String>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// Customer account code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// Days discount valid.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_days: Option<i64>,
     /// Allocated value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_allocated_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_gross_value: Option<sage_core::types::Decimal>,
     /// Outstanding value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_outstanding_value: Option<sage_core::types::Decimal>,
     /// Tax discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_discount_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_tax_value: Option<sage_core::types::Decimal>,
     /// The due date of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Exchange Rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Ledger type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ledger_type: Option<String>,
     /// Id of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_customer_transaction_id: Option<i64>,
     /// The date the transaction was posted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posted_date: Option<sage_core::types::DateTime>,
     /// Query.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub query: Option<String>,
     /// The reference of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The second reference of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Immediately settled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settled_immediately: Option<bool>,
     /// Status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status: Option<String>,
     /// The date of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_time_updated: Option<sage_core::types::DateTime>,
     /// Transaction type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type: Option<String>,
     /// Unique reference number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub urn: Option<i64>,
     /// User that posted the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SalesTransactionView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("base_allocated_value", &self.base_allocated_value)?;
+        map.optional_number("base_discount_value", &self.base_discount_value)?;
+        map.optional_number("base_goods_value", &self.base_goods_value)?;
+        map.optional_number("base_gross_value", &self.base_gross_value)?;
+        map.optional_number("base_outstanding_value", &self.base_outstanding_value)?;
+        map.optional_number("base_tax_discount_value", &self.base_tax_discount_value)?;
+        map.optional_number("base_tax_value", &self.base_tax_value)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("currency_symbol", &self.currency_symbol)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("discount_days", &self.discount_days)?;
+        map.optional_number("document_allocated_value", &self.document_allocated_value)?;
+        map.optional_number("document_discount_value", &self.document_discount_value)?;
+        map.optional_number("document_goods_value", &self.document_goods_value)?;
+        map.optional_number("document_gross_value", &self.document_gross_value)?;
+        map.optional_number(
+            "document_outstanding_value",
+            &self.document_outstanding_value,
+        )?;
+        map.optional_number(
+            "document_tax_discount_value",
+            &self.document_tax_discount_value,
+        )?;
+        map.optional_number("document_tax_value", &self.document_tax_value)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("ledger_type", &self.ledger_type)?;
+        map.optional(
+            "posted_customer_transaction_id",
+            &self.posted_customer_transaction_id,
+        )?;
+        map.optional("posted_date", &self.posted_date)?;
+        map.optional("query", &self.query)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("settled_immediately", &self.settled_immediately)?;
+        map.optional("status", &self.status)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional(
+            "transaction_date_time_updated",
+            &self.transaction_date_time_updated,
+        )?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("urn", &self.urn)?;
+        map.optional("user_name", &self.user_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesTransactionView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SalesTransactionView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut base_allocated_value = None;
+        let mut base_discount_value = None;
+        let mut base_goods_value = None;
+        let mut base_gross_value = None;
+        let mut base_outstanding_value = None;
+        let mut base_tax_discount_value = None;
+        let mut base_tax_value = None;
+        let mut currency_name = None;
+        let mut currency_symbol = None;
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut discount_days = None;
+        let mut document_allocated_value = None;
+        let mut document_discount_value = None;
+        let mut document_goods_value = None;
+        let mut document_gross_value = None;
+        let mut document_outstanding_value = None;
+        let mut document_tax_discount_value = None;
+        let mut document_tax_value = None;
+        let mut due_date = None;
+        let mut exchange_rate = None;
+        let mut ledger_type = None;
+        let mut posted_customer_transaction_id = None;
+        let mut posted_date = None;
+        let mut query = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut settled_immediately = None;
+        let mut status = None;
+        let mut transaction_date = None;
+        let mut transaction_date_time_updated = None;
+        let mut transaction_type = None;
+        let mut urn = None;
+        let mut user_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("base_allocated_value") => {
+                    fields.lenient_option(&mut base_allocated_value)?
+                }
+                Some("base_discount_value") => {
+                    fields.lenient_option(&mut base_discount_value)?
+                }
+                Some("base_goods_value") => fields.lenient_option(&mut base_goods_value)?,
+                Some("base_gross_value") => fields.lenient_option(&mut base_gross_value)?,
+                Some("base_outstanding_value") => {
+                    fields.lenient_option(&mut base_outstanding_value)?
+                }
+                Some("base_tax_discount_value") => {
+                    fields.lenient_option(&mut base_tax_discount_value)?
+                }
+                Some("base_tax_value") => fields.lenient_option(&mut base_tax_value)?,
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("currency_symbol") => fields.lenient_option(&mut currency_symbol)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("discount_days") => fields.lenient_option(&mut discount_days)?,
+                Some("document_allocated_value") => {
+                    fields.lenient_option(&mut document_allocated_value)?
+                }
+                Some("document_discount_value") => {
+                    fields.lenient_option(&mut document_discount_value)?
+                }
+                Some("document_goods_value") => {
+                    fields.lenient_option(&mut document_goods_value)?
+                }
+                Some("document_gross_value") => {
+                    fields.lenient_option(&mut document_gross_value)?
+                }
+                Some("document_outstanding_value") => {
+                    fields.lenient_option(&mut document_outstanding_value)?
+                }
+                Some("document_tax_discount_value") => {
+                    fields.lenient_option(&mut document_tax_discount_value)?
+                }
+                Some("document_tax_value") => {
+                    fields.lenient_option(&mut document_tax_value)?
+                }
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("ledger_type") => fields.lenient_option(&mut ledger_type)?,
+                Some("posted_customer_transaction_id") => {
+                    fields.lenient_option(&mut posted_customer_transaction_id)?
+                }
+                Some("posted_date") => fields.next_value(&mut posted_date)?,
+                Some("query") => fields.lenient_option(&mut query)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("settled_immediately") => {
+                    fields.lenient_option(&mut settled_immediately)?
+                }
+                Some("status") => fields.lenient_option(&mut status)?,
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("transaction_date_time_updated") => {
+                    fields.next_value(&mut transaction_date_time_updated)?
+                }
+                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
+                Some("urn") => fields.lenient_option(&mut urn)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            base_allocated_value: base_allocated_value.unwrap_or_default(),
+            base_discount_value: base_discount_value.unwrap_or_default(),
+            base_goods_value: base_goods_value.unwrap_or_default(),
+            base_gross_value: base_gross_value.unwrap_or_default(),
+            base_outstanding_value: base_outstanding_value.unwrap_or_default(),
+            base_tax_discount_value: base_tax_discount_value.unwrap_or_default(),
+            base_tax_value: base_tax_value.unwrap_or_default(),
+            currency_name: currency_name.unwrap_or_default(),
+            currency_symbol: currency_symbol.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            discount_days: discount_days.unwrap_or_default(),
+            document_allocated_value: document_allocated_value.unwrap_or_default(),
+            document_discount_value: document_discount_value.unwrap_or_default(),
+            document_goods_value: document_goods_value.unwrap_or_default(),
+            document_gross_value: document_gross_value.unwrap_or_default(),
+            document_outstanding_value: document_outstanding_value.unwrap_or_default(),
+            document_tax_discount_value: document_tax_discount_value.unwrap_or_default(),
+            document_tax_value: document_tax_value.unwrap_or_default(),
+            due_date: due_date.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            ledger_type: ledger_type.unwrap_or_default(),
+            posted_customer_transaction_id: posted_customer_transaction_id
+                .unwrap_or_default(),
+            posted_date: posted_date.unwrap_or_default(),
+            query: query.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            settled_immediately: settled_immediately.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            transaction_date_time_updated: transaction_date_time_updated
+                .unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            urn: urn.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Gets the list of Customer statement ageing terms which can be used. For example, "Use transaction date", or "Use due date".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementAgeingTerms {
     /// Description of the statement ageing terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Statement ageing terms record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StatementAgeingTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatementAgeingTerms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StatementAgeingTerms {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.
 ///
 /// The API endpoint returns details of the statement layout types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementLayoutType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for StatementLayoutType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatementLayoutType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StatementLayoutType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Gets the list of Customer statement terms which can be used. For example, "All transactions", or "Outstanding only".
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementTerms {
     /// Description of the statement terms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Statement terms record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StatementTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatementTerms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StatementTerms {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Customer Alert

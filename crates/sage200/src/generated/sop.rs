@@ -115,462 +115,732 @@ impl<'de> serde::Deserialize<'de> for CustomerType {
 }
 
 /// A subset of sales order information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSopOrder {
     /// Sales order customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_document_no: Option<String>,
     /// Sales order customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Sales order document status record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_status_id: Option<i64>,
     /// Sales order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupSopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupSopOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupSopOrder {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_document_no = None;
+        let mut customer_id = None;
+        let mut document_no = None;
+        let mut document_status_id = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_document_no") => {
+                    fields.lenient_option(&mut customer_document_no)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_status_id") => {
+                    fields.lenient_option(&mut document_status_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_document_no: customer_document_no.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_status_id: document_status_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of sales quote information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSopQuote {
     /// Sales quote customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_document_no: Option<String>,
     /// Sales quote customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Sales quote document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Sales quote document status record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_status_id: Option<i64>,
     /// Sales quote record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupSopQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupSopQuote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupSopQuote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_document_no = None;
+        let mut customer_id = None;
+        let mut document_no = None;
+        let mut document_status_id = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_document_no") => {
+                    fields.lenient_option(&mut customer_document_no)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_status_id") => {
+                    fields.lenient_option(&mut document_status_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_document_no: customer_document_no.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_status_id: document_status_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This specifies whether entry of standard, free text or both line types are allowed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderLineItemType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for OrderLineItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OrderLineItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for OrderLineItemType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The tracking information for a SOP despatch.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PendingSopDespatchReceipt {
     /// Consignment number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consignment_no: Option<String>,
     /// The Id of the courier used for this despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub courier_id: Option<super::ids::CourierId>,
     /// Notes for this despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Number of items despatched.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pieces: Option<i64>,
     /// The Id of the export reason used for this despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
     /// The Id of the incoterm used for this despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
     /// Sales order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_id: Option<i64>,
     /// Weight of item despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PendingSopDespatchReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("consignment_no", &self.consignment_no)?;
+        map.optional("courier_id", &self.courier_id)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("pieces", &self.pieces)?;
+        map.optional("sop_export_reason_id", &self.sop_export_reason_id)?;
+        map.optional("sop_incoterm_id", &self.sop_incoterm_id)?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PendingSopDespatchReceipt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PendingSopDespatchReceipt {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut consignment_no = None;
+        let mut courier_id = None;
+        let mut notes = None;
+        let mut pieces = None;
+        let mut sop_export_reason_id = None;
+        let mut sop_incoterm_id = None;
+        let mut sop_order_return_id = None;
+        let mut weight = None;
+        loop {
+            match fields.next_key()? {
+                Some("consignment_no") => fields.lenient_option(&mut consignment_no)?,
+                Some("courier_id") => fields.lenient_option(&mut courier_id)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("pieces") => fields.lenient_option(&mut pieces)?,
+                Some("sop_export_reason_id") => {
+                    fields.lenient_option(&mut sop_export_reason_id)?
+                }
+                Some("sop_incoterm_id") => fields.lenient_option(&mut sop_incoterm_id)?,
+                Some("sop_order_return_id") => {
+                    fields.lenient_option(&mut sop_order_return_id)?
+                }
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            consignment_no: consignment_no.unwrap_or_default(),
+            courier_id: courier_id.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            pieces: pieces.unwrap_or_default(),
+            sop_export_reason_id: sop_export_reason_id.unwrap_or_default(),
+            sop_incoterm_id: sop_incoterm_id.unwrap_or_default(),
+            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.
 ///
 /// This API resource can be used to determine what each additional charge is for.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopAdditionalCharge {
     /// SOP additional charge value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub charge_value: Option<sage_core::types::Decimal>,
     /// SOP additional charge code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP additional charge record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopAdditionalChargeId>,
     /// SOP additional charge name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// SOP additional charge notional cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notional_cost_value: Option<sage_core::types::Decimal>,
     /// Tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopAdditionalCharge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("charge_value", &self.charge_value)?;
+        map.optional("code", &self.code)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.optional_number("notional_cost_value", &self.notional_cost_value)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopAdditionalCharge {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopAdditionalCharge {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut charge_value = None;
+        let mut code = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut nominal_code_id = None;
+        let mut notional_cost_value = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("charge_value") => fields.lenient_option(&mut charge_value)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
+                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
+                Some("notional_cost_value") => {
+                    fields.lenient_option(&mut notional_cost_value)?
+                }
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            charge_value: charge_value.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            nominal_code_id: nominal_code_id.unwrap_or_default(),
+            notional_cost_value: notional_cost_value.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of allocations of sales orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopAllocationLineView {
     /// Allocation balance record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_balance_id: Option<i64>,
     /// Bin holding Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// The name of the bin at which the allocated item is kept.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_holding_name: Option<String>,
     /// The date and time the sales order item was allocated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_allocation_line_allocated_date: Option<sage_core::types::DateTime>,
     /// The allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Current allocated quantity to be despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_current_allocated_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// The despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_despatched_quantity: Option<sage_core::types::Decimal>,
     /// Sales order allocation line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_id: Option<i64>,
     /// User who entered the allocation.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_user_name: Option<String>,
     /// Associated sales order return line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_line_id: Option<i64>,
     /// The Id of the warehouse the allocated product is stored in.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse where the allocated item is kept.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopAllocationLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_balance_id", &self.allocation_balance_id)?;
+        map.optional("bin_holding_id", &self.bin_holding_id)?;
+        map.optional("bin_holding_name", &self.bin_holding_name)?;
+        map.optional(
+            "sop_allocation_line_allocated_date",
+            &self.sop_allocation_line_allocated_date,
+        )?;
+        map.optional_number(
+            "sop_allocation_line_allocated_quantity",
+            &self.sop_allocation_line_allocated_quantity,
+        )?;
+        map.optional_number(
+            "sop_allocation_line_current_allocated_quantity",
+            &self.sop_allocation_line_current_allocated_quantity,
+        )?;
+        map.optional_number(
+            "sop_allocation_line_despatched_quantity",
+            &self.sop_allocation_line_despatched_quantity,
+        )?;
+        map.optional("sop_allocation_line_id", &self.sop_allocation_line_id)?;
+        map.optional(
+            "sop_allocation_line_user_name",
+            &self.sop_allocation_line_user_name,
+        )?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopAllocationLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopAllocationLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_balance_id = None;
+        let mut bin_holding_id = None;
+        let mut bin_holding_name = None;
+        let mut sop_allocation_line_allocated_date = None;
+        let mut sop_allocation_line_allocated_quantity = None;
+        let mut sop_allocation_line_current_allocated_quantity = None;
+        let mut sop_allocation_line_despatched_quantity = None;
+        let mut sop_allocation_line_id = None;
+        let mut sop_allocation_line_user_name = None;
+        let mut sop_order_return_line_id = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_balance_id") => {
+                    fields.lenient_option(&mut allocation_balance_id)?
+                }
+                Some("bin_holding_id") => fields.lenient_option(&mut bin_holding_id)?,
+                Some("bin_holding_name") => fields.lenient_option(&mut bin_holding_name)?,
+                Some("sop_allocation_line_allocated_date") => {
+                    fields.next_value(&mut sop_allocation_line_allocated_date)?
+                }
+                Some("sop_allocation_line_allocated_quantity") => {
+                    fields.lenient_option(&mut sop_allocation_line_allocated_quantity)?
+                }
+                Some("sop_allocation_line_current_allocated_quantity") => {
+                    fields
+                        .lenient_option(
+                            &mut sop_allocation_line_current_allocated_quantity,
+                        )?
+                }
+                Some("sop_allocation_line_despatched_quantity") => {
+                    fields.lenient_option(&mut sop_allocation_line_despatched_quantity)?
+                }
+                Some("sop_allocation_line_id") => {
+                    fields.lenient_option(&mut sop_allocation_line_id)?
+                }
+                Some("sop_allocation_line_user_name") => {
+                    fields.lenient_option(&mut sop_allocation_line_user_name)?
+                }
+                Some("sop_order_return_line_id") => {
+                    fields.lenient_option(&mut sop_order_return_line_id)?
+                }
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_balance_id: allocation_balance_id.unwrap_or_default(),
+            bin_holding_id: bin_holding_id.unwrap_or_default(),
+            bin_holding_name: bin_holding_name.unwrap_or_default(),
+            sop_allocation_line_allocated_date: sop_allocation_line_allocated_date
+                .unwrap_or_default(),
+            sop_allocation_line_allocated_quantity: sop_allocation_line_allocated_quantity
+                .unwrap_or_default(),
+            sop_allocation_line_current_allocated_quantity: sop_allocation_line_current_allocated_quantity
+                .unwrap_or_default(),
+            sop_allocation_line_despatched_quantity: sop_allocation_line_despatched_quantity
+                .unwrap_or_default(),
+            sop_allocation_line_id: sop_allocation_line_id.unwrap_or_default(),
+            sop_allocation_line_user_name: sop_allocation_line_user_name
+                .unwrap_or_default(),
+            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This specifies whether a POP order is required, generated or fulfilled.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopBackToBackStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopBackToBackStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopBackToBackStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopBackToBackStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A cancelled line holds details of changes to an order or return line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopCancelledLine {
     /// The cancelled date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_date: Option<sage_core::types::DateTime>,
     /// The cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales order cancelled line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopCancelledLineId>,
     /// The product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The product description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_description: Option<String>,
     /// The selling unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_description: Option<String>,
     /// Sales order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_id: Option<i64>,
     /// The stock unit cancelled quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The user name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopCancelledLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cancelled_date", &self.cancelled_date)?;
+        map.optional_number("cancelled_quantity", &self.cancelled_quantity)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_description", &self.item_description)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number(
+            "stock_unit_cancelled_quantity",
+            &self.stock_unit_cancelled_quantity,
+        )?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("user_number", &self.user_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopCancelledLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopCancelledLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cancelled_date = None;
+        let mut cancelled_quantity = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut item_code = None;
+        let mut item_description = None;
+        let mut selling_unit_description = None;
+        let mut sop_order_return_id = None;
+        let mut stock_unit_cancelled_quantity = None;
+        let mut user_name = None;
+        let mut user_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("cancelled_date") => fields.next_value(&mut cancelled_date)?,
+                Some("cancelled_quantity") => {
+                    fields.lenient_option(&mut cancelled_quantity)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_description") => fields.lenient_option(&mut item_description)?,
+                Some("selling_unit_description") => {
+                    fields.lenient_option(&mut selling_unit_description)?
+                }
+                Some("sop_order_return_id") => {
+                    fields.lenient_option(&mut sop_order_return_id)?
+                }
+                Some("stock_unit_cancelled_quantity") => {
+                    fields.lenient_option(&mut stock_unit_cancelled_quantity)?
+                }
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("user_number") => fields.lenient_option(&mut user_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cancelled_date: cancelled_date.unwrap_or_default(),
+            cancelled_quantity: cancelled_quantity.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_description: item_description.unwrap_or_default(),
+            selling_unit_description: selling_unit_description.unwrap_or_default(),
+            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
+            stock_unit_cancelled_quantity: stock_unit_cancelled_quantity
+                .unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            user_number: user_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
@@ -578,29 +848,19 @@ pub struct SopCancelledLine {
 /// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
 ///
 /// In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopConfirmDespatchAdjustment {
     /// The confirmation type of the line. Can be set to ConfirmOnDespatch to despatch goods order lines or Confirm to despatch service order lines (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmation_intent_type: Option<String>,
     /// The sales order line despatch date. This defaults to the current system date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub despatch_receipt_date: Option<sage_core::types::DateTime>,
     /// Sales order lines to despatch.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub items: Vec<SopDespatchReceiptItem>,
     /// Sales order record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sop_order_return_id: i64,
     /// Tracking information for each order despatched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_items: Option<Vec<PendingSopDespatchReceipt>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -621,32 +881,120 @@ impl SopConfirmDespatchAdjustment {
     }
 }
 
+impl serde::Serialize for SopConfirmDespatchAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional("despatch_receipt_date", &self.despatch_receipt_date)?;
+        map.field("items", &self.items)?;
+        map.field("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional("tracking_items", &self.tracking_items)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopConfirmDespatchAdjustment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopConfirmDespatchAdjustment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut confirmation_intent_type = None;
+        let mut despatch_receipt_date = None;
+        let mut items = None;
+        let mut sop_order_return_id = None;
+        let mut tracking_items = None;
+        loop {
+            match fields.next_key()? {
+                Some("confirmation_intent_type") => {
+                    fields.lenient_option(&mut confirmation_intent_type)?
+                }
+                Some("despatch_receipt_date") => {
+                    fields.next_value(&mut despatch_receipt_date)?
+                }
+                Some("items") => fields.or_default(&mut items)?,
+                Some("sop_order_return_id") => {
+                    fields.lenient_value(&mut sop_order_return_id)?
+                }
+                Some("tracking_items") => fields.next_value(&mut tracking_items)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
+            despatch_receipt_date: despatch_receipt_date.unwrap_or_default(),
+            items: fields.required(items, "items")?,
+            sop_order_return_id: fields
+                .required(sop_order_return_id, "sop_order_return_id")?,
+            tracking_items: tracking_items.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A bin item adjustment describes the bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmDespatchBinItemsAdjustment {
     /// Sales order line bin items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_items: Option<Vec<SopDespatchBinItem>>,
     /// Sales order line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopConfirmDespatchBinItemsAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_items", &self.bin_items)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopConfirmDespatchBinItemsAdjustment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsAdjustment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_items = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_items") => fields.next_value(&mut bin_items)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_items: bin_items.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopConfirmDespatchBinItemsRequest {
     /// Sales order line record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -660,35 +1008,105 @@ impl SopConfirmDespatchBinItemsRequest {
     }
 }
 
+impl serde::Serialize for SopConfirmDespatchBinItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopConfirmDespatchBinItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopConfirmDespatchBinItemsRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: fields.required(id, "id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line for despatch. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmDespatchTraceableAdjustment {
     /// Traceable adjustment bin items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_items: Option<Vec<SopDespatchTraceableBinItem>>,
     /// Sales order line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Traceable adjustment items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<SopItemTraceableAdjustmentItem>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopConfirmDespatchTraceableAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_items", &self.bin_items)?;
+        map.optional("id", &self.id)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopConfirmDespatchTraceableAdjustment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableAdjustment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_items = None;
+        let mut id = None;
+        let mut traceable_adjustment_items = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_items") => fields.next_value(&mut bin_items)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("traceable_adjustment_items") => {
+                    fields.next_value(&mut traceable_adjustment_items)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_items: bin_items.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of traceable items for a product associated with the sales order line for despatch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopConfirmDespatchTraceableItemsRequest {
     /// Sales order line record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -702,97 +1120,167 @@ impl SopConfirmDespatchTraceableItemsRequest {
     }
 }
 
+impl serde::Serialize for SopConfirmDespatchTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopConfirmDespatchTraceableItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopConfirmDespatchTraceableItemsRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: fields.required(id, "id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This specifies how non stock items are despatched or received.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmationIntentType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopConfirmationIntentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopConfirmationIntentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopConfirmationIntentType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The SOP customer type, used to determine the type of account for orders, quotes and proformas.
 ///
 /// The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopCustomerType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopCustomerType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopCustomerType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopCustomerType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A bin item for a non-traceable stock item being despatched.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopDespatchBinItem {
     /// The available quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// Bin item record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// The quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -809,384 +1297,359 @@ impl SopDespatchBinItem {
     }
 }
 
+impl serde::Serialize for SopDespatchBinItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.field("id", &self.id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDespatchBinItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDespatchBinItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut available_quantity = None;
+        let mut bin_name = None;
+        let mut id = None;
+        let mut quantity = None;
+        loop {
+            match fields.next_key()? {
+                Some("available_quantity") => {
+                    fields.lenient_option(&mut available_quantity)?
+                }
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            available_quantity: available_quantity.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            quantity: quantity.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of sales orders ready for despatch.
 ///
 /// This endpoint only supports filtering on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchDiscreteOrder {
     /// Sales order document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Sales order total value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_value: Option<sage_core::types::Decimal>,
     /// Sales order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Sales order customer record name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_name: Option<String>,
     /// Sales order customer record reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopDespatchDiscreteOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional_number("document_value", &self.document_value)?;
+        map.optional("id", &self.id)?;
+        map.optional("trader_name", &self.trader_name)?;
+        map.optional("trader_reference", &self.trader_reference)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDespatchDiscreteOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDespatchDiscreteOrder {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut document_date = None;
+        let mut document_no = None;
+        let mut document_value = None;
+        let mut id = None;
+        let mut trader_name = None;
+        let mut trader_reference = None;
+        loop {
+            match fields.next_key()? {
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_value") => fields.lenient_option(&mut document_value)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("trader_name") => fields.lenient_option(&mut trader_name)?,
+                Some("trader_reference") => fields.lenient_option(&mut trader_reference)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            document_date: document_date.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_value: document_value.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            trader_name: trader_name.unwrap_or_default(),
+            trader_reference: trader_reference.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers. This includes the tracking information of the despatch when applicable.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchReceipt {
     /// Consignment number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consignment_no: Option<String>,
     /// The courier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub courier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// When updating the SOP despatch receipt courier, the Id used to set courier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub courier_id: Option<super::ids::CourierId>,
     /// Courier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub courier_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The date and time order was despatched (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub despatch_date: Option<sage_core::types::DateTime>,
     /// SOP despatch receipt document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_no: Option<String>,
     /// User that despatched the order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatched_by: Option<String>,
     /// SOP despatch receipt Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopDespatchReceiptId>,
     /// Notes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub notes: Option<String>,
     /// Number of items despatched.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pieces: Option<i64>,
     /// The reason for export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_export_reason: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// When updating the SOP despatch receipt export reason, the Id used to set export reason.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
     /// Reason for export name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_export_reason_name: Option<String>,
     /// The incoterms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_incoterm: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// When updating the SOP despatch receipt incoterm, the Id used to set incoterm.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
     /// SOP incoterm name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_incoterm_name: Option<String>,
     /// Weight of item despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopDespatchReceipt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("consignment_no", &self.consignment_no)?;
+        map.optional("courier", &self.courier)?;
+        map.optional("courier_id", &self.courier_id)?;
+        map.optional("courier_name", &self.courier_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("despatch_date", &self.despatch_date)?;
+        map.optional("despatch_no", &self.despatch_no)?;
+        map.optional("despatched_by", &self.despatched_by)?;
+        map.optional("id", &self.id)?;
+        map.optional("notes", &self.notes)?;
+        map.optional("pieces", &self.pieces)?;
+        map.optional("sop_export_reason", &self.sop_export_reason)?;
+        map.optional("sop_export_reason_id", &self.sop_export_reason_id)?;
+        map.optional("sop_export_reason_name", &self.sop_export_reason_name)?;
+        map.optional("sop_incoterm", &self.sop_incoterm)?;
+        map.optional("sop_incoterm_id", &self.sop_incoterm_id)?;
+        map.optional("sop_incoterm_name", &self.sop_incoterm_name)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDespatchReceipt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDespatchReceipt {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut consignment_no = None;
+        let mut courier = None;
+        let mut courier_id = None;
+        let mut courier_name = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut despatch_date = None;
+        let mut despatch_no = None;
+        let mut despatched_by = None;
+        let mut id = None;
+        let mut notes = None;
+        let mut pieces = None;
+        let mut sop_export_reason = None;
+        let mut sop_export_reason_id = None;
+        let mut sop_export_reason_name = None;
+        let mut sop_incoterm = None;
+        let mut sop_incoterm_id = None;
+        let mut sop_incoterm_name = None;
+        let mut weight = None;
+        loop {
+            match fields.next_key()? {
+                Some("consignment_no") => fields.lenient_option(&mut consignment_no)?,
+                Some("courier") => fields.next_value(&mut courier)?,
+                Some("courier_id") => fields.lenient_option(&mut courier_id)?,
+                Some("courier_name") => fields.lenient_option(&mut courier_name)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("despatch_date") => fields.next_value(&mut despatch_date)?,
+                Some("despatch_no") => fields.lenient_option(&mut despatch_no)?,
+                Some("despatched_by") => fields.lenient_option(&mut despatched_by)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("notes") => fields.lenient_option(&mut notes)?,
+                Some("pieces") => fields.lenient_option(&mut pieces)?,
+                Some("sop_export_reason") => fields.next_value(&mut sop_export_reason)?,
+                Some("sop_export_reason_id") => {
+                    fields.lenient_option(&mut sop_export_reason_id)?
+                }
+                Some("sop_export_reason_name") => {
+                    fields.lenient_option(&mut sop_export_reason_name)?
+                }
+                Some("sop_incoterm") => fields.next_value(&mut sop_incoterm)?,
+                Some("sop_incoterm_id") => fields.lenient_option(&mut sop_incoterm_id)?,
+                Some("sop_incoterm_name") => {
+                    fields.lenient_option(&mut sop_incoterm_name)?
+                }
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            consignment_no: consignment_no.unwrap_or_default(),
+            courier: courier.unwrap_or_default(),
+            courier_id: courier_id.unwrap_or_default(),
+            courier_name: courier_name.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            despatch_date: despatch_date.unwrap_or_default(),
+            despatch_no: despatch_no.unwrap_or_default(),
+            despatched_by: despatched_by.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            pieces: pieces.unwrap_or_default(),
+            sop_export_reason: sop_export_reason.unwrap_or_default(),
+            sop_export_reason_id: sop_export_reason_id.unwrap_or_default(),
+            sop_export_reason_name: sop_export_reason_name.unwrap_or_default(),
+            sop_incoterm: sop_incoterm.unwrap_or_default(),
+            sop_incoterm_id: sop_incoterm_id.unwrap_or_default(),
+            sop_incoterm_name: sop_incoterm_name.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopDespatchReceiptItem {
     /// The available quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line bin items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_items: Option<Vec<SopDespatchBinItem>>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// Customer reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The quantity that has been despatched in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The sales order document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Sales order return document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Whether traceable items have been allocated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_traceable_allocations: Option<bool>,
     /// Sales order return line record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Whether items are allocated at multiple bins.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_multiple_bin_allocations: Option<bool>,
     /// Product code. For lines of type EnumLineTypeFreeText then this is the description of the free text line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_name: Option<String>,
     /// The sales order line quantity in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_quantity: Option<sage_core::types::Decimal>,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// The remaining quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub outstanding_quantity: Option<sage_core::types::Decimal>,
     /// Product Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_type: Option<String>,
     /// The sales order line promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub quantity: sage_core::types::Decimal,
     /// The sales order line requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Whether the sale must come from a single batch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sale_from_single_batch: Option<bool>,
     /// The sales order line selling unit description of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_description: Option<String>,
     /// The selling unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// Sales order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_id: Option<i64>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// The stock unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Sales order line traceable adjustment items. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<SopItemTraceableAdjustmentItem>>,
     /// The traceable quantity available to despatch in stock units. For products of traceable type EnumTraceableTypeBatch or EnumTraceableTypeSerial this will factor in pre receipt and unassigned items.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_available_quantity: Option<sage_core::types::Decimal>,
     /// The traceable type of the product. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// The sales order line unit description of the product. For lines of type EnumLineTypeFreeText then this is the Selling Unit description of the free text line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_description: Option<String>,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1231,190 +1694,506 @@ impl SopDespatchReceiptItem {
     }
 }
 
+impl serde::Serialize for SopDespatchReceiptItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_items", &self.bin_items)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional_number(
+            "despatch_receipt_quantity",
+            &self.despatch_receipt_quantity,
+        )?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("has_traceable_allocations", &self.has_traceable_allocations)?;
+        map.field("id", &self.id)?;
+        map.optional("is_multiple_bin_allocations", &self.is_multiple_bin_allocations)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional_number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional_number("outstanding_quantity", &self.outstanding_quantity)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_type", &self.product_type)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.number("quantity", &self.quantity)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.optional_number(
+            "traceable_available_quantity",
+            &self.traceable_available_quantity,
+        )?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional("unit_description", &self.unit_description)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDespatchReceiptItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDespatchReceiptItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut available_quantity = None;
+        let mut bin_items = None;
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut despatch_receipt_quantity = None;
+        let mut document_date = None;
+        let mut document_no = None;
+        let mut has_traceable_allocations = None;
+        let mut id = None;
+        let mut is_multiple_bin_allocations = None;
+        let mut item_code = None;
+        let mut item_name = None;
+        let mut line_quantity = None;
+        let mut line_unit_precision = None;
+        let mut outstanding_quantity = None;
+        let mut product_id = None;
+        let mut product_type = None;
+        let mut promised_delivery_date = None;
+        let mut quantity = None;
+        let mut requested_delivery_date = None;
+        let mut sale_from_single_batch = None;
+        let mut selling_unit_description = None;
+        let mut selling_unit_multiple = None;
+        let mut sop_order_return_id = None;
+        let mut stock_unit_multiple = None;
+        let mut stock_unit_precision = None;
+        let mut traceable_adjustment_items = None;
+        let mut traceable_available_quantity = None;
+        let mut traceable_type = None;
+        let mut unit_description = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("available_quantity") => {
+                    fields.lenient_option(&mut available_quantity)?
+                }
+                Some("bin_items") => fields.next_value(&mut bin_items)?,
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("despatch_receipt_quantity") => {
+                    fields.lenient_option(&mut despatch_receipt_quantity)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("has_traceable_allocations") => {
+                    fields.lenient_option(&mut has_traceable_allocations)?
+                }
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("is_multiple_bin_allocations") => {
+                    fields.lenient_option(&mut is_multiple_bin_allocations)?
+                }
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_name") => fields.lenient_option(&mut item_name)?,
+                Some("line_quantity") => fields.lenient_option(&mut line_quantity)?,
+                Some("line_unit_precision") => {
+                    fields.lenient_option(&mut line_unit_precision)?
+                }
+                Some("outstanding_quantity") => {
+                    fields.lenient_option(&mut outstanding_quantity)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_type") => fields.lenient_option(&mut product_type)?,
+                Some("promised_delivery_date") => {
+                    fields.next_value(&mut promised_delivery_date)?
+                }
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("sale_from_single_batch") => {
+                    fields.lenient_option(&mut sale_from_single_batch)?
+                }
+                Some("selling_unit_description") => {
+                    fields.lenient_option(&mut selling_unit_description)?
+                }
+                Some("selling_unit_multiple") => {
+                    fields.lenient_option(&mut selling_unit_multiple)?
+                }
+                Some("sop_order_return_id") => {
+                    fields.lenient_option(&mut sop_order_return_id)?
+                }
+                Some("stock_unit_multiple") => {
+                    fields.lenient_option(&mut stock_unit_multiple)?
+                }
+                Some("stock_unit_precision") => {
+                    fields.lenient_option(&mut stock_unit_precision)?
+                }
+                Some("traceable_adjustment_items") => {
+                    fields.next_value(&mut traceable_adjustment_items)?
+                }
+                Some("traceable_available_quantity") => {
+                    fields.lenient_option(&mut traceable_available_quantity)?
+                }
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some("unit_description") => fields.lenient_option(&mut unit_description)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            available_quantity: available_quantity.unwrap_or_default(),
+            bin_items: bin_items.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            despatch_receipt_quantity: despatch_receipt_quantity.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            has_traceable_allocations: has_traceable_allocations.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            is_multiple_bin_allocations: is_multiple_bin_allocations.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_name: item_name.unwrap_or_default(),
+            line_quantity: line_quantity.unwrap_or_default(),
+            line_unit_precision: line_unit_precision.unwrap_or_default(),
+            outstanding_quantity: outstanding_quantity.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_type: product_type.unwrap_or_default(),
+            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
+            selling_unit_description: selling_unit_description.unwrap_or_default(),
+            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
+            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
+            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
+            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
+            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
+            traceable_available_quantity: traceable_available_quantity
+                .unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            unit_description: unit_description.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A bin item for a traceable stock item being despatched.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchTraceableBinItem {
     /// The available quantity to despatch in stock units.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The quantity in stock units which defaults to 0.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDespatchTraceableBinItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDespatchTraceableBinItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDespatchTraceableBinItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut available_quantity = None;
+        let mut id = None;
+        let mut quantity = None;
+        loop {
+            match fields.next_key()? {
+                Some("available_quantity") => {
+                    fields.lenient_option(&mut available_quantity)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            available_quantity: available_quantity.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Document print status type. These status types are a pre-defined list, and are common across every instance of Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentPrintStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopDocumentPrintStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDocumentPrintStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDocumentPrintStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Document process status type. These status types are a pre-defined list, and are common across every instance of Sage 200. They are used for various status including allocated, despatch receipt and cancelled.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentProcessStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDocumentProcessStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDocumentProcessStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDocumentProcessStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopDocumentStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDocumentStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDocumentStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This specifies different types of sales documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopDocumentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopDocumentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopDocumentType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The reason for exporting the SOP order line to customer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopExportReason {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP export reason Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopExportReasonId>,
     /// True if SOP export reason is default, otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating existing SOP export reasons, whether to delete this SOP export reason from the collection of SOP export reasons.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The name of the SOP export reason.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1433,41 +2212,77 @@ impl SopExportReason {
     }
 }
 
+impl serde::Serialize for SopExportReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopExportReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopExportReason {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Incoterms are used to provide a set of international rules for the interpretation of the most commonly used trade terms in international SOP orders.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopIncoterm {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP Incoterm Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopIncotermId>,
     /// True if SOP Incoterm is default, otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// When updating existing SOP incoterm, whether to delete this SOP incoterm from the collection of SOP incoterms.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The name of the SOP incoterm.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1486,201 +2301,223 @@ impl SopIncoterm {
     }
 }
 
+impl serde::Serialize for SopIncoterm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopIncoterm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopIncoterm {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut is_to_delete = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Intrastat status type. These status types are a pre-defined list, and are common across every instance of Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopIntrastatStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopIntrastatStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopIntrastatStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopIntrastatStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopInvoiceCreditType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopInvoiceCreditType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopInvoiceCreditType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopInvoiceCreditType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A traceable adjustment item describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopItemTraceableAdjustmentItem {
     /// The additional reference for the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// The serial allocated to who type. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_to_who_type: Option<String>,
     /// Allocation quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_quantity: Option<sage_core::types::Decimal>,
     /// Available quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// Despatched quantity. Note: Value depends on when stock levels are updated using the update_stock_on_despatch setting.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatched_quantity: Option<sage_core::types::Decimal>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_allocated: Option<bool>,
     /// Whether the traceable item may be selected for processing. Typically unassigned items, or pre-receipts are not selectable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_selectable: Option<bool>,
     /// Whether the traceable item is selected. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub is_selected: bool,
     /// Original adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_quantity: Option<sage_core::types::Decimal>,
     /// Adjustment quantity. Only used for products of traceable type EnumTraceableTypeBatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub quantity: sage_core::types::Decimal,
     /// Received date. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Sales order allocation line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_id: Option<i64>,
     /// The sales order allocation line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_allocation_line_quantity: Option<sage_core::types::Decimal>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Traceable allocation balance record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub traceable_allocation_balance_id: i64,
     /// Traceable bin item record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub traceable_bin_item_id: super::ids::TraceableBinItemId,
     /// Traceable item record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub traceable_item_id: super::ids::TraceableItemId,
     /// The use by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1721,6 +2558,163 @@ impl SopItemTraceableAdjustmentItem {
     }
 }
 
+impl serde::Serialize for SopItemTraceableAdjustmentItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("allocated_to_who_type", &self.allocated_to_who_type)?;
+        map.optional_number("allocation_quantity", &self.allocation_quantity)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional_number("despatched_quantity", &self.despatched_quantity)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional("is_selectable", &self.is_selectable)?;
+        map.field("is_selected", &self.is_selected)?;
+        map.optional_number("original_quantity", &self.original_quantity)?;
+        map.number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("sop_allocation_line_id", &self.sop_allocation_line_id)?;
+        map.optional_number(
+            "sop_allocation_line_quantity",
+            &self.sop_allocation_line_quantity,
+        )?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.field(
+            "traceable_allocation_balance_id",
+            &self.traceable_allocation_balance_id,
+        )?;
+        map.field("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.field("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopItemTraceableAdjustmentItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopItemTraceableAdjustmentItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_reference = None;
+        let mut allocated_to_who_type = None;
+        let mut allocation_quantity = None;
+        let mut available_quantity = None;
+        let mut bin_item_id = None;
+        let mut bin_name = None;
+        let mut despatched_quantity = None;
+        let mut identification_no = None;
+        let mut is_allocated = None;
+        let mut is_selectable = None;
+        let mut is_selected = None;
+        let mut original_quantity = None;
+        let mut quantity = None;
+        let mut receipt_date = None;
+        let mut sell_by_date = None;
+        let mut sop_allocation_line_id = None;
+        let mut sop_allocation_line_quantity = None;
+        let mut supplier_reference = None;
+        let mut traceable_allocation_balance_id = None;
+        let mut traceable_bin_item_id = None;
+        let mut traceable_item_id = None;
+        let mut use_by_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("allocated_to_who_type") => {
+                    fields.lenient_option(&mut allocated_to_who_type)?
+                }
+                Some("allocation_quantity") => {
+                    fields.lenient_option(&mut allocation_quantity)?
+                }
+                Some("available_quantity") => {
+                    fields.lenient_option(&mut available_quantity)?
+                }
+                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("despatched_quantity") => {
+                    fields.lenient_option(&mut despatched_quantity)?
+                }
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
+                Some("is_selectable") => fields.lenient_option(&mut is_selectable)?,
+                Some("is_selected") => fields.lenient_value(&mut is_selected)?,
+                Some("original_quantity") => {
+                    fields.lenient_option(&mut original_quantity)?
+                }
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
+                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
+                Some("sop_allocation_line_id") => {
+                    fields.lenient_option(&mut sop_allocation_line_id)?
+                }
+                Some("sop_allocation_line_quantity") => {
+                    fields.lenient_option(&mut sop_allocation_line_quantity)?
+                }
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("traceable_allocation_balance_id") => {
+                    fields.lenient_value(&mut traceable_allocation_balance_id)?
+                }
+                Some("traceable_bin_item_id") => {
+                    fields.lenient_value(&mut traceable_bin_item_id)?
+                }
+                Some("traceable_item_id") => {
+                    fields.lenient_value(&mut traceable_item_id)?
+                }
+                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_reference: additional_reference.unwrap_or_default(),
+            allocated_to_who_type: allocated_to_who_type.unwrap_or_default(),
+            allocation_quantity: allocation_quantity.unwrap_or_default(),
+            available_quantity: available_quantity.unwrap_or_default(),
+            bin_item_id: bin_item_id.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            despatched_quantity: despatched_quantity.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            is_allocated: is_allocated.unwrap_or_default(),
+            is_selectable: is_selectable.unwrap_or_default(),
+            is_selected: fields.required(is_selected, "is_selected")?,
+            original_quantity: original_quantity.unwrap_or_default(),
+            quantity: fields.required(quantity, "quantity")?,
+            receipt_date: receipt_date.unwrap_or_default(),
+            sell_by_date: sell_by_date.unwrap_or_default(),
+            sop_allocation_line_id: sop_allocation_line_id.unwrap_or_default(),
+            sop_allocation_line_quantity: sop_allocation_line_quantity
+                .unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            traceable_allocation_balance_id: fields
+                .required(
+                    traceable_allocation_balance_id,
+                    "traceable_allocation_balance_id",
+                )?,
+            traceable_bin_item_id: fields
+                .required(traceable_bin_item_id, "traceable_bin_item_id")?,
+            traceable_item_id: fields.required(traceable_item_id, "traceable_item_id")?,
+            use_by_date: use_by_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
 ///
 /// Note: Adding  traceable  items to sales orders.
@@ -1728,725 +2722,240 @@ impl SopItemTraceableAdjustmentItem {
 /// If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the order cannot be posted via the API.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrder {
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// This should be passed within the PUT or POST operation to apply the 'available_document_discount_percent' to the sales order only if the 'available_document_discount_percent' is greater than a positive 'document_discount_percent'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub apply_available_document_discount_percent: Option<bool>,
     /// The available discount for the sales order when passing the 'available_document_discount' expand to the GET operation. Note: This could take a long time to complete the request.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Cancelled status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_status: Option<String>,
     /// The cash account invoice address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_account_invoice_address: Option<SopOrderCashAccountInvoiceAddress>,
     /// The currency associated with the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The customer associated with the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The Id of the customer delivery address to copy details to the sales order delivery address and resets 'use_invoice_address'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_document_no: Option<String>,
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_type: Option<CustomerType>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Declared payment remaining.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub declared_payment_remaining: Option<sage_core::types::Decimal>,
     /// The delivery address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SopOrderDeliveryAddress>,
     /// Despatch/receipt status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_status: Option<String>,
     /// The person who created the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by: Option<String>,
     /// Sales order document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales order document number.
     ///
     /// Note: If the SOP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
     ///
     /// If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub document_no: String,
     /// Document status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// External reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_reference: Option<String>,
     /// Sales order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopOrderId>,
     /// Invoice/credit status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status: Option<String>,
     /// True if the payment linked to the order was invoiced; otherwise False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_payment_with_order_immediately: Option<bool>,
     /// Whether this order takes the customer over their credit limit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_credit_limit_exceeded: Option<bool>,
     /// Whether it is a draft order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the order is still a draft order, the order will remain as a draft order, otherwise the order is made a confirmed order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_sequence_lines: Option<bool>,
     /// Whether this order is triangulated and applies only to an EU customer with a different country code to that set in the company details.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_triangulated: Option<bool>,
     /// The sales order lines collection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SopOrderLine>>,
     /// The lock Id of the sales order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a sales order.
     ///
     /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SopOrderMemo>>,
     /// Order priority.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_priority: Option<String>,
     /// Allows a user that has the permissions to override the order's On Hold status, applied when a customer's account balance is over its credit limit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub override_on_hold: Option<bool>,
     /// Payment declared.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_declared: Option<sage_core::types::Decimal>,
     /// The payment method associated with the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Payment method Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_method_id: Option<i64>,
     /// Payment reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_reference: Option<String>,
     /// The sales order payment status. Note: This could take a long time to complete the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<SopOrderPaymentStatus>,
     /// The payment type; indicates if the payment was Full or Part.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_type: Option<String>,
     /// Payment undeclared.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_undeclared: Option<sage_core::types::Decimal>,
     /// Payment value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_value: Option<sage_core::types::Decimal>,
     /// True if there is a payment linked to the order; otherwise False. Note: Payment with order details cannot be set or amended for orders that use the online card payment method via the API.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_with_order: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnProfit>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Quotation expiry date (only used for quotations).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quotation_expiry_date: Option<sage_core::types::DateTime>,
     /// Allows recalculation of the prices for the order when the exchange rate has changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recalculate_prices: Option<bool>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// If this is set to true, we will suppress warnings specifically for payment with order and this is also the case if 'is_editing' is false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub suppress_warnings: Option<bool>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// True if this order uses the customer invoice address, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_invoice_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2573,627 +3082,1386 @@ impl SopOrder {
     }
 }
 
+impl serde::Serialize for SopOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional(
+            "apply_available_document_discount_percent",
+            &self.apply_available_document_discount_percent,
+        )?;
+        map.optional_number(
+            "available_document_discount_percent",
+            &self.available_document_discount_percent,
+        )?;
+        map.optional("cancelled_status", &self.cancelled_status)?;
+        map.optional(
+            "cash_account_invoice_address",
+            &self.cash_account_invoice_address,
+        )?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer", &self.customer)?;
+        map.optional(
+            "customer_delivery_address_id",
+            &self.customer_delivery_address_id,
+        )?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("customer_type", &self.customer_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number(
+            "declared_payment_remaining",
+            &self.declared_payment_remaining,
+        )?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.field("document_no", &self.document_no)?;
+        map.optional("document_status", &self.document_status)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("external_reference", &self.external_reference)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional(
+            "invoice_payment_with_order_immediately",
+            &self.invoice_payment_with_order_immediately,
+        )?;
+        map.optional("is_credit_limit_exceeded", &self.is_credit_limit_exceeded)?;
+        map.optional("is_draft", &self.is_draft)?;
+        map.optional("is_editing", &self.is_editing)?;
+        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
+        map.optional("is_triangulated", &self.is_triangulated)?;
+        map.optional("lines", &self.lines)?;
+        map.optional("lock_id", &self.lock_id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("override_on_hold", &self.override_on_hold)?;
+        map.optional_number("payment_declared", &self.payment_declared)?;
+        map.optional("payment_method", &self.payment_method)?;
+        map.optional("payment_method_id", &self.payment_method_id)?;
+        map.optional("payment_reference", &self.payment_reference)?;
+        map.optional("payment_status", &self.payment_status)?;
+        map.optional("payment_type", &self.payment_type)?;
+        map.optional_number("payment_undeclared", &self.payment_undeclared)?;
+        map.optional_number("payment_value", &self.payment_value)?;
+        map.optional("payment_with_order", &self.payment_with_order)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
+        map.optional("recalculate_prices", &self.recalculate_prices)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional("suppress_warnings", &self.suppress_warnings)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.optional("use_invoice_address", &self.use_invoice_address)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrder {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut apply_available_document_discount_percent = None;
+        let mut available_document_discount_percent = None;
+        let mut cancelled_status = None;
+        let mut cash_account_invoice_address = None;
+        let mut currency = None;
+        let mut currency_id = None;
+        let mut customer = None;
+        let mut customer_delivery_address_id = None;
+        let mut customer_document_no = None;
+        let mut customer_id = None;
+        let mut customer_type = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut declared_payment_remaining = None;
+        let mut delivery_address = None;
+        let mut despatch_receipt_status = None;
+        let mut document_created_by = None;
+        let mut document_date = None;
+        let mut document_discount_percent = None;
+        let mut document_no = None;
+        let mut document_status = None;
+        let mut exchange_rate = None;
+        let mut external_reference = None;
+        let mut id = None;
+        let mut invoice_credit_status = None;
+        let mut invoice_payment_with_order_immediately = None;
+        let mut is_credit_limit_exceeded = None;
+        let mut is_draft = None;
+        let mut is_editing = None;
+        let mut is_to_sequence_lines = None;
+        let mut is_triangulated = None;
+        let mut lines = None;
+        let mut lock_id = None;
+        let mut memos = None;
+        let mut order_priority = None;
+        let mut override_on_hold = None;
+        let mut payment_declared = None;
+        let mut payment_method = None;
+        let mut payment_method_id = None;
+        let mut payment_reference = None;
+        let mut payment_status = None;
+        let mut payment_type = None;
+        let mut payment_undeclared = None;
+        let mut payment_value = None;
+        let mut payment_with_order = None;
+        let mut profitability = None;
+        let mut promised_delivery_date = None;
+        let mut quotation_expiry_date = None;
+        let mut recalculate_prices = None;
+        let mut requested_delivery_date = None;
+        let mut settlement_discount_days = None;
+        let mut settlement_discount_percent = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut subtotal_charge_net_value = None;
+        let mut subtotal_charge_tax_value = None;
+        let mut subtotal_discount_value = None;
+        let mut subtotal_goods_value = None;
+        let mut suppress_warnings = None;
+        let mut total_gross_value = None;
+        let mut total_net_value = None;
+        let mut total_tax_value = None;
+        let mut use_invoice_address = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("apply_available_document_discount_percent") => {
+                    fields
+                        .lenient_option(&mut apply_available_document_discount_percent)?
+                }
+                Some("available_document_discount_percent") => {
+                    fields.lenient_option(&mut available_document_discount_percent)?
+                }
+                Some("cancelled_status") => fields.lenient_option(&mut cancelled_status)?,
+                Some("cash_account_invoice_address") => {
+                    fields.next_value(&mut cash_account_invoice_address)?
+                }
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("customer") => fields.next_value(&mut customer)?,
+                Some("customer_delivery_address_id") => {
+                    fields.lenient_option(&mut customer_delivery_address_id)?
+                }
+                Some("customer_document_no") => {
+                    fields.lenient_option(&mut customer_document_no)?
+                }
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("customer_type") => fields.next_value(&mut customer_type)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("declared_payment_remaining") => {
+                    fields.lenient_option(&mut declared_payment_remaining)?
+                }
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("despatch_receipt_status") => {
+                    fields.lenient_option(&mut despatch_receipt_status)?
+                }
+                Some("document_created_by") => {
+                    fields.lenient_option(&mut document_created_by)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_discount_percent") => {
+                    fields.lenient_option(&mut document_discount_percent)?
+                }
+                Some("document_no") => fields.lenient_value(&mut document_no)?,
+                Some("document_status") => fields.next_value(&mut document_status)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("external_reference") => {
+                    fields.lenient_option(&mut external_reference)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_credit_status") => {
+                    fields.lenient_option(&mut invoice_credit_status)?
+                }
+                Some("invoice_payment_with_order_immediately") => {
+                    fields.lenient_option(&mut invoice_payment_with_order_immediately)?
+                }
+                Some("is_credit_limit_exceeded") => {
+                    fields.lenient_option(&mut is_credit_limit_exceeded)?
+                }
+                Some("is_draft") => fields.lenient_option(&mut is_draft)?,
+                Some("is_editing") => fields.lenient_option(&mut is_editing)?,
+                Some("is_to_sequence_lines") => {
+                    fields.lenient_option(&mut is_to_sequence_lines)?
+                }
+                Some("is_triangulated") => fields.lenient_option(&mut is_triangulated)?,
+                Some("lines") => fields.next_value(&mut lines)?,
+                Some("lock_id") => fields.lenient_option(&mut lock_id)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
+                Some("override_on_hold") => fields.lenient_option(&mut override_on_hold)?,
+                Some("payment_declared") => fields.lenient_option(&mut payment_declared)?,
+                Some("payment_method") => fields.next_value(&mut payment_method)?,
+                Some("payment_method_id") => {
+                    fields.lenient_option(&mut payment_method_id)?
+                }
+                Some("payment_reference") => {
+                    fields.lenient_option(&mut payment_reference)?
+                }
+                Some("payment_status") => fields.next_value(&mut payment_status)?,
+                Some("payment_type") => fields.lenient_option(&mut payment_type)?,
+                Some("payment_undeclared") => {
+                    fields.lenient_option(&mut payment_undeclared)?
+                }
+                Some("payment_value") => fields.lenient_option(&mut payment_value)?,
+                Some("payment_with_order") => {
+                    fields.lenient_option(&mut payment_with_order)?
+                }
+                Some("profitability") => fields.next_value(&mut profitability)?,
+                Some("promised_delivery_date") => {
+                    fields.next_value(&mut promised_delivery_date)?
+                }
+                Some("quotation_expiry_date") => {
+                    fields.next_value(&mut quotation_expiry_date)?
+                }
+                Some("recalculate_prices") => {
+                    fields.lenient_option(&mut recalculate_prices)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("settlement_discount_days") => {
+                    fields.lenient_option(&mut settlement_discount_days)?
+                }
+                Some("settlement_discount_percent") => {
+                    fields.lenient_option(&mut settlement_discount_percent)?
+                }
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("subtotal_charge_net_value") => {
+                    fields.lenient_option(&mut subtotal_charge_net_value)?
+                }
+                Some("subtotal_charge_tax_value") => {
+                    fields.lenient_option(&mut subtotal_charge_tax_value)?
+                }
+                Some("subtotal_discount_value") => {
+                    fields.lenient_option(&mut subtotal_discount_value)?
+                }
+                Some("subtotal_goods_value") => {
+                    fields.lenient_option(&mut subtotal_goods_value)?
+                }
+                Some("suppress_warnings") => {
+                    fields.lenient_option(&mut suppress_warnings)?
+                }
+                Some("total_gross_value") => {
+                    fields.lenient_option(&mut total_gross_value)?
+                }
+                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
+                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
+                Some("use_invoice_address") => {
+                    fields.lenient_option(&mut use_invoice_address)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            apply_available_document_discount_percent: apply_available_document_discount_percent
+                .unwrap_or_default(),
+            available_document_discount_percent: available_document_discount_percent
+                .unwrap_or_default(),
+            cancelled_status: cancelled_status.unwrap_or_default(),
+            cash_account_invoice_address: cash_account_invoice_address
+                .unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            customer_delivery_address_id: customer_delivery_address_id
+                .unwrap_or_default(),
+            customer_document_no: customer_document_no.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            customer_type: customer_type.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            declared_payment_remaining: declared_payment_remaining.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
+            document_created_by: document_created_by.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_discount_percent: document_discount_percent.unwrap_or_default(),
+            document_no: fields.required(document_no, "document_no")?,
+            document_status: document_status.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            external_reference: external_reference.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
+            invoice_payment_with_order_immediately: invoice_payment_with_order_immediately
+                .unwrap_or_default(),
+            is_credit_limit_exceeded: is_credit_limit_exceeded.unwrap_or_default(),
+            is_draft: is_draft.unwrap_or_default(),
+            is_editing: is_editing.unwrap_or_default(),
+            is_to_sequence_lines: is_to_sequence_lines.unwrap_or_default(),
+            is_triangulated: is_triangulated.unwrap_or_default(),
+            lines: lines.unwrap_or_default(),
+            lock_id: lock_id.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            order_priority: order_priority.unwrap_or_default(),
+            override_on_hold: override_on_hold.unwrap_or_default(),
+            payment_declared: payment_declared.unwrap_or_default(),
+            payment_method: payment_method.unwrap_or_default(),
+            payment_method_id: payment_method_id.unwrap_or_default(),
+            payment_reference: payment_reference.unwrap_or_default(),
+            payment_status: payment_status.unwrap_or_default(),
+            payment_type: payment_type.unwrap_or_default(),
+            payment_undeclared: payment_undeclared.unwrap_or_default(),
+            payment_value: payment_value.unwrap_or_default(),
+            payment_with_order: payment_with_order.unwrap_or_default(),
+            profitability: profitability.unwrap_or_default(),
+            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
+            quotation_expiry_date: quotation_expiry_date.unwrap_or_default(),
+            recalculate_prices: recalculate_prices.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
+            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
+            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
+            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
+            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
+            suppress_warnings: suppress_warnings.unwrap_or_default(),
+            total_gross_value: total_gross_value.unwrap_or_default(),
+            total_net_value: total_net_value.unwrap_or_default(),
+            total_tax_value: total_tax_value.unwrap_or_default(),
+            use_invoice_address: use_invoice_address.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The cash account invoice address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderCashAccountInvoiceAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cash account invoice address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderCashAccountInvoiceAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderCashAccountInvoiceAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderCashAccountInvoiceAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut country = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The delivery address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDeliveryAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// VAT details country code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details country code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Tax code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email_address = None;
+        let mut fax_number = None;
+        let mut id = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut tax_number = None;
+        let mut telephone_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email_address") => fields.lenient_option(&mut email_address)?,
+                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email_address: email_address.unwrap_or_default(),
+            fax_number: fax_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            telephone_number: telephone_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a view of despatch lines, sales orders, sales order lines, customers, products and warehouses that can be queried on any field. The default sort (orderby) field are by 'sop_despatch_id' and 'sop_despatch_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDespatchLineView {
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// Customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The associated product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Consignment number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_consignment_no: Option<String>,
     /// Courier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_courier_name: Option<String>,
     /// Date of the despatch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_despatch_date: Option<sage_core::types::DateTime>,
     /// Despatch document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_document_no: Option<String>,
     /// Reason for SOP export.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_export_reason: Option<String>,
     /// Unique Id for the despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_id: Option<i64>,
     /// SOP incoterm.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_incoterm: Option<String>,
     /// Unique Id for the despatch line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_line_id: Option<i64>,
     /// Indicates if the despatch line has been invoiced.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_line_is_invoiced: Option<bool>,
     /// Despatch line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_line_quantity: Option<sage_core::types::Decimal>,
     /// Notes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_notes: Option<String>,
     /// Number of pieces for delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_pieces: Option<i64>,
     /// Username of who performed the despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_user_name: Option<String>,
     /// Weight of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_weight: Option<sage_core::types::Decimal>,
     /// Customer sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_customer_document_no: Option<String>,
     /// Sales order date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_no: Option<String>,
     /// Sales order status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_status_type: Option<String>,
     /// Associated sales order Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// The sales order line despatch quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_despatch_quantity: Option<sage_core::types::Decimal>,
     /// Associated sales order item line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_id: Option<super::ids::SopOrderLineId>,
     /// Sales order line product code. For lines of type EnumLineTypeFreeText then use item description of the sales order line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_item_code: Option<String>,
     /// Sales order line product description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_item_description: Option<String>,
     /// Sales order line print sequence number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_print_sequence_number: Option<i64>,
     /// The sales order line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_type_id: Option<i64>,
     /// Tracking URL for courier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sys_courier_tracking_url: Option<String>,
     /// Warehouse holding Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopOrderDespatchLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_despatch_consignment_no", &self.sop_despatch_consignment_no)?;
+        map.optional("sop_despatch_courier_name", &self.sop_despatch_courier_name)?;
+        map.optional("sop_despatch_date", &self.sop_despatch_date)?;
+        map.optional("sop_despatch_document_no", &self.sop_despatch_document_no)?;
+        map.optional("sop_despatch_export_reason", &self.sop_despatch_export_reason)?;
+        map.optional("sop_despatch_id", &self.sop_despatch_id)?;
+        map.optional("sop_despatch_incoterm", &self.sop_despatch_incoterm)?;
+        map.optional("sop_despatch_line_id", &self.sop_despatch_line_id)?;
+        map.optional(
+            "sop_despatch_line_is_invoiced",
+            &self.sop_despatch_line_is_invoiced,
+        )?;
+        map.optional_number(
+            "sop_despatch_line_quantity",
+            &self.sop_despatch_line_quantity,
+        )?;
+        map.optional("sop_despatch_notes", &self.sop_despatch_notes)?;
+        map.optional("sop_despatch_pieces", &self.sop_despatch_pieces)?;
+        map.optional("sop_despatch_user_name", &self.sop_despatch_user_name)?;
+        map.optional_number("sop_despatch_weight", &self.sop_despatch_weight)?;
+        map.optional(
+            "sop_order_customer_document_no",
+            &self.sop_order_customer_document_no,
+        )?;
+        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
+        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
+        map.optional(
+            "sop_order_document_status_type",
+            &self.sop_order_document_status_type,
+        )?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.optional_number(
+            "sop_order_line_despatch_quantity",
+            &self.sop_order_line_despatch_quantity,
+        )?;
+        map.optional("sop_order_line_id", &self.sop_order_line_id)?;
+        map.optional("sop_order_line_item_code", &self.sop_order_line_item_code)?;
+        map.optional(
+            "sop_order_line_item_description",
+            &self.sop_order_line_item_description,
+        )?;
+        map.optional(
+            "sop_order_line_print_sequence_number",
+            &self.sop_order_line_print_sequence_number,
+        )?;
+        map.optional_number("sop_order_line_quantity", &self.sop_order_line_quantity)?;
+        map.optional("sop_order_line_type_id", &self.sop_order_line_type_id)?;
+        map.optional("sys_courier_tracking_url", &self.sys_courier_tracking_url)?;
+        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderDespatchLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderDespatchLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut date_time_updated = None;
+        let mut product_code = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut sop_despatch_consignment_no = None;
+        let mut sop_despatch_courier_name = None;
+        let mut sop_despatch_date = None;
+        let mut sop_despatch_document_no = None;
+        let mut sop_despatch_export_reason = None;
+        let mut sop_despatch_id = None;
+        let mut sop_despatch_incoterm = None;
+        let mut sop_despatch_line_id = None;
+        let mut sop_despatch_line_is_invoiced = None;
+        let mut sop_despatch_line_quantity = None;
+        let mut sop_despatch_notes = None;
+        let mut sop_despatch_pieces = None;
+        let mut sop_despatch_user_name = None;
+        let mut sop_despatch_weight = None;
+        let mut sop_order_customer_document_no = None;
+        let mut sop_order_document_date = None;
+        let mut sop_order_document_no = None;
+        let mut sop_order_document_status_type = None;
+        let mut sop_order_id = None;
+        let mut sop_order_line_despatch_quantity = None;
+        let mut sop_order_line_id = None;
+        let mut sop_order_line_item_code = None;
+        let mut sop_order_line_item_description = None;
+        let mut sop_order_line_print_sequence_number = None;
+        let mut sop_order_line_quantity = None;
+        let mut sop_order_line_type_id = None;
+        let mut sys_courier_tracking_url = None;
+        let mut warehouse_holding_id = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("sop_despatch_consignment_no") => {
+                    fields.lenient_option(&mut sop_despatch_consignment_no)?
+                }
+                Some("sop_despatch_courier_name") => {
+                    fields.lenient_option(&mut sop_despatch_courier_name)?
+                }
+                Some("sop_despatch_date") => fields.next_value(&mut sop_despatch_date)?,
+                Some("sop_despatch_document_no") => {
+                    fields.lenient_option(&mut sop_despatch_document_no)?
+                }
+                Some("sop_despatch_export_reason") => {
+                    fields.lenient_option(&mut sop_despatch_export_reason)?
+                }
+                Some("sop_despatch_id") => fields.lenient_option(&mut sop_despatch_id)?,
+                Some("sop_despatch_incoterm") => {
+                    fields.lenient_option(&mut sop_despatch_incoterm)?
+                }
+                Some("sop_despatch_line_id") => {
+                    fields.lenient_option(&mut sop_despatch_line_id)?
+                }
+                Some("sop_despatch_line_is_invoiced") => {
+                    fields.lenient_option(&mut sop_despatch_line_is_invoiced)?
+                }
+                Some("sop_despatch_line_quantity") => {
+                    fields.lenient_option(&mut sop_despatch_line_quantity)?
+                }
+                Some("sop_despatch_notes") => {
+                    fields.lenient_option(&mut sop_despatch_notes)?
+                }
+                Some("sop_despatch_pieces") => {
+                    fields.lenient_option(&mut sop_despatch_pieces)?
+                }
+                Some("sop_despatch_user_name") => {
+                    fields.lenient_option(&mut sop_despatch_user_name)?
+                }
+                Some("sop_despatch_weight") => {
+                    fields.lenient_option(&mut sop_despatch_weight)?
+                }
+                Some("sop_order_customer_document_no") => {
+                    fields.lenient_option(&mut sop_order_customer_document_no)?
+                }
+                Some("sop_order_document_date") => {
+                    fields.next_value(&mut sop_order_document_date)?
+                }
+                Some("sop_order_document_no") => {
+                    fields.lenient_option(&mut sop_order_document_no)?
+                }
+                Some("sop_order_document_status_type") => {
+                    fields.lenient_option(&mut sop_order_document_status_type)?
+                }
+                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
+                Some("sop_order_line_despatch_quantity") => {
+                    fields.lenient_option(&mut sop_order_line_despatch_quantity)?
+                }
+                Some("sop_order_line_id") => {
+                    fields.lenient_option(&mut sop_order_line_id)?
+                }
+                Some("sop_order_line_item_code") => {
+                    fields.lenient_option(&mut sop_order_line_item_code)?
+                }
+                Some("sop_order_line_item_description") => {
+                    fields.lenient_option(&mut sop_order_line_item_description)?
+                }
+                Some("sop_order_line_print_sequence_number") => {
+                    fields.lenient_option(&mut sop_order_line_print_sequence_number)?
+                }
+                Some("sop_order_line_quantity") => {
+                    fields.lenient_option(&mut sop_order_line_quantity)?
+                }
+                Some("sop_order_line_type_id") => {
+                    fields.lenient_option(&mut sop_order_line_type_id)?
+                }
+                Some("sys_courier_tracking_url") => {
+                    fields.lenient_option(&mut sys_courier_tracking_url)?
+                }
+                Some("warehouse_holding_id") => {
+                    fields.lenient_option(&mut warehouse_holding_id)?
+                }
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            sop_despatch_consignment_no: sop_despatch_consignment_no.unwrap_or_default(),
+            sop_despatch_courier_name: sop_despatch_courier_name.unwrap_or_default(),
+            sop_despatch_date: sop_despatch_date.unwrap_or_default(),
+            sop_despatch_document_no: sop_despatch_document_no.unwrap_or_default(),
+            sop_despatch_export_reason: sop_despatch_export_reason.unwrap_or_default(),
+            sop_despatch_id: sop_despatch_id.unwrap_or_default(),
+            sop_despatch_incoterm: sop_despatch_incoterm.unwrap_or_default(),
+            sop_despatch_line_id: sop_despatch_line_id.unwrap_or_default(),
+            sop_despatch_line_is_invoiced: sop_despatch_line_is_invoiced
+                .unwrap_or_default(),
+            sop_despatch_line_quantity: sop_despatch_line_quantity.unwrap_or_default(),
+            sop_despatch_notes: sop_despatch_notes.unwrap_or_default(),
+            sop_despatch_pieces: sop_despatch_pieces.unwrap_or_default(),
+            sop_despatch_user_name: sop_despatch_user_name.unwrap_or_default(),
+            sop_despatch_weight: sop_despatch_weight.unwrap_or_default(),
+            sop_order_customer_document_no: sop_order_customer_document_no
+                .unwrap_or_default(),
+            sop_order_document_date: sop_order_document_date.unwrap_or_default(),
+            sop_order_document_no: sop_order_document_no.unwrap_or_default(),
+            sop_order_document_status_type: sop_order_document_status_type
+                .unwrap_or_default(),
+            sop_order_id: sop_order_id.unwrap_or_default(),
+            sop_order_line_despatch_quantity: sop_order_line_despatch_quantity
+                .unwrap_or_default(),
+            sop_order_line_id: sop_order_line_id.unwrap_or_default(),
+            sop_order_line_item_code: sop_order_line_item_code.unwrap_or_default(),
+            sop_order_line_item_description: sop_order_line_item_description
+                .unwrap_or_default(),
+            sop_order_line_print_sequence_number: sop_order_line_print_sequence_number
+                .unwrap_or_default(),
+            sop_order_line_quantity: sop_order_line_quantity.unwrap_or_default(),
+            sop_order_line_type_id: sop_order_line_type_id.unwrap_or_default(),
+            sys_courier_tracking_url: sys_courier_tracking_url.unwrap_or_default(),
+            warehouse_holding_id: warehouse_holding_id.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of relating despatches, sales orders and customers that can be queried on any field. The default sort (orderby) field are by 'sop_despatch_date' and 'sop_despatch_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDespatchView {
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// Customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// Consignment number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_consignment_no: Option<String>,
     /// Foreign key to the courier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_courier_id: Option<i64>,
     /// Courier name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_courier_name: Option<String>,
     /// Date of the despatch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_despatch_date: Option<sage_core::types::DateTime>,
     /// Despatch document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_document_no: Option<String>,
     /// Reason for SOP export.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_export_reason: Option<String>,
     /// Unique Id for the despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_id: Option<i64>,
     /// SOP incoterm.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_incoterm: Option<String>,
     /// Notes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_notes: Option<String>,
     /// Number of pieces for delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_pieces: Option<i64>,
     /// Username of who performed the despatch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_user_name: Option<String>,
     /// Weight of item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_despatch_weight: Option<sage_core::types::Decimal>,
     /// Customer sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_customer_document_no: Option<String>,
     /// Sales order date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_document_date: Option<sage_core::types::DateTime>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_no: Option<String>,
     /// Sales order document status Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_status_id: Option<i64>,
     /// Associated sales order Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderDespatchView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("sop_despatch_consignment_no", &self.sop_despatch_consignment_no)?;
+        map.optional("sop_despatch_courier_id", &self.sop_despatch_courier_id)?;
+        map.optional("sop_despatch_courier_name", &self.sop_despatch_courier_name)?;
+        map.optional("sop_despatch_date", &self.sop_despatch_date)?;
+        map.optional("sop_despatch_document_no", &self.sop_despatch_document_no)?;
+        map.optional("sop_despatch_export_reason", &self.sop_despatch_export_reason)?;
+        map.optional("sop_despatch_id", &self.sop_despatch_id)?;
+        map.optional("sop_despatch_incoterm", &self.sop_despatch_incoterm)?;
+        map.optional("sop_despatch_notes", &self.sop_despatch_notes)?;
+        map.optional("sop_despatch_pieces", &self.sop_despatch_pieces)?;
+        map.optional("sop_despatch_user_name", &self.sop_despatch_user_name)?;
+        map.optional_number("sop_despatch_weight", &self.sop_despatch_weight)?;
+        map.optional(
+            "sop_order_customer_document_no",
+            &self.sop_order_customer_document_no,
+        )?;
+        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
+        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
+        map.optional(
+            "sop_order_document_status_id",
+            &self.sop_order_document_status_id,
+        )?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderDespatchView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderDespatchView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut sop_despatch_consignment_no = None;
+        let mut sop_despatch_courier_id = None;
+        let mut sop_despatch_courier_name = None;
+        let mut sop_despatch_date = None;
+        let mut sop_despatch_document_no = None;
+        let mut sop_despatch_export_reason = None;
+        let mut sop_despatch_id = None;
+        let mut sop_despatch_incoterm = None;
+        let mut sop_despatch_notes = None;
+        let mut sop_despatch_pieces = None;
+        let mut sop_despatch_user_name = None;
+        let mut sop_despatch_weight = None;
+        let mut sop_order_customer_document_no = None;
+        let mut sop_order_document_date = None;
+        let mut sop_order_document_no = None;
+        let mut sop_order_document_status_id = None;
+        let mut sop_order_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("sop_despatch_consignment_no") => {
+                    fields.lenient_option(&mut sop_despatch_consignment_no)?
+                }
+                Some("sop_despatch_courier_id") => {
+                    fields.lenient_option(&mut sop_despatch_courier_id)?
+                }
+                Some("sop_despatch_courier_name") => {
+                    fields.lenient_option(&mut sop_despatch_courier_name)?
+                }
+                Some("sop_despatch_date") => fields.next_value(&mut sop_despatch_date)?,
+                Some("sop_despatch_document_no") => {
+                    fields.lenient_option(&mut sop_despatch_document_no)?
+                }
+                Some("sop_despatch_export_reason") => {
+                    fields.lenient_option(&mut sop_despatch_export_reason)?
+                }
+                Some("sop_despatch_id") => fields.lenient_option(&mut sop_despatch_id)?,
+                Some("sop_despatch_incoterm") => {
+                    fields.lenient_option(&mut sop_despatch_incoterm)?
+                }
+                Some("sop_despatch_notes") => {
+                    fields.lenient_option(&mut sop_despatch_notes)?
+                }
+                Some("sop_despatch_pieces") => {
+                    fields.lenient_option(&mut sop_despatch_pieces)?
+                }
+                Some("sop_despatch_user_name") => {
+                    fields.lenient_option(&mut sop_despatch_user_name)?
+                }
+                Some("sop_despatch_weight") => {
+                    fields.lenient_option(&mut sop_despatch_weight)?
+                }
+                Some("sop_order_customer_document_no") => {
+                    fields.lenient_option(&mut sop_order_customer_document_no)?
+                }
+                Some("sop_order_document_date") => {
+                    fields.next_value(&mut sop_order_document_date)?
+                }
+                Some("sop_order_document_no") => {
+                    fields.lenient_option(&mut sop_order_document_no)?
+                }
+                Some("sop_order_document_status_id") => {
+                    fields.lenient_option(&mut sop_order_document_status_id)?
+                }
+                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            sop_despatch_consignment_no: sop_despatch_consignment_no.unwrap_or_default(),
+            sop_despatch_courier_id: sop_despatch_courier_id.unwrap_or_default(),
+            sop_despatch_courier_name: sop_despatch_courier_name.unwrap_or_default(),
+            sop_despatch_date: sop_despatch_date.unwrap_or_default(),
+            sop_despatch_document_no: sop_despatch_document_no.unwrap_or_default(),
+            sop_despatch_export_reason: sop_despatch_export_reason.unwrap_or_default(),
+            sop_despatch_id: sop_despatch_id.unwrap_or_default(),
+            sop_despatch_incoterm: sop_despatch_incoterm.unwrap_or_default(),
+            sop_despatch_notes: sop_despatch_notes.unwrap_or_default(),
+            sop_despatch_pieces: sop_despatch_pieces.unwrap_or_default(),
+            sop_despatch_user_name: sop_despatch_user_name.unwrap_or_default(),
+            sop_despatch_weight: sop_despatch_weight.unwrap_or_default(),
+            sop_order_customer_document_no: sop_order_customer_document_no
+                .unwrap_or_default(),
+            sop_order_document_date: sop_order_document_date.unwrap_or_default(),
+            sop_order_document_no: sop_order_document_no.unwrap_or_default(),
+            sop_order_document_status_id: sop_order_document_status_id
+                .unwrap_or_default(),
+            sop_order_id: sop_order_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Returns a duplicate sales order using the sales order options specified.
@@ -3202,23 +4470,15 @@ pub struct SopOrderDespatchView {
 ///
 /// - confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE sop_orders endpoint
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderDuplicateFlags {
     /// Customer unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Indicates whether to duplicate prices and discounts for the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prices_and_discounts: Option<bool>,
     /// Sales order unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub source_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3234,876 +4494,369 @@ impl SopOrderDuplicateFlags {
     }
 }
 
+impl serde::Serialize for SopOrderDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
+        map.field("source_id", &self.source_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderDuplicateFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderDuplicateFlags {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut prices_and_discounts = None;
+        let mut source_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("prices_and_discounts") => {
+                    fields.lenient_option(&mut prices_and_discounts)?
+                }
+                Some("source_id") => fields.lenient_value(&mut source_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            prices_and_discounts: prices_and_discounts.unwrap_or_default(),
+            source_id: fields.required(source_id, "source_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This specifies different types of order and invoice entry.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderEntryType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopOrderEntryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderEntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderEntryType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// All sales orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderLine {
     /// The sales order line additional charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The lines allocation status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_status: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_for_despatch: Option<sage_core::types::Decimal>,
     /// The line's SOP back to back status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub back_to_back_status: Option<String>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The confirmation type of the line. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeServiceLabour or lines of type EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmation_intent_type: Option<String>,
     /// Cost price. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// Despatch note comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_note_comment: Option<String>,
     /// Despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The lines despatched status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<SopOrderReturnLineDiscount>,
     /// Whether the discount has been specified as a percentage. Can only be set for lines of type EnumLineTypeStandard or EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent_specified: Option<bool>,
     /// The discounted price per unit. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The fulfilment method allows you to choose where the stock comes from; from stock, from supplier via stock or from supplier direct to customer. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_method: Option<String>,
     /// Whether the line is linked to a purchase order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_pop_order: Option<bool>,
     /// Sales order line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopOrderLineId>,
     /// Invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The lines invoice status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status: Option<String>,
     /// Whether the line is has been fully despatched and invoiced.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing sales order, whether to delete this line from the collection of sales order lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// If this is set to true, the quantity to allocate is set to 0 when the fulfilment method is not from stock, so that the allocation process does not split the line. Only for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_split_line: Option<bool>,
     /// The line number (print sequence number). This is set by using is_to_sequence_lines on the order header and the order of the lines in the array list.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_number: Option<i64>,
     /// Line quantity. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText. Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The sales order line type.
     pub line_type: super::common::LineType,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// Whether to mark this product as preferred for the customer. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mark_as_preferred: Option<bool>,
     /// The sales order line nominal code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_reference: Option<String>,
     /// Picking list comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub picking_list_comment: Option<String>,
     /// Quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The sales order line pricing unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard and product not of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_id: Option<i64>,
     /// The sales order line product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id. Required for lines of type EnumLineTypeStandard.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnLineProfit>,
     /// Promised delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Whether to retain manually entered prices. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub retain_manual_prices: Option<bool>,
     /// The sales order line selling unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selling_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The selling unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_description: Option<String>,
     /// The selling unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_id: Option<i64>,
     /// The selling unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// The selling unit price. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_price: Option<sage_core::types::Decimal>,
     /// Whether the selling price unit has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_price_overridden: Option<bool>,
     /// Whether to show the line on customer documents. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_on_customer_docs: Option<bool>,
     /// Whether the line should appear on the picking list. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_on_picking_list_type: Option<String>,
     /// The sales order line sales order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Sales order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Stock unit allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_for_despatch: Option<sage_core::types::Decimal>,
     /// Stock unit quantity available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit quantity to allocate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_to_allocate_quantity: Option<sage_core::types::Decimal>,
     /// The sales order line tax code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Quantity to allocate. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub to_allocate_quantity: Option<sage_core::types::Decimal>,
     /// The sales order line traceable adjustment items. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<SopItemTraceableAdjustmentItem>>,
     /// Whether the discount value has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_overridden: Option<bool>,
     /// Unit discount percent. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_description: Option<bool>,
     /// The sales order line warehouse. Is only applicable for lines of type EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id. Required for lines of type EnumLineTypeStandard.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4252,70 +5005,783 @@ impl SopOrderLine {
     }
 }
 
+impl serde::Serialize for SopOrderLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_charge", &self.additional_charge)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("available_for_despatch", &self.available_for_despatch)?;
+        map.optional("back_to_back_status", &self.back_to_back_status)?;
+        map.field("code", &self.code)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional_number("cost_price", &self.cost_price)?;
+        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("despatch_note_comment", &self.despatch_note_comment)?;
+        map.optional_number(
+            "despatch_receipt_quantity",
+            &self.despatch_receipt_quantity,
+        )?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("fulfilment_method", &self.fulfilment_method)?;
+        map.optional("has_pop_order", &self.has_pop_order)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_complete", &self.is_complete)?;
+        map.optional("is_line_deletable", &self.is_line_deletable)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("is_to_split_line", &self.is_to_split_line)?;
+        map.optional("line_number", &self.line_number)?;
+        map.number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_tax_value", &self.line_tax_value)?;
+        map.optional_number("line_total_value", &self.line_total_value)?;
+        map.field("line_type", &self.line_type)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional("mark_as_preferred", &self.mark_as_preferred)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional("nominal_reference", &self.nominal_reference)?;
+        map.optional("picking_list_comment", &self.picking_list_comment)?;
+        map.optional_number(
+            "posted_invoice_credit_quantity",
+            &self.posted_invoice_credit_quantity,
+        )?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("retain_manual_prices", &self.retain_manual_prices)?;
+        map.optional("selling_unit", &self.selling_unit)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional_number("selling_unit_price", &self.selling_unit_price)?;
+        map.optional(
+            "selling_unit_price_overridden",
+            &self.selling_unit_price_overridden,
+        )?;
+        map.optional("show_on_customer_docs", &self.show_on_customer_docs)?;
+        map.optional("show_on_picking_list_type", &self.show_on_picking_list_type)?;
+        map.optional("sop_order", &self.sop_order)?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "stock_unit_allocated_quantity",
+            &self.stock_unit_allocated_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_available_for_despatch",
+            &self.stock_unit_available_for_despatch,
+        )?;
+        map.optional_number(
+            "stock_unit_available_quantity",
+            &self.stock_unit_available_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_despatch_receipt_quantity",
+            &self.stock_unit_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_invoice_credit_quantity",
+            &self.stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number(
+            "stock_unit_posted_invoice_credit_quantity",
+            &self.stock_unit_posted_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "stock_unit_to_allocate_quantity",
+            &self.stock_unit_to_allocate_quantity,
+        )?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional_number("to_allocate_quantity", &self.to_allocate_quantity)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.optional("unit_discount_overridden", &self.unit_discount_overridden)?;
+        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional("use_description", &self.use_description)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_charge = None;
+        let mut allocated_quantity = None;
+        let mut allocation_status = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut available_for_despatch = None;
+        let mut back_to_back_status = None;
+        let mut code = None;
+        let mut confirmation_intent_type = None;
+        let mut cost_price = None;
+        let mut create_cancelled_line = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut despatch_note_comment = None;
+        let mut despatch_receipt_quantity = None;
+        let mut despatch_receipt_status = None;
+        let mut discount = None;
+        let mut discount_percent_specified = None;
+        let mut discounted_unit_price = None;
+        let mut fulfilment_method = None;
+        let mut has_pop_order = None;
+        let mut id = None;
+        let mut invoice_credit_quantity = None;
+        let mut invoice_credit_status = None;
+        let mut is_complete = None;
+        let mut is_line_deletable = None;
+        let mut is_to_delete = None;
+        let mut is_to_split_line = None;
+        let mut line_number = None;
+        let mut line_quantity = None;
+        let mut line_tax_value = None;
+        let mut line_total_value = None;
+        let mut line_type = None;
+        let mut line_unit_precision = None;
+        let mut mark_as_preferred = None;
+        let mut nominal_code = None;
+        let mut nominal_cost_centre = None;
+        let mut nominal_department = None;
+        let mut nominal_reference = None;
+        let mut picking_list_comment = None;
+        let mut posted_invoice_credit_quantity = None;
+        let mut pricing_unit = None;
+        let mut pricing_unit_description = None;
+        let mut pricing_unit_id = None;
+        let mut product = None;
+        let mut product_id = None;
+        let mut profitability = None;
+        let mut promised_delivery_date = None;
+        let mut requested_delivery_date = None;
+        let mut retain_manual_prices = None;
+        let mut selling_unit = None;
+        let mut selling_unit_description = None;
+        let mut selling_unit_id = None;
+        let mut selling_unit_multiple = None;
+        let mut selling_unit_price = None;
+        let mut selling_unit_price_overridden = None;
+        let mut show_on_customer_docs = None;
+        let mut show_on_picking_list_type = None;
+        let mut sop_order = None;
+        let mut sop_order_id = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut stock_unit_allocated_quantity = None;
+        let mut stock_unit_available_for_despatch = None;
+        let mut stock_unit_available_quantity = None;
+        let mut stock_unit_despatch_receipt_quantity = None;
+        let mut stock_unit_invoice_credit_quantity = None;
+        let mut stock_unit_line_quantity = None;
+        let mut stock_unit_multiple = None;
+        let mut stock_unit_posted_invoice_credit_quantity = None;
+        let mut stock_unit_precision = None;
+        let mut stock_unit_to_allocate_quantity = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut to_allocate_quantity = None;
+        let mut traceable_adjustment_items = None;
+        let mut unit_discount_overridden = None;
+        let mut unit_discount_percent = None;
+        let mut unit_discount_value = None;
+        let mut use_description = None;
+        let mut warehouse = None;
+        let mut warehouse_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_charge") => fields.next_value(&mut additional_charge)?,
+                Some("allocated_quantity") => {
+                    fields.lenient_option(&mut allocated_quantity)?
+                }
+                Some("allocation_status") => {
+                    fields.lenient_option(&mut allocation_status)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("available_for_despatch") => {
+                    fields.lenient_option(&mut available_for_despatch)?
+                }
+                Some("back_to_back_status") => {
+                    fields.lenient_option(&mut back_to_back_status)?
+                }
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("confirmation_intent_type") => {
+                    fields.lenient_option(&mut confirmation_intent_type)?
+                }
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("create_cancelled_line") => {
+                    fields.lenient_option(&mut create_cancelled_line)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("despatch_note_comment") => {
+                    fields.lenient_option(&mut despatch_note_comment)?
+                }
+                Some("despatch_receipt_quantity") => {
+                    fields.lenient_option(&mut despatch_receipt_quantity)?
+                }
+                Some("despatch_receipt_status") => {
+                    fields.lenient_option(&mut despatch_receipt_status)?
+                }
+                Some("discount") => fields.next_value(&mut discount)?,
+                Some("discount_percent_specified") => {
+                    fields.lenient_option(&mut discount_percent_specified)?
+                }
+                Some("discounted_unit_price") => {
+                    fields.lenient_option(&mut discounted_unit_price)?
+                }
+                Some("fulfilment_method") => {
+                    fields.lenient_option(&mut fulfilment_method)?
+                }
+                Some("has_pop_order") => fields.lenient_option(&mut has_pop_order)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_credit_quantity") => {
+                    fields.lenient_option(&mut invoice_credit_quantity)?
+                }
+                Some("invoice_credit_status") => {
+                    fields.lenient_option(&mut invoice_credit_status)?
+                }
+                Some("is_complete") => fields.lenient_option(&mut is_complete)?,
+                Some("is_line_deletable") => {
+                    fields.lenient_option(&mut is_line_deletable)?
+                }
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("is_to_split_line") => fields.lenient_option(&mut is_to_split_line)?,
+                Some("line_number") => fields.lenient_option(&mut line_number)?,
+                Some("line_quantity") => fields.lenient_value(&mut line_quantity)?,
+                Some("line_tax_value") => fields.lenient_option(&mut line_tax_value)?,
+                Some("line_total_value") => fields.lenient_option(&mut line_total_value)?,
+                Some("line_type") => fields.next_value(&mut line_type)?,
+                Some("line_unit_precision") => {
+                    fields.lenient_option(&mut line_unit_precision)?
+                }
+                Some("mark_as_preferred") => {
+                    fields.lenient_option(&mut mark_as_preferred)?
+                }
+                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
+                Some("nominal_cost_centre") => {
+                    fields.lenient_option(&mut nominal_cost_centre)?
+                }
+                Some("nominal_department") => {
+                    fields.lenient_option(&mut nominal_department)?
+                }
+                Some("nominal_reference") => {
+                    fields.lenient_option(&mut nominal_reference)?
+                }
+                Some("picking_list_comment") => {
+                    fields.lenient_option(&mut picking_list_comment)?
+                }
+                Some("posted_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut posted_invoice_credit_quantity)?
+                }
+                Some("pricing_unit") => fields.next_value(&mut pricing_unit)?,
+                Some("pricing_unit_description") => {
+                    fields.lenient_option(&mut pricing_unit_description)?
+                }
+                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("profitability") => fields.next_value(&mut profitability)?,
+                Some("promised_delivery_date") => {
+                    fields.next_value(&mut promised_delivery_date)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("retain_manual_prices") => {
+                    fields.lenient_option(&mut retain_manual_prices)?
+                }
+                Some("selling_unit") => fields.next_value(&mut selling_unit)?,
+                Some("selling_unit_description") => {
+                    fields.lenient_option(&mut selling_unit_description)?
+                }
+                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
+                Some("selling_unit_multiple") => {
+                    fields.lenient_option(&mut selling_unit_multiple)?
+                }
+                Some("selling_unit_price") => {
+                    fields.lenient_option(&mut selling_unit_price)?
+                }
+                Some("selling_unit_price_overridden") => {
+                    fields.lenient_option(&mut selling_unit_price_overridden)?
+                }
+                Some("show_on_customer_docs") => {
+                    fields.lenient_option(&mut show_on_customer_docs)?
+                }
+                Some("show_on_picking_list_type") => {
+                    fields.lenient_option(&mut show_on_picking_list_type)?
+                }
+                Some("sop_order") => fields.next_value(&mut sop_order)?,
+                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("stock_unit_allocated_quantity") => {
+                    fields.lenient_option(&mut stock_unit_allocated_quantity)?
+                }
+                Some("stock_unit_available_for_despatch") => {
+                    fields.lenient_option(&mut stock_unit_available_for_despatch)?
+                }
+                Some("stock_unit_available_quantity") => {
+                    fields.lenient_option(&mut stock_unit_available_quantity)?
+                }
+                Some("stock_unit_despatch_receipt_quantity") => {
+                    fields.lenient_option(&mut stock_unit_despatch_receipt_quantity)?
+                }
+                Some("stock_unit_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
+                }
+                Some("stock_unit_line_quantity") => {
+                    fields.lenient_option(&mut stock_unit_line_quantity)?
+                }
+                Some("stock_unit_multiple") => {
+                    fields.lenient_option(&mut stock_unit_multiple)?
+                }
+                Some("stock_unit_posted_invoice_credit_quantity") => {
+                    fields
+                        .lenient_option(&mut stock_unit_posted_invoice_credit_quantity)?
+                }
+                Some("stock_unit_precision") => {
+                    fields.lenient_option(&mut stock_unit_precision)?
+                }
+                Some("stock_unit_to_allocate_quantity") => {
+                    fields.lenient_option(&mut stock_unit_to_allocate_quantity)?
+                }
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("to_allocate_quantity") => {
+                    fields.lenient_option(&mut to_allocate_quantity)?
+                }
+                Some("traceable_adjustment_items") => {
+                    fields.next_value(&mut traceable_adjustment_items)?
+                }
+                Some("unit_discount_overridden") => {
+                    fields.lenient_option(&mut unit_discount_overridden)?
+                }
+                Some("unit_discount_percent") => {
+                    fields.lenient_option(&mut unit_discount_percent)?
+                }
+                Some("unit_discount_value") => {
+                    fields.lenient_option(&mut unit_discount_value)?
+                }
+                Some("use_description") => fields.lenient_option(&mut use_description)?,
+                Some("warehouse") => fields.next_value(&mut warehouse)?,
+                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_charge: additional_charge.unwrap_or_default(),
+            allocated_quantity: allocated_quantity.unwrap_or_default(),
+            allocation_status: allocation_status.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            available_for_despatch: available_for_despatch.unwrap_or_default(),
+            back_to_back_status: back_to_back_status.unwrap_or_default(),
+            code: fields.required(code, "code")?,
+            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            create_cancelled_line: create_cancelled_line.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            despatch_note_comment: despatch_note_comment.unwrap_or_default(),
+            despatch_receipt_quantity: despatch_receipt_quantity.unwrap_or_default(),
+            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            discount_percent_specified: discount_percent_specified.unwrap_or_default(),
+            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
+            fulfilment_method: fulfilment_method.unwrap_or_default(),
+            has_pop_order: has_pop_order.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_credit_quantity: invoice_credit_quantity.unwrap_or_default(),
+            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
+            is_complete: is_complete.unwrap_or_default(),
+            is_line_deletable: is_line_deletable.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            is_to_split_line: is_to_split_line.unwrap_or_default(),
+            line_number: line_number.unwrap_or_default(),
+            line_quantity: fields.required(line_quantity, "line_quantity")?,
+            line_tax_value: line_tax_value.unwrap_or_default(),
+            line_total_value: line_total_value.unwrap_or_default(),
+            line_type: fields.required(line_type, "line_type")?,
+            line_unit_precision: line_unit_precision.unwrap_or_default(),
+            mark_as_preferred: mark_as_preferred.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
+            nominal_department: nominal_department.unwrap_or_default(),
+            nominal_reference: nominal_reference.unwrap_or_default(),
+            picking_list_comment: picking_list_comment.unwrap_or_default(),
+            posted_invoice_credit_quantity: posted_invoice_credit_quantity
+                .unwrap_or_default(),
+            pricing_unit: pricing_unit.unwrap_or_default(),
+            pricing_unit_description: pricing_unit_description.unwrap_or_default(),
+            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            profitability: profitability.unwrap_or_default(),
+            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            retain_manual_prices: retain_manual_prices.unwrap_or_default(),
+            selling_unit: selling_unit.unwrap_or_default(),
+            selling_unit_description: selling_unit_description.unwrap_or_default(),
+            selling_unit_id: selling_unit_id.unwrap_or_default(),
+            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
+            selling_unit_price: selling_unit_price.unwrap_or_default(),
+            selling_unit_price_overridden: selling_unit_price_overridden
+                .unwrap_or_default(),
+            show_on_customer_docs: show_on_customer_docs.unwrap_or_default(),
+            show_on_picking_list_type: show_on_picking_list_type.unwrap_or_default(),
+            sop_order: sop_order.unwrap_or_default(),
+            sop_order_id: sop_order_id.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            stock_unit_allocated_quantity: stock_unit_allocated_quantity
+                .unwrap_or_default(),
+            stock_unit_available_for_despatch: stock_unit_available_for_despatch
+                .unwrap_or_default(),
+            stock_unit_available_quantity: stock_unit_available_quantity
+                .unwrap_or_default(),
+            stock_unit_despatch_receipt_quantity: stock_unit_despatch_receipt_quantity
+                .unwrap_or_default(),
+            stock_unit_invoice_credit_quantity: stock_unit_invoice_credit_quantity
+                .unwrap_or_default(),
+            stock_unit_line_quantity: stock_unit_line_quantity.unwrap_or_default(),
+            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
+            stock_unit_posted_invoice_credit_quantity: stock_unit_posted_invoice_credit_quantity
+                .unwrap_or_default(),
+            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
+            stock_unit_to_allocate_quantity: stock_unit_to_allocate_quantity
+                .unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            to_allocate_quantity: to_allocate_quantity.unwrap_or_default(),
+            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
+            unit_discount_overridden: unit_discount_overridden.unwrap_or_default(),
+            unit_discount_percent: unit_discount_percent.unwrap_or_default(),
+            unit_discount_value: unit_discount_value.unwrap_or_default(),
+            use_description: use_description.unwrap_or_default(),
+            warehouse: warehouse.unwrap_or_default(),
+            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderLineTraceableAdjustment {
     /// The single batch traceable item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fixed_single_batch_traceable_item_id: Option<i64>,
     /// Sales order line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Whether the currently selected batch is fixed and can't be changed because despatches/invoices may exist.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_fixed_single_batch: Option<bool>,
     /// The associated product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Whether the sale must come from a single batch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sale_from_single_batch: Option<bool>,
     /// Traceable adjustment items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<SopItemTraceableAdjustmentItem>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopOrderLineTraceableAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "fixed_single_batch_traceable_item_id",
+            &self.fixed_single_batch_traceable_item_id,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_fixed_single_batch", &self.is_fixed_single_batch)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderLineTraceableAdjustment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderLineTraceableAdjustment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut fixed_single_batch_traceable_item_id = None;
+        let mut id = None;
+        let mut is_fixed_single_batch = None;
+        let mut product_id = None;
+        let mut sale_from_single_batch = None;
+        let mut traceable_adjustment_items = None;
+        loop {
+            match fields.next_key()? {
+                Some("fixed_single_batch_traceable_item_id") => {
+                    fields.lenient_option(&mut fixed_single_batch_traceable_item_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_fixed_single_batch") => {
+                    fields.lenient_option(&mut is_fixed_single_batch)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("sale_from_single_batch") => {
+                    fields.lenient_option(&mut sale_from_single_batch)?
+                }
+                Some("traceable_adjustment_items") => {
+                    fields.next_value(&mut traceable_adjustment_items)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            fixed_single_batch_traceable_item_id: fixed_single_batch_traceable_item_id
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_fixed_single_batch: is_fixed_single_batch.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
+            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of traceable items for a product associated with the sales order line.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderLineTraceableItemsRequest {
     /// Traceable adjustment activity date. If the fulfilment sequence is determined by sell-by or use-by dates, any items with sell-by dates or use-by dates before the activity date will not be returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_date: Option<sage_core::types::DateTime>,
     /// Sales order line record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// If this is set to true, whether only traceable items already linked to the sales order line are returned.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_read_only: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4331,752 +5797,1111 @@ impl SopOrderLineTraceableItemsRequest {
     }
 }
 
+impl serde::Serialize for SopOrderLineTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("activity_date", &self.activity_date)?;
+        map.field("id", &self.id)?;
+        map.optional("is_read_only", &self.is_read_only)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderLineTraceableItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderLineTraceableItemsRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut activity_date = None;
+        let mut id = None;
+        let mut is_read_only = None;
+        loop {
+            match fields.next_key()? {
+                Some("activity_date") => fields.next_value(&mut activity_date)?,
+                Some("id") => fields.lenient_value(&mut id)?,
+                Some("is_read_only") => fields.lenient_option(&mut is_read_only)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            activity_date: activity_date.unwrap_or_default(),
+            id: fields.required(id, "id")?,
+            is_read_only: is_read_only.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// When making larger requests for sales order information, the Sales Order Line Views resource is a faster alternative to the 'Sales Orders' resource. The Sales Order Line Views resource returns more information than the 'Sales Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
 ///
 /// This resource returns a view of sales orders, sales order lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_order_id' and 'sop_order_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderLineView {
     /// The associated customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// SOP delivery address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_1: Option<String>,
     /// SOP delivery address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_2: Option<String>,
     /// SOP delivery address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_3: Option<String>,
     /// SOP delivery address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_4: Option<String>,
     /// SOP delivery address city.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_city: Option<String>,
     /// SOP delivery address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_contact: Option<String>,
     /// SOP delivery address country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_country: Option<String>,
     /// SOP delivery address county.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_county: Option<String>,
     /// SOP delivery address description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_description: Option<String>,
     /// SOP delivery address line email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_email: Option<String>,
     /// SOP delivery address line fax number...
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_fax: Option<String>,
     /// SOP delivery address post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_post_code: Option<String>,
     /// SOP delivery address name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_postal_name: Option<String>,
     /// SOP delivery address telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_telephone: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_currency_id: Option<i64>,
     /// The name for the currency used for the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_currency_name: Option<String>,
     /// The symbol of the currency used for the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_currency_symbol: Option<String>,
     /// Customer sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_customer_document_no: Option<String>,
     /// The date and time the sales order was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_date_time_updated: Option<sage_core::types::DateTime>,
     /// The person who created the SOP Order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_created_by: Option<String>,
     /// Sales order date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_no: Option<String>,
     /// Sales order status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_document_status: Option<String>,
     /// Exchange rate for the sales order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_id: Option<super::ids::SopOrderId>,
     /// The quantity allocated.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP order line was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The quantity despatched.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_order_line_unit_discount_value from the sop_order_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales order line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_id: Option<super::ids::SopOrderLineId>,
     /// The quantity invoiced.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales order line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_number: Option<i64>,
     /// Sales order line product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_product_code: Option<String>,
     /// Sales order line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The quantity ordered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales order line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// The associated tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_order_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_delivery_addr_address_1", &self.sop_delivery_addr_address_1)?;
+        map.optional("sop_delivery_addr_address_2", &self.sop_delivery_addr_address_2)?;
+        map.optional("sop_delivery_addr_address_3", &self.sop_delivery_addr_address_3)?;
+        map.optional("sop_delivery_addr_address_4", &self.sop_delivery_addr_address_4)?;
+        map.optional("sop_delivery_addr_city", &self.sop_delivery_addr_city)?;
+        map.optional("sop_delivery_addr_contact", &self.sop_delivery_addr_contact)?;
+        map.optional("sop_delivery_addr_country", &self.sop_delivery_addr_country)?;
+        map.optional("sop_delivery_addr_county", &self.sop_delivery_addr_county)?;
+        map.optional(
+            "sop_delivery_addr_description",
+            &self.sop_delivery_addr_description,
+        )?;
+        map.optional("sop_delivery_addr_email", &self.sop_delivery_addr_email)?;
+        map.optional("sop_delivery_addr_fax", &self.sop_delivery_addr_fax)?;
+        map.optional("sop_delivery_addr_post_code", &self.sop_delivery_addr_post_code)?;
+        map.optional(
+            "sop_delivery_addr_postal_name",
+            &self.sop_delivery_addr_postal_name,
+        )?;
+        map.optional("sop_delivery_addr_telephone", &self.sop_delivery_addr_telephone)?;
+        map.optional("sop_order_analysis_code_1", &self.sop_order_analysis_code_1)?;
+        map.optional("sop_order_analysis_code_10", &self.sop_order_analysis_code_10)?;
+        map.optional("sop_order_analysis_code_11", &self.sop_order_analysis_code_11)?;
+        map.optional("sop_order_analysis_code_12", &self.sop_order_analysis_code_12)?;
+        map.optional("sop_order_analysis_code_13", &self.sop_order_analysis_code_13)?;
+        map.optional("sop_order_analysis_code_14", &self.sop_order_analysis_code_14)?;
+        map.optional("sop_order_analysis_code_15", &self.sop_order_analysis_code_15)?;
+        map.optional("sop_order_analysis_code_16", &self.sop_order_analysis_code_16)?;
+        map.optional("sop_order_analysis_code_17", &self.sop_order_analysis_code_17)?;
+        map.optional("sop_order_analysis_code_18", &self.sop_order_analysis_code_18)?;
+        map.optional("sop_order_analysis_code_19", &self.sop_order_analysis_code_19)?;
+        map.optional("sop_order_analysis_code_2", &self.sop_order_analysis_code_2)?;
+        map.optional("sop_order_analysis_code_20", &self.sop_order_analysis_code_20)?;
+        map.optional("sop_order_analysis_code_3", &self.sop_order_analysis_code_3)?;
+        map.optional("sop_order_analysis_code_4", &self.sop_order_analysis_code_4)?;
+        map.optional("sop_order_analysis_code_5", &self.sop_order_analysis_code_5)?;
+        map.optional("sop_order_analysis_code_6", &self.sop_order_analysis_code_6)?;
+        map.optional("sop_order_analysis_code_7", &self.sop_order_analysis_code_7)?;
+        map.optional("sop_order_analysis_code_8", &self.sop_order_analysis_code_8)?;
+        map.optional("sop_order_analysis_code_9", &self.sop_order_analysis_code_9)?;
+        map.optional("sop_order_currency_id", &self.sop_order_currency_id)?;
+        map.optional("sop_order_currency_name", &self.sop_order_currency_name)?;
+        map.optional("sop_order_currency_symbol", &self.sop_order_currency_symbol)?;
+        map.optional(
+            "sop_order_customer_document_no",
+            &self.sop_order_customer_document_no,
+        )?;
+        map.optional("sop_order_date_time_updated", &self.sop_order_date_time_updated)?;
+        map.optional(
+            "sop_order_document_created_by",
+            &self.sop_order_document_created_by,
+        )?;
+        map.optional("sop_order_document_date", &self.sop_order_document_date)?;
+        map.optional_number(
+            "sop_order_document_discount_percent",
+            &self.sop_order_document_discount_percent,
+        )?;
+        map.optional("sop_order_document_no", &self.sop_order_document_no)?;
+        map.optional("sop_order_document_status", &self.sop_order_document_status)?;
+        map.optional_number("sop_order_exchange_rate", &self.sop_order_exchange_rate)?;
+        map.optional("sop_order_id", &self.sop_order_id)?;
+        map.optional_number(
+            "sop_order_line_allocated_quantity",
+            &self.sop_order_line_allocated_quantity,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_1",
+            &self.sop_order_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_10",
+            &self.sop_order_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_11",
+            &self.sop_order_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_12",
+            &self.sop_order_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_13",
+            &self.sop_order_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_14",
+            &self.sop_order_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_15",
+            &self.sop_order_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_16",
+            &self.sop_order_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_17",
+            &self.sop_order_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_18",
+            &self.sop_order_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_19",
+            &self.sop_order_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_2",
+            &self.sop_order_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_20",
+            &self.sop_order_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_3",
+            &self.sop_order_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_4",
+            &self.sop_order_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_5",
+            &self.sop_order_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_6",
+            &self.sop_order_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_7",
+            &self.sop_order_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_8",
+            &self.sop_order_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_order_line_analysis_code_9",
+            &self.sop_order_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_order_line_cost_price",
+            &self.sop_order_line_cost_price,
+        )?;
+        map.optional(
+            "sop_order_line_date_time_updated",
+            &self.sop_order_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_order_line_despatch_receipt_quantity",
+            &self.sop_order_line_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "sop_order_line_discounted_unit_price",
+            &self.sop_order_line_discounted_unit_price,
+        )?;
+        map.optional("sop_order_line_id", &self.sop_order_line_id)?;
+        map.optional_number(
+            "sop_order_line_invoice_credit_quantity",
+            &self.sop_order_line_invoice_credit_quantity,
+        )?;
+        map.optional_number(
+            "sop_order_line_line_tax_value",
+            &self.sop_order_line_line_tax_value,
+        )?;
+        map.optional("sop_order_line_number", &self.sop_order_line_number)?;
+        map.optional("sop_order_line_product_code", &self.sop_order_line_product_code)?;
+        map.optional(
+            "sop_order_line_product_description",
+            &self.sop_order_line_product_description,
+        )?;
+        map.optional(
+            "sop_order_line_promised_delivery_date",
+            &self.sop_order_line_promised_delivery_date,
+        )?;
+        map.optional_number("sop_order_line_quantity", &self.sop_order_line_quantity)?;
+        map.optional(
+            "sop_order_line_requested_delivery_date",
+            &self.sop_order_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_order_line_selling_unit_description",
+            &self.sop_order_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_order_line_selling_unit_price",
+            &self.sop_order_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_order_line_total_value",
+            &self.sop_order_line_total_value,
+        )?;
+        map.optional("sop_order_line_type", &self.sop_order_line_type)?;
+        map.optional_number(
+            "sop_order_line_unit_discount_percent",
+            &self.sop_order_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_order_line_unit_discount_value",
+            &self.sop_order_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_order_promised_delivery_date",
+            &self.sop_order_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_order_requested_delivery_date",
+            &self.sop_order_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_order_settlement_discount_days",
+            &self.sop_order_settlement_discount_days,
+        )?;
+        map.optional_number(
+            "sop_order_settlement_discount_percent",
+            &self.sop_order_settlement_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_charge_net_value",
+            &self.sop_order_subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_charge_tax_value",
+            &self.sop_order_subtotal_charge_tax_value,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_discount_value",
+            &self.sop_order_subtotal_discount_value,
+        )?;
+        map.optional_number(
+            "sop_order_subtotal_goods_value",
+            &self.sop_order_subtotal_goods_value,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut product_code = None;
+        let mut product_description = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut sop_delivery_addr_address_1 = None;
+        let mut sop_delivery_addr_address_2 = None;
+        let mut sop_delivery_addr_address_3 = None;
+        let mut sop_delivery_addr_address_4 = None;
+        let mut sop_delivery_addr_city = None;
+        let mut sop_delivery_addr_contact = None;
+        let mut sop_delivery_addr_country = None;
+        let mut sop_delivery_addr_county = None;
+        let mut sop_delivery_addr_description = None;
+        let mut sop_delivery_addr_email = None;
+        let mut sop_delivery_addr_fax = None;
+        let mut sop_delivery_addr_post_code = None;
+        let mut sop_delivery_addr_postal_name = None;
+        let mut sop_delivery_addr_telephone = None;
+        let mut sop_order_analysis_code_1 = None;
+        let mut sop_order_analysis_code_10 = None;
+        let mut sop_order_analysis_code_11 = None;
+        let mut sop_order_analysis_code_12 = None;
+        let mut sop_order_analysis_code_13 = None;
+        let mut sop_order_analysis_code_14 = None;
+        let mut sop_order_analysis_code_15 = None;
+        let mut sop_order_analysis_code_16 = None;
+        let mut sop_order_analysis_code_17 = None;
+        let mut sop_order_analysis_code_18 = None;
+        let mut sop_order_analysis_code_19 = None;
+        let mut sop_order_analysis_code_2 = None;
+        let mut sop_order_analysis_code_20 = None;
+        let mut sop_order_analysis_code_3 = None;
+        let mut sop_order_analysis_code_4 = None;
+        let mut sop_order_analysis_code_5 = None;
+        let mut sop_order_analysis_code_6 = None;
+        let mut sop_order_analysis_code_7 = None;
+        let mut sop_order_analysis_code_8 = None;
+        let mut sop_order_analysis_code_9 = None;
+        let mut sop_order_currency_id = None;
+        let mut sop_order_currency_name = None;
+        let mut sop_order_currency_symbol = None;
+        let mut sop_order_customer_document_no = None;
+        let mut sop_order_date_time_updated = None;
+        let mut sop_order_document_created_by = None;
+        let mut sop_order_document_date = None;
+        let mut sop_order_document_discount_percent = None;
+        let mut sop_order_document_no = None;
+        let mut sop_order_document_status = None;
+        let mut sop_order_exchange_rate = None;
+        let mut sop_order_id = None;
+        let mut sop_order_line_allocated_quantity = None;
+        let mut sop_order_line_analysis_code_1 = None;
+        let mut sop_order_line_analysis_code_10 = None;
+        let mut sop_order_line_analysis_code_11 = None;
+        let mut sop_order_line_analysis_code_12 = None;
+        let mut sop_order_line_analysis_code_13 = None;
+        let mut sop_order_line_analysis_code_14 = None;
+        let mut sop_order_line_analysis_code_15 = None;
+        let mut sop_order_line_analysis_code_16 = None;
+        let mut sop_order_line_analysis_code_17 = None;
+        let mut sop_order_line_analysis_code_18 = None;
+        let mut sop_order_line_analysis_code_19 = None;
+        let mut sop_order_line_analysis_code_2 = None;
+        let mut sop_order_line_analysis_code_20 = None;
+        let mut sop_order_line_analysis_code_3 = None;
+        let mut sop_order_line_analysis_code_4 = None;
+        let mut sop_order_line_analysis_code_5 = None;
+        let mut sop_order_line_analysis_code_6 = None;
+        let mut sop_order_line_analysis_code_7 = None;
+        let mut sop_order_line_analysis_code_8 = None;
+        let mut sop_order_line_analysis_code_9 = None;
+        let mut sop_order_line_cost_price = None;
+        let mut sop_order_line_date_time_updated = None;
+        let mut sop_order_line_despatch_receipt_quantity = None;
+        let mut sop_order_line_discounted_unit_price = None;
+        let mut sop_order_line_id = None;
+        let mut sop_order_line_invoice_credit_quantity = None;
+        let mut sop_order_line_line_tax_value = None;
+        let mut sop_order_line_number = None;
+        let mut sop_order_line_product_code = None;
+        let mut sop_order_line_product_description = None;
+        let mut sop_order_line_promised_delivery_date = None;
+        let mut sop_order_line_quantity = None;
+        let mut sop_order_line_requested_delivery_date = None;
+        let mut sop_order_line_selling_unit_description = None;
+        let mut sop_order_line_selling_unit_price = None;
+        let mut sop_order_line_total_value = None;
+        let mut sop_order_line_type = None;
+        let mut sop_order_line_unit_discount_percent = None;
+        let mut sop_order_line_unit_discount_value = None;
+        let mut sop_order_promised_delivery_date = None;
+        let mut sop_order_requested_delivery_date = None;
+        let mut sop_order_settlement_discount_days = None;
+        let mut sop_order_settlement_discount_percent = None;
+        let mut sop_order_subtotal_charge_net_value = None;
+        let mut sop_order_subtotal_charge_tax_value = None;
+        let mut sop_order_subtotal_discount_value = None;
+        let mut sop_order_subtotal_goods_value = None;
+        let mut tax_code_code = None;
+        let mut tax_code_id = None;
+        let mut tax_code_name = None;
+        let mut tax_code_rate = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_description") => {
+                    fields.lenient_option(&mut product_description)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("sop_delivery_addr_address_1") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_1)?
+                }
+                Some("sop_delivery_addr_address_2") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_2)?
+                }
+                Some("sop_delivery_addr_address_3") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_3)?
+                }
+                Some("sop_delivery_addr_address_4") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_4)?
+                }
+                Some("sop_delivery_addr_city") => {
+                    fields.lenient_option(&mut sop_delivery_addr_city)?
+                }
+                Some("sop_delivery_addr_contact") => {
+                    fields.lenient_option(&mut sop_delivery_addr_contact)?
+                }
+                Some("sop_delivery_addr_country") => {
+                    fields.lenient_option(&mut sop_delivery_addr_country)?
+                }
+                Some("sop_delivery_addr_county") => {
+                    fields.lenient_option(&mut sop_delivery_addr_county)?
+                }
+                Some("sop_delivery_addr_description") => {
+                    fields.lenient_option(&mut sop_delivery_addr_description)?
+                }
+                Some("sop_delivery_addr_email") => {
+                    fields.lenient_option(&mut sop_delivery_addr_email)?
+                }
+                Some("sop_delivery_addr_fax") => {
+                    fields.lenient_option(&mut sop_delivery_addr_fax)?
+                }
+                Some("sop_delivery_addr_post_code") => {
+                    fields.lenient_option(&mut sop_delivery_addr_post_code)?
+                }
+                Some("sop_delivery_addr_postal_name") => {
+                    fields.lenient_option(&mut sop_delivery_addr_postal_name)?
+                }
+                Some("sop_delivery_addr_telephone") => {
+                    fields.lenient_option(&mut sop_delivery_addr_telephone)?
+                }
+                Some("sop_order_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_1)?
+                }
+                Some("sop_order_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_10)?
+                }
+                Some("sop_order_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_11)?
+                }
+                Some("sop_order_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_12)?
+                }
+                Some("sop_order_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_13)?
+                }
+                Some("sop_order_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_14)?
+                }
+                Some("sop_order_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_15)?
+                }
+                Some("sop_order_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_16)?
+                }
+                Some("sop_order_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_17)?
+                }
+                Some("sop_order_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_18)?
+                }
+                Some("sop_order_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_19)?
+                }
+                Some("sop_order_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_2)?
+                }
+                Some("sop_order_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_20)?
+                }
+                Some("sop_order_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_3)?
+                }
+                Some("sop_order_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_4)?
+                }
+                Some("sop_order_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_5)?
+                }
+                Some("sop_order_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_6)?
+                }
+                Some("sop_order_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_7)?
+                }
+                Some("sop_order_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_8)?
+                }
+                Some("sop_order_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_order_analysis_code_9)?
+                }
+                Some("sop_order_currency_id") => {
+                    fields.lenient_option(&mut sop_order_currency_id)?
+                }
+                Some("sop_order_currency_name") => {
+                    fields.lenient_option(&mut sop_order_currency_name)?
+                }
+                Some("sop_order_currency_symbol") => {
+                    fields.lenient_option(&mut sop_order_currency_symbol)?
+                }
+                Some("sop_order_customer_document_no") => {
+                    fields.lenient_option(&mut sop_order_customer_document_no)?
+                }
+                Some("sop_order_date_time_updated") => {
+                    fields.next_value(&mut sop_order_date_time_updated)?
+                }
+                Some("sop_order_document_created_by") => {
+                    fields.lenient_option(&mut sop_order_document_created_by)?
+                }
+                Some("sop_order_document_date") => {
+                    fields.next_value(&mut sop_order_document_date)?
+                }
+                Some("sop_order_document_discount_percent") => {
+                    fields.lenient_option(&mut sop_order_document_discount_percent)?
+                }
+                Some("sop_order_document_no") => {
+                    fields.lenient_option(&mut sop_order_document_no)?
+                }
+                Some("sop_order_document_status") => {
+                    fields.lenient_option(&mut sop_order_document_status)?
+                }
+                Some("sop_order_exchange_rate") => {
+                    fields.lenient_option(&mut sop_order_exchange_rate)?
+                }
+                Some("sop_order_id") => fields.lenient_option(&mut sop_order_id)?,
+                Some("sop_order_line_allocated_quantity") => {
+                    fields.lenient_option(&mut sop_order_line_allocated_quantity)?
+                }
+                Some("sop_order_line_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_1)?
+                }
+                Some("sop_order_line_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_10)?
+                }
+                Some("sop_order_line_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_11)?
+                }
+                Some("sop_order_line_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_12)?
+                }
+                Some("sop_order_line_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_13)?
+                }
+                Some("sop_order_line_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_14)?
+                }
+                Some("sop_order_line_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_15)?
+                }
+                Some("sop_order_line_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_16)?
+                }
+                Some("sop_order_line_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_17)?
+                }
+                Some("sop_order_line_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_18)?
+                }
+                Some("sop_order_line_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_19)?
+                }
+                Some("sop_order_line_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_2)?
+                }
+                Some("sop_order_line_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_20)?
+                }
+                Some("sop_order_line_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_3)?
+                }
+                Some("sop_order_line_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_4)?
+                }
+                Some("sop_order_line_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_5)?
+                }
+                Some("sop_order_line_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_6)?
+                }
+                Some("sop_order_line_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_7)?
+                }
+                Some("sop_order_line_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_8)?
+                }
+                Some("sop_order_line_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_order_line_analysis_code_9)?
+                }
+                Some("sop_order_line_cost_price") => {
+                    fields.lenient_option(&mut sop_order_line_cost_price)?
+                }
+                Some("sop_order_line_date_time_updated") => {
+                    fields.next_value(&mut sop_order_line_date_time_updated)?
+                }
+                Some("sop_order_line_despatch_receipt_quantity") => {
+                    fields.lenient_option(&mut sop_order_line_despatch_receipt_quantity)?
+                }
+                Some("sop_order_line_discounted_unit_price") => {
+                    fields.lenient_option(&mut sop_order_line_discounted_unit_price)?
+                }
+                Some("sop_order_line_id") => {
+                    fields.lenient_option(&mut sop_order_line_id)?
+                }
+                Some("sop_order_line_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut sop_order_line_invoice_credit_quantity)?
+                }
+                Some("sop_order_line_line_tax_value") => {
+                    fields.lenient_option(&mut sop_order_line_line_tax_value)?
+                }
+                Some("sop_order_line_number") => {
+                    fields.lenient_option(&mut sop_order_line_number)?
+                }
+                Some("sop_order_line_product_code") => {
+                    fields.lenient_option(&mut sop_order_line_product_code)?
+                }
+                Some("sop_order_line_product_description") => {
+                    fields.lenient_option(&mut sop_order_line_product_description)?
+                }
+                Some("sop_order_line_promised_delivery_date") => {
+                    fields.next_value(&mut sop_order_line_promised_delivery_date)?
+                }
+                Some("sop_order_line_quantity") => {
+                    fields.lenient_option(&mut sop_order_line_quantity)?
+                }
+                Some("sop_order_line_requested_delivery_date") => {
+                    fields.next_value(&mut sop_order_line_requested_delivery_date)?
+                }
+                Some("sop_order_line_selling_unit_description") => {
+                    fields.lenient_option(&mut sop_order_line_selling_unit_description)?
+                }
+                Some("sop_order_line_selling_unit_price") => {
+                    fields.lenient_option(&mut sop_order_line_selling_unit_price)?
+                }
+                Some("sop_order_line_total_value") => {
+                    fields.lenient_option(&mut sop_order_line_total_value)?
+                }
+                Some("sop_order_line_type") => {
+                    fields.next_value(&mut sop_order_line_type)?
+                }
+                Some("sop_order_line_unit_discount_percent") => {
+                    fields.lenient_option(&mut sop_order_line_unit_discount_percent)?
+                }
+                Some("sop_order_line_unit_discount_value") => {
+                    fields.lenient_option(&mut sop_order_line_unit_discount_value)?
+                }
+                Some("sop_order_promised_delivery_date") => {
+                    fields.next_value(&mut sop_order_promised_delivery_date)?
+                }
+                Some("sop_order_requested_delivery_date") => {
+                    fields.next_value(&mut sop_order_requested_delivery_date)?
+                }
+                Some("sop_order_settlement_discount_days") => {
+                    fields.lenient_option(&mut sop_order_settlement_discount_days)?
+                }
+                Some("sop_order_settlement_discount_percent") => {
+                    fields.lenient_option(&mut sop_order_settlement_discount_percent)?
+                }
+                Some("sop_order_subtotal_charge_net_value") => {
+                    fields.lenient_option(&mut sop_order_subtotal_charge_net_value)?
+                }
+                Some("sop_order_subtotal_charge_tax_value") => {
+                    fields.lenient_option(&mut sop_order_subtotal_charge_tax_value)?
+                }
+                Some("sop_order_subtotal_discount_value") => {
+                    fields.lenient_option(&mut sop_order_subtotal_discount_value)?
+                }
+                Some("sop_order_subtotal_goods_value") => {
+                    fields.lenient_option(&mut sop_order_subtotal_goods_value)?
+                }
+                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
+                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_description: product_description.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            sop_delivery_addr_address_1: sop_delivery_addr_address_1.unwrap_or_default(),
+            sop_delivery_addr_address_2: sop_delivery_addr_address_2.unwrap_or_default(),
+            sop_delivery_addr_address_3: sop_delivery_addr_address_3.unwrap_or_default(),
+            sop_delivery_addr_address_4: sop_delivery_addr_address_4.unwrap_or_default(),
+            sop_delivery_addr_city: sop_delivery_addr_city.unwrap_or_default(),
+            sop_delivery_addr_contact: sop_delivery_addr_contact.unwrap_or_default(),
+            sop_delivery_addr_country: sop_delivery_addr_country.unwrap_or_default(),
+            sop_delivery_addr_county: sop_delivery_addr_county.unwrap_or_default(),
+            sop_delivery_addr_description: sop_delivery_addr_description
+                .unwrap_or_default(),
+            sop_delivery_addr_email: sop_delivery_addr_email.unwrap_or_default(),
+            sop_delivery_addr_fax: sop_delivery_addr_fax.unwrap_or_default(),
+            sop_delivery_addr_post_code: sop_delivery_addr_post_code.unwrap_or_default(),
+            sop_delivery_addr_postal_name: sop_delivery_addr_postal_name
+                .unwrap_or_default(),
+            sop_delivery_addr_telephone: sop_delivery_addr_telephone.unwrap_or_default(),
+            sop_order_analysis_code_1: sop_order_analysis_code_1.unwrap_or_default(),
+            sop_order_analysis_code_10: sop_order_analysis_code_10.unwrap_or_default(),
+            sop_order_analysis_code_11: sop_order_analysis_code_11.unwrap_or_default(),
+            sop_order_analysis_code_12: sop_order_analysis_code_12.unwrap_or_default(),
+            sop_order_analysis_code_13: sop_order_analysis_code_13.unwrap_or_default(),
+            sop_order_analysis_code_14: sop_order_analysis_code_14.unwrap_or_default(),
+            sop_order_analysis_code_15: sop_order_analysis_code_15.unwrap_or_default(),
+            sop_order_analysis_code_16: sop_order_analysis_code_16.unwrap_or_default(),
+            sop_order_analysis_code_17: sop_order_analysis_code_17.unwrap_or_default(),
+            sop_order_analysis_code_18: sop_order_analysis_code_18.unwrap_or_default(),
+            sop_order_analysis_code_19: sop_order_analysis_code_19.unwrap_or_default(),
+            sop_order_analysis_code_2: sop_order_analysis_code_2.unwrap_or_default(),
+            sop_order_analysis_code_20: sop_order_analysis_code_20.unwrap_or_default(),
+            sop_order_analysis_code_3: sop_order_analysis_code_3.unwrap_or_default(),
+            sop_order_analysis_code_4: sop_order_analysis_code_4.unwrap_or_default(),
+            sop_order_analysis_code_5: sop_order_analysis_code_5.unwrap_or_default(),
+            sop_order_analysis_code_6: sop_order_analysis_code_6.unwrap_or_default(),
+            sop_order_analysis_code_7: sop_order_analysis_code_7.unwrap_or_default(),
+            sop_order_analysis_code_8: sop_order_analysis_code_8.unwrap_or_default(),
+            sop_order_analysis_code_9: sop_order_analysis_code_9.unwrap_or_default(),
+            sop_order_currency_id: sop_order_currency_id.unwrap_or_default(),
+            sop_order_currency_name: sop_order_currency_name.unwrap_or_default(),
+            sop_order_currency_symbol: sop_order_currency_symbol.unwrap_or_default(),
+            sop_order_customer_document_no: sop_order_customer_document_no
+                .unwrap_or_default(),
+            sop_order_date_time_updated: sop_order_date_time_updated.unwrap_or_default(),
+            sop_order_document_created_by: sop_order_document_created_by
+                .unwrap_or_default(),
+            sop_order_document_date: sop_order_document_date.unwrap_or_default(),
+            sop_order_document_discount_percent: sop_order_document_discount_percent
+                .unwrap_or_default(),
+            sop_order_document_no: sop_order_document_no.unwrap_or_default(),
+            sop_order_document_status: sop_order_document_status.unwrap_or_default(),
+            sop_order_exchange_rate: sop_order_exchange_rate.unwrap_or_default(),
+            sop_order_id: sop_order_id.unwrap_or_default(),
+            sop_order_line_allocated_quantity: sop_order_line_allocated_quantity
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_1: sop_order_line_analysis_code_1
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_10: sop_order_line_analysis_code_10
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_11: sop_order_line_analysis_code_11
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_12: sop_order_line_analysis_code_12
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_13: sop_order_line_analysis_code_13
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_14: sop_order_line_analysis_code_14
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_15: sop_order_line_analysis_code_15
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_16: sop_order_line_analysis_code_16
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_17: sop_order_line_analysis_code_17
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_18: sop_order_line_analysis_code_18
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_19: sop_order_line_analysis_code_19
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_2: sop_order_line_analysis_code_2
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_20: sop_order_line_analysis_code_20
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_3: sop_order_line_analysis_code_3
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_4: sop_order_line_analysis_code_4
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_5: sop_order_line_analysis_code_5
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_6: sop_order_line_analysis_code_6
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_7: sop_order_line_analysis_code_7
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_8: sop_order_line_analysis_code_8
+                .unwrap_or_default(),
+            sop_order_line_analysis_code_9: sop_order_line_analysis_code_9
+                .unwrap_or_default(),
+            sop_order_line_cost_price: sop_order_line_cost_price.unwrap_or_default(),
+            sop_order_line_date_time_updated: sop_order_line_date_time_updated
+                .unwrap_or_default(),
+            sop_order_line_despatch_receipt_quantity: sop_order_line_despatch_receipt_quantity
+                .unwrap_or_default(),
+            sop_order_line_discounted_unit_price: sop_order_line_discounted_unit_price
+                .unwrap_or_default(),
+            sop_order_line_id: sop_order_line_id.unwrap_or_default(),
+            sop_order_line_invoice_credit_quantity: sop_order_line_invoice_credit_quantity
+                .unwrap_or_default(),
+            sop_order_line_line_tax_value: sop_order_line_line_tax_value
+                .unwrap_or_default(),
+            sop_order_line_number: sop_order_line_number.unwrap_or_default(),
+            sop_order_line_product_code: sop_order_line_product_code.unwrap_or_default(),
+            sop_order_line_product_description: sop_order_line_product_description
+                .unwrap_or_default(),
+            sop_order_line_promised_delivery_date: sop_order_line_promised_delivery_date
+                .unwrap_or_default(),
+            sop_order_line_quantity: sop_order_line_quantity.unwrap_or_default(),
+            sop_order_line_requested_delivery_date: sop_order_line_requested_delivery_date
+                .unwrap_or_default(),
+            sop_order_line_selling_unit_description: sop_order_line_selling_unit_description
+                .unwrap_or_default(),
+            sop_order_line_selling_unit_price: sop_order_line_selling_unit_price
+                .unwrap_or_default(),
+            sop_order_line_total_value: sop_order_line_total_value.unwrap_or_default(),
+            sop_order_line_type: sop_order_line_type.unwrap_or_default(),
+            sop_order_line_unit_discount_percent: sop_order_line_unit_discount_percent
+                .unwrap_or_default(),
+            sop_order_line_unit_discount_value: sop_order_line_unit_discount_value
+                .unwrap_or_default(),
+            sop_order_promised_delivery_date: sop_order_promised_delivery_date
+                .unwrap_or_default(),
+            sop_order_requested_delivery_date: sop_order_requested_delivery_date
+                .unwrap_or_default(),
+            sop_order_settlement_discount_days: sop_order_settlement_discount_days
+                .unwrap_or_default(),
+            sop_order_settlement_discount_percent: sop_order_settlement_discount_percent
+                .unwrap_or_default(),
+            sop_order_subtotal_charge_net_value: sop_order_subtotal_charge_net_value
+                .unwrap_or_default(),
+            sop_order_subtotal_charge_tax_value: sop_order_subtotal_charge_tax_value
+                .unwrap_or_default(),
+            sop_order_subtotal_discount_value: sop_order_subtotal_discount_value
+                .unwrap_or_default(),
+            sop_order_subtotal_goods_value: sop_order_subtotal_goods_value
+                .unwrap_or_default(),
+            tax_code_code: tax_code_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_code_name: tax_code_name.unwrap_or_default(),
+            tax_code_rate: tax_code_rate.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are sections of text that can be used to make comments about a sales order.
@@ -5084,54 +6909,25 @@ pub struct SopOrderLineView {
 /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales order memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing sales order, whether to delete this memo from the collection of sales order memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub note: Option<String>,
     /// Sales order record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5152,1232 +6948,1755 @@ impl SopOrderMemo {
     }
 }
 
+impl serde::Serialize for SopOrderMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.field("sop_order_return_id", &self.sop_order_return_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        let mut sop_order_return_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_option(&mut note)?,
+                Some("sop_order_return_id") => {
+                    fields.lenient_value(&mut sop_order_return_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            sop_order_return_id: fields
+                .required(sop_order_return_id, "sop_order_return_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The sales order payment status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderPaymentStatus {
     /// True if the payment details could be amendable, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_amendable: Option<bool>,
     /// True if the sales order is partially invoiced, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_partially_invoiced: Option<bool>,
     /// True if the payment method could be amendable, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_payment_method_amendable: Option<bool>,
     /// True if the payment reference could be amendable, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_reference_amendable: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderPaymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("is_amendable", &self.is_amendable)?;
+        map.optional("is_partially_invoiced", &self.is_partially_invoiced)?;
+        map.optional("is_payment_method_amendable", &self.is_payment_method_amendable)?;
+        map.optional("is_reference_amendable", &self.is_reference_amendable)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderPaymentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderPaymentStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut is_amendable = None;
+        let mut is_partially_invoiced = None;
+        let mut is_payment_method_amendable = None;
+        let mut is_reference_amendable = None;
+        loop {
+            match fields.next_key()? {
+                Some("is_amendable") => fields.lenient_option(&mut is_amendable)?,
+                Some("is_partially_invoiced") => {
+                    fields.lenient_option(&mut is_partially_invoiced)?
+                }
+                Some("is_payment_method_amendable") => {
+                    fields.lenient_option(&mut is_payment_method_amendable)?
+                }
+                Some("is_reference_amendable") => {
+                    fields.lenient_option(&mut is_reference_amendable)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            is_amendable: is_amendable.unwrap_or_default(),
+            is_partially_invoiced: is_partially_invoiced.unwrap_or_default(),
+            is_payment_method_amendable: is_payment_method_amendable.unwrap_or_default(),
+            is_reference_amendable: is_reference_amendable.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This is used to indicate whether the payment on a sales order is a full or part payment.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderPaymentType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderPaymentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderPaymentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderPaymentType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a view of sales orders and returns and invoices and credit notes.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnInvoiceCreditView {
     /// Customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// Customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// Customer account short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_short_name: Option<String>,
     /// Sales invoice credit date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Sales invoice credit document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_document_no: Option<String>,
     /// Sales invoice credit document status record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_document_status_id: Option<String>,
     /// Sales invoice credit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_id: Option<i64>,
     /// Sales invoice credit gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_total_gross_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_total_net_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_total_tax_value: Option<sage_core::types::Decimal>,
     /// Sales invoice credit type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_type_id: Option<String>,
     /// Sales order return customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_customer_document_no: Option<String>,
     /// Sales order return document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_return_document_date: Option<sage_core::types::DateTime>,
     /// Sales order return document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_document_no: Option<String>,
     /// Sales order return document status record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_document_status_id: Option<i64>,
     /// Sales order return document type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_document_type_id: Option<i64>,
     /// Sales order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_id: Option<i64>,
     /// Sales order return gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_total_gross_value: Option<sage_core::types::Decimal>,
     /// Sales order return net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_total_net_value: Option<sage_core::types::Decimal>,
     /// Sales order return tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_total_tax_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SopOrderReturnInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("customer_short_name", &self.customer_short_name)?;
+        map.optional(
+            "sop_invoice_credit_document_date",
+            &self.sop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_no",
+            &self.sop_invoice_credit_document_no,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_status_id",
+            &self.sop_invoice_credit_document_status_id,
+        )?;
+        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
+        map.optional_number(
+            "sop_invoice_credit_total_gross_value",
+            &self.sop_invoice_credit_total_gross_value,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_total_net_value",
+            &self.sop_invoice_credit_total_net_value,
+        )?;
+        map.optional_number(
+            "sop_invoice_credit_total_tax_value",
+            &self.sop_invoice_credit_total_tax_value,
+        )?;
+        map.optional("sop_invoice_credit_type_id", &self.sop_invoice_credit_type_id)?;
+        map.optional(
+            "sop_order_return_customer_document_no",
+            &self.sop_order_return_customer_document_no,
+        )?;
+        map.optional(
+            "sop_order_return_document_date",
+            &self.sop_order_return_document_date,
+        )?;
+        map.optional(
+            "sop_order_return_document_no",
+            &self.sop_order_return_document_no,
+        )?;
+        map.optional(
+            "sop_order_return_document_status_id",
+            &self.sop_order_return_document_status_id,
+        )?;
+        map.optional(
+            "sop_order_return_document_type_id",
+            &self.sop_order_return_document_type_id,
+        )?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional_number(
+            "sop_order_return_total_gross_value",
+            &self.sop_order_return_total_gross_value,
+        )?;
+        map.optional_number(
+            "sop_order_return_total_net_value",
+            &self.sop_order_return_total_net_value,
+        )?;
+        map.optional_number(
+            "sop_order_return_total_tax_value",
+            &self.sop_order_return_total_tax_value,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderReturnInvoiceCreditView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderReturnInvoiceCreditView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut customer_short_name = None;
+        let mut sop_invoice_credit_document_date = None;
+        let mut sop_invoice_credit_document_no = None;
+        let mut sop_invoice_credit_document_status_id = None;
+        let mut sop_invoice_credit_id = None;
+        let mut sop_invoice_credit_total_gross_value = None;
+        let mut sop_invoice_credit_total_net_value = None;
+        let mut sop_invoice_credit_total_tax_value = None;
+        let mut sop_invoice_credit_type_id = None;
+        let mut sop_order_return_customer_document_no = None;
+        let mut sop_order_return_document_date = None;
+        let mut sop_order_return_document_no = None;
+        let mut sop_order_return_document_status_id = None;
+        let mut sop_order_return_document_type_id = None;
+        let mut sop_order_return_id = None;
+        let mut sop_order_return_total_gross_value = None;
+        let mut sop_order_return_total_net_value = None;
+        let mut sop_order_return_total_tax_value = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("customer_short_name") => {
+                    fields.lenient_option(&mut customer_short_name)?
+                }
+                Some("sop_invoice_credit_document_date") => {
+                    fields.next_value(&mut sop_invoice_credit_document_date)?
+                }
+                Some("sop_invoice_credit_document_no") => {
+                    fields.lenient_option(&mut sop_invoice_credit_document_no)?
+                }
+                Some("sop_invoice_credit_document_status_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_document_status_id)?
+                }
+                Some("sop_invoice_credit_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_id)?
+                }
+                Some("sop_invoice_credit_total_gross_value") => {
+                    fields.lenient_option(&mut sop_invoice_credit_total_gross_value)?
+                }
+                Some("sop_invoice_credit_total_net_value") => {
+                    fields.lenient_option(&mut sop_invoice_credit_total_net_value)?
+                }
+                Some("sop_invoice_credit_total_tax_value") => {
+                    fields.lenient_option(&mut sop_invoice_credit_total_tax_value)?
+                }
+                Some("sop_invoice_credit_type_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_type_id)?
+                }
+                Some("sop_order_return_customer_document_no") => {
+                    fields.lenient_option(&mut sop_order_return_customer_document_no)?
+                }
+                Some("sop_order_return_document_date") => {
+                    fields.next_value(&mut sop_order_return_document_date)?
+                }
+                Some("sop_order_return_document_no") => {
+                    fields.lenient_option(&mut sop_order_return_document_no)?
+                }
+                Some("sop_order_return_document_status_id") => {
+                    fields.lenient_option(&mut sop_order_return_document_status_id)?
+                }
+                Some("sop_order_return_document_type_id") => {
+                    fields.lenient_option(&mut sop_order_return_document_type_id)?
+                }
+                Some("sop_order_return_id") => {
+                    fields.lenient_option(&mut sop_order_return_id)?
+                }
+                Some("sop_order_return_total_gross_value") => {
+                    fields.lenient_option(&mut sop_order_return_total_gross_value)?
+                }
+                Some("sop_order_return_total_net_value") => {
+                    fields.lenient_option(&mut sop_order_return_total_net_value)?
+                }
+                Some("sop_order_return_total_tax_value") => {
+                    fields.lenient_option(&mut sop_order_return_total_tax_value)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            customer_short_name: customer_short_name.unwrap_or_default(),
+            sop_invoice_credit_document_date: sop_invoice_credit_document_date
+                .unwrap_or_default(),
+            sop_invoice_credit_document_no: sop_invoice_credit_document_no
+                .unwrap_or_default(),
+            sop_invoice_credit_document_status_id: sop_invoice_credit_document_status_id
+                .unwrap_or_default(),
+            sop_invoice_credit_id: sop_invoice_credit_id.unwrap_or_default(),
+            sop_invoice_credit_total_gross_value: sop_invoice_credit_total_gross_value
+                .unwrap_or_default(),
+            sop_invoice_credit_total_net_value: sop_invoice_credit_total_net_value
+                .unwrap_or_default(),
+            sop_invoice_credit_total_tax_value: sop_invoice_credit_total_tax_value
+                .unwrap_or_default(),
+            sop_invoice_credit_type_id: sop_invoice_credit_type_id.unwrap_or_default(),
+            sop_order_return_customer_document_no: sop_order_return_customer_document_no
+                .unwrap_or_default(),
+            sop_order_return_document_date: sop_order_return_document_date
+                .unwrap_or_default(),
+            sop_order_return_document_no: sop_order_return_document_no
+                .unwrap_or_default(),
+            sop_order_return_document_status_id: sop_order_return_document_status_id
+                .unwrap_or_default(),
+            sop_order_return_document_type_id: sop_order_return_document_type_id
+                .unwrap_or_default(),
+            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
+            sop_order_return_total_gross_value: sop_order_return_total_gross_value
+                .unwrap_or_default(),
+            sop_order_return_total_net_value: sop_order_return_total_net_value
+                .unwrap_or_default(),
+            sop_order_return_total_tax_value: sop_order_return_total_tax_value
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineDiscount {
     /// The currency name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_name: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The discount, or surcharge, name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_name: Option<String>,
     /// The discount or surcharge type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_or_surcharge_type: Option<String>,
     /// The flat rate or quantity break type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub flat_rate_or_quantity_break_type: Option<String>,
     /// The order return line discount Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The pricing type used to calculate the discount, or surcharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_type: Option<String>,
     /// The quantity break amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_break_amount: Option<sage_core::types::Decimal>,
     /// The quantity break quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_break_quantity: Option<sage_core::types::Decimal>,
     /// The order return line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_line_id: Option<i64>,
     /// The source of the discount, or surcharge, price.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_of_price_type: Option<String>,
     /// The value of the discount or surcharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnLineDiscount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("currency_name", &self.currency_name)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("discount_name", &self.discount_name)?;
+        map.optional("discount_or_surcharge_type", &self.discount_or_surcharge_type)?;
+        map.optional(
+            "flat_rate_or_quantity_break_type",
+            &self.flat_rate_or_quantity_break_type,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("pricing_type", &self.pricing_type)?;
+        map.optional_number("quantity_break_amount", &self.quantity_break_amount)?;
+        map.optional_number("quantity_break_quantity", &self.quantity_break_quantity)?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.optional("source_of_price_type", &self.source_of_price_type)?;
+        map.optional_number("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderReturnLineDiscount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderReturnLineDiscount {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut currency_name = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut discount_name = None;
+        let mut discount_or_surcharge_type = None;
+        let mut flat_rate_or_quantity_break_type = None;
+        let mut id = None;
+        let mut pricing_type = None;
+        let mut quantity_break_amount = None;
+        let mut quantity_break_quantity = None;
+        let mut sop_order_return_line_id = None;
+        let mut source_of_price_type = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("currency_name") => fields.lenient_option(&mut currency_name)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("discount_name") => fields.lenient_option(&mut discount_name)?,
+                Some("discount_or_surcharge_type") => {
+                    fields.lenient_option(&mut discount_or_surcharge_type)?
+                }
+                Some("flat_rate_or_quantity_break_type") => {
+                    fields.lenient_option(&mut flat_rate_or_quantity_break_type)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("pricing_type") => fields.lenient_option(&mut pricing_type)?,
+                Some("quantity_break_amount") => {
+                    fields.lenient_option(&mut quantity_break_amount)?
+                }
+                Some("quantity_break_quantity") => {
+                    fields.lenient_option(&mut quantity_break_quantity)?
+                }
+                Some("sop_order_return_line_id") => {
+                    fields.lenient_option(&mut sop_order_return_line_id)?
+                }
+                Some("source_of_price_type") => {
+                    fields.lenient_option(&mut source_of_price_type)?
+                }
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            currency_name: currency_name.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            discount_name: discount_name.unwrap_or_default(),
+            discount_or_surcharge_type: discount_or_surcharge_type.unwrap_or_default(),
+            flat_rate_or_quantity_break_type: flat_rate_or_quantity_break_type
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            pricing_type: pricing_type.unwrap_or_default(),
+            quantity_break_amount: quantity_break_amount.unwrap_or_default(),
+            quantity_break_quantity: quantity_break_quantity.unwrap_or_default(),
+            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
+            source_of_price_type: source_of_price_type.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a view of sales orders and returns and invoices and credit notes for a line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineInvoiceCreditView {
     /// Sales order invoice/credit document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Sales order return invoice/credit document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_document_no: Option<String>,
     /// Sales order invoice/credit document status record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_document_status_id: Option<i64>,
     /// Sales order invoice/credit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_id: Option<i64>,
     /// The invoice/credit quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_line_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Sales order invoice/credit type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_credit_type_id: Option<i64>,
     /// Sales order return line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_line_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SopOrderReturnLineInvoiceCreditView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "sop_invoice_credit_document_date",
+            &self.sop_invoice_credit_document_date,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_no",
+            &self.sop_invoice_credit_document_no,
+        )?;
+        map.optional(
+            "sop_invoice_credit_document_status_id",
+            &self.sop_invoice_credit_document_status_id,
+        )?;
+        map.optional("sop_invoice_credit_id", &self.sop_invoice_credit_id)?;
+        map.optional_number(
+            "sop_invoice_credit_line_invoice_credit_quantity",
+            &self.sop_invoice_credit_line_invoice_credit_quantity,
+        )?;
+        map.optional("sop_invoice_credit_type_id", &self.sop_invoice_credit_type_id)?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderReturnLineInvoiceCreditView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderReturnLineInvoiceCreditView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut sop_invoice_credit_document_date = None;
+        let mut sop_invoice_credit_document_no = None;
+        let mut sop_invoice_credit_document_status_id = None;
+        let mut sop_invoice_credit_id = None;
+        let mut sop_invoice_credit_line_invoice_credit_quantity = None;
+        let mut sop_invoice_credit_type_id = None;
+        let mut sop_order_return_line_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("sop_invoice_credit_document_date") => {
+                    fields.next_value(&mut sop_invoice_credit_document_date)?
+                }
+                Some("sop_invoice_credit_document_no") => {
+                    fields.lenient_option(&mut sop_invoice_credit_document_no)?
+                }
+                Some("sop_invoice_credit_document_status_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_document_status_id)?
+                }
+                Some("sop_invoice_credit_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_id)?
+                }
+                Some("sop_invoice_credit_line_invoice_credit_quantity") => {
+                    fields
+                        .lenient_option(
+                            &mut sop_invoice_credit_line_invoice_credit_quantity,
+                        )?
+                }
+                Some("sop_invoice_credit_type_id") => {
+                    fields.lenient_option(&mut sop_invoice_credit_type_id)?
+                }
+                Some("sop_order_return_line_id") => {
+                    fields.lenient_option(&mut sop_order_return_line_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            sop_invoice_credit_document_date: sop_invoice_credit_document_date
+                .unwrap_or_default(),
+            sop_invoice_credit_document_no: sop_invoice_credit_document_no
+                .unwrap_or_default(),
+            sop_invoice_credit_document_status_id: sop_invoice_credit_document_status_id
+                .unwrap_or_default(),
+            sop_invoice_credit_id: sop_invoice_credit_id.unwrap_or_default(),
+            sop_invoice_credit_line_invoice_credit_quantity: sop_invoice_credit_line_invoice_credit_quantity
+                .unwrap_or_default(),
+            sop_invoice_credit_type_id: sop_invoice_credit_type_id.unwrap_or_default(),
+            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineProfit {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The estimated cost rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_cost_rate: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_value: Option<sage_core::types::Decimal>,
     /// The line profit analysis Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The issue rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_rate: Option<sage_core::types::Decimal>,
     /// The stock item code. This is only set when viewing order profit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// The stock item description. This is only set when viewing order profit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_description: Option<String>,
     /// The line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_type: Option<super::common::LineType>,
     /// The realised cost rate; the realised cost value per unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_cost_rate: Option<sage_core::types::Decimal>,
     /// The realised cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_cost_value: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_value: Option<sage_core::types::Decimal>,
     /// The realised quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_quantity: Option<sage_core::types::Decimal>,
     /// The order return header profit analysis Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_profit_analysis_id: Option<i64>,
     /// The order return line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_line_id: Option<i64>,
     /// The traceable type of the stock item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SopOrderReturnLineProfit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("estimated_cost_rate", &self.estimated_cost_rate)?;
+        map.optional_number(
+            "estimated_profit_percent_on_cost",
+            &self.estimated_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "estimated_profit_percent_on_revenue",
+            &self.estimated_profit_percent_on_revenue,
+        )?;
+        map.optional_number("estimated_profit_value", &self.estimated_profit_value)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("issue_rate", &self.issue_rate)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_description", &self.item_description)?;
+        map.optional_number("line_quantity", &self.line_quantity)?;
+        map.optional("line_type", &self.line_type)?;
+        map.optional_number("realised_cost_rate", &self.realised_cost_rate)?;
+        map.optional_number("realised_cost_value", &self.realised_cost_value)?;
+        map.optional_number(
+            "realised_profit_percent_on_cost",
+            &self.realised_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "realised_profit_percent_on_revenue",
+            &self.realised_profit_percent_on_revenue,
+        )?;
+        map.optional_number("realised_profit_value", &self.realised_profit_value)?;
+        map.optional_number("realised_quantity", &self.realised_quantity)?;
+        map.optional(
+            "sop_order_profit_analysis_id",
+            &self.sop_order_profit_analysis_id,
+        )?;
+        map.optional("sop_order_return_line_id", &self.sop_order_return_line_id)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderReturnLineProfit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderReturnLineProfit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut estimated_cost_rate = None;
+        let mut estimated_profit_percent_on_cost = None;
+        let mut estimated_profit_percent_on_revenue = None;
+        let mut estimated_profit_value = None;
+        let mut id = None;
+        let mut issue_rate = None;
+        let mut item_code = None;
+        let mut item_description = None;
+        let mut line_quantity = None;
+        let mut line_type = None;
+        let mut realised_cost_rate = None;
+        let mut realised_cost_value = None;
+        let mut realised_profit_percent_on_cost = None;
+        let mut realised_profit_percent_on_revenue = None;
+        let mut realised_profit_value = None;
+        let mut realised_quantity = None;
+        let mut sop_order_profit_analysis_id = None;
+        let mut sop_order_return_line_id = None;
+        let mut traceable_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("estimated_cost_rate") => {
+                    fields.lenient_option(&mut estimated_cost_rate)?
+                }
+                Some("estimated_profit_percent_on_cost") => {
+                    fields.lenient_option(&mut estimated_profit_percent_on_cost)?
+                }
+                Some("estimated_profit_percent_on_revenue") => {
+                    fields.lenient_option(&mut estimated_profit_percent_on_revenue)?
+                }
+                Some("estimated_profit_value") => {
+                    fields.lenient_option(&mut estimated_profit_value)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("issue_rate") => fields.lenient_option(&mut issue_rate)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_description") => fields.lenient_option(&mut item_description)?,
+                Some("line_quantity") => fields.lenient_option(&mut line_quantity)?,
+                Some("line_type") => fields.next_value(&mut line_type)?,
+                Some("realised_cost_rate") => {
+                    fields.lenient_option(&mut realised_cost_rate)?
+                }
+                Some("realised_cost_value") => {
+                    fields.lenient_option(&mut realised_cost_value)?
+                }
+                Some("realised_profit_percent_on_cost") => {
+                    fields.lenient_option(&mut realised_profit_percent_on_cost)?
+                }
+                Some("realised_profit_percent_on_revenue") => {
+                    fields.lenient_option(&mut realised_profit_percent_on_revenue)?
+                }
+                Some("realised_profit_value") => {
+                    fields.lenient_option(&mut realised_profit_value)?
+                }
+                Some("realised_quantity") => {
+                    fields.lenient_option(&mut realised_quantity)?
+                }
+                Some("sop_order_profit_analysis_id") => {
+                    fields.lenient_option(&mut sop_order_profit_analysis_id)?
+                }
+                Some("sop_order_return_line_id") => {
+                    fields.lenient_option(&mut sop_order_return_line_id)?
+                }
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            estimated_cost_rate: estimated_cost_rate.unwrap_or_default(),
+            estimated_profit_percent_on_cost: estimated_profit_percent_on_cost
+                .unwrap_or_default(),
+            estimated_profit_percent_on_revenue: estimated_profit_percent_on_revenue
+                .unwrap_or_default(),
+            estimated_profit_value: estimated_profit_value.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            issue_rate: issue_rate.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_description: item_description.unwrap_or_default(),
+            line_quantity: line_quantity.unwrap_or_default(),
+            line_type: line_type.unwrap_or_default(),
+            realised_cost_rate: realised_cost_rate.unwrap_or_default(),
+            realised_cost_value: realised_cost_value.unwrap_or_default(),
+            realised_profit_percent_on_cost: realised_profit_percent_on_cost
+                .unwrap_or_default(),
+            realised_profit_percent_on_revenue: realised_profit_percent_on_revenue
+                .unwrap_or_default(),
+            realised_profit_value: realised_profit_value.unwrap_or_default(),
+            realised_quantity: realised_quantity.unwrap_or_default(),
+            sop_order_profit_analysis_id: sop_order_profit_analysis_id
+                .unwrap_or_default(),
+            sop_order_return_line_id: sop_order_return_line_id.unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnProfit {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The estimated cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_cost_value: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The estimated profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub estimated_profit_value: Option<sage_core::types::Decimal>,
     /// The profit analysis Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The issue value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_value: Option<sage_core::types::Decimal>,
     /// The collection of all other item lines; where the line is a free text or additional charge line, or where it is a standard item line using a sales order item, miscellaneous type or a service/labour type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_order_lines: Option<Vec<SopOrderReturnLineProfit>>,
     /// The realised cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_cost_value: Option<sage_core::types::Decimal>,
     /// The realised issue value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_issue_value: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on cost.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_cost: Option<sage_core::types::Decimal>,
     /// The realised profit percent based on revenue.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_percent_on_revenue: Option<sage_core::types::Decimal>,
     /// The estimated profit value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub realised_profit_value: Option<sage_core::types::Decimal>,
     /// If simple profit calculation is true, the order, quotation or pro forma came via an upgrade or migration and despatch line profit analysis is not calculated.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub simple_profit_calculation_only: Option<bool>,
     /// Sales order return record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_order_return_id: Option<i64>,
     /// The collection of standard item lines where the stock item on the line has a product type of Stock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_item_order_lines: Option<Vec<SopOrderReturnLineProfit>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopOrderReturnProfit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("estimated_cost_value", &self.estimated_cost_value)?;
+        map.optional_number(
+            "estimated_profit_percent_on_cost",
+            &self.estimated_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "estimated_profit_percent_on_revenue",
+            &self.estimated_profit_percent_on_revenue,
+        )?;
+        map.optional_number("estimated_profit_value", &self.estimated_profit_value)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("issue_value", &self.issue_value)?;
+        map.optional("other_order_lines", &self.other_order_lines)?;
+        map.optional_number("realised_cost_value", &self.realised_cost_value)?;
+        map.optional_number("realised_issue_value", &self.realised_issue_value)?;
+        map.optional_number(
+            "realised_profit_percent_on_cost",
+            &self.realised_profit_percent_on_cost,
+        )?;
+        map.optional_number(
+            "realised_profit_percent_on_revenue",
+            &self.realised_profit_percent_on_revenue,
+        )?;
+        map.optional_number("realised_profit_value", &self.realised_profit_value)?;
+        map.optional(
+            "simple_profit_calculation_only",
+            &self.simple_profit_calculation_only,
+        )?;
+        map.optional("sop_order_return_id", &self.sop_order_return_id)?;
+        map.optional("stock_item_order_lines", &self.stock_item_order_lines)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderReturnProfit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderReturnProfit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut estimated_cost_value = None;
+        let mut estimated_profit_percent_on_cost = None;
+        let mut estimated_profit_percent_on_revenue = None;
+        let mut estimated_profit_value = None;
+        let mut id = None;
+        let mut issue_value = None;
+        let mut other_order_lines = None;
+        let mut realised_cost_value = None;
+        let mut realised_issue_value = None;
+        let mut realised_profit_percent_on_cost = None;
+        let mut realised_profit_percent_on_revenue = None;
+        let mut realised_profit_value = None;
+        let mut simple_profit_calculation_only = None;
+        let mut sop_order_return_id = None;
+        let mut stock_item_order_lines = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("estimated_cost_value") => {
+                    fields.lenient_option(&mut estimated_cost_value)?
+                }
+                Some("estimated_profit_percent_on_cost") => {
+                    fields.lenient_option(&mut estimated_profit_percent_on_cost)?
+                }
+                Some("estimated_profit_percent_on_revenue") => {
+                    fields.lenient_option(&mut estimated_profit_percent_on_revenue)?
+                }
+                Some("estimated_profit_value") => {
+                    fields.lenient_option(&mut estimated_profit_value)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("issue_value") => fields.lenient_option(&mut issue_value)?,
+                Some("other_order_lines") => fields.next_value(&mut other_order_lines)?,
+                Some("realised_cost_value") => {
+                    fields.lenient_option(&mut realised_cost_value)?
+                }
+                Some("realised_issue_value") => {
+                    fields.lenient_option(&mut realised_issue_value)?
+                }
+                Some("realised_profit_percent_on_cost") => {
+                    fields.lenient_option(&mut realised_profit_percent_on_cost)?
+                }
+                Some("realised_profit_percent_on_revenue") => {
+                    fields.lenient_option(&mut realised_profit_percent_on_revenue)?
+                }
+                Some("realised_profit_value") => {
+                    fields.lenient_option(&mut realised_profit_value)?
+                }
+                Some("simple_profit_calculation_only") => {
+                    fields.lenient_option(&mut simple_profit_calculation_only)?
+                }
+                Some("sop_order_return_id") => {
+                    fields.lenient_option(&mut sop_order_return_id)?
+                }
+                Some("stock_item_order_lines") => {
+                    fields.next_value(&mut stock_item_order_lines)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            estimated_cost_value: estimated_cost_value.unwrap_or_default(),
+            estimated_profit_percent_on_cost: estimated_profit_percent_on_cost
+                .unwrap_or_default(),
+            estimated_profit_percent_on_revenue: estimated_profit_percent_on_revenue
+                .unwrap_or_default(),
+            estimated_profit_value: estimated_profit_value.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            issue_value: issue_value.unwrap_or_default(),
+            other_order_lines: other_order_lines.unwrap_or_default(),
+            realised_cost_value: realised_cost_value.unwrap_or_default(),
+            realised_issue_value: realised_issue_value.unwrap_or_default(),
+            realised_profit_percent_on_cost: realised_profit_percent_on_cost
+                .unwrap_or_default(),
+            realised_profit_percent_on_revenue: realised_profit_percent_on_revenue
+                .unwrap_or_default(),
+            realised_profit_value: realised_profit_value.unwrap_or_default(),
+            simple_profit_calculation_only: simple_profit_calculation_only
+                .unwrap_or_default(),
+            sop_order_return_id: sop_order_return_id.unwrap_or_default(),
+            stock_item_order_lines: stock_item_order_lines.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// "This resource returns the details of all SOP return orders (includes orders, returns, quotes, proformas only). The default sort (orderby) fields are by 'document_no' and 'Id' ascending."
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnView {
     /// Allocated status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_status_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// True if prices are tax inclusive, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub are_prices_tax_inclusive: Option<bool>,
     /// Cancelled status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_status_id: Option<i64>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// Customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_document_no: Option<String>,
     /// Customer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// Customer short name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_short_name: Option<String>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Despatch receipt status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_status_id: Option<i64>,
     /// The person who created the SOP Order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by: Option<String>,
     /// Sales order document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales order document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Document print status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_print_status_id: Option<i64>,
     /// Document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_status_id: Option<i64>,
     /// Document type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Sales order record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Intrastat status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub intrastat_status_id: Option<i64>,
     /// Invoice credit print status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status_id: Option<i64>,
     /// True if the payment has been invoiced, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_invoiced: Option<bool>,
     /// Payment method name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_method_name: Option<String>,
     /// Payment nominal code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_nominal_code_id: Option<i64>,
     /// Payment nominal code cost centre code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_nominal_cost_centre: Option<String>,
     /// Payment nominal code department code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_nominal_department: Option<String>,
     /// Payment nominal code reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_nominal_reference: Option<String>,
     /// Payment reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_reference: Option<String>,
     /// The payment amount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_value: Option<sage_core::types::Decimal>,
     /// True if the payment is with the order, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub payment_with_order: Option<bool>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Quotation expiry date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quotation_expiry_date: Option<sage_core::types::DateTime>,
     /// True if this order is ready for allocation, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_for_allocation: Option<bool>,
     /// True if this order ready for despatch receipt, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_for_despatch_receipt: Option<bool>,
     /// True if this order ready for invoice print, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_for_invoice_print: Option<bool>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// SOP delivery address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_1: Option<String>,
     /// SOP delivery address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_2: Option<String>,
     /// SOP delivery address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_3: Option<String>,
     /// SOP delivery address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_address_4: Option<String>,
     /// SOP delivery address city.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_city: Option<String>,
     /// SOP delivery address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_contact: Option<String>,
     /// SOP delivery address country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_country: Option<String>,
     /// SOP delivery address county.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_county: Option<String>,
     /// SOP delivery address description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_description: Option<String>,
     /// SOP delivery address email.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_email: Option<String>,
     /// SOP delivery address fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_fax: Option<String>,
     /// SOP delivery address post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_post_code: Option<String>,
     /// SOP delivery address name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_postal_name: Option<String>,
     /// SOP delivery address telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_delivery_addr_telephone: Option<String>,
     /// Source document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_document_no: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Gross value including settlement discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value_inc_sett: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// True if this order uses the customer invoice address, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_invoice_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopOrderReturnView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocated_status_id", &self.allocated_status_id)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("are_prices_tax_inclusive", &self.are_prices_tax_inclusive)?;
+        map.optional("cancelled_status_id", &self.cancelled_status_id)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("customer_short_name", &self.customer_short_name)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("despatch_receipt_status_id", &self.despatch_receipt_status_id)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_print_status_id", &self.document_print_status_id)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("document_type_id", &self.document_type_id)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("id", &self.id)?;
+        map.optional("intrastat_status_id", &self.intrastat_status_id)?;
+        map.optional("invoice_credit_status_id", &self.invoice_credit_status_id)?;
+        map.optional("payment_invoiced", &self.payment_invoiced)?;
+        map.optional("payment_method_name", &self.payment_method_name)?;
+        map.optional("payment_nominal_code_id", &self.payment_nominal_code_id)?;
+        map.optional("payment_nominal_cost_centre", &self.payment_nominal_cost_centre)?;
+        map.optional("payment_nominal_department", &self.payment_nominal_department)?;
+        map.optional("payment_nominal_reference", &self.payment_nominal_reference)?;
+        map.optional("payment_reference", &self.payment_reference)?;
+        map.optional_number("payment_value", &self.payment_value)?;
+        map.optional("payment_with_order", &self.payment_with_order)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
+        map.optional("ready_for_allocation", &self.ready_for_allocation)?;
+        map.optional("ready_for_despatch_receipt", &self.ready_for_despatch_receipt)?;
+        map.optional("ready_for_invoice_print", &self.ready_for_invoice_print)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("sop_delivery_addr_address_1", &self.sop_delivery_addr_address_1)?;
+        map.optional("sop_delivery_addr_address_2", &self.sop_delivery_addr_address_2)?;
+        map.optional("sop_delivery_addr_address_3", &self.sop_delivery_addr_address_3)?;
+        map.optional("sop_delivery_addr_address_4", &self.sop_delivery_addr_address_4)?;
+        map.optional("sop_delivery_addr_city", &self.sop_delivery_addr_city)?;
+        map.optional("sop_delivery_addr_contact", &self.sop_delivery_addr_contact)?;
+        map.optional("sop_delivery_addr_country", &self.sop_delivery_addr_country)?;
+        map.optional("sop_delivery_addr_county", &self.sop_delivery_addr_county)?;
+        map.optional(
+            "sop_delivery_addr_description",
+            &self.sop_delivery_addr_description,
+        )?;
+        map.optional("sop_delivery_addr_email", &self.sop_delivery_addr_email)?;
+        map.optional("sop_delivery_addr_fax", &self.sop_delivery_addr_fax)?;
+        map.optional("sop_delivery_addr_post_code", &self.sop_delivery_addr_post_code)?;
+        map.optional(
+            "sop_delivery_addr_postal_name",
+            &self.sop_delivery_addr_postal_name,
+        )?;
+        map.optional("sop_delivery_addr_telephone", &self.sop_delivery_addr_telephone)?;
+        map.optional("source_document_no", &self.source_document_no)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number(
+            "total_gross_value_inc_sett",
+            &self.total_gross_value_inc_sett,
+        )?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.optional("use_invoice_address", &self.use_invoice_address)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrderReturnView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrderReturnView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocated_status_id = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut are_prices_tax_inclusive = None;
+        let mut cancelled_status_id = None;
+        let mut currency_id = None;
+        let mut customer_document_no = None;
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut customer_short_name = None;
+        let mut date_time_updated = None;
+        let mut despatch_receipt_status_id = None;
+        let mut document_created_by = None;
+        let mut document_date = None;
+        let mut document_discount_percent = None;
+        let mut document_no = None;
+        let mut document_print_status_id = None;
+        let mut document_status_id = None;
+        let mut document_type_id = None;
+        let mut exchange_rate = None;
+        let mut id = None;
+        let mut intrastat_status_id = None;
+        let mut invoice_credit_status_id = None;
+        let mut payment_invoiced = None;
+        let mut payment_method_name = None;
+        let mut payment_nominal_code_id = None;
+        let mut payment_nominal_cost_centre = None;
+        let mut payment_nominal_department = None;
+        let mut payment_nominal_reference = None;
+        let mut payment_reference = None;
+        let mut payment_value = None;
+        let mut payment_with_order = None;
+        let mut promised_delivery_date = None;
+        let mut quotation_expiry_date = None;
+        let mut ready_for_allocation = None;
+        let mut ready_for_despatch_receipt = None;
+        let mut ready_for_invoice_print = None;
+        let mut requested_delivery_date = None;
+        let mut settlement_discount_days = None;
+        let mut settlement_discount_percent = None;
+        let mut sop_delivery_addr_address_1 = None;
+        let mut sop_delivery_addr_address_2 = None;
+        let mut sop_delivery_addr_address_3 = None;
+        let mut sop_delivery_addr_address_4 = None;
+        let mut sop_delivery_addr_city = None;
+        let mut sop_delivery_addr_contact = None;
+        let mut sop_delivery_addr_country = None;
+        let mut sop_delivery_addr_county = None;
+        let mut sop_delivery_addr_description = None;
+        let mut sop_delivery_addr_email = None;
+        let mut sop_delivery_addr_fax = None;
+        let mut sop_delivery_addr_post_code = None;
+        let mut sop_delivery_addr_postal_name = None;
+        let mut sop_delivery_addr_telephone = None;
+        let mut source_document_no = None;
+        let mut subtotal_charge_net_value = None;
+        let mut subtotal_charge_tax_value = None;
+        let mut subtotal_discount_value = None;
+        let mut subtotal_goods_value = None;
+        let mut total_gross_value = None;
+        let mut total_gross_value_inc_sett = None;
+        let mut total_net_value = None;
+        let mut total_tax_value = None;
+        let mut use_invoice_address = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocated_status_id") => {
+                    fields.lenient_option(&mut allocated_status_id)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("are_prices_tax_inclusive") => {
+                    fields.lenient_option(&mut are_prices_tax_inclusive)?
+                }
+                Some("cancelled_status_id") => {
+                    fields.lenient_option(&mut cancelled_status_id)?
+                }
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("customer_document_no") => {
+                    fields.lenient_option(&mut customer_document_no)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("customer_short_name") => {
+                    fields.lenient_option(&mut customer_short_name)?
+                }
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("despatch_receipt_status_id") => {
+                    fields.lenient_option(&mut despatch_receipt_status_id)?
+                }
+                Some("document_created_by") => {
+                    fields.lenient_option(&mut document_created_by)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_discount_percent") => {
+                    fields.lenient_option(&mut document_discount_percent)?
+                }
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_print_status_id") => {
+                    fields.lenient_option(&mut document_print_status_id)?
+                }
+                Some("document_status_id") => {
+                    fields.lenient_option(&mut document_status_id)?
+                }
+                Some("document_type_id") => fields.lenient_option(&mut document_type_id)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("intrastat_status_id") => {
+                    fields.lenient_option(&mut intrastat_status_id)?
+                }
+                Some("invoice_credit_status_id") => {
+                    fields.lenient_option(&mut invoice_credit_status_id)?
+                }
+                Some("payment_invoiced") => fields.lenient_option(&mut payment_invoiced)?,
+                Some("payment_method_name") => {
+                    fields.lenient_option(&mut payment_method_name)?
+                }
+                Some("payment_nominal_code_id") => {
+                    fields.lenient_option(&mut payment_nominal_code_id)?
+                }
+                Some("payment_nominal_cost_centre") => {
+                    fields.lenient_option(&mut payment_nominal_cost_centre)?
+                }
+                Some("payment_nominal_department") => {
+                    fields.lenient_option(&mut payment_nominal_department)?
+                }
+                Some("payment_nominal_reference") => {
+                    fields.lenient_option(&mut payment_nominal_reference)?
+                }
+                Some("payment_reference") => {
+                    fields.lenient_option(&mut payment_reference)?
+                }
+                Some("payment_value") => fields.lenient_option(&mut payment_value)?,
+                Some("payment_with_order") => {
+                    fields.lenient_option(&mut payment_with_order)?
+                }
+                Some("promised_delivery_date") => {
+                    fields.next_value(&mut promised_delivery_date)?
+                }
+                Some("quotation_expiry_date") => {
+                    fields.next_value(&mut quotation_expiry_date)?
+                }
+                Some("ready_for_allocation") => {
+                    fields.lenient_option(&mut ready_for_allocation)?
+                }
+                Some("ready_for_despatch_receipt") => {
+                    fields.lenient_option(&mut ready_for_despatch_receipt)?
+                }
+                Some("ready_for_invoice_print") => {
+                    fields.lenient_option(&mut ready_for_invoice_print)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("settlement_discount_days") => {
+                    fields.lenient_option(&mut settlement_discount_days)?
+                }
+                Some("settlement_discount_percent") => {
+                    fields.lenient_option(&mut settlement_discount_percent)?
+                }
+                Some("sop_delivery_addr_address_1") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_1)?
+                }
+                Some("sop_delivery_addr_address_2") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_2)?
+                }
+                Some("sop_delivery_addr_address_3") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_3)?
+                }
+                Some("sop_delivery_addr_address_4") => {
+                    fields.lenient_option(&mut sop_delivery_addr_address_4)?
+                }
+                Some("sop_delivery_addr_city") => {
+                    fields.lenient_option(&mut sop_delivery_addr_city)?
+                }
+                Some("sop_delivery_addr_contact") => {
+                    fields.lenient_option(&mut sop_delivery_addr_contact)?
+                }
+                Some("sop_delivery_addr_country") => {
+                    fields.lenient_option(&mut sop_delivery_addr_country)?
+                }
+                Some("sop_delivery_addr_county") => {
+                    fields.lenient_option(&mut sop_delivery_addr_county)?
+                }
+                Some("sop_delivery_addr_description") => {
+                    fields.lenient_option(&mut sop_delivery_addr_description)?
+                }
+                Some("sop_delivery_addr_email") => {
+                    fields.lenient_option(&mut sop_delivery_addr_email)?
+                }
+                Some("sop_delivery_addr_fax") => {
+                    fields.lenient_option(&mut sop_delivery_addr_fax)?
+                }
+                Some("sop_delivery_addr_post_code") => {
+                    fields.lenient_option(&mut sop_delivery_addr_post_code)?
+                }
+                Some("sop_delivery_addr_postal_name") => {
+                    fields.lenient_option(&mut sop_delivery_addr_postal_name)?
+                }
+                Some("sop_delivery_addr_telephone") => {
+                    fields.lenient_option(&mut sop_delivery_addr_telephone)?
+                }
+                Some("source_document_no") => {
+                    fields.lenient_option(&mut source_document_no)?
+                }
+                Some("subtotal_charge_net_value") => {
+                    fields.lenient_option(&mut subtotal_charge_net_value)?
+                }
+                Some("subtotal_charge_tax_value") => {
+                    fields.lenient_option(&mut subtotal_charge_tax_value)?
+                }
+                Some("subtotal_discount_value") => {
+                    fields.lenient_option(&mut subtotal_discount_value)?
+                }
+                Some("subtotal_goods_value") => {
+                    fields.lenient_option(&mut subtotal_goods_value)?
+                }
+                Some("total_gross_value") => {
+                    fields.lenient_option(&mut total_gross_value)?
+                }
+                Some("total_gross_value_inc_sett") => {
+                    fields.lenient_option(&mut total_gross_value_inc_sett)?
+                }
+                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
+                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
+                Some("use_invoice_address") => {
+                    fields.lenient_option(&mut use_invoice_address)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocated_status_id: allocated_status_id.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            are_prices_tax_inclusive: are_prices_tax_inclusive.unwrap_or_default(),
+            cancelled_status_id: cancelled_status_id.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            customer_document_no: customer_document_no.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            customer_short_name: customer_short_name.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            despatch_receipt_status_id: despatch_receipt_status_id.unwrap_or_default(),
+            document_created_by: document_created_by.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_discount_percent: document_discount_percent.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_print_status_id: document_print_status_id.unwrap_or_default(),
+            document_status_id: document_status_id.unwrap_or_default(),
+            document_type_id: document_type_id.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            intrastat_status_id: intrastat_status_id.unwrap_or_default(),
+            invoice_credit_status_id: invoice_credit_status_id.unwrap_or_default(),
+            payment_invoiced: payment_invoiced.unwrap_or_default(),
+            payment_method_name: payment_method_name.unwrap_or_default(),
+            payment_nominal_code_id: payment_nominal_code_id.unwrap_or_default(),
+            payment_nominal_cost_centre: payment_nominal_cost_centre.unwrap_or_default(),
+            payment_nominal_department: payment_nominal_department.unwrap_or_default(),
+            payment_nominal_reference: payment_nominal_reference.unwrap_or_default(),
+            payment_reference: payment_reference.unwrap_or_default(),
+            payment_value: payment_value.unwrap_or_default(),
+            payment_with_order: payment_with_order.unwrap_or_default(),
+            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
+            quotation_expiry_date: quotation_expiry_date.unwrap_or_default(),
+            ready_for_allocation: ready_for_allocation.unwrap_or_default(),
+            ready_for_despatch_receipt: ready_for_despatch_receipt.unwrap_or_default(),
+            ready_for_invoice_print: ready_for_invoice_print.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
+            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
+            sop_delivery_addr_address_1: sop_delivery_addr_address_1.unwrap_or_default(),
+            sop_delivery_addr_address_2: sop_delivery_addr_address_2.unwrap_or_default(),
+            sop_delivery_addr_address_3: sop_delivery_addr_address_3.unwrap_or_default(),
+            sop_delivery_addr_address_4: sop_delivery_addr_address_4.unwrap_or_default(),
+            sop_delivery_addr_city: sop_delivery_addr_city.unwrap_or_default(),
+            sop_delivery_addr_contact: sop_delivery_addr_contact.unwrap_or_default(),
+            sop_delivery_addr_country: sop_delivery_addr_country.unwrap_or_default(),
+            sop_delivery_addr_county: sop_delivery_addr_county.unwrap_or_default(),
+            sop_delivery_addr_description: sop_delivery_addr_description
+                .unwrap_or_default(),
+            sop_delivery_addr_email: sop_delivery_addr_email.unwrap_or_default(),
+            sop_delivery_addr_fax: sop_delivery_addr_fax.unwrap_or_default(),
+            sop_delivery_addr_post_code: sop_delivery_addr_post_code.unwrap_or_default(),
+            sop_delivery_addr_postal_name: sop_delivery_addr_postal_name
+                .unwrap_or_default(),
+            sop_delivery_addr_telephone: sop_delivery_addr_telephone.unwrap_or_default(),
+            source_document_no: source_document_no.unwrap_or_default(),
+            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
+            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
+            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
+            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
+            total_gross_value: total_gross_value.unwrap_or_default(),
+            total_gross_value_inc_sett: total_gross_value_inc_sett.unwrap_or_default(),
+            total_net_value: total_net_value.unwrap_or_default(),
+            total_tax_value: total_tax_value.unwrap_or_default(),
+            use_invoice_address: use_invoice_address.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a sales order with all the default values for a customer. The API endpoint does not persist the sales order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopOrdersNewRequest {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6391,630 +8710,1056 @@ impl SopOrdersNewRequest {
     }
 }
 
+impl serde::Serialize for SopOrdersNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopOrdersNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopOrdersNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.
 ///
 ///  The API endpoint returns details of the payment methods that can be used when receiving payments with sales orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopPaymentMethod {
     /// Bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Bank account record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bank_account_id: Option<i64>,
     /// Indicates whether the payment method is used for payments taken using the Online Card Provider.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub card_processing_method: Option<bool>,
     /// Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP payment method description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// SOP payment method record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopPaymentMethodId>,
     /// SOP payment method name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopPaymentMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bank_account", &self.bank_account)?;
+        map.optional("bank_account_id", &self.bank_account_id)?;
+        map.optional("card_processing_method", &self.card_processing_method)?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopPaymentMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopPaymentMethod {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bank_account = None;
+        let mut bank_account_id = None;
+        let mut card_processing_method = None;
+        let mut currency = None;
+        let mut currency_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bank_account") => fields.next_value(&mut bank_account)?,
+                Some("bank_account_id") => fields.lenient_option(&mut bank_account_id)?,
+                Some("card_processing_method") => {
+                    fields.lenient_option(&mut card_processing_method)?
+                }
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bank_account: bank_account.unwrap_or_default(),
+            bank_account_id: bank_account_id.unwrap_or_default(),
+            card_processing_method: card_processing_method.unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of sales pro formas, sales pro forma lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_proforma_id' and 'sop_proforma_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopProformaLineView {
     /// The associated customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales pro forma.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_currency_id: Option<i64>,
     /// The name for the currency used for the sales pro forma.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_currency_name: Option<String>,
     /// The symbol of the currency used for the sales pro forma.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_currency_symbol: Option<String>,
     /// Customer sales pro forma document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_customer_document_no: Option<String>,
     /// The date and time the sales pro forma was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales pro forma date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_document_date: Option<sage_core::types::DateTime>,
     /// Sales pro forma document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_document_no: Option<String>,
     /// Sales pro forma status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_document_status: Option<String>,
     /// Exchange rate for the sales pro forma.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales pro forma.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP pro forma line was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_proforma_line_unit_discount_value from the sop_proforma_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales pro forma line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_id: Option<i64>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales pro forma line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_number: Option<i64>,
     /// Sales pro forma line product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_product_code: Option<String>,
     /// Sales pro forma line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales pro forma line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_proforma_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The associated tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopProformaLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional(
+            "sop_proforma_analysis_code_1",
+            &self.sop_proforma_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_10",
+            &self.sop_proforma_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_11",
+            &self.sop_proforma_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_12",
+            &self.sop_proforma_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_13",
+            &self.sop_proforma_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_14",
+            &self.sop_proforma_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_15",
+            &self.sop_proforma_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_16",
+            &self.sop_proforma_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_17",
+            &self.sop_proforma_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_18",
+            &self.sop_proforma_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_19",
+            &self.sop_proforma_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_2",
+            &self.sop_proforma_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_20",
+            &self.sop_proforma_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_3",
+            &self.sop_proforma_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_4",
+            &self.sop_proforma_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_5",
+            &self.sop_proforma_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_6",
+            &self.sop_proforma_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_7",
+            &self.sop_proforma_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_8",
+            &self.sop_proforma_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_proforma_analysis_code_9",
+            &self.sop_proforma_analysis_code_9,
+        )?;
+        map.optional("sop_proforma_currency_id", &self.sop_proforma_currency_id)?;
+        map.optional("sop_proforma_currency_name", &self.sop_proforma_currency_name)?;
+        map.optional(
+            "sop_proforma_currency_symbol",
+            &self.sop_proforma_currency_symbol,
+        )?;
+        map.optional(
+            "sop_proforma_customer_document_no",
+            &self.sop_proforma_customer_document_no,
+        )?;
+        map.optional(
+            "sop_proforma_date_time_updated",
+            &self.sop_proforma_date_time_updated,
+        )?;
+        map.optional("sop_proforma_document_date", &self.sop_proforma_document_date)?;
+        map.optional("sop_proforma_document_no", &self.sop_proforma_document_no)?;
+        map.optional(
+            "sop_proforma_document_status",
+            &self.sop_proforma_document_status,
+        )?;
+        map.optional_number(
+            "sop_proforma_exchange_rate",
+            &self.sop_proforma_exchange_rate,
+        )?;
+        map.optional("sop_proforma_id", &self.sop_proforma_id)?;
+        map.optional(
+            "sop_proforma_line_analysis_code_1",
+            &self.sop_proforma_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_10",
+            &self.sop_proforma_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_11",
+            &self.sop_proforma_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_12",
+            &self.sop_proforma_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_13",
+            &self.sop_proforma_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_14",
+            &self.sop_proforma_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_15",
+            &self.sop_proforma_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_16",
+            &self.sop_proforma_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_17",
+            &self.sop_proforma_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_18",
+            &self.sop_proforma_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_19",
+            &self.sop_proforma_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_2",
+            &self.sop_proforma_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_20",
+            &self.sop_proforma_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_3",
+            &self.sop_proforma_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_4",
+            &self.sop_proforma_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_5",
+            &self.sop_proforma_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_6",
+            &self.sop_proforma_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_7",
+            &self.sop_proforma_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_8",
+            &self.sop_proforma_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_proforma_line_analysis_code_9",
+            &self.sop_proforma_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_cost_price",
+            &self.sop_proforma_line_cost_price,
+        )?;
+        map.optional(
+            "sop_proforma_line_date_time_updated",
+            &self.sop_proforma_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_discounted_unit_price",
+            &self.sop_proforma_line_discounted_unit_price,
+        )?;
+        map.optional("sop_proforma_line_id", &self.sop_proforma_line_id)?;
+        map.optional_number(
+            "sop_proforma_line_line_tax_value",
+            &self.sop_proforma_line_line_tax_value,
+        )?;
+        map.optional("sop_proforma_line_number", &self.sop_proforma_line_number)?;
+        map.optional(
+            "sop_proforma_line_product_code",
+            &self.sop_proforma_line_product_code,
+        )?;
+        map.optional(
+            "sop_proforma_line_product_description",
+            &self.sop_proforma_line_product_description,
+        )?;
+        map.optional(
+            "sop_proforma_line_promised_delivery_date",
+            &self.sop_proforma_line_promised_delivery_date,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_quantity",
+            &self.sop_proforma_line_quantity,
+        )?;
+        map.optional(
+            "sop_proforma_line_requested_delivery_date",
+            &self.sop_proforma_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_proforma_line_selling_unit_description",
+            &self.sop_proforma_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_selling_unit_price",
+            &self.sop_proforma_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_total_value",
+            &self.sop_proforma_line_total_value,
+        )?;
+        map.optional("sop_proforma_line_type", &self.sop_proforma_line_type)?;
+        map.optional_number(
+            "sop_proforma_line_unit_discount_percent",
+            &self.sop_proforma_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_proforma_line_unit_discount_value",
+            &self.sop_proforma_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_proforma_promised_delivery_date",
+            &self.sop_proforma_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_proforma_requested_delivery_date",
+            &self.sop_proforma_requested_delivery_date,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopProformaLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopProformaLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut product_code = None;
+        let mut product_description = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut sop_proforma_analysis_code_1 = None;
+        let mut sop_proforma_analysis_code_10 = None;
+        let mut sop_proforma_analysis_code_11 = None;
+        let mut sop_proforma_analysis_code_12 = None;
+        let mut sop_proforma_analysis_code_13 = None;
+        let mut sop_proforma_analysis_code_14 = None;
+        let mut sop_proforma_analysis_code_15 = None;
+        let mut sop_proforma_analysis_code_16 = None;
+        let mut sop_proforma_analysis_code_17 = None;
+        let mut sop_proforma_analysis_code_18 = None;
+        let mut sop_proforma_analysis_code_19 = None;
+        let mut sop_proforma_analysis_code_2 = None;
+        let mut sop_proforma_analysis_code_20 = None;
+        let mut sop_proforma_analysis_code_3 = None;
+        let mut sop_proforma_analysis_code_4 = None;
+        let mut sop_proforma_analysis_code_5 = None;
+        let mut sop_proforma_analysis_code_6 = None;
+        let mut sop_proforma_analysis_code_7 = None;
+        let mut sop_proforma_analysis_code_8 = None;
+        let mut sop_proforma_analysis_code_9 = None;
+        let mut sop_proforma_currency_id = None;
+        let mut sop_proforma_currency_name = None;
+        let mut sop_proforma_currency_symbol = None;
+        let mut sop_proforma_customer_document_no = None;
+        let mut sop_proforma_date_time_updated = None;
+        let mut sop_proforma_document_date = None;
+        let mut sop_proforma_document_no = None;
+        let mut sop_proforma_document_status = None;
+        let mut sop_proforma_exchange_rate = None;
+        let mut sop_proforma_id = None;
+        let mut sop_proforma_line_analysis_code_1 = None;
+        let mut sop_proforma_line_analysis_code_10 = None;
+        let mut sop_proforma_line_analysis_code_11 = None;
+        let mut sop_proforma_line_analysis_code_12 = None;
+        let mut sop_proforma_line_analysis_code_13 = None;
+        let mut sop_proforma_line_analysis_code_14 = None;
+        let mut sop_proforma_line_analysis_code_15 = None;
+        let mut sop_proforma_line_analysis_code_16 = None;
+        let mut sop_proforma_line_analysis_code_17 = None;
+        let mut sop_proforma_line_analysis_code_18 = None;
+        let mut sop_proforma_line_analysis_code_19 = None;
+        let mut sop_proforma_line_analysis_code_2 = None;
+        let mut sop_proforma_line_analysis_code_20 = None;
+        let mut sop_proforma_line_analysis_code_3 = None;
+        let mut sop_proforma_line_analysis_code_4 = None;
+        let mut sop_proforma_line_analysis_code_5 = None;
+        let mut sop_proforma_line_analysis_code_6 = None;
+        let mut sop_proforma_line_analysis_code_7 = None;
+        let mut sop_proforma_line_analysis_code_8 = None;
+        let mut sop_proforma_line_analysis_code_9 = None;
+        let mut sop_proforma_line_cost_price = None;
+        let mut sop_proforma_line_date_time_updated = None;
+        let mut sop_proforma_line_discounted_unit_price = None;
+        let mut sop_proforma_line_id = None;
+        let mut sop_proforma_line_line_tax_value = None;
+        let mut sop_proforma_line_number = None;
+        let mut sop_proforma_line_product_code = None;
+        let mut sop_proforma_line_product_description = None;
+        let mut sop_proforma_line_promised_delivery_date = None;
+        let mut sop_proforma_line_quantity = None;
+        let mut sop_proforma_line_requested_delivery_date = None;
+        let mut sop_proforma_line_selling_unit_description = None;
+        let mut sop_proforma_line_selling_unit_price = None;
+        let mut sop_proforma_line_total_value = None;
+        let mut sop_proforma_line_type = None;
+        let mut sop_proforma_line_unit_discount_percent = None;
+        let mut sop_proforma_line_unit_discount_value = None;
+        let mut sop_proforma_promised_delivery_date = None;
+        let mut sop_proforma_requested_delivery_date = None;
+        let mut tax_code_code = None;
+        let mut tax_code_id = None;
+        let mut tax_code_name = None;
+        let mut tax_code_rate = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_description") => {
+                    fields.lenient_option(&mut product_description)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("sop_proforma_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_1)?
+                }
+                Some("sop_proforma_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_10)?
+                }
+                Some("sop_proforma_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_11)?
+                }
+                Some("sop_proforma_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_12)?
+                }
+                Some("sop_proforma_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_13)?
+                }
+                Some("sop_proforma_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_14)?
+                }
+                Some("sop_proforma_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_15)?
+                }
+                Some("sop_proforma_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_16)?
+                }
+                Some("sop_proforma_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_17)?
+                }
+                Some("sop_proforma_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_18)?
+                }
+                Some("sop_proforma_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_19)?
+                }
+                Some("sop_proforma_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_2)?
+                }
+                Some("sop_proforma_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_20)?
+                }
+                Some("sop_proforma_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_3)?
+                }
+                Some("sop_proforma_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_4)?
+                }
+                Some("sop_proforma_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_5)?
+                }
+                Some("sop_proforma_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_6)?
+                }
+                Some("sop_proforma_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_7)?
+                }
+                Some("sop_proforma_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_8)?
+                }
+                Some("sop_proforma_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_proforma_analysis_code_9)?
+                }
+                Some("sop_proforma_currency_id") => {
+                    fields.lenient_option(&mut sop_proforma_currency_id)?
+                }
+                Some("sop_proforma_currency_name") => {
+                    fields.lenient_option(&mut sop_proforma_currency_name)?
+                }
+                Some("sop_proforma_currency_symbol") => {
+                    fields.lenient_option(&mut sop_proforma_currency_symbol)?
+                }
+                Some("sop_proforma_customer_document_no") => {
+                    fields.lenient_option(&mut sop_proforma_customer_document_no)?
+                }
+                Some("sop_proforma_date_time_updated") => {
+                    fields.next_value(&mut sop_proforma_date_time_updated)?
+                }
+                Some("sop_proforma_document_date") => {
+                    fields.next_value(&mut sop_proforma_document_date)?
+                }
+                Some("sop_proforma_document_no") => {
+                    fields.lenient_option(&mut sop_proforma_document_no)?
+                }
+                Some("sop_proforma_document_status") => {
+                    fields.lenient_option(&mut sop_proforma_document_status)?
+                }
+                Some("sop_proforma_exchange_rate") => {
+                    fields.lenient_option(&mut sop_proforma_exchange_rate)?
+                }
+                Some("sop_proforma_id") => fields.lenient_option(&mut sop_proforma_id)?,
+                Some("sop_proforma_line_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_1)?
+                }
+                Some("sop_proforma_line_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_10)?
+                }
+                Some("sop_proforma_line_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_11)?
+                }
+                Some("sop_proforma_line_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_12)?
+                }
+                Some("sop_proforma_line_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_13)?
+                }
+                Some("sop_proforma_line_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_14)?
+                }
+                Some("sop_proforma_line_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_15)?
+                }
+                Some("sop_proforma_line_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_16)?
+                }
+                Some("sop_proforma_line_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_17)?
+                }
+                Some("sop_proforma_line_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_18)?
+                }
+                Some("sop_proforma_line_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_19)?
+                }
+                Some("sop_proforma_line_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_2)?
+                }
+                Some("sop_proforma_line_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_20)?
+                }
+                Some("sop_proforma_line_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_3)?
+                }
+                Some("sop_proforma_line_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_4)?
+                }
+                Some("sop_proforma_line_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_5)?
+                }
+                Some("sop_proforma_line_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_6)?
+                }
+                Some("sop_proforma_line_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_7)?
+                }
+                Some("sop_proforma_line_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_8)?
+                }
+                Some("sop_proforma_line_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_proforma_line_analysis_code_9)?
+                }
+                Some("sop_proforma_line_cost_price") => {
+                    fields.lenient_option(&mut sop_proforma_line_cost_price)?
+                }
+                Some("sop_proforma_line_date_time_updated") => {
+                    fields.next_value(&mut sop_proforma_line_date_time_updated)?
+                }
+                Some("sop_proforma_line_discounted_unit_price") => {
+                    fields.lenient_option(&mut sop_proforma_line_discounted_unit_price)?
+                }
+                Some("sop_proforma_line_id") => {
+                    fields.lenient_option(&mut sop_proforma_line_id)?
+                }
+                Some("sop_proforma_line_line_tax_value") => {
+                    fields.lenient_option(&mut sop_proforma_line_line_tax_value)?
+                }
+                Some("sop_proforma_line_number") => {
+                    fields.lenient_option(&mut sop_proforma_line_number)?
+                }
+                Some("sop_proforma_line_product_code") => {
+                    fields.lenient_option(&mut sop_proforma_line_product_code)?
+                }
+                Some("sop_proforma_line_product_description") => {
+                    fields.lenient_option(&mut sop_proforma_line_product_description)?
+                }
+                Some("sop_proforma_line_promised_delivery_date") => {
+                    fields.next_value(&mut sop_proforma_line_promised_delivery_date)?
+                }
+                Some("sop_proforma_line_quantity") => {
+                    fields.lenient_option(&mut sop_proforma_line_quantity)?
+                }
+                Some("sop_proforma_line_requested_delivery_date") => {
+                    fields.next_value(&mut sop_proforma_line_requested_delivery_date)?
+                }
+                Some("sop_proforma_line_selling_unit_description") => {
+                    fields
+                        .lenient_option(&mut sop_proforma_line_selling_unit_description)?
+                }
+                Some("sop_proforma_line_selling_unit_price") => {
+                    fields.lenient_option(&mut sop_proforma_line_selling_unit_price)?
+                }
+                Some("sop_proforma_line_total_value") => {
+                    fields.lenient_option(&mut sop_proforma_line_total_value)?
+                }
+                Some("sop_proforma_line_type") => {
+                    fields.next_value(&mut sop_proforma_line_type)?
+                }
+                Some("sop_proforma_line_unit_discount_percent") => {
+                    fields.lenient_option(&mut sop_proforma_line_unit_discount_percent)?
+                }
+                Some("sop_proforma_line_unit_discount_value") => {
+                    fields.lenient_option(&mut sop_proforma_line_unit_discount_value)?
+                }
+                Some("sop_proforma_promised_delivery_date") => {
+                    fields.next_value(&mut sop_proforma_promised_delivery_date)?
+                }
+                Some("sop_proforma_requested_delivery_date") => {
+                    fields.next_value(&mut sop_proforma_requested_delivery_date)?
+                }
+                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
+                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_description: product_description.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            sop_proforma_analysis_code_1: sop_proforma_analysis_code_1
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_10: sop_proforma_analysis_code_10
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_11: sop_proforma_analysis_code_11
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_12: sop_proforma_analysis_code_12
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_13: sop_proforma_analysis_code_13
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_14: sop_proforma_analysis_code_14
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_15: sop_proforma_analysis_code_15
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_16: sop_proforma_analysis_code_16
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_17: sop_proforma_analysis_code_17
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_18: sop_proforma_analysis_code_18
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_19: sop_proforma_analysis_code_19
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_2: sop_proforma_analysis_code_2
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_20: sop_proforma_analysis_code_20
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_3: sop_proforma_analysis_code_3
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_4: sop_proforma_analysis_code_4
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_5: sop_proforma_analysis_code_5
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_6: sop_proforma_analysis_code_6
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_7: sop_proforma_analysis_code_7
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_8: sop_proforma_analysis_code_8
+                .unwrap_or_default(),
+            sop_proforma_analysis_code_9: sop_proforma_analysis_code_9
+                .unwrap_or_default(),
+            sop_proforma_currency_id: sop_proforma_currency_id.unwrap_or_default(),
+            sop_proforma_currency_name: sop_proforma_currency_name.unwrap_or_default(),
+            sop_proforma_currency_symbol: sop_proforma_currency_symbol
+                .unwrap_or_default(),
+            sop_proforma_customer_document_no: sop_proforma_customer_document_no
+                .unwrap_or_default(),
+            sop_proforma_date_time_updated: sop_proforma_date_time_updated
+                .unwrap_or_default(),
+            sop_proforma_document_date: sop_proforma_document_date.unwrap_or_default(),
+            sop_proforma_document_no: sop_proforma_document_no.unwrap_or_default(),
+            sop_proforma_document_status: sop_proforma_document_status
+                .unwrap_or_default(),
+            sop_proforma_exchange_rate: sop_proforma_exchange_rate.unwrap_or_default(),
+            sop_proforma_id: sop_proforma_id.unwrap_or_default(),
+            sop_proforma_line_analysis_code_1: sop_proforma_line_analysis_code_1
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_10: sop_proforma_line_analysis_code_10
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_11: sop_proforma_line_analysis_code_11
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_12: sop_proforma_line_analysis_code_12
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_13: sop_proforma_line_analysis_code_13
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_14: sop_proforma_line_analysis_code_14
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_15: sop_proforma_line_analysis_code_15
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_16: sop_proforma_line_analysis_code_16
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_17: sop_proforma_line_analysis_code_17
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_18: sop_proforma_line_analysis_code_18
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_19: sop_proforma_line_analysis_code_19
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_2: sop_proforma_line_analysis_code_2
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_20: sop_proforma_line_analysis_code_20
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_3: sop_proforma_line_analysis_code_3
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_4: sop_proforma_line_analysis_code_4
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_5: sop_proforma_line_analysis_code_5
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_6: sop_proforma_line_analysis_code_6
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_7: sop_proforma_line_analysis_code_7
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_8: sop_proforma_line_analysis_code_8
+                .unwrap_or_default(),
+            sop_proforma_line_analysis_code_9: sop_proforma_line_analysis_code_9
+                .unwrap_or_default(),
+            sop_proforma_line_cost_price: sop_proforma_line_cost_price
+                .unwrap_or_default(),
+            sop_proforma_line_date_time_updated: sop_proforma_line_date_time_updated
+                .unwrap_or_default(),
+            sop_proforma_line_discounted_unit_price: sop_proforma_line_discounted_unit_price
+                .unwrap_or_default(),
+            sop_proforma_line_id: sop_proforma_line_id.unwrap_or_default(),
+            sop_proforma_line_line_tax_value: sop_proforma_line_line_tax_value
+                .unwrap_or_default(),
+            sop_proforma_line_number: sop_proforma_line_number.unwrap_or_default(),
+            sop_proforma_line_product_code: sop_proforma_line_product_code
+                .unwrap_or_default(),
+            sop_proforma_line_product_description: sop_proforma_line_product_description
+                .unwrap_or_default(),
+            sop_proforma_line_promised_delivery_date: sop_proforma_line_promised_delivery_date
+                .unwrap_or_default(),
+            sop_proforma_line_quantity: sop_proforma_line_quantity.unwrap_or_default(),
+            sop_proforma_line_requested_delivery_date: sop_proforma_line_requested_delivery_date
+                .unwrap_or_default(),
+            sop_proforma_line_selling_unit_description: sop_proforma_line_selling_unit_description
+                .unwrap_or_default(),
+            sop_proforma_line_selling_unit_price: sop_proforma_line_selling_unit_price
+                .unwrap_or_default(),
+            sop_proforma_line_total_value: sop_proforma_line_total_value
+                .unwrap_or_default(),
+            sop_proforma_line_type: sop_proforma_line_type.unwrap_or_default(),
+            sop_proforma_line_unit_discount_percent: sop_proforma_line_unit_discount_percent
+                .unwrap_or_default(),
+            sop_proforma_line_unit_discount_value: sop_proforma_line_unit_discount_value
+                .unwrap_or_default(),
+            sop_proforma_promised_delivery_date: sop_proforma_promised_delivery_date
+                .unwrap_or_default(),
+            sop_proforma_requested_delivery_date: sop_proforma_requested_delivery_date
+                .unwrap_or_default(),
+            tax_code_code: tax_code_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_code_name: tax_code_name.unwrap_or_default(),
+            tax_code_rate: tax_code_rate.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Sales quotes are used to represent the quotation of a sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
@@ -7024,631 +9769,212 @@ pub struct SopProformaLineView {
 /// If you're using traceable stock items and an item is set to be sold from a single batch, then the quote quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the quote cannot be posted via the API.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuote {
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// This should be passed within the PUT or POST operation to apply the 'available_document_discount_percent' to the sales quote only if the 'available_document_discount_percent' is greater than a positive 'document_discount_percent'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub apply_available_document_discount_percent: Option<bool>,
     /// The available discount for the sales quote when passing the 'available_document_discount' expand to the GET operation. Note: This could take a long time to complete the request.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Cancelled status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancelled_status: Option<String>,
     /// The cash account invoice address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_account_invoice_address: Option<SopQuoteCashAccountInvoiceAddress>,
     /// The currency associated with the quote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. Can only be set for sales quotes of SOP customer type EnumCustomerTypeProspect and when no sales quote lines exist.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The customer associated with the quote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The Id of the customer delivery address to copy details to the sales quote delivery address and resets 'use_invoice_address'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_document_no: Option<String>,
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
     pub customer_type: CustomerType,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The delivery address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<SopQuoteDeliveryAddress>,
     /// Despatch/receipt status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_status: Option<String>,
     /// The person who created the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_created_by: Option<String>,
     /// Sales quote document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between -99.99 and 99.99. A negative value is treated as a surcharge (e.g. -10 is a 10% surcharge), and a positive value is treated as a discount.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// The linked documents to the sales quote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_links: Option<Vec<SopQuoteDocumentLink>>,
     /// Sales quote document number.
     ///
     /// Note: If the SOP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
     ///
     /// If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored. .
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub document_no: String,
     /// Document status. Can set the document status to EnumDocumentStatusLive or EnumDocumentStatusLost and only when the existing document status is EnumDocumentStatusLive or EnumDocumentStatusLost. Other document status types will cause an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// External reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_reference: Option<String>,
     /// Sales quote record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopQuoteId>,
     /// Invoice/credit status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status: Option<String>,
     /// Whether it is a draft quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the quote is still a draft quote, the quote will remain as a draft quote, otherwise the quote is made a confirmed quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_sequence_lines: Option<bool>,
     /// Whether this quote is triangulated and applies only to an EU customer with a different country code to that set in the company details.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_triangulated: Option<bool>,
     /// The sales quote lines collection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<SopQuoteLine>>,
     /// The lock Id of the sales quote when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a sales quote.
     ///
     /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SopQuoteMemo>>,
     /// Order priority.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_priority: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnProfit>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Quotation expiry date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quotation_expiry_date: Option<sage_core::types::DateTime>,
     /// Allows recalculation of the prices for the quote when the exchange rate has changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recalculate_prices: Option<bool>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Charge net value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
     /// True if this quote uses the customer invoice address, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_invoice_address: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7763,289 +10089,873 @@ impl SopQuote {
     }
 }
 
+impl serde::Serialize for SopQuote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional(
+            "apply_available_document_discount_percent",
+            &self.apply_available_document_discount_percent,
+        )?;
+        map.optional_number(
+            "available_document_discount_percent",
+            &self.available_document_discount_percent,
+        )?;
+        map.optional("cancelled_status", &self.cancelled_status)?;
+        map.optional(
+            "cash_account_invoice_address",
+            &self.cash_account_invoice_address,
+        )?;
+        map.optional("currency", &self.currency)?;
+        map.optional("currency_id", &self.currency_id)?;
+        map.optional("customer", &self.customer)?;
+        map.optional(
+            "customer_delivery_address_id",
+            &self.customer_delivery_address_id,
+        )?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.field("customer_type", &self.customer_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("delivery_address", &self.delivery_address)?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("document_created_by", &self.document_created_by)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional_number(
+            "document_discount_percent",
+            &self.document_discount_percent,
+        )?;
+        map.optional("document_links", &self.document_links)?;
+        map.field("document_no", &self.document_no)?;
+        map.optional("document_status", &self.document_status)?;
+        map.optional_number("exchange_rate", &self.exchange_rate)?;
+        map.optional("external_reference", &self.external_reference)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_draft", &self.is_draft)?;
+        map.optional("is_editing", &self.is_editing)?;
+        map.optional("is_to_sequence_lines", &self.is_to_sequence_lines)?;
+        map.optional("is_triangulated", &self.is_triangulated)?;
+        map.optional("lines", &self.lines)?;
+        map.optional("lock_id", &self.lock_id)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("order_priority", &self.order_priority)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("quotation_expiry_date", &self.quotation_expiry_date)?;
+        map.optional("recalculate_prices", &self.recalculate_prices)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("settlement_discount_days", &self.settlement_discount_days)?;
+        map.optional_number(
+            "settlement_discount_percent",
+            &self.settlement_discount_percent,
+        )?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "subtotal_charge_net_value",
+            &self.subtotal_charge_net_value,
+        )?;
+        map.optional_number(
+            "subtotal_charge_tax_value",
+            &self.subtotal_charge_tax_value,
+        )?;
+        map.optional_number("subtotal_discount_value", &self.subtotal_discount_value)?;
+        map.optional_number("subtotal_goods_value", &self.subtotal_goods_value)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.optional_number("total_net_value", &self.total_net_value)?;
+        map.optional_number("total_tax_value", &self.total_tax_value)?;
+        map.optional("use_invoice_address", &self.use_invoice_address)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuote {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuote {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut apply_available_document_discount_percent = None;
+        let mut available_document_discount_percent = None;
+        let mut cancelled_status = None;
+        let mut cash_account_invoice_address = None;
+        let mut currency = None;
+        let mut currency_id = None;
+        let mut customer = None;
+        let mut customer_delivery_address_id = None;
+        let mut customer_document_no = None;
+        let mut customer_id = None;
+        let mut customer_type = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut delivery_address = None;
+        let mut despatch_receipt_status = None;
+        let mut document_created_by = None;
+        let mut document_date = None;
+        let mut document_discount_percent = None;
+        let mut document_links = None;
+        let mut document_no = None;
+        let mut document_status = None;
+        let mut exchange_rate = None;
+        let mut external_reference = None;
+        let mut id = None;
+        let mut invoice_credit_status = None;
+        let mut is_draft = None;
+        let mut is_editing = None;
+        let mut is_to_sequence_lines = None;
+        let mut is_triangulated = None;
+        let mut lines = None;
+        let mut lock_id = None;
+        let mut memos = None;
+        let mut order_priority = None;
+        let mut profitability = None;
+        let mut promised_delivery_date = None;
+        let mut quotation_expiry_date = None;
+        let mut recalculate_prices = None;
+        let mut requested_delivery_date = None;
+        let mut settlement_discount_days = None;
+        let mut settlement_discount_percent = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut subtotal_charge_net_value = None;
+        let mut subtotal_charge_tax_value = None;
+        let mut subtotal_discount_value = None;
+        let mut subtotal_goods_value = None;
+        let mut total_gross_value = None;
+        let mut total_net_value = None;
+        let mut total_tax_value = None;
+        let mut use_invoice_address = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("apply_available_document_discount_percent") => {
+                    fields
+                        .lenient_option(&mut apply_available_document_discount_percent)?
+                }
+                Some("available_document_discount_percent") => {
+                    fields.lenient_option(&mut available_document_discount_percent)?
+                }
+                Some("cancelled_status") => fields.lenient_option(&mut cancelled_status)?,
+                Some("cash_account_invoice_address") => {
+                    fields.next_value(&mut cash_account_invoice_address)?
+                }
+                Some("currency") => fields.next_value(&mut currency)?,
+                Some("currency_id") => fields.lenient_option(&mut currency_id)?,
+                Some("customer") => fields.next_value(&mut customer)?,
+                Some("customer_delivery_address_id") => {
+                    fields.lenient_option(&mut customer_delivery_address_id)?
+                }
+                Some("customer_document_no") => {
+                    fields.lenient_option(&mut customer_document_no)?
+                }
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("customer_type") => fields.next_value(&mut customer_type)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("delivery_address") => fields.next_value(&mut delivery_address)?,
+                Some("despatch_receipt_status") => {
+                    fields.lenient_option(&mut despatch_receipt_status)?
+                }
+                Some("document_created_by") => {
+                    fields.lenient_option(&mut document_created_by)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_discount_percent") => {
+                    fields.lenient_option(&mut document_discount_percent)?
+                }
+                Some("document_links") => fields.next_value(&mut document_links)?,
+                Some("document_no") => fields.lenient_value(&mut document_no)?,
+                Some("document_status") => fields.next_value(&mut document_status)?,
+                Some("exchange_rate") => fields.lenient_option(&mut exchange_rate)?,
+                Some("external_reference") => {
+                    fields.lenient_option(&mut external_reference)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_credit_status") => {
+                    fields.lenient_option(&mut invoice_credit_status)?
+                }
+                Some("is_draft") => fields.lenient_option(&mut is_draft)?,
+                Some("is_editing") => fields.lenient_option(&mut is_editing)?,
+                Some("is_to_sequence_lines") => {
+                    fields.lenient_option(&mut is_to_sequence_lines)?
+                }
+                Some("is_triangulated") => fields.lenient_option(&mut is_triangulated)?,
+                Some("lines") => fields.next_value(&mut lines)?,
+                Some("lock_id") => fields.lenient_option(&mut lock_id)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("order_priority") => fields.lenient_option(&mut order_priority)?,
+                Some("profitability") => fields.next_value(&mut profitability)?,
+                Some("promised_delivery_date") => {
+                    fields.next_value(&mut promised_delivery_date)?
+                }
+                Some("quotation_expiry_date") => {
+                    fields.next_value(&mut quotation_expiry_date)?
+                }
+                Some("recalculate_prices") => {
+                    fields.lenient_option(&mut recalculate_prices)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("settlement_discount_days") => {
+                    fields.lenient_option(&mut settlement_discount_days)?
+                }
+                Some("settlement_discount_percent") => {
+                    fields.lenient_option(&mut settlement_discount_percent)?
+                }
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("subtotal_charge_net_value") => {
+                    fields.lenient_option(&mut subtotal_charge_net_value)?
+                }
+                Some("subtotal_charge_tax_value") => {
+                    fields.lenient_option(&mut subtotal_charge_tax_value)?
+                }
+                Some("subtotal_discount_value") => {
+                    fields.lenient_option(&mut subtotal_discount_value)?
+                }
+                Some("subtotal_goods_value") => {
+                    fields.lenient_option(&mut subtotal_goods_value)?
+                }
+                Some("total_gross_value") => {
+                    fields.lenient_option(&mut total_gross_value)?
+                }
+                Some("total_net_value") => fields.lenient_option(&mut total_net_value)?,
+                Some("total_tax_value") => fields.lenient_option(&mut total_tax_value)?,
+                Some("use_invoice_address") => {
+                    fields.lenient_option(&mut use_invoice_address)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            apply_available_document_discount_percent: apply_available_document_discount_percent
+                .unwrap_or_default(),
+            available_document_discount_percent: available_document_discount_percent
+                .unwrap_or_default(),
+            cancelled_status: cancelled_status.unwrap_or_default(),
+            cash_account_invoice_address: cash_account_invoice_address
+                .unwrap_or_default(),
+            currency: currency.unwrap_or_default(),
+            currency_id: currency_id.unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            customer_delivery_address_id: customer_delivery_address_id
+                .unwrap_or_default(),
+            customer_document_no: customer_document_no.unwrap_or_default(),
+            customer_id: fields.required(customer_id, "customer_id")?,
+            customer_type: fields.required(customer_type, "customer_type")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            delivery_address: delivery_address.unwrap_or_default(),
+            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
+            document_created_by: document_created_by.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_discount_percent: document_discount_percent.unwrap_or_default(),
+            document_links: document_links.unwrap_or_default(),
+            document_no: fields.required(document_no, "document_no")?,
+            document_status: document_status.unwrap_or_default(),
+            exchange_rate: exchange_rate.unwrap_or_default(),
+            external_reference: external_reference.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
+            is_draft: is_draft.unwrap_or_default(),
+            is_editing: is_editing.unwrap_or_default(),
+            is_to_sequence_lines: is_to_sequence_lines.unwrap_or_default(),
+            is_triangulated: is_triangulated.unwrap_or_default(),
+            lines: lines.unwrap_or_default(),
+            lock_id: lock_id.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            order_priority: order_priority.unwrap_or_default(),
+            profitability: profitability.unwrap_or_default(),
+            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
+            quotation_expiry_date: quotation_expiry_date.unwrap_or_default(),
+            recalculate_prices: recalculate_prices.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            settlement_discount_days: settlement_discount_days.unwrap_or_default(),
+            settlement_discount_percent: settlement_discount_percent.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            subtotal_charge_net_value: subtotal_charge_net_value.unwrap_or_default(),
+            subtotal_charge_tax_value: subtotal_charge_tax_value.unwrap_or_default(),
+            subtotal_discount_value: subtotal_discount_value.unwrap_or_default(),
+            subtotal_goods_value: subtotal_goods_value.unwrap_or_default(),
+            total_gross_value: total_gross_value.unwrap_or_default(),
+            total_net_value: total_net_value.unwrap_or_default(),
+            total_tax_value: total_tax_value.unwrap_or_default(),
+            use_invoice_address: use_invoice_address.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The cash account invoice address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteCashAccountInvoiceAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cash account invoice address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteCashAccountInvoiceAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("country", &self.country)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteCashAccountInvoiceAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteCashAccountInvoiceAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut country = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The delivery address.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteDeliveryAddress {
     /// Address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// VAT details country code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details country code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Tax code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for SopQuoteDeliveryAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("email_address", &self.email_address)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_number", &self.tax_number)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteDeliveryAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteDeliveryAddress {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut email_address = None;
+        let mut fax_number = None;
+        let mut id = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut tax_number = None;
+        let mut telephone_number = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("email_address") => fields.lenient_option(&mut email_address)?,
+                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_number") => fields.lenient_option(&mut tax_number)?,
+                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            email_address: email_address.unwrap_or_default(),
+            fax_number: fax_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_number: tax_number.unwrap_or_default(),
+            telephone_number: telephone_number.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteDocumentLink {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales document record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_id: Option<i64>,
     /// Sales document document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Sales document document type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_type: Option<String>,
     /// The linked documents record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Source sales document record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_document_id: Option<i64>,
     /// Source sales document document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_document_no: Option<String>,
     /// Source sales document document type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_document_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteDocumentLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("document_id", &self.document_id)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_type", &self.document_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("source_document_id", &self.source_document_id)?;
+        map.optional("source_document_no", &self.source_document_no)?;
+        map.optional("source_document_type", &self.source_document_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteDocumentLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteDocumentLink {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut document_id = None;
+        let mut document_no = None;
+        let mut document_type = None;
+        let mut id = None;
+        let mut source_document_id = None;
+        let mut source_document_no = None;
+        let mut source_document_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("document_id") => fields.lenient_option(&mut document_id)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_type") => fields.lenient_option(&mut document_type)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("source_document_id") => {
+                    fields.lenient_option(&mut source_document_id)?
+                }
+                Some("source_document_no") => {
+                    fields.lenient_option(&mut source_document_no)?
+                }
+                Some("source_document_type") => {
+                    fields.lenient_option(&mut source_document_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            document_id: document_id.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_type: document_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            source_document_id: source_document_id.unwrap_or_default(),
+            source_document_no: source_document_no.unwrap_or_default(),
+            source_document_type: source_document_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Returns a duplicate sales quote using the sales quote options specified.
@@ -8054,23 +10964,15 @@ pub struct SopQuoteDocumentLink {
 ///
 /// - confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE sop_quotes endpoint
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuoteDuplicateFlags {
     /// Customer unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Indicates whether to duplicate prices and discounts for the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prices_and_discounts: Option<bool>,
     /// Sales quote or sales order unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub source_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -8086,808 +10988,301 @@ impl SopQuoteDuplicateFlags {
     }
 }
 
+impl serde::Serialize for SopQuoteDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional("prices_and_discounts", &self.prices_and_discounts)?;
+        map.field("source_id", &self.source_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteDuplicateFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteDuplicateFlags {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut prices_and_discounts = None;
+        let mut source_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("prices_and_discounts") => {
+                    fields.lenient_option(&mut prices_and_discounts)?
+                }
+                Some("source_id") => fields.lenient_value(&mut source_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            prices_and_discounts: prices_and_discounts.unwrap_or_default(),
+            source_id: fields.required(source_id, "source_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// All sales quotes contain 'line items' that define what an quote consists of (e.g. items on an quote). If the contents of an quote are modified by adding/updating/deleting quote lines, this will affect the overall value of the quote.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuoteLine {
     /// The sales quote line additional charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_charge: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The lines allocation status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_status: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_for_despatch: Option<sage_core::types::Decimal>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The confirmation type of the line. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeServiceLabour or lines of type EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmation_intent_type: Option<String>,
     /// Cost price. Can only be set for lines of type EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// Despatch note comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_note_comment: Option<String>,
     /// Despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The lines despatched status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<SopOrderReturnLineDiscount>,
     /// Whether the discount has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discount_percent_specified: Option<bool>,
     /// The discounted price per unit. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The fulfilment method allows you to choose where the stock comes from; from stock, from supplier via stock or from supplier direct to customer. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_method: Option<String>,
     /// Sales quote line record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The lines invoice status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_credit_status: Option<String>,
     /// Whether the line is has been fully despatched and invoiced.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing sales quote, whether to delete this line from the collection of sales quote lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The line number (print sequence number). This is set by using is_to_sequence_lines on the quote header and the order of the lines in the array list.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_number: Option<i64>,
     /// Line quantity. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText. Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The sales quote line type.
     pub line_type: super::common::LineType,
     /// The line unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
     /// The sales quote line nominal code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_reference: Option<String>,
     /// Picking list comment. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub picking_list_comment: Option<String>,
     /// Quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The sales quote line pricing unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard and product not of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pricing_unit_id: Option<i64>,
     /// The sales quote line product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id. Required for lines of type EnumLineTypeStandard.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnLineProfit>,
     /// Promised delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Whether to retain manually entered prices. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub retain_manual_prices: Option<bool>,
     /// The sales quote line selling unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selling_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The selling unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_description: Option<String>,
     /// The selling unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_id: Option<i64>,
     /// The selling unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_multiple: Option<sage_core::types::Decimal>,
     /// The selling unit price. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_price: Option<sage_core::types::Decimal>,
     /// Whether the selling price unit has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_unit_price_overridden: Option<bool>,
     /// Whether to show the line on customer documents. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_on_customer_docs: Option<bool>,
     /// Whether the line should appear on the picking list. Can only be set for lines of type EnumLineTypeComment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_on_picking_list_type: Option<String>,
     /// The sales quote line sales quote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Sales quote record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_id: Option<super::ids::SopQuoteId>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Stock unit allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_allocated_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit quantity allocated available for despatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_for_despatch: Option<sage_core::types::Decimal>,
     /// Stock unit quantity available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_available_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit despatched quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit invoiced quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit quantity invoiced and posted to the sales ledger.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_posted_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit precision.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit quantity to allocate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_to_allocate_quantity: Option<sage_core::types::Decimal>,
     /// The sales quote line tax code. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Whether the discount value has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_overridden: Option<bool>,
     /// Unit discount percent. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_description: Option<bool>,
     /// The sales quote line warehouse. Is only applicable for lines of type EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id. Required for lines of type EnumLineTypeStandard.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9030,566 +11425,1463 @@ impl SopQuoteLine {
     }
 }
 
+impl serde::Serialize for SopQuoteLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_charge", &self.additional_charge)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("allocation_status", &self.allocation_status)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional_number("available_for_despatch", &self.available_for_despatch)?;
+        map.field("code", &self.code)?;
+        map.optional("confirmation_intent_type", &self.confirmation_intent_type)?;
+        map.optional_number("cost_price", &self.cost_price)?;
+        map.optional("create_cancelled_line", &self.create_cancelled_line)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.field("description", &self.description)?;
+        map.optional("despatch_note_comment", &self.despatch_note_comment)?;
+        map.optional_number(
+            "despatch_receipt_quantity",
+            &self.despatch_receipt_quantity,
+        )?;
+        map.optional("despatch_receipt_status", &self.despatch_receipt_status)?;
+        map.optional("discount", &self.discount)?;
+        map.optional("discount_percent_specified", &self.discount_percent_specified)?;
+        map.optional_number("discounted_unit_price", &self.discounted_unit_price)?;
+        map.optional("fulfilment_method", &self.fulfilment_method)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("invoice_credit_quantity", &self.invoice_credit_quantity)?;
+        map.optional("invoice_credit_status", &self.invoice_credit_status)?;
+        map.optional("is_complete", &self.is_complete)?;
+        map.optional("is_line_deletable", &self.is_line_deletable)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("line_number", &self.line_number)?;
+        map.number("line_quantity", &self.line_quantity)?;
+        map.optional_number("line_tax_value", &self.line_tax_value)?;
+        map.optional_number("line_total_value", &self.line_total_value)?;
+        map.field("line_type", &self.line_type)?;
+        map.optional_number("line_unit_precision", &self.line_unit_precision)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_cost_centre", &self.nominal_cost_centre)?;
+        map.optional("nominal_department", &self.nominal_department)?;
+        map.optional("nominal_reference", &self.nominal_reference)?;
+        map.optional("picking_list_comment", &self.picking_list_comment)?;
+        map.optional_number(
+            "posted_invoice_credit_quantity",
+            &self.posted_invoice_credit_quantity,
+        )?;
+        map.optional("pricing_unit", &self.pricing_unit)?;
+        map.optional("pricing_unit_description", &self.pricing_unit_description)?;
+        map.optional("pricing_unit_id", &self.pricing_unit_id)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional("profitability", &self.profitability)?;
+        map.optional("promised_delivery_date", &self.promised_delivery_date)?;
+        map.optional("requested_delivery_date", &self.requested_delivery_date)?;
+        map.optional("retain_manual_prices", &self.retain_manual_prices)?;
+        map.optional("selling_unit", &self.selling_unit)?;
+        map.optional("selling_unit_description", &self.selling_unit_description)?;
+        map.optional("selling_unit_id", &self.selling_unit_id)?;
+        map.optional_number("selling_unit_multiple", &self.selling_unit_multiple)?;
+        map.optional_number("selling_unit_price", &self.selling_unit_price)?;
+        map.optional(
+            "selling_unit_price_overridden",
+            &self.selling_unit_price_overridden,
+        )?;
+        map.optional("show_on_customer_docs", &self.show_on_customer_docs)?;
+        map.optional("show_on_picking_list_type", &self.show_on_picking_list_type)?;
+        map.optional("sop_quote", &self.sop_quote)?;
+        map.optional("sop_quote_id", &self.sop_quote_id)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number(
+            "stock_unit_allocated_quantity",
+            &self.stock_unit_allocated_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_available_for_despatch",
+            &self.stock_unit_available_for_despatch,
+        )?;
+        map.optional_number(
+            "stock_unit_available_quantity",
+            &self.stock_unit_available_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_despatch_receipt_quantity",
+            &self.stock_unit_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "stock_unit_invoice_credit_quantity",
+            &self.stock_unit_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_line_quantity", &self.stock_unit_line_quantity)?;
+        map.optional_number("stock_unit_multiple", &self.stock_unit_multiple)?;
+        map.optional_number(
+            "stock_unit_posted_invoice_credit_quantity",
+            &self.stock_unit_posted_invoice_credit_quantity,
+        )?;
+        map.optional_number("stock_unit_precision", &self.stock_unit_precision)?;
+        map.optional_number(
+            "stock_unit_to_allocate_quantity",
+            &self.stock_unit_to_allocate_quantity,
+        )?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("unit_discount_overridden", &self.unit_discount_overridden)?;
+        map.optional_number("unit_discount_percent", &self.unit_discount_percent)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional("use_description", &self.use_description)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteLine {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_charge = None;
+        let mut allocated_quantity = None;
+        let mut allocation_status = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut available_for_despatch = None;
+        let mut code = None;
+        let mut confirmation_intent_type = None;
+        let mut cost_price = None;
+        let mut create_cancelled_line = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut despatch_note_comment = None;
+        let mut despatch_receipt_quantity = None;
+        let mut despatch_receipt_status = None;
+        let mut discount = None;
+        let mut discount_percent_specified = None;
+        let mut discounted_unit_price = None;
+        let mut fulfilment_method = None;
+        let mut id = None;
+        let mut invoice_credit_quantity = None;
+        let mut invoice_credit_status = None;
+        let mut is_complete = None;
+        let mut is_line_deletable = None;
+        let mut is_to_delete = None;
+        let mut line_number = None;
+        let mut line_quantity = None;
+        let mut line_tax_value = None;
+        let mut line_total_value = None;
+        let mut line_type = None;
+        let mut line_unit_precision = None;
+        let mut nominal_code = None;
+        let mut nominal_cost_centre = None;
+        let mut nominal_department = None;
+        let mut nominal_reference = None;
+        let mut picking_list_comment = None;
+        let mut posted_invoice_credit_quantity = None;
+        let mut pricing_unit = None;
+        let mut pricing_unit_description = None;
+        let mut pricing_unit_id = None;
+        let mut product = None;
+        let mut product_id = None;
+        let mut profitability = None;
+        let mut promised_delivery_date = None;
+        let mut requested_delivery_date = None;
+        let mut retain_manual_prices = None;
+        let mut selling_unit = None;
+        let mut selling_unit_description = None;
+        let mut selling_unit_id = None;
+        let mut selling_unit_multiple = None;
+        let mut selling_unit_price = None;
+        let mut selling_unit_price_overridden = None;
+        let mut show_on_customer_docs = None;
+        let mut show_on_picking_list_type = None;
+        let mut sop_quote = None;
+        let mut sop_quote_id = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut stock_unit_allocated_quantity = None;
+        let mut stock_unit_available_for_despatch = None;
+        let mut stock_unit_available_quantity = None;
+        let mut stock_unit_despatch_receipt_quantity = None;
+        let mut stock_unit_invoice_credit_quantity = None;
+        let mut stock_unit_line_quantity = None;
+        let mut stock_unit_multiple = None;
+        let mut stock_unit_posted_invoice_credit_quantity = None;
+        let mut stock_unit_precision = None;
+        let mut stock_unit_to_allocate_quantity = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut unit_discount_overridden = None;
+        let mut unit_discount_percent = None;
+        let mut unit_discount_value = None;
+        let mut use_description = None;
+        let mut warehouse = None;
+        let mut warehouse_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_charge") => fields.next_value(&mut additional_charge)?,
+                Some("allocated_quantity") => {
+                    fields.lenient_option(&mut allocated_quantity)?
+                }
+                Some("allocation_status") => {
+                    fields.lenient_option(&mut allocation_status)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("available_for_despatch") => {
+                    fields.lenient_option(&mut available_for_despatch)?
+                }
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("confirmation_intent_type") => {
+                    fields.lenient_option(&mut confirmation_intent_type)?
+                }
+                Some("cost_price") => fields.lenient_option(&mut cost_price)?,
+                Some("create_cancelled_line") => {
+                    fields.lenient_option(&mut create_cancelled_line)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_value(&mut description)?,
+                Some("despatch_note_comment") => {
+                    fields.lenient_option(&mut despatch_note_comment)?
+                }
+                Some("despatch_receipt_quantity") => {
+                    fields.lenient_option(&mut despatch_receipt_quantity)?
+                }
+                Some("despatch_receipt_status") => {
+                    fields.lenient_option(&mut despatch_receipt_status)?
+                }
+                Some("discount") => fields.next_value(&mut discount)?,
+                Some("discount_percent_specified") => {
+                    fields.lenient_option(&mut discount_percent_specified)?
+                }
+                Some("discounted_unit_price") => {
+                    fields.lenient_option(&mut discounted_unit_price)?
+                }
+                Some("fulfilment_method") => {
+                    fields.lenient_option(&mut fulfilment_method)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_credit_quantity") => {
+                    fields.lenient_option(&mut invoice_credit_quantity)?
+                }
+                Some("invoice_credit_status") => {
+                    fields.lenient_option(&mut invoice_credit_status)?
+                }
+                Some("is_complete") => fields.lenient_option(&mut is_complete)?,
+                Some("is_line_deletable") => {
+                    fields.lenient_option(&mut is_line_deletable)?
+                }
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("line_number") => fields.lenient_option(&mut line_number)?,
+                Some("line_quantity") => fields.lenient_value(&mut line_quantity)?,
+                Some("line_tax_value") => fields.lenient_option(&mut line_tax_value)?,
+                Some("line_total_value") => fields.lenient_option(&mut line_total_value)?,
+                Some("line_type") => fields.next_value(&mut line_type)?,
+                Some("line_unit_precision") => {
+                    fields.lenient_option(&mut line_unit_precision)?
+                }
+                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
+                Some("nominal_cost_centre") => {
+                    fields.lenient_option(&mut nominal_cost_centre)?
+                }
+                Some("nominal_department") => {
+                    fields.lenient_option(&mut nominal_department)?
+                }
+                Some("nominal_reference") => {
+                    fields.lenient_option(&mut nominal_reference)?
+                }
+                Some("picking_list_comment") => {
+                    fields.lenient_option(&mut picking_list_comment)?
+                }
+                Some("posted_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut posted_invoice_credit_quantity)?
+                }
+                Some("pricing_unit") => fields.next_value(&mut pricing_unit)?,
+                Some("pricing_unit_description") => {
+                    fields.lenient_option(&mut pricing_unit_description)?
+                }
+                Some("pricing_unit_id") => fields.lenient_option(&mut pricing_unit_id)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("profitability") => fields.next_value(&mut profitability)?,
+                Some("promised_delivery_date") => {
+                    fields.next_value(&mut promised_delivery_date)?
+                }
+                Some("requested_delivery_date") => {
+                    fields.next_value(&mut requested_delivery_date)?
+                }
+                Some("retain_manual_prices") => {
+                    fields.lenient_option(&mut retain_manual_prices)?
+                }
+                Some("selling_unit") => fields.next_value(&mut selling_unit)?,
+                Some("selling_unit_description") => {
+                    fields.lenient_option(&mut selling_unit_description)?
+                }
+                Some("selling_unit_id") => fields.lenient_option(&mut selling_unit_id)?,
+                Some("selling_unit_multiple") => {
+                    fields.lenient_option(&mut selling_unit_multiple)?
+                }
+                Some("selling_unit_price") => {
+                    fields.lenient_option(&mut selling_unit_price)?
+                }
+                Some("selling_unit_price_overridden") => {
+                    fields.lenient_option(&mut selling_unit_price_overridden)?
+                }
+                Some("show_on_customer_docs") => {
+                    fields.lenient_option(&mut show_on_customer_docs)?
+                }
+                Some("show_on_picking_list_type") => {
+                    fields.lenient_option(&mut show_on_picking_list_type)?
+                }
+                Some("sop_quote") => fields.next_value(&mut sop_quote)?,
+                Some("sop_quote_id") => fields.lenient_option(&mut sop_quote_id)?,
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("stock_unit_allocated_quantity") => {
+                    fields.lenient_option(&mut stock_unit_allocated_quantity)?
+                }
+                Some("stock_unit_available_for_despatch") => {
+                    fields.lenient_option(&mut stock_unit_available_for_despatch)?
+                }
+                Some("stock_unit_available_quantity") => {
+                    fields.lenient_option(&mut stock_unit_available_quantity)?
+                }
+                Some("stock_unit_despatch_receipt_quantity") => {
+                    fields.lenient_option(&mut stock_unit_despatch_receipt_quantity)?
+                }
+                Some("stock_unit_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut stock_unit_invoice_credit_quantity)?
+                }
+                Some("stock_unit_line_quantity") => {
+                    fields.lenient_option(&mut stock_unit_line_quantity)?
+                }
+                Some("stock_unit_multiple") => {
+                    fields.lenient_option(&mut stock_unit_multiple)?
+                }
+                Some("stock_unit_posted_invoice_credit_quantity") => {
+                    fields
+                        .lenient_option(&mut stock_unit_posted_invoice_credit_quantity)?
+                }
+                Some("stock_unit_precision") => {
+                    fields.lenient_option(&mut stock_unit_precision)?
+                }
+                Some("stock_unit_to_allocate_quantity") => {
+                    fields.lenient_option(&mut stock_unit_to_allocate_quantity)?
+                }
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("unit_discount_overridden") => {
+                    fields.lenient_option(&mut unit_discount_overridden)?
+                }
+                Some("unit_discount_percent") => {
+                    fields.lenient_option(&mut unit_discount_percent)?
+                }
+                Some("unit_discount_value") => {
+                    fields.lenient_option(&mut unit_discount_value)?
+                }
+                Some("use_description") => fields.lenient_option(&mut use_description)?,
+                Some("warehouse") => fields.next_value(&mut warehouse)?,
+                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_charge: additional_charge.unwrap_or_default(),
+            allocated_quantity: allocated_quantity.unwrap_or_default(),
+            allocation_status: allocation_status.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            available_for_despatch: available_for_despatch.unwrap_or_default(),
+            code: fields.required(code, "code")?,
+            confirmation_intent_type: confirmation_intent_type.unwrap_or_default(),
+            cost_price: cost_price.unwrap_or_default(),
+            create_cancelled_line: create_cancelled_line.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: fields.required(description, "description")?,
+            despatch_note_comment: despatch_note_comment.unwrap_or_default(),
+            despatch_receipt_quantity: despatch_receipt_quantity.unwrap_or_default(),
+            despatch_receipt_status: despatch_receipt_status.unwrap_or_default(),
+            discount: discount.unwrap_or_default(),
+            discount_percent_specified: discount_percent_specified.unwrap_or_default(),
+            discounted_unit_price: discounted_unit_price.unwrap_or_default(),
+            fulfilment_method: fulfilment_method.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_credit_quantity: invoice_credit_quantity.unwrap_or_default(),
+            invoice_credit_status: invoice_credit_status.unwrap_or_default(),
+            is_complete: is_complete.unwrap_or_default(),
+            is_line_deletable: is_line_deletable.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            line_number: line_number.unwrap_or_default(),
+            line_quantity: fields.required(line_quantity, "line_quantity")?,
+            line_tax_value: line_tax_value.unwrap_or_default(),
+            line_total_value: line_total_value.unwrap_or_default(),
+            line_type: fields.required(line_type, "line_type")?,
+            line_unit_precision: line_unit_precision.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            nominal_cost_centre: nominal_cost_centre.unwrap_or_default(),
+            nominal_department: nominal_department.unwrap_or_default(),
+            nominal_reference: nominal_reference.unwrap_or_default(),
+            picking_list_comment: picking_list_comment.unwrap_or_default(),
+            posted_invoice_credit_quantity: posted_invoice_credit_quantity
+                .unwrap_or_default(),
+            pricing_unit: pricing_unit.unwrap_or_default(),
+            pricing_unit_description: pricing_unit_description.unwrap_or_default(),
+            pricing_unit_id: pricing_unit_id.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            profitability: profitability.unwrap_or_default(),
+            promised_delivery_date: promised_delivery_date.unwrap_or_default(),
+            requested_delivery_date: requested_delivery_date.unwrap_or_default(),
+            retain_manual_prices: retain_manual_prices.unwrap_or_default(),
+            selling_unit: selling_unit.unwrap_or_default(),
+            selling_unit_description: selling_unit_description.unwrap_or_default(),
+            selling_unit_id: selling_unit_id.unwrap_or_default(),
+            selling_unit_multiple: selling_unit_multiple.unwrap_or_default(),
+            selling_unit_price: selling_unit_price.unwrap_or_default(),
+            selling_unit_price_overridden: selling_unit_price_overridden
+                .unwrap_or_default(),
+            show_on_customer_docs: show_on_customer_docs.unwrap_or_default(),
+            show_on_picking_list_type: show_on_picking_list_type.unwrap_or_default(),
+            sop_quote: sop_quote.unwrap_or_default(),
+            sop_quote_id: sop_quote_id.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            stock_unit_allocated_quantity: stock_unit_allocated_quantity
+                .unwrap_or_default(),
+            stock_unit_available_for_despatch: stock_unit_available_for_despatch
+                .unwrap_or_default(),
+            stock_unit_available_quantity: stock_unit_available_quantity
+                .unwrap_or_default(),
+            stock_unit_despatch_receipt_quantity: stock_unit_despatch_receipt_quantity
+                .unwrap_or_default(),
+            stock_unit_invoice_credit_quantity: stock_unit_invoice_credit_quantity
+                .unwrap_or_default(),
+            stock_unit_line_quantity: stock_unit_line_quantity.unwrap_or_default(),
+            stock_unit_multiple: stock_unit_multiple.unwrap_or_default(),
+            stock_unit_posted_invoice_credit_quantity: stock_unit_posted_invoice_credit_quantity
+                .unwrap_or_default(),
+            stock_unit_precision: stock_unit_precision.unwrap_or_default(),
+            stock_unit_to_allocate_quantity: stock_unit_to_allocate_quantity
+                .unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            unit_discount_overridden: unit_discount_overridden.unwrap_or_default(),
+            unit_discount_percent: unit_discount_percent.unwrap_or_default(),
+            unit_discount_value: unit_discount_value.unwrap_or_default(),
+            use_description: use_description.unwrap_or_default(),
+            warehouse: warehouse.unwrap_or_default(),
+            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of sales quotes, sales quote lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_quote_id' and 'sop_quote_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteLineView {
     /// The associated customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_currency_id: Option<i64>,
     /// The name for the currency used for the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_currency_name: Option<String>,
     /// The symbol of the currency used for the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_currency_symbol: Option<String>,
     /// Customer sales quote document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_customer_document_no: Option<String>,
     /// The date and time the sales quote was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales quote date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_document_date: Option<sage_core::types::DateTime>,
     /// Sales quote document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_document_no: Option<String>,
     /// Sales quote status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_document_status: Option<String>,
     /// Exchange rate for the sales quote.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales quote.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_id: Option<super::ids::SopQuoteId>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP quote line was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_quote_line_unit_discount_value from the sop_quote_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales quote line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_id: Option<i64>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales quote line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_number: Option<i64>,
     /// Sales quote line product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_product_code: Option<String>,
     /// Sales quote line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The line quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales quote line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_quote_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The associated tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_quote_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopQuoteLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_quote_analysis_code_1", &self.sop_quote_analysis_code_1)?;
+        map.optional("sop_quote_analysis_code_10", &self.sop_quote_analysis_code_10)?;
+        map.optional("sop_quote_analysis_code_11", &self.sop_quote_analysis_code_11)?;
+        map.optional("sop_quote_analysis_code_12", &self.sop_quote_analysis_code_12)?;
+        map.optional("sop_quote_analysis_code_13", &self.sop_quote_analysis_code_13)?;
+        map.optional("sop_quote_analysis_code_14", &self.sop_quote_analysis_code_14)?;
+        map.optional("sop_quote_analysis_code_15", &self.sop_quote_analysis_code_15)?;
+        map.optional("sop_quote_analysis_code_16", &self.sop_quote_analysis_code_16)?;
+        map.optional("sop_quote_analysis_code_17", &self.sop_quote_analysis_code_17)?;
+        map.optional("sop_quote_analysis_code_18", &self.sop_quote_analysis_code_18)?;
+        map.optional("sop_quote_analysis_code_19", &self.sop_quote_analysis_code_19)?;
+        map.optional("sop_quote_analysis_code_2", &self.sop_quote_analysis_code_2)?;
+        map.optional("sop_quote_analysis_code_20", &self.sop_quote_analysis_code_20)?;
+        map.optional("sop_quote_analysis_code_3", &self.sop_quote_analysis_code_3)?;
+        map.optional("sop_quote_analysis_code_4", &self.sop_quote_analysis_code_4)?;
+        map.optional("sop_quote_analysis_code_5", &self.sop_quote_analysis_code_5)?;
+        map.optional("sop_quote_analysis_code_6", &self.sop_quote_analysis_code_6)?;
+        map.optional("sop_quote_analysis_code_7", &self.sop_quote_analysis_code_7)?;
+        map.optional("sop_quote_analysis_code_8", &self.sop_quote_analysis_code_8)?;
+        map.optional("sop_quote_analysis_code_9", &self.sop_quote_analysis_code_9)?;
+        map.optional("sop_quote_currency_id", &self.sop_quote_currency_id)?;
+        map.optional("sop_quote_currency_name", &self.sop_quote_currency_name)?;
+        map.optional("sop_quote_currency_symbol", &self.sop_quote_currency_symbol)?;
+        map.optional(
+            "sop_quote_customer_document_no",
+            &self.sop_quote_customer_document_no,
+        )?;
+        map.optional("sop_quote_date_time_updated", &self.sop_quote_date_time_updated)?;
+        map.optional("sop_quote_document_date", &self.sop_quote_document_date)?;
+        map.optional("sop_quote_document_no", &self.sop_quote_document_no)?;
+        map.optional("sop_quote_document_status", &self.sop_quote_document_status)?;
+        map.optional_number("sop_quote_exchange_rate", &self.sop_quote_exchange_rate)?;
+        map.optional("sop_quote_id", &self.sop_quote_id)?;
+        map.optional(
+            "sop_quote_line_analysis_code_1",
+            &self.sop_quote_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_10",
+            &self.sop_quote_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_11",
+            &self.sop_quote_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_12",
+            &self.sop_quote_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_13",
+            &self.sop_quote_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_14",
+            &self.sop_quote_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_15",
+            &self.sop_quote_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_16",
+            &self.sop_quote_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_17",
+            &self.sop_quote_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_18",
+            &self.sop_quote_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_19",
+            &self.sop_quote_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_2",
+            &self.sop_quote_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_20",
+            &self.sop_quote_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_3",
+            &self.sop_quote_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_4",
+            &self.sop_quote_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_5",
+            &self.sop_quote_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_6",
+            &self.sop_quote_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_7",
+            &self.sop_quote_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_8",
+            &self.sop_quote_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_quote_line_analysis_code_9",
+            &self.sop_quote_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_quote_line_cost_price",
+            &self.sop_quote_line_cost_price,
+        )?;
+        map.optional(
+            "sop_quote_line_date_time_updated",
+            &self.sop_quote_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_quote_line_discounted_unit_price",
+            &self.sop_quote_line_discounted_unit_price,
+        )?;
+        map.optional("sop_quote_line_id", &self.sop_quote_line_id)?;
+        map.optional_number(
+            "sop_quote_line_line_tax_value",
+            &self.sop_quote_line_line_tax_value,
+        )?;
+        map.optional("sop_quote_line_number", &self.sop_quote_line_number)?;
+        map.optional("sop_quote_line_product_code", &self.sop_quote_line_product_code)?;
+        map.optional(
+            "sop_quote_line_product_description",
+            &self.sop_quote_line_product_description,
+        )?;
+        map.optional(
+            "sop_quote_line_promised_delivery_date",
+            &self.sop_quote_line_promised_delivery_date,
+        )?;
+        map.optional_number("sop_quote_line_quantity", &self.sop_quote_line_quantity)?;
+        map.optional(
+            "sop_quote_line_requested_delivery_date",
+            &self.sop_quote_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_quote_line_selling_unit_description",
+            &self.sop_quote_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_quote_line_selling_unit_price",
+            &self.sop_quote_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_quote_line_total_value",
+            &self.sop_quote_line_total_value,
+        )?;
+        map.optional("sop_quote_line_type", &self.sop_quote_line_type)?;
+        map.optional_number(
+            "sop_quote_line_unit_discount_percent",
+            &self.sop_quote_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_quote_line_unit_discount_value",
+            &self.sop_quote_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_quote_promised_delivery_date",
+            &self.sop_quote_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_quote_requested_delivery_date",
+            &self.sop_quote_requested_delivery_date,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut product_code = None;
+        let mut product_description = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut sop_quote_analysis_code_1 = None;
+        let mut sop_quote_analysis_code_10 = None;
+        let mut sop_quote_analysis_code_11 = None;
+        let mut sop_quote_analysis_code_12 = None;
+        let mut sop_quote_analysis_code_13 = None;
+        let mut sop_quote_analysis_code_14 = None;
+        let mut sop_quote_analysis_code_15 = None;
+        let mut sop_quote_analysis_code_16 = None;
+        let mut sop_quote_analysis_code_17 = None;
+        let mut sop_quote_analysis_code_18 = None;
+        let mut sop_quote_analysis_code_19 = None;
+        let mut sop_quote_analysis_code_2 = None;
+        let mut sop_quote_analysis_code_20 = None;
+        let mut sop_quote_analysis_code_3 = None;
+        let mut sop_quote_analysis_code_4 = None;
+        let mut sop_quote_analysis_code_5 = None;
+        let mut sop_quote_analysis_code_6 = None;
+        let mut sop_quote_analysis_code_7 = None;
+        let mut sop_quote_analysis_code_8 = None;
+        let mut sop_quote_analysis_code_9 = None;
+        let mut sop_quote_currency_id = None;
+        let mut sop_quote_currency_name = None;
+        let mut sop_quote_currency_symbol = None;
+        let mut sop_quote_customer_document_no = None;
+        let mut sop_quote_date_time_updated = None;
+        let mut sop_quote_document_date = None;
+        let mut sop_quote_document_no = None;
+        let mut sop_quote_document_status = None;
+        let mut sop_quote_exchange_rate = None;
+        let mut sop_quote_id = None;
+        let mut sop_quote_line_analysis_code_1 = None;
+        let mut sop_quote_line_analysis_code_10 = None;
+        let mut sop_quote_line_analysis_code_11 = None;
+        let mut sop_quote_line_analysis_code_12 = None;
+        let mut sop_quote_line_analysis_code_13 = None;
+        let mut sop_quote_line_analysis_code_14 = None;
+        let mut sop_quote_line_analysis_code_15 = None;
+        let mut sop_quote_line_analysis_code_16 = None;
+        let mut sop_quote_line_analysis_code_17 = None;
+        let mut sop_quote_line_analysis_code_18 = None;
+        let mut sop_quote_line_analysis_code_19 = None;
+        let mut sop_quote_line_analysis_code_2 = None;
+        let mut sop_quote_line_analysis_code_20 = None;
+        let mut sop_quote_line_analysis_code_3 = None;
+        let mut sop_quote_line_analysis_code_4 = None;
+        let mut sop_quote_line_analysis_code_5 = None;
+        let mut sop_quote_line_analysis_code_6 = None;
+        let mut sop_quote_line_analysis_code_7 = None;
+        let mut sop_quote_line_analysis_code_8 = None;
+        let mut sop_quote_line_analysis_code_9 = None;
+        let mut sop_quote_line_cost_price = None;
+        let mut sop_quote_line_date_time_updated = None;
+        let mut sop_quote_line_discounted_unit_price = None;
+        let mut sop_quote_line_id = None;
+        let mut sop_quote_line_line_tax_value = None;
+        let mut sop_quote_line_number = None;
+        let mut sop_quote_line_product_code = None;
+        let mut sop_quote_line_product_description = None;
+        let mut sop_quote_line_promised_delivery_date = None;
+        let mut sop_quote_line_quantity = None;
+        let mut sop_quote_line_requested_delivery_date = None;
+        let mut sop_quote_line_selling_unit_description = None;
+        let mut sop_quote_line_selling_unit_price = None;
+        let mut sop_quote_line_total_value = None;
+        let mut sop_quote_line_type = None;
+        let mut sop_quote_line_unit_discount_percent = None;
+        let mut sop_quote_line_unit_discount_value = None;
+        let mut sop_quote_promised_delivery_date = None;
+        let mut sop_quote_requested_delivery_date = None;
+        let mut tax_code_code = None;
+        let mut tax_code_id = None;
+        let mut tax_code_name = None;
+        let mut tax_code_rate = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_description") => {
+                    fields.lenient_option(&mut product_description)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("sop_quote_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_1)?
+                }
+                Some("sop_quote_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_10)?
+                }
+                Some("sop_quote_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_11)?
+                }
+                Some("sop_quote_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_12)?
+                }
+                Some("sop_quote_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_13)?
+                }
+                Some("sop_quote_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_14)?
+                }
+                Some("sop_quote_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_15)?
+                }
+                Some("sop_quote_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_16)?
+                }
+                Some("sop_quote_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_17)?
+                }
+                Some("sop_quote_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_18)?
+                }
+                Some("sop_quote_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_19)?
+                }
+                Some("sop_quote_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_2)?
+                }
+                Some("sop_quote_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_20)?
+                }
+                Some("sop_quote_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_3)?
+                }
+                Some("sop_quote_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_4)?
+                }
+                Some("sop_quote_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_5)?
+                }
+                Some("sop_quote_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_6)?
+                }
+                Some("sop_quote_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_7)?
+                }
+                Some("sop_quote_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_8)?
+                }
+                Some("sop_quote_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_quote_analysis_code_9)?
+                }
+                Some("sop_quote_currency_id") => {
+                    fields.lenient_option(&mut sop_quote_currency_id)?
+                }
+                Some("sop_quote_currency_name") => {
+                    fields.lenient_option(&mut sop_quote_currency_name)?
+                }
+                Some("sop_quote_currency_symbol") => {
+                    fields.lenient_option(&mut sop_quote_currency_symbol)?
+                }
+                Some("sop_quote_customer_document_no") => {
+                    fields.lenient_option(&mut sop_quote_customer_document_no)?
+                }
+                Some("sop_quote_date_time_updated") => {
+                    fields.next_value(&mut sop_quote_date_time_updated)?
+                }
+                Some("sop_quote_document_date") => {
+                    fields.next_value(&mut sop_quote_document_date)?
+                }
+                Some("sop_quote_document_no") => {
+                    fields.lenient_option(&mut sop_quote_document_no)?
+                }
+                Some("sop_quote_document_status") => {
+                    fields.lenient_option(&mut sop_quote_document_status)?
+                }
+                Some("sop_quote_exchange_rate") => {
+                    fields.lenient_option(&mut sop_quote_exchange_rate)?
+                }
+                Some("sop_quote_id") => fields.lenient_option(&mut sop_quote_id)?,
+                Some("sop_quote_line_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_1)?
+                }
+                Some("sop_quote_line_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_10)?
+                }
+                Some("sop_quote_line_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_11)?
+                }
+                Some("sop_quote_line_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_12)?
+                }
+                Some("sop_quote_line_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_13)?
+                }
+                Some("sop_quote_line_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_14)?
+                }
+                Some("sop_quote_line_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_15)?
+                }
+                Some("sop_quote_line_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_16)?
+                }
+                Some("sop_quote_line_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_17)?
+                }
+                Some("sop_quote_line_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_18)?
+                }
+                Some("sop_quote_line_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_19)?
+                }
+                Some("sop_quote_line_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_2)?
+                }
+                Some("sop_quote_line_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_20)?
+                }
+                Some("sop_quote_line_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_3)?
+                }
+                Some("sop_quote_line_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_4)?
+                }
+                Some("sop_quote_line_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_5)?
+                }
+                Some("sop_quote_line_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_6)?
+                }
+                Some("sop_quote_line_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_7)?
+                }
+                Some("sop_quote_line_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_8)?
+                }
+                Some("sop_quote_line_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_quote_line_analysis_code_9)?
+                }
+                Some("sop_quote_line_cost_price") => {
+                    fields.lenient_option(&mut sop_quote_line_cost_price)?
+                }
+                Some("sop_quote_line_date_time_updated") => {
+                    fields.next_value(&mut sop_quote_line_date_time_updated)?
+                }
+                Some("sop_quote_line_discounted_unit_price") => {
+                    fields.lenient_option(&mut sop_quote_line_discounted_unit_price)?
+                }
+                Some("sop_quote_line_id") => {
+                    fields.lenient_option(&mut sop_quote_line_id)?
+                }
+                Some("sop_quote_line_line_tax_value") => {
+                    fields.lenient_option(&mut sop_quote_line_line_tax_value)?
+                }
+                Some("sop_quote_line_number") => {
+                    fields.lenient_option(&mut sop_quote_line_number)?
+                }
+                Some("sop_quote_line_product_code") => {
+                    fields.lenient_option(&mut sop_quote_line_product_code)?
+                }
+                Some("sop_quote_line_product_description") => {
+                    fields.lenient_option(&mut sop_quote_line_product_description)?
+                }
+                Some("sop_quote_line_promised_delivery_date") => {
+                    fields.next_value(&mut sop_quote_line_promised_delivery_date)?
+                }
+                Some("sop_quote_line_quantity") => {
+                    fields.lenient_option(&mut sop_quote_line_quantity)?
+                }
+                Some("sop_quote_line_requested_delivery_date") => {
+                    fields.next_value(&mut sop_quote_line_requested_delivery_date)?
+                }
+                Some("sop_quote_line_selling_unit_description") => {
+                    fields.lenient_option(&mut sop_quote_line_selling_unit_description)?
+                }
+                Some("sop_quote_line_selling_unit_price") => {
+                    fields.lenient_option(&mut sop_quote_line_selling_unit_price)?
+                }
+                Some("sop_quote_line_total_value") => {
+                    fields.lenient_option(&mut sop_quote_line_total_value)?
+                }
+                Some("sop_quote_line_type") => {
+                    fields.next_value(&mut sop_quote_line_type)?
+                }
+                Some("sop_quote_line_unit_discount_percent") => {
+                    fields.lenient_option(&mut sop_quote_line_unit_discount_percent)?
+                }
+                Some("sop_quote_line_unit_discount_value") => {
+                    fields.lenient_option(&mut sop_quote_line_unit_discount_value)?
+                }
+                Some("sop_quote_promised_delivery_date") => {
+                    fields.next_value(&mut sop_quote_promised_delivery_date)?
+                }
+                Some("sop_quote_requested_delivery_date") => {
+                    fields.next_value(&mut sop_quote_requested_delivery_date)?
+                }
+                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
+                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_description: product_description.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            sop_quote_analysis_code_1: sop_quote_analysis_code_1.unwrap_or_default(),
+            sop_quote_analysis_code_10: sop_quote_analysis_code_10.unwrap_or_default(),
+            sop_quote_analysis_code_11: sop_quote_analysis_code_11.unwrap_or_default(),
+            sop_quote_analysis_code_12: sop_quote_analysis_code_12.unwrap_or_default(),
+            sop_quote_analysis_code_13: sop_quote_analysis_code_13.unwrap_or_default(),
+            sop_quote_analysis_code_14: sop_quote_analysis_code_14.unwrap_or_default(),
+            sop_quote_analysis_code_15: sop_quote_analysis_code_15.unwrap_or_default(),
+            sop_quote_analysis_code_16: sop_quote_analysis_code_16.unwrap_or_default(),
+            sop_quote_analysis_code_17: sop_quote_analysis_code_17.unwrap_or_default(),
+            sop_quote_analysis_code_18: sop_quote_analysis_code_18.unwrap_or_default(),
+            sop_quote_analysis_code_19: sop_quote_analysis_code_19.unwrap_or_default(),
+            sop_quote_analysis_code_2: sop_quote_analysis_code_2.unwrap_or_default(),
+            sop_quote_analysis_code_20: sop_quote_analysis_code_20.unwrap_or_default(),
+            sop_quote_analysis_code_3: sop_quote_analysis_code_3.unwrap_or_default(),
+            sop_quote_analysis_code_4: sop_quote_analysis_code_4.unwrap_or_default(),
+            sop_quote_analysis_code_5: sop_quote_analysis_code_5.unwrap_or_default(),
+            sop_quote_analysis_code_6: sop_quote_analysis_code_6.unwrap_or_default(),
+            sop_quote_analysis_code_7: sop_quote_analysis_code_7.unwrap_or_default(),
+            sop_quote_analysis_code_8: sop_quote_analysis_code_8.unwrap_or_default(),
+            sop_quote_analysis_code_9: sop_quote_analysis_code_9.unwrap_or_default(),
+            sop_quote_currency_id: sop_quote_currency_id.unwrap_or_default(),
+            sop_quote_currency_name: sop_quote_currency_name.unwrap_or_default(),
+            sop_quote_currency_symbol: sop_quote_currency_symbol.unwrap_or_default(),
+            sop_quote_customer_document_no: sop_quote_customer_document_no
+                .unwrap_or_default(),
+            sop_quote_date_time_updated: sop_quote_date_time_updated.unwrap_or_default(),
+            sop_quote_document_date: sop_quote_document_date.unwrap_or_default(),
+            sop_quote_document_no: sop_quote_document_no.unwrap_or_default(),
+            sop_quote_document_status: sop_quote_document_status.unwrap_or_default(),
+            sop_quote_exchange_rate: sop_quote_exchange_rate.unwrap_or_default(),
+            sop_quote_id: sop_quote_id.unwrap_or_default(),
+            sop_quote_line_analysis_code_1: sop_quote_line_analysis_code_1
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_10: sop_quote_line_analysis_code_10
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_11: sop_quote_line_analysis_code_11
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_12: sop_quote_line_analysis_code_12
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_13: sop_quote_line_analysis_code_13
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_14: sop_quote_line_analysis_code_14
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_15: sop_quote_line_analysis_code_15
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_16: sop_quote_line_analysis_code_16
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_17: sop_quote_line_analysis_code_17
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_18: sop_quote_line_analysis_code_18
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_19: sop_quote_line_analysis_code_19
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_2: sop_quote_line_analysis_code_2
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_20: sop_quote_line_analysis_code_20
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_3: sop_quote_line_analysis_code_3
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_4: sop_quote_line_analysis_code_4
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_5: sop_quote_line_analysis_code_5
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_6: sop_quote_line_analysis_code_6
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_7: sop_quote_line_analysis_code_7
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_8: sop_quote_line_analysis_code_8
+                .unwrap_or_default(),
+            sop_quote_line_analysis_code_9: sop_quote_line_analysis_code_9
+                .unwrap_or_default(),
+            sop_quote_line_cost_price: sop_quote_line_cost_price.unwrap_or_default(),
+            sop_quote_line_date_time_updated: sop_quote_line_date_time_updated
+                .unwrap_or_default(),
+            sop_quote_line_discounted_unit_price: sop_quote_line_discounted_unit_price
+                .unwrap_or_default(),
+            sop_quote_line_id: sop_quote_line_id.unwrap_or_default(),
+            sop_quote_line_line_tax_value: sop_quote_line_line_tax_value
+                .unwrap_or_default(),
+            sop_quote_line_number: sop_quote_line_number.unwrap_or_default(),
+            sop_quote_line_product_code: sop_quote_line_product_code.unwrap_or_default(),
+            sop_quote_line_product_description: sop_quote_line_product_description
+                .unwrap_or_default(),
+            sop_quote_line_promised_delivery_date: sop_quote_line_promised_delivery_date
+                .unwrap_or_default(),
+            sop_quote_line_quantity: sop_quote_line_quantity.unwrap_or_default(),
+            sop_quote_line_requested_delivery_date: sop_quote_line_requested_delivery_date
+                .unwrap_or_default(),
+            sop_quote_line_selling_unit_description: sop_quote_line_selling_unit_description
+                .unwrap_or_default(),
+            sop_quote_line_selling_unit_price: sop_quote_line_selling_unit_price
+                .unwrap_or_default(),
+            sop_quote_line_total_value: sop_quote_line_total_value.unwrap_or_default(),
+            sop_quote_line_type: sop_quote_line_type.unwrap_or_default(),
+            sop_quote_line_unit_discount_percent: sop_quote_line_unit_discount_percent
+                .unwrap_or_default(),
+            sop_quote_line_unit_discount_value: sop_quote_line_unit_discount_value
+                .unwrap_or_default(),
+            sop_quote_promised_delivery_date: sop_quote_promised_delivery_date
+                .unwrap_or_default(),
+            sop_quote_requested_delivery_date: sop_quote_requested_delivery_date
+                .unwrap_or_default(),
+            tax_code_code: tax_code_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_code_name: tax_code_name.unwrap_or_default(),
+            tax_code_rate: tax_code_rate.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are sections of text that can be used to make comments about a sales quote.
@@ -9597,54 +12889,25 @@ pub struct SopQuoteLineView {
 /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuoteMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales quote memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing sales quote, whether to delete this memo from the collection of sales quote memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub note: Option<String>,
     /// Sales quote record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9665,96 +12928,190 @@ impl SopQuoteMemo {
     }
 }
 
+impl serde::Serialize for SopQuoteMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("note", &self.note)?;
+        map.field("sop_order_return_id", &self.sop_order_return_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        let mut sop_order_return_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_option(&mut note)?,
+                Some("sop_order_return_id") => {
+                    fields.lenient_value(&mut sop_order_return_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            sop_order_return_id: fields
+                .required(sop_order_return_id, "sop_order_return_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns the details of all SOP quotes. The default sort (orderby) fields are by 'document_no' and 'Id' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteView {
     /// Customer document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_document_no: Option<String>,
     /// Customer Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// Sales quote document date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Sales quote document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_no: Option<String>,
     /// Document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub document_status_id: Option<i64>,
     /// Sales quote record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Source document number for linked orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_no: Option<String>,
     /// Source document number for linked pro formas.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub proforma_no: Option<String>,
     /// Gross value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopQuoteView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_document_no", &self.customer_document_no)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("document_date", &self.document_date)?;
+        map.optional("document_no", &self.document_no)?;
+        map.optional("document_status_id", &self.document_status_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("order_no", &self.order_no)?;
+        map.optional("proforma_no", &self.proforma_no)?;
+        map.optional_number("total_gross_value", &self.total_gross_value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuoteView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuoteView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_document_no = None;
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut document_date = None;
+        let mut document_no = None;
+        let mut document_status_id = None;
+        let mut id = None;
+        let mut order_no = None;
+        let mut proforma_no = None;
+        let mut total_gross_value = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_document_no") => {
+                    fields.lenient_option(&mut customer_document_no)?
+                }
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("document_date") => fields.next_value(&mut document_date)?,
+                Some("document_no") => fields.lenient_option(&mut document_no)?,
+                Some("document_status_id") => {
+                    fields.lenient_option(&mut document_status_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("order_no") => fields.lenient_option(&mut order_no)?,
+                Some("proforma_no") => fields.lenient_option(&mut proforma_no)?,
+                Some("total_gross_value") => {
+                    fields.lenient_option(&mut total_gross_value)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_document_no: customer_document_no.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            document_date: document_date.unwrap_or_default(),
+            document_no: document_no.unwrap_or_default(),
+            document_status_id: document_status_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            order_no: order_no.unwrap_or_default(),
+            proforma_no: proforma_no.unwrap_or_default(),
+            total_gross_value: total_gross_value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a sales quote with all the default values for a customer. The API endpoint does not persist the sales quote.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SopQuotesNewRequest {
     /// Customer record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -9768,1408 +13125,2102 @@ impl SopQuotesNewRequest {
     }
 }
 
+impl serde::Serialize for SopQuotesNewRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopQuotesNewRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopQuotesNewRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns a view of sales returns, sales return lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_return_id' and 'sop_return_line_id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopReturnLineView {
     /// The associated customer record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_name: Option<String>,
     /// The associated customer account reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub customer_reference: Option<String>,
     /// The code of the product ordered. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_analysis_code_9: Option<String>,
     /// The Id for the currency used for the sales return.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_currency_id: Option<i64>,
     /// The name for the currency used for the sales return.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_currency_name: Option<String>,
     /// The symbol of the currency used for the sales return.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_currency_symbol: Option<String>,
     /// Customer sales return document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_customer_document_no: Option<String>,
     /// The date and time the sales return was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales return date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_document_date: Option<sage_core::types::DateTime>,
     /// Sales return document number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_document_no: Option<String>,
     /// Sales return status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_document_status: Option<String>,
     /// Exchange rate for the sales return.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales return.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_id: Option<i64>,
     /// Analysis code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_analysis_code_9: Option<String>,
     /// The cost price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_cost_price: Option<sage_core::types::Decimal>,
     /// The date and time the SOP return line was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_line_date_time_updated: Option<sage_core::types::DateTime>,
     /// The quantity received.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the sop_return_line_unit_discount_value from the sop_return_line_selling_unit_price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales return line Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_id: Option<i64>,
     /// The quantity credited.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// The tax value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_line_tax_value: Option<sage_core::types::Decimal>,
     /// Sales return line number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_number: Option<i64>,
     /// Sales return line product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_product_code: Option<String>,
     /// Sales return line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_product_description: Option<String>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_line_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// The quantity returned.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_quantity: Option<sage_core::types::Decimal>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_line_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The selling unit description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_selling_unit_description: Option<String>,
     /// The selling price per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_selling_unit_price: Option<sage_core::types::Decimal>,
     /// The total value of the line.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales return line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_return_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// Promised delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_promised_delivery_date: Option<sage_core::types::DateTime>,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_return_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The associated tax code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where sop_return_line_type = EnumLineTypeStandard.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopReturnLineView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("customer_id", &self.customer_id)?;
+        map.optional("customer_name", &self.customer_name)?;
+        map.optional("customer_reference", &self.customer_reference)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_description", &self.product_description)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.optional("sop_return_analysis_code_1", &self.sop_return_analysis_code_1)?;
+        map.optional("sop_return_analysis_code_10", &self.sop_return_analysis_code_10)?;
+        map.optional("sop_return_analysis_code_11", &self.sop_return_analysis_code_11)?;
+        map.optional("sop_return_analysis_code_12", &self.sop_return_analysis_code_12)?;
+        map.optional("sop_return_analysis_code_13", &self.sop_return_analysis_code_13)?;
+        map.optional("sop_return_analysis_code_14", &self.sop_return_analysis_code_14)?;
+        map.optional("sop_return_analysis_code_15", &self.sop_return_analysis_code_15)?;
+        map.optional("sop_return_analysis_code_16", &self.sop_return_analysis_code_16)?;
+        map.optional("sop_return_analysis_code_17", &self.sop_return_analysis_code_17)?;
+        map.optional("sop_return_analysis_code_18", &self.sop_return_analysis_code_18)?;
+        map.optional("sop_return_analysis_code_19", &self.sop_return_analysis_code_19)?;
+        map.optional("sop_return_analysis_code_2", &self.sop_return_analysis_code_2)?;
+        map.optional("sop_return_analysis_code_20", &self.sop_return_analysis_code_20)?;
+        map.optional("sop_return_analysis_code_3", &self.sop_return_analysis_code_3)?;
+        map.optional("sop_return_analysis_code_4", &self.sop_return_analysis_code_4)?;
+        map.optional("sop_return_analysis_code_5", &self.sop_return_analysis_code_5)?;
+        map.optional("sop_return_analysis_code_6", &self.sop_return_analysis_code_6)?;
+        map.optional("sop_return_analysis_code_7", &self.sop_return_analysis_code_7)?;
+        map.optional("sop_return_analysis_code_8", &self.sop_return_analysis_code_8)?;
+        map.optional("sop_return_analysis_code_9", &self.sop_return_analysis_code_9)?;
+        map.optional("sop_return_currency_id", &self.sop_return_currency_id)?;
+        map.optional("sop_return_currency_name", &self.sop_return_currency_name)?;
+        map.optional("sop_return_currency_symbol", &self.sop_return_currency_symbol)?;
+        map.optional(
+            "sop_return_customer_document_no",
+            &self.sop_return_customer_document_no,
+        )?;
+        map.optional(
+            "sop_return_date_time_updated",
+            &self.sop_return_date_time_updated,
+        )?;
+        map.optional("sop_return_document_date", &self.sop_return_document_date)?;
+        map.optional("sop_return_document_no", &self.sop_return_document_no)?;
+        map.optional("sop_return_document_status", &self.sop_return_document_status)?;
+        map.optional_number("sop_return_exchange_rate", &self.sop_return_exchange_rate)?;
+        map.optional("sop_return_id", &self.sop_return_id)?;
+        map.optional(
+            "sop_return_line_analysis_code_1",
+            &self.sop_return_line_analysis_code_1,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_10",
+            &self.sop_return_line_analysis_code_10,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_11",
+            &self.sop_return_line_analysis_code_11,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_12",
+            &self.sop_return_line_analysis_code_12,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_13",
+            &self.sop_return_line_analysis_code_13,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_14",
+            &self.sop_return_line_analysis_code_14,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_15",
+            &self.sop_return_line_analysis_code_15,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_16",
+            &self.sop_return_line_analysis_code_16,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_17",
+            &self.sop_return_line_analysis_code_17,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_18",
+            &self.sop_return_line_analysis_code_18,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_19",
+            &self.sop_return_line_analysis_code_19,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_2",
+            &self.sop_return_line_analysis_code_2,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_20",
+            &self.sop_return_line_analysis_code_20,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_3",
+            &self.sop_return_line_analysis_code_3,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_4",
+            &self.sop_return_line_analysis_code_4,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_5",
+            &self.sop_return_line_analysis_code_5,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_6",
+            &self.sop_return_line_analysis_code_6,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_7",
+            &self.sop_return_line_analysis_code_7,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_8",
+            &self.sop_return_line_analysis_code_8,
+        )?;
+        map.optional(
+            "sop_return_line_analysis_code_9",
+            &self.sop_return_line_analysis_code_9,
+        )?;
+        map.optional_number(
+            "sop_return_line_cost_price",
+            &self.sop_return_line_cost_price,
+        )?;
+        map.optional(
+            "sop_return_line_date_time_updated",
+            &self.sop_return_line_date_time_updated,
+        )?;
+        map.optional_number(
+            "sop_return_line_despatch_receipt_quantity",
+            &self.sop_return_line_despatch_receipt_quantity,
+        )?;
+        map.optional_number(
+            "sop_return_line_discounted_unit_price",
+            &self.sop_return_line_discounted_unit_price,
+        )?;
+        map.optional("sop_return_line_id", &self.sop_return_line_id)?;
+        map.optional_number(
+            "sop_return_line_invoice_credit_quantity",
+            &self.sop_return_line_invoice_credit_quantity,
+        )?;
+        map.optional_number(
+            "sop_return_line_line_tax_value",
+            &self.sop_return_line_line_tax_value,
+        )?;
+        map.optional("sop_return_line_number", &self.sop_return_line_number)?;
+        map.optional(
+            "sop_return_line_product_code",
+            &self.sop_return_line_product_code,
+        )?;
+        map.optional(
+            "sop_return_line_product_description",
+            &self.sop_return_line_product_description,
+        )?;
+        map.optional(
+            "sop_return_line_promised_delivery_date",
+            &self.sop_return_line_promised_delivery_date,
+        )?;
+        map.optional_number("sop_return_line_quantity", &self.sop_return_line_quantity)?;
+        map.optional(
+            "sop_return_line_requested_delivery_date",
+            &self.sop_return_line_requested_delivery_date,
+        )?;
+        map.optional(
+            "sop_return_line_selling_unit_description",
+            &self.sop_return_line_selling_unit_description,
+        )?;
+        map.optional_number(
+            "sop_return_line_selling_unit_price",
+            &self.sop_return_line_selling_unit_price,
+        )?;
+        map.optional_number(
+            "sop_return_line_total_value",
+            &self.sop_return_line_total_value,
+        )?;
+        map.optional("sop_return_line_type", &self.sop_return_line_type)?;
+        map.optional_number(
+            "sop_return_line_unit_discount_percent",
+            &self.sop_return_line_unit_discount_percent,
+        )?;
+        map.optional_number(
+            "sop_return_line_unit_discount_value",
+            &self.sop_return_line_unit_discount_value,
+        )?;
+        map.optional(
+            "sop_return_promised_delivery_date",
+            &self.sop_return_promised_delivery_date,
+        )?;
+        map.optional(
+            "sop_return_requested_delivery_date",
+            &self.sop_return_requested_delivery_date,
+        )?;
+        map.optional("tax_code_code", &self.tax_code_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("tax_code_name", &self.tax_code_name)?;
+        map.optional_number("tax_code_rate", &self.tax_code_rate)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopReturnLineView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopReturnLineView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut customer_name = None;
+        let mut customer_reference = None;
+        let mut product_code = None;
+        let mut product_description = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        let mut sop_return_analysis_code_1 = None;
+        let mut sop_return_analysis_code_10 = None;
+        let mut sop_return_analysis_code_11 = None;
+        let mut sop_return_analysis_code_12 = None;
+        let mut sop_return_analysis_code_13 = None;
+        let mut sop_return_analysis_code_14 = None;
+        let mut sop_return_analysis_code_15 = None;
+        let mut sop_return_analysis_code_16 = None;
+        let mut sop_return_analysis_code_17 = None;
+        let mut sop_return_analysis_code_18 = None;
+        let mut sop_return_analysis_code_19 = None;
+        let mut sop_return_analysis_code_2 = None;
+        let mut sop_return_analysis_code_20 = None;
+        let mut sop_return_analysis_code_3 = None;
+        let mut sop_return_analysis_code_4 = None;
+        let mut sop_return_analysis_code_5 = None;
+        let mut sop_return_analysis_code_6 = None;
+        let mut sop_return_analysis_code_7 = None;
+        let mut sop_return_analysis_code_8 = None;
+        let mut sop_return_analysis_code_9 = None;
+        let mut sop_return_currency_id = None;
+        let mut sop_return_currency_name = None;
+        let mut sop_return_currency_symbol = None;
+        let mut sop_return_customer_document_no = None;
+        let mut sop_return_date_time_updated = None;
+        let mut sop_return_document_date = None;
+        let mut sop_return_document_no = None;
+        let mut sop_return_document_status = None;
+        let mut sop_return_exchange_rate = None;
+        let mut sop_return_id = None;
+        let mut sop_return_line_analysis_code_1 = None;
+        let mut sop_return_line_analysis_code_10 = None;
+        let mut sop_return_line_analysis_code_11 = None;
+        let mut sop_return_line_analysis_code_12 = None;
+        let mut sop_return_line_analysis_code_13 = None;
+        let mut sop_return_line_analysis_code_14 = None;
+        let mut sop_return_line_analysis_code_15 = None;
+        let mut sop_return_line_analysis_code_16 = None;
+        let mut sop_return_line_analysis_code_17 = None;
+        let mut sop_return_line_analysis_code_18 = None;
+        let mut sop_return_line_analysis_code_19 = None;
+        let mut sop_return_line_analysis_code_2 = None;
+        let mut sop_return_line_analysis_code_20 = None;
+        let mut sop_return_line_analysis_code_3 = None;
+        let mut sop_return_line_analysis_code_4 = None;
+        let mut sop_return_line_analysis_code_5 = None;
+        let mut sop_return_line_analysis_code_6 = None;
+        let mut sop_return_line_analysis_code_7 = None;
+        let mut sop_return_line_analysis_code_8 = None;
+        let mut sop_return_line_analysis_code_9 = None;
+        let mut sop_return_line_cost_price = None;
+        let mut sop_return_line_date_time_updated = None;
+        let mut sop_return_line_despatch_receipt_quantity = None;
+        let mut sop_return_line_discounted_unit_price = None;
+        let mut sop_return_line_id = None;
+        let mut sop_return_line_invoice_credit_quantity = None;
+        let mut sop_return_line_line_tax_value = None;
+        let mut sop_return_line_number = None;
+        let mut sop_return_line_product_code = None;
+        let mut sop_return_line_product_description = None;
+        let mut sop_return_line_promised_delivery_date = None;
+        let mut sop_return_line_quantity = None;
+        let mut sop_return_line_requested_delivery_date = None;
+        let mut sop_return_line_selling_unit_description = None;
+        let mut sop_return_line_selling_unit_price = None;
+        let mut sop_return_line_total_value = None;
+        let mut sop_return_line_type = None;
+        let mut sop_return_line_unit_discount_percent = None;
+        let mut sop_return_line_unit_discount_value = None;
+        let mut sop_return_promised_delivery_date = None;
+        let mut sop_return_requested_delivery_date = None;
+        let mut tax_code_code = None;
+        let mut tax_code_id = None;
+        let mut tax_code_name = None;
+        let mut tax_code_rate = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_option(&mut customer_id)?,
+                Some("customer_name") => fields.lenient_option(&mut customer_name)?,
+                Some("customer_reference") => {
+                    fields.lenient_option(&mut customer_reference)?
+                }
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_description") => {
+                    fields.lenient_option(&mut product_description)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some("sop_return_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_1)?
+                }
+                Some("sop_return_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_10)?
+                }
+                Some("sop_return_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_11)?
+                }
+                Some("sop_return_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_12)?
+                }
+                Some("sop_return_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_13)?
+                }
+                Some("sop_return_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_14)?
+                }
+                Some("sop_return_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_15)?
+                }
+                Some("sop_return_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_16)?
+                }
+                Some("sop_return_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_17)?
+                }
+                Some("sop_return_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_18)?
+                }
+                Some("sop_return_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_19)?
+                }
+                Some("sop_return_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_2)?
+                }
+                Some("sop_return_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_20)?
+                }
+                Some("sop_return_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_3)?
+                }
+                Some("sop_return_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_4)?
+                }
+                Some("sop_return_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_5)?
+                }
+                Some("sop_return_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_6)?
+                }
+                Some("sop_return_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_7)?
+                }
+                Some("sop_return_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_8)?
+                }
+                Some("sop_return_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_return_analysis_code_9)?
+                }
+                Some("sop_return_currency_id") => {
+                    fields.lenient_option(&mut sop_return_currency_id)?
+                }
+                Some("sop_return_currency_name") => {
+                    fields.lenient_option(&mut sop_return_currency_name)?
+                }
+                Some("sop_return_currency_symbol") => {
+                    fields.lenient_option(&mut sop_return_currency_symbol)?
+                }
+                Some("sop_return_customer_document_no") => {
+                    fields.lenient_option(&mut sop_return_customer_document_no)?
+                }
+                Some("sop_return_date_time_updated") => {
+                    fields.next_value(&mut sop_return_date_time_updated)?
+                }
+                Some("sop_return_document_date") => {
+                    fields.next_value(&mut sop_return_document_date)?
+                }
+                Some("sop_return_document_no") => {
+                    fields.lenient_option(&mut sop_return_document_no)?
+                }
+                Some("sop_return_document_status") => {
+                    fields.lenient_option(&mut sop_return_document_status)?
+                }
+                Some("sop_return_exchange_rate") => {
+                    fields.lenient_option(&mut sop_return_exchange_rate)?
+                }
+                Some("sop_return_id") => fields.lenient_option(&mut sop_return_id)?,
+                Some("sop_return_line_analysis_code_1") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_1)?
+                }
+                Some("sop_return_line_analysis_code_10") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_10)?
+                }
+                Some("sop_return_line_analysis_code_11") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_11)?
+                }
+                Some("sop_return_line_analysis_code_12") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_12)?
+                }
+                Some("sop_return_line_analysis_code_13") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_13)?
+                }
+                Some("sop_return_line_analysis_code_14") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_14)?
+                }
+                Some("sop_return_line_analysis_code_15") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_15)?
+                }
+                Some("sop_return_line_analysis_code_16") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_16)?
+                }
+                Some("sop_return_line_analysis_code_17") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_17)?
+                }
+                Some("sop_return_line_analysis_code_18") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_18)?
+                }
+                Some("sop_return_line_analysis_code_19") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_19)?
+                }
+                Some("sop_return_line_analysis_code_2") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_2)?
+                }
+                Some("sop_return_line_analysis_code_20") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_20)?
+                }
+                Some("sop_return_line_analysis_code_3") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_3)?
+                }
+                Some("sop_return_line_analysis_code_4") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_4)?
+                }
+                Some("sop_return_line_analysis_code_5") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_5)?
+                }
+                Some("sop_return_line_analysis_code_6") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_6)?
+                }
+                Some("sop_return_line_analysis_code_7") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_7)?
+                }
+                Some("sop_return_line_analysis_code_8") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_8)?
+                }
+                Some("sop_return_line_analysis_code_9") => {
+                    fields.lenient_option(&mut sop_return_line_analysis_code_9)?
+                }
+                Some("sop_return_line_cost_price") => {
+                    fields.lenient_option(&mut sop_return_line_cost_price)?
+                }
+                Some("sop_return_line_date_time_updated") => {
+                    fields.next_value(&mut sop_return_line_date_time_updated)?
+                }
+                Some("sop_return_line_despatch_receipt_quantity") => {
+                    fields
+                        .lenient_option(&mut sop_return_line_despatch_receipt_quantity)?
+                }
+                Some("sop_return_line_discounted_unit_price") => {
+                    fields.lenient_option(&mut sop_return_line_discounted_unit_price)?
+                }
+                Some("sop_return_line_id") => {
+                    fields.lenient_option(&mut sop_return_line_id)?
+                }
+                Some("sop_return_line_invoice_credit_quantity") => {
+                    fields.lenient_option(&mut sop_return_line_invoice_credit_quantity)?
+                }
+                Some("sop_return_line_line_tax_value") => {
+                    fields.lenient_option(&mut sop_return_line_line_tax_value)?
+                }
+                Some("sop_return_line_number") => {
+                    fields.lenient_option(&mut sop_return_line_number)?
+                }
+                Some("sop_return_line_product_code") => {
+                    fields.lenient_option(&mut sop_return_line_product_code)?
+                }
+                Some("sop_return_line_product_description") => {
+                    fields.lenient_option(&mut sop_return_line_product_description)?
+                }
+                Some("sop_return_line_promised_delivery_date") => {
+                    fields.next_value(&mut sop_return_line_promised_delivery_date)?
+                }
+                Some("sop_return_line_quantity") => {
+                    fields.lenient_option(&mut sop_return_line_quantity)?
+                }
+                Some("sop_return_line_requested_delivery_date") => {
+                    fields.next_value(&mut sop_return_line_requested_delivery_date)?
+                }
+                Some("sop_return_line_selling_unit_description") => {
+                    fields.lenient_option(&mut sop_return_line_selling_unit_description)?
+                }
+                Some("sop_return_line_selling_unit_price") => {
+                    fields.lenient_option(&mut sop_return_line_selling_unit_price)?
+                }
+                Some("sop_return_line_total_value") => {
+                    fields.lenient_option(&mut sop_return_line_total_value)?
+                }
+                Some("sop_return_line_type") => {
+                    fields.next_value(&mut sop_return_line_type)?
+                }
+                Some("sop_return_line_unit_discount_percent") => {
+                    fields.lenient_option(&mut sop_return_line_unit_discount_percent)?
+                }
+                Some("sop_return_line_unit_discount_value") => {
+                    fields.lenient_option(&mut sop_return_line_unit_discount_value)?
+                }
+                Some("sop_return_promised_delivery_date") => {
+                    fields.next_value(&mut sop_return_promised_delivery_date)?
+                }
+                Some("sop_return_requested_delivery_date") => {
+                    fields.next_value(&mut sop_return_requested_delivery_date)?
+                }
+                Some("tax_code_code") => fields.lenient_option(&mut tax_code_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("tax_code_name") => fields.lenient_option(&mut tax_code_name)?,
+                Some("tax_code_rate") => fields.lenient_option(&mut tax_code_rate)?,
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            customer_reference: customer_reference.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_description: product_description.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            sop_return_analysis_code_1: sop_return_analysis_code_1.unwrap_or_default(),
+            sop_return_analysis_code_10: sop_return_analysis_code_10.unwrap_or_default(),
+            sop_return_analysis_code_11: sop_return_analysis_code_11.unwrap_or_default(),
+            sop_return_analysis_code_12: sop_return_analysis_code_12.unwrap_or_default(),
+            sop_return_analysis_code_13: sop_return_analysis_code_13.unwrap_or_default(),
+            sop_return_analysis_code_14: sop_return_analysis_code_14.unwrap_or_default(),
+            sop_return_analysis_code_15: sop_return_analysis_code_15.unwrap_or_default(),
+            sop_return_analysis_code_16: sop_return_analysis_code_16.unwrap_or_default(),
+            sop_return_analysis_code_17: sop_return_analysis_code_17.unwrap_or_default(),
+            sop_return_analysis_code_18: sop_return_analysis_code_18.unwrap_or_default(),
+            sop_return_analysis_code_19: sop_return_analysis_code_19.unwrap_or_default(),
+            sop_return_analysis_code_2: sop_return_analysis_code_2.unwrap_or_default(),
+            sop_return_analysis_code_20: sop_return_analysis_code_20.unwrap_or_default(),
+            sop_return_analysis_code_3: sop_return_analysis_code_3.unwrap_or_default(),
+            sop_return_analysis_code_4: sop_return_analysis_code_4.unwrap_or_default(),
+            sop_return_analysis_code_5: sop_return_analysis_code_5.unwrap_or_default(),
+            sop_return_analysis_code_6: sop_return_analysis_code_6.unwrap_or_default(),
+            sop_return_analysis_code_7: sop_return_analysis_code_7.unwrap_or_default(),
+            sop_return_analysis_code_8: sop_return_analysis_code_8.unwrap_or_default(),
+            sop_return_analysis_code_9: sop_return_analysis_code_9.unwrap_or_default(),
+            sop_return_currency_id: sop_return_currency_id.unwrap_or_default(),
+            sop_return_currency_name: sop_return_currency_name.unwrap_or_default(),
+            sop_return_currency_symbol: sop_return_currency_symbol.unwrap_or_default(),
+            sop_return_customer_document_no: sop_return_customer_document_no
+                .unwrap_or_default(),
+            sop_return_date_time_updated: sop_return_date_time_updated
+                .unwrap_or_default(),
+            sop_return_document_date: sop_return_document_date.unwrap_or_default(),
+            sop_return_document_no: sop_return_document_no.unwrap_or_default(),
+            sop_return_document_status: sop_return_document_status.unwrap_or_default(),
+            sop_return_exchange_rate: sop_return_exchange_rate.unwrap_or_default(),
+            sop_return_id: sop_return_id.unwrap_or_default(),
+            sop_return_line_analysis_code_1: sop_return_line_analysis_code_1
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_10: sop_return_line_analysis_code_10
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_11: sop_return_line_analysis_code_11
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_12: sop_return_line_analysis_code_12
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_13: sop_return_line_analysis_code_13
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_14: sop_return_line_analysis_code_14
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_15: sop_return_line_analysis_code_15
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_16: sop_return_line_analysis_code_16
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_17: sop_return_line_analysis_code_17
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_18: sop_return_line_analysis_code_18
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_19: sop_return_line_analysis_code_19
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_2: sop_return_line_analysis_code_2
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_20: sop_return_line_analysis_code_20
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_3: sop_return_line_analysis_code_3
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_4: sop_return_line_analysis_code_4
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_5: sop_return_line_analysis_code_5
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_6: sop_return_line_analysis_code_6
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_7: sop_return_line_analysis_code_7
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_8: sop_return_line_analysis_code_8
+                .unwrap_or_default(),
+            sop_return_line_analysis_code_9: sop_return_line_analysis_code_9
+                .unwrap_or_default(),
+            sop_return_line_cost_price: sop_return_line_cost_price.unwrap_or_default(),
+            sop_return_line_date_time_updated: sop_return_line_date_time_updated
+                .unwrap_or_default(),
+            sop_return_line_despatch_receipt_quantity: sop_return_line_despatch_receipt_quantity
+                .unwrap_or_default(),
+            sop_return_line_discounted_unit_price: sop_return_line_discounted_unit_price
+                .unwrap_or_default(),
+            sop_return_line_id: sop_return_line_id.unwrap_or_default(),
+            sop_return_line_invoice_credit_quantity: sop_return_line_invoice_credit_quantity
+                .unwrap_or_default(),
+            sop_return_line_line_tax_value: sop_return_line_line_tax_value
+                .unwrap_or_default(),
+            sop_return_line_number: sop_return_line_number.unwrap_or_default(),
+            sop_return_line_product_code: sop_return_line_product_code
+                .unwrap_or_default(),
+            sop_return_line_product_description: sop_return_line_product_description
+                .unwrap_or_default(),
+            sop_return_line_promised_delivery_date: sop_return_line_promised_delivery_date
+                .unwrap_or_default(),
+            sop_return_line_quantity: sop_return_line_quantity.unwrap_or_default(),
+            sop_return_line_requested_delivery_date: sop_return_line_requested_delivery_date
+                .unwrap_or_default(),
+            sop_return_line_selling_unit_description: sop_return_line_selling_unit_description
+                .unwrap_or_default(),
+            sop_return_line_selling_unit_price: sop_return_line_selling_unit_price
+                .unwrap_or_default(),
+            sop_return_line_total_value: sop_return_line_total_value.unwrap_or_default(),
+            sop_return_line_type: sop_return_line_type.unwrap_or_default(),
+            sop_return_line_unit_discount_percent: sop_return_line_unit_discount_percent
+                .unwrap_or_default(),
+            sop_return_line_unit_discount_value: sop_return_line_unit_discount_value
+                .unwrap_or_default(),
+            sop_return_promised_delivery_date: sop_return_promised_delivery_date
+                .unwrap_or_default(),
+            sop_return_requested_delivery_date: sop_return_requested_delivery_date
+                .unwrap_or_default(),
+            tax_code_code: tax_code_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            tax_code_name: tax_code_name.unwrap_or_default(),
+            tax_code_rate: tax_code_rate.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The SOP Settings are used to choose how to process and manage your Sales Order Processing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopSettings {
     /// Indicates whether to post invoices and credit notes to the customer accounts straight away or to post to the pending posting file.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub add_invoice_credit_note_to_sales_ledger: Option<bool>,
     /// Indicates whether stock can be allocated on order entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocate_stock_on_order_entry: Option<bool>,
     /// Indicates whether picking lists can be amended.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_amend_picking_lists: Option<bool>,
     /// Indicates whether a cash account can be specified for an order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_cash_orders: Option<bool>,
     /// Indicates whether to allow payments to be recorded during invoice and full order entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_payment_with_order: Option<bool>,
     /// Indicates whether quotations and pro formas can be entered using a customer prospect account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_prospect_quotes: Option<bool>,
     /// Indicates whether analysis codes can be changed on an order or return line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amend_analysis_codes: Option<bool>,
     /// Indicates whether analysis codes can be changed on an order or return header.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amend_header_analysis_codes: Option<bool>,
     /// Indicates whether nominal codes can be changed on an order or return line.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub amend_nominal_codes: Option<bool>,
     /// The date that orders were last purged to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive_last_purged_up_to: Option<sage_core::types::DateTime>,
     /// Indicates whether prices are tax inclusive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub are_prices_tax_inclusive: Option<bool>,
     /// Indicates whether to automatically generate order and return numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_order_return_numbers: Option<bool>,
     /// Indicates whether to automatically print picking lists as part of order entry allocation or not.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_print_picking_lists: Option<bool>,
     /// The customer to be used as the cash account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_order_account: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customer Id for the specified cash account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cash_order_account_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default confirmation type for free text lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_free_text_confirm_intent_type: Option<String>,
     /// The default confirmation type for standard item lines with a service or labour stock item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_service_labour_confirm_intent_type: Option<String>,
     /// The text to print on invoices that have been paid in full.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fully_paid_invoice_text: Option<String>,
     /// Indicates whether to generate intrastat entries for orders and returns.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub generate_intrastat_entries: Option<bool>,
     /// SOP setting unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopSettingsId>,
     /// Indicates whether to include statistical values on the intrasat entry (Irish companies only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_statistical_value_on_intrastat: Option<bool>,
     /// Indicates whether to include terms of delivery on the intrastat entry.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_terms_of_delivery_on_intrastat: Option<bool>,
     /// Indicates whether the intrastat entries are based on the despatch/receipt date or the invoice date.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub intrastat_date_type: Option<String>,
     /// Indicates whether to invoice a payment with order immediately.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_payment_immediately: Option<bool>,
     /// The date that the invoices were last deleted to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoicing_last_deleted_up_to: Option<sage_core::types::DateTime>,
     /// The user that ran the last archive process.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_archive_run_by: Option<String>,
     /// The date the last archive process was run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_archive_run_on: Option<sage_core::types::DateTime>,
     /// The user that ran the last invoicing delete process.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_invoicing_delete_run_by: Option<String>,
     /// The date the invoice delete process was last run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_invoicing_delete_run_on: Option<sage_core::types::DateTime>,
     /// The user that ran the last purge process.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_purge_archive_run_by: Option<String>,
     /// The date the purge process was last run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_purge_archive_run_on: Option<sage_core::types::DateTime>,
     /// The default minimum number of lines in which item has been ordered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub minimum_number_of_lines_for_frequent_items: Option<i64>,
     /// The mode of transport Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mode_of_transport_id: Option<i64>,
     /// The nature of transaction code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nature_of_transaction_code_id: Option<i64>,
     /// The default number of days in which to include frequently ordered items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_days_for_frequent_items: Option<i64>,
     /// The default number of days determining whether an item is included as a recent item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_days_for_recent_items: Option<i64>,
     /// Indicates whether entry of standard, free text or both line types are allowed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_line_item_type: Option<String>,
     /// The date that orders were last archived up to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orders_returns_last_archived_up_to: Option<sage_core::types::DateTime>,
     /// Indicates whether to automatically print a despatch note when an order despatch is confirmed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_despatch_notes: Option<bool>,
     /// Indicates whether to print acknowledgements for orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_order_acknowledgements: Option<bool>,
     /// Indicates whether picking list printing is enabled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_picking_lists: Option<bool>,
     /// Indicates whether to print batch and serial numbers on despatch notes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_traceable_numbers_on_despatch_notes: Option<bool>,
     /// Indicates whether to print batch and serial numbers on invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_traceable_numbers_on_invoices: Option<bool>,
     /// Indicates whether to print batch and serial numbers on order acknowledgements.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_traceable_numbers_on_order_acknowledgements: Option<bool>,
     /// Indicates whether to print batch and serial numbers on picking lists.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub print_traceable_numbers_on_picking_lists: Option<bool>,
     /// The customer to be used as the prospect account for quotations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prospect_quote_account: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The customer Id for the specified prospect account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prospect_quote_account_id: Option<i64>,
     /// Indicates whether to keep a record of cancelled orders for future analysis. For sales orders, this also allows the option of recording cancelled lines when individual items are removed or an item quantity is reduced.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_cancelled_order_lines: Option<bool>,
     /// Indicates whether to record tracking information when an order is despatched.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_tracking_on_despatch: Option<bool>,
     /// Indicates whether to use the same nominal account as the stock item revenue account (true) or the customer account (false).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revenue_nominal_account_same_as: Option<bool>,
     /// Indicates whether to include frequently ordered items when looking at suggested items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_frequent_items: Option<bool>,
     /// Indicates whether to show the order number each time an order or return is saved.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_order_number_on_confirm: Option<bool>,
     /// Indicates whether to include preferred items when looking at suggested items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_preferred_items: Option<bool>,
     /// Indicates whether to include recently ordered items when looking at suggested items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_recent_items: Option<bool>,
     /// Indicates whether to show unallocated items on picking lists.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_unallocated_items_on_picking_list: Option<bool>,
     /// Indicates whether to show items that are not despatched or allocated on despatch notes.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_undespatched_items_on_despatch_note: Option<bool>,
     /// The type used for the text printed on credit notes when CIS reverse charge is applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_credit_note_cis_reverse_charge_text_type: Option<String>,
     /// The type used for the text printed on invoices when CIS reverse charge is applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_invoice_cis_reverse_charge_text_type: Option<String>,
     /// The Id for the text on invoice lines for EU zero-rated sales.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_print_eu_zero_rated_sales_option_id: Option<i64>,
     /// The type used for the invoice/credit note text when reverse charge is applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_reverse_charge_invoice_option_type: Option<String>,
     /// The default terms of delivery.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terms_of_delivery_type: Option<String>,
     /// Indicates whether the stock levels should be updated when the goods are despatched (true) or when the invoice is posted (false).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub update_stock_on_despatch: Option<bool>,
     /// Indicates whether card processing is enabled.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_card_processing: Option<bool>,
     /// Indicates whether to enable adding cross-selling items to an order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_cross_selling_items: Option<bool>,
     /// If stock levels are updated when the invoice is posted, this indicates whether to use the invoice date (true) or the despatch date (false) on stock the stock movement transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_invoice_date_on_stock_history: Option<bool>,
     /// Indicates whether the revenue nominal account should use the same cost centre and department as the customer account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_same_cost_centre_department_as_customer: Option<bool>,
     /// Indicates whether the assets of stock nominal account should use the same cost centre and department as the revenue account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_same_cost_centre_department_for_assets: Option<bool>,
     /// Indicates whether the stock issues nominal account should use the same cost centre and department as the revenue account.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_same_cost_centre_department_for_issues: Option<bool>,
     /// Indicates whether to apply reverse charge VAT rules when printing invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_sop_reverse_charge_invoice_option: Option<bool>,
     /// Indicates whether to use the current user's logon name as the order or return taker.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_logon_as_order_taker: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional(
+            "add_invoice_credit_note_to_sales_ledger",
+            &self.add_invoice_credit_note_to_sales_ledger,
+        )?;
+        map.optional(
+            "allocate_stock_on_order_entry",
+            &self.allocate_stock_on_order_entry,
+        )?;
+        map.optional("allow_amend_picking_lists", &self.allow_amend_picking_lists)?;
+        map.optional("allow_cash_orders", &self.allow_cash_orders)?;
+        map.optional("allow_payment_with_order", &self.allow_payment_with_order)?;
+        map.optional("allow_prospect_quotes", &self.allow_prospect_quotes)?;
+        map.optional("amend_analysis_codes", &self.amend_analysis_codes)?;
+        map.optional("amend_header_analysis_codes", &self.amend_header_analysis_codes)?;
+        map.optional("amend_nominal_codes", &self.amend_nominal_codes)?;
+        map.optional("archive_last_purged_up_to", &self.archive_last_purged_up_to)?;
+        map.optional("are_prices_tax_inclusive", &self.are_prices_tax_inclusive)?;
+        map.optional(
+            "auto_generate_order_return_numbers",
+            &self.auto_generate_order_return_numbers,
+        )?;
+        map.optional("auto_print_picking_lists", &self.auto_print_picking_lists)?;
+        map.optional("cash_order_account", &self.cash_order_account)?;
+        map.optional("cash_order_account_id", &self.cash_order_account_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_free_text_confirm_intent_type",
+            &self.default_free_text_confirm_intent_type,
+        )?;
+        map.optional(
+            "default_service_labour_confirm_intent_type",
+            &self.default_service_labour_confirm_intent_type,
+        )?;
+        map.optional("fully_paid_invoice_text", &self.fully_paid_invoice_text)?;
+        map.optional("generate_intrastat_entries", &self.generate_intrastat_entries)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "include_statistical_value_on_intrastat",
+            &self.include_statistical_value_on_intrastat,
+        )?;
+        map.optional(
+            "include_terms_of_delivery_on_intrastat",
+            &self.include_terms_of_delivery_on_intrastat,
+        )?;
+        map.optional("intrastat_date_type", &self.intrastat_date_type)?;
+        map.optional("invoice_payment_immediately", &self.invoice_payment_immediately)?;
+        map.optional(
+            "invoicing_last_deleted_up_to",
+            &self.invoicing_last_deleted_up_to,
+        )?;
+        map.optional("last_archive_run_by", &self.last_archive_run_by)?;
+        map.optional("last_archive_run_on", &self.last_archive_run_on)?;
+        map.optional(
+            "last_invoicing_delete_run_by",
+            &self.last_invoicing_delete_run_by,
+        )?;
+        map.optional(
+            "last_invoicing_delete_run_on",
+            &self.last_invoicing_delete_run_on,
+        )?;
+        map.optional("last_purge_archive_run_by", &self.last_purge_archive_run_by)?;
+        map.optional("last_purge_archive_run_on", &self.last_purge_archive_run_on)?;
+        map.optional(
+            "minimum_number_of_lines_for_frequent_items",
+            &self.minimum_number_of_lines_for_frequent_items,
+        )?;
+        map.optional("mode_of_transport_id", &self.mode_of_transport_id)?;
+        map.optional(
+            "nature_of_transaction_code_id",
+            &self.nature_of_transaction_code_id,
+        )?;
+        map.optional(
+            "number_of_days_for_frequent_items",
+            &self.number_of_days_for_frequent_items,
+        )?;
+        map.optional(
+            "number_of_days_for_recent_items",
+            &self.number_of_days_for_recent_items,
+        )?;
+        map.optional("order_line_item_type", &self.order_line_item_type)?;
+        map.optional(
+            "orders_returns_last_archived_up_to",
+            &self.orders_returns_last_archived_up_to,
+        )?;
+        map.optional("print_despatch_notes", &self.print_despatch_notes)?;
+        map.optional(
+            "print_order_acknowledgements",
+            &self.print_order_acknowledgements,
+        )?;
+        map.optional("print_picking_lists", &self.print_picking_lists)?;
+        map.optional(
+            "print_traceable_numbers_on_despatch_notes",
+            &self.print_traceable_numbers_on_despatch_notes,
+        )?;
+        map.optional(
+            "print_traceable_numbers_on_invoices",
+            &self.print_traceable_numbers_on_invoices,
+        )?;
+        map.optional(
+            "print_traceable_numbers_on_order_acknowledgements",
+            &self.print_traceable_numbers_on_order_acknowledgements,
+        )?;
+        map.optional(
+            "print_traceable_numbers_on_picking_lists",
+            &self.print_traceable_numbers_on_picking_lists,
+        )?;
+        map.optional("prospect_quote_account", &self.prospect_quote_account)?;
+        map.optional("prospect_quote_account_id", &self.prospect_quote_account_id)?;
+        map.optional(
+            "record_cancelled_order_lines",
+            &self.record_cancelled_order_lines,
+        )?;
+        map.optional("record_tracking_on_despatch", &self.record_tracking_on_despatch)?;
+        map.optional(
+            "revenue_nominal_account_same_as",
+            &self.revenue_nominal_account_same_as,
+        )?;
+        map.optional("show_frequent_items", &self.show_frequent_items)?;
+        map.optional(
+            "show_order_number_on_confirm",
+            &self.show_order_number_on_confirm,
+        )?;
+        map.optional("show_preferred_items", &self.show_preferred_items)?;
+        map.optional("show_recent_items", &self.show_recent_items)?;
+        map.optional(
+            "show_unallocated_items_on_picking_list",
+            &self.show_unallocated_items_on_picking_list,
+        )?;
+        map.optional(
+            "show_undespatched_items_on_despatch_note",
+            &self.show_undespatched_items_on_despatch_note,
+        )?;
+        map.optional(
+            "sop_credit_note_cis_reverse_charge_text_type",
+            &self.sop_credit_note_cis_reverse_charge_text_type,
+        )?;
+        map.optional(
+            "sop_invoice_cis_reverse_charge_text_type",
+            &self.sop_invoice_cis_reverse_charge_text_type,
+        )?;
+        map.optional(
+            "sop_print_eu_zero_rated_sales_option_id",
+            &self.sop_print_eu_zero_rated_sales_option_id,
+        )?;
+        map.optional(
+            "sop_reverse_charge_invoice_option_type",
+            &self.sop_reverse_charge_invoice_option_type,
+        )?;
+        map.optional("terms_of_delivery_type", &self.terms_of_delivery_type)?;
+        map.optional("update_stock_on_despatch", &self.update_stock_on_despatch)?;
+        map.optional("use_card_processing", &self.use_card_processing)?;
+        map.optional("use_cross_selling_items", &self.use_cross_selling_items)?;
+        map.optional(
+            "use_invoice_date_on_stock_history",
+            &self.use_invoice_date_on_stock_history,
+        )?;
+        map.optional(
+            "use_same_cost_centre_department_as_customer",
+            &self.use_same_cost_centre_department_as_customer,
+        )?;
+        map.optional(
+            "use_same_cost_centre_department_for_assets",
+            &self.use_same_cost_centre_department_for_assets,
+        )?;
+        map.optional(
+            "use_same_cost_centre_department_for_issues",
+            &self.use_same_cost_centre_department_for_issues,
+        )?;
+        map.optional(
+            "use_sop_reverse_charge_invoice_option",
+            &self.use_sop_reverse_charge_invoice_option,
+        )?;
+        map.optional("user_logon_as_order_taker", &self.user_logon_as_order_taker)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut add_invoice_credit_note_to_sales_ledger = None;
+        let mut allocate_stock_on_order_entry = None;
+        let mut allow_amend_picking_lists = None;
+        let mut allow_cash_orders = None;
+        let mut allow_payment_with_order = None;
+        let mut allow_prospect_quotes = None;
+        let mut amend_analysis_codes = None;
+        let mut amend_header_analysis_codes = None;
+        let mut amend_nominal_codes = None;
+        let mut archive_last_purged_up_to = None;
+        let mut are_prices_tax_inclusive = None;
+        let mut auto_generate_order_return_numbers = None;
+        let mut auto_print_picking_lists = None;
+        let mut cash_order_account = None;
+        let mut cash_order_account_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_free_text_confirm_intent_type = None;
+        let mut default_service_labour_confirm_intent_type = None;
+        let mut fully_paid_invoice_text = None;
+        let mut generate_intrastat_entries = None;
+        let mut id = None;
+        let mut include_statistical_value_on_intrastat = None;
+        let mut include_terms_of_delivery_on_intrastat = None;
+        let mut intrastat_date_type = None;
+        let mut invoice_payment_immediately = None;
+        let mut invoicing_last_deleted_up_to = None;
+        let mut last_archive_run_by = None;
+        let mut last_archive_run_on = None;
+        let mut last_invoicing_delete_run_by = None;
+        let mut last_invoicing_delete_run_on = None;
+        let mut last_purge_archive_run_by = None;
+        let mut last_purge_archive_run_on = None;
+        let mut minimum_number_of_lines_for_frequent_items = None;
+        let mut mode_of_transport_id = None;
+        let mut nature_of_transaction_code_id = None;
+        let mut number_of_days_for_frequent_items = None;
+        let mut number_of_days_for_recent_items = None;
+        let mut order_line_item_type = None;
+        let mut orders_returns_last_archived_up_to = None;
+        let mut print_despatch_notes = None;
+        let mut print_order_acknowledgements = None;
+        let mut print_picking_lists = None;
+        let mut print_traceable_numbers_on_despatch_notes = None;
+        let mut print_traceable_numbers_on_invoices = None;
+        let mut print_traceable_numbers_on_order_acknowledgements = None;
+        let mut print_traceable_numbers_on_picking_lists = None;
+        let mut prospect_quote_account = None;
+        let mut prospect_quote_account_id = None;
+        let mut record_cancelled_order_lines = None;
+        let mut record_tracking_on_despatch = None;
+        let mut revenue_nominal_account_same_as = None;
+        let mut show_frequent_items = None;
+        let mut show_order_number_on_confirm = None;
+        let mut show_preferred_items = None;
+        let mut show_recent_items = None;
+        let mut show_unallocated_items_on_picking_list = None;
+        let mut show_undespatched_items_on_despatch_note = None;
+        let mut sop_credit_note_cis_reverse_charge_text_type = None;
+        let mut sop_invoice_cis_reverse_charge_text_type = None;
+        let mut sop_print_eu_zero_rated_sales_option_id = None;
+        let mut sop_reverse_charge_invoice_option_type = None;
+        let mut terms_of_delivery_type = None;
+        let mut update_stock_on_despatch = None;
+        let mut use_card_processing = None;
+        let mut use_cross_selling_items = None;
+        let mut use_invoice_date_on_stock_history = None;
+        let mut use_same_cost_centre_department_as_customer = None;
+        let mut use_same_cost_centre_department_for_assets = None;
+        let mut use_same_cost_centre_department_for_issues = None;
+        let mut use_sop_reverse_charge_invoice_option = None;
+        let mut user_logon_as_order_taker = None;
+        loop {
+            match fields.next_key()? {
+                Some("add_invoice_credit_note_to_sales_ledger") => {
+                    fields.lenient_option(&mut add_invoice_credit_note_to_sales_ledger)?
+                }
+                Some("allocate_stock_on_order_entry") => {
+                    fields.lenient_option(&mut allocate_stock_on_order_entry)?
+                }
+                Some("allow_amend_picking_lists") => {
+                    fields.lenient_option(&mut allow_amend_picking_lists)?
+                }
+                Some("allow_cash_orders") => {
+                    fields.lenient_option(&mut allow_cash_orders)?
+                }
+                Some("allow_payment_with_order") => {
+                    fields.lenient_option(&mut allow_payment_with_order)?
+                }
+                Some("allow_prospect_quotes") => {
+                    fields.lenient_option(&mut allow_prospect_quotes)?
+                }
+                Some("amend_analysis_codes") => {
+                    fields.lenient_option(&mut amend_analysis_codes)?
+                }
+                Some("amend_header_analysis_codes") => {
+                    fields.lenient_option(&mut amend_header_analysis_codes)?
+                }
+                Some("amend_nominal_codes") => {
+                    fields.lenient_option(&mut amend_nominal_codes)?
+                }
+                Some("archive_last_purged_up_to") => {
+                    fields.next_value(&mut archive_last_purged_up_to)?
+                }
+                Some("are_prices_tax_inclusive") => {
+                    fields.lenient_option(&mut are_prices_tax_inclusive)?
+                }
+                Some("auto_generate_order_return_numbers") => {
+                    fields.lenient_option(&mut auto_generate_order_return_numbers)?
+                }
+                Some("auto_print_picking_lists") => {
+                    fields.lenient_option(&mut auto_print_picking_lists)?
+                }
+                Some("cash_order_account") => fields.next_value(&mut cash_order_account)?,
+                Some("cash_order_account_id") => {
+                    fields.lenient_option(&mut cash_order_account_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_free_text_confirm_intent_type") => {
+                    fields.lenient_option(&mut default_free_text_confirm_intent_type)?
+                }
+                Some("default_service_labour_confirm_intent_type") => {
+                    fields
+                        .lenient_option(&mut default_service_labour_confirm_intent_type)?
+                }
+                Some("fully_paid_invoice_text") => {
+                    fields.lenient_option(&mut fully_paid_invoice_text)?
+                }
+                Some("generate_intrastat_entries") => {
+                    fields.lenient_option(&mut generate_intrastat_entries)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("include_statistical_value_on_intrastat") => {
+                    fields.lenient_option(&mut include_statistical_value_on_intrastat)?
+                }
+                Some("include_terms_of_delivery_on_intrastat") => {
+                    fields.lenient_option(&mut include_terms_of_delivery_on_intrastat)?
+                }
+                Some("intrastat_date_type") => {
+                    fields.lenient_option(&mut intrastat_date_type)?
+                }
+                Some("invoice_payment_immediately") => {
+                    fields.lenient_option(&mut invoice_payment_immediately)?
+                }
+                Some("invoicing_last_deleted_up_to") => {
+                    fields.next_value(&mut invoicing_last_deleted_up_to)?
+                }
+                Some("last_archive_run_by") => {
+                    fields.lenient_option(&mut last_archive_run_by)?
+                }
+                Some("last_archive_run_on") => {
+                    fields.next_value(&mut last_archive_run_on)?
+                }
+                Some("last_invoicing_delete_run_by") => {
+                    fields.lenient_option(&mut last_invoicing_delete_run_by)?
+                }
+                Some("last_invoicing_delete_run_on") => {
+                    fields.next_value(&mut last_invoicing_delete_run_on)?
+                }
+                Some("last_purge_archive_run_by") => {
+                    fields.lenient_option(&mut last_purge_archive_run_by)?
+                }
+                Some("last_purge_archive_run_on") => {
+                    fields.next_value(&mut last_purge_archive_run_on)?
+                }
+                Some("minimum_number_of_lines_for_frequent_items") => {
+                    fields
+                        .lenient_option(&mut minimum_number_of_lines_for_frequent_items)?
+                }
+                Some("mode_of_transport_id") => {
+                    fields.lenient_option(&mut mode_of_transport_id)?
+                }
+                Some("nature_of_transaction_code_id") => {
+                    fields.lenient_option(&mut nature_of_transaction_code_id)?
+                }
+                Some("number_of_days_for_frequent_items") => {
+                    fields.lenient_option(&mut number_of_days_for_frequent_items)?
+                }
+                Some("number_of_days_for_recent_items") => {
+                    fields.lenient_option(&mut number_of_days_for_recent_items)?
+                }
+                Some("order_line_item_type") => {
+                    fields.lenient_option(&mut order_line_item_type)?
+                }
+                Some("orders_returns_last_archived_up_to") => {
+                    fields.next_value(&mut orders_returns_last_archived_up_to)?
+                }
+                Some("print_despatch_notes") => {
+                    fields.lenient_option(&mut print_despatch_notes)?
+                }
+                Some("print_order_acknowledgements") => {
+                    fields.lenient_option(&mut print_order_acknowledgements)?
+                }
+                Some("print_picking_lists") => {
+                    fields.lenient_option(&mut print_picking_lists)?
+                }
+                Some("print_traceable_numbers_on_despatch_notes") => {
+                    fields
+                        .lenient_option(&mut print_traceable_numbers_on_despatch_notes)?
+                }
+                Some("print_traceable_numbers_on_invoices") => {
+                    fields.lenient_option(&mut print_traceable_numbers_on_invoices)?
+                }
+                Some("print_traceable_numbers_on_order_acknowledgements") => {
+                    fields
+                        .lenient_option(
+                            &mut print_traceable_numbers_on_order_acknowledgements,
+                        )?
+                }
+                Some("print_traceable_numbers_on_picking_lists") => {
+                    fields.lenient_option(&mut print_traceable_numbers_on_picking_lists)?
+                }
+                Some("prospect_quote_account") => {
+                    fields.next_value(&mut prospect_quote_account)?
+                }
+                Some("prospect_quote_account_id") => {
+                    fields.lenient_option(&mut prospect_quote_account_id)?
+                }
+                Some("record_cancelled_order_lines") => {
+                    fields.lenient_option(&mut record_cancelled_order_lines)?
+                }
+                Some("record_tracking_on_despatch") => {
+                    fields.lenient_option(&mut record_tracking_on_despatch)?
+                }
+                Some("revenue_nominal_account_same_as") => {
+                    fields.lenient_option(&mut revenue_nominal_account_same_as)?
+                }
+                Some("show_frequent_items") => {
+                    fields.lenient_option(&mut show_frequent_items)?
+                }
+                Some("show_order_number_on_confirm") => {
+                    fields.lenient_option(&mut show_order_number_on_confirm)?
+                }
+                Some("show_preferred_items") => {
+                    fields.lenient_option(&mut show_preferred_items)?
+                }
+                Some("show_recent_items") => {
+                    fields.lenient_option(&mut show_recent_items)?
+                }
+                Some("show_unallocated_items_on_picking_list") => {
+                    fields.lenient_option(&mut show_unallocated_items_on_picking_list)?
+                }
+                Some("show_undespatched_items_on_despatch_note") => {
+                    fields.lenient_option(&mut show_undespatched_items_on_despatch_note)?
+                }
+                Some("sop_credit_note_cis_reverse_charge_text_type") => {
+                    fields
+                        .lenient_option(
+                            &mut sop_credit_note_cis_reverse_charge_text_type,
+                        )?
+                }
+                Some("sop_invoice_cis_reverse_charge_text_type") => {
+                    fields.lenient_option(&mut sop_invoice_cis_reverse_charge_text_type)?
+                }
+                Some("sop_print_eu_zero_rated_sales_option_id") => {
+                    fields.lenient_option(&mut sop_print_eu_zero_rated_sales_option_id)?
+                }
+                Some("sop_reverse_charge_invoice_option_type") => {
+                    fields.lenient_option(&mut sop_reverse_charge_invoice_option_type)?
+                }
+                Some("terms_of_delivery_type") => {
+                    fields.lenient_option(&mut terms_of_delivery_type)?
+                }
+                Some("update_stock_on_despatch") => {
+                    fields.lenient_option(&mut update_stock_on_despatch)?
+                }
+                Some("use_card_processing") => {
+                    fields.lenient_option(&mut use_card_processing)?
+                }
+                Some("use_cross_selling_items") => {
+                    fields.lenient_option(&mut use_cross_selling_items)?
+                }
+                Some("use_invoice_date_on_stock_history") => {
+                    fields.lenient_option(&mut use_invoice_date_on_stock_history)?
+                }
+                Some("use_same_cost_centre_department_as_customer") => {
+                    fields
+                        .lenient_option(
+                            &mut use_same_cost_centre_department_as_customer,
+                        )?
+                }
+                Some("use_same_cost_centre_department_for_assets") => {
+                    fields
+                        .lenient_option(&mut use_same_cost_centre_department_for_assets)?
+                }
+                Some("use_same_cost_centre_department_for_issues") => {
+                    fields
+                        .lenient_option(&mut use_same_cost_centre_department_for_issues)?
+                }
+                Some("use_sop_reverse_charge_invoice_option") => {
+                    fields.lenient_option(&mut use_sop_reverse_charge_invoice_option)?
+                }
+                Some("user_logon_as_order_taker") => {
+                    fields.lenient_option(&mut user_logon_as_order_taker)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            add_invoice_credit_note_to_sales_ledger: add_invoice_credit_note_to_sales_ledger
+                .unwrap_or_default(),
+            allocate_stock_on_order_entry: allocate_stock_on_order_entry
+                .unwrap_or_default(),
+            allow_amend_picking_lists: allow_amend_picking_lists.unwrap_or_default(),
+            allow_cash_orders: allow_cash_orders.unwrap_or_default(),
+            allow_payment_with_order: allow_payment_with_order.unwrap_or_default(),
+            allow_prospect_quotes: allow_prospect_quotes.unwrap_or_default(),
+            amend_analysis_codes: amend_analysis_codes.unwrap_or_default(),
+            amend_header_analysis_codes: amend_header_analysis_codes.unwrap_or_default(),
+            amend_nominal_codes: amend_nominal_codes.unwrap_or_default(),
+            archive_last_purged_up_to: archive_last_purged_up_to.unwrap_or_default(),
+            are_prices_tax_inclusive: are_prices_tax_inclusive.unwrap_or_default(),
+            auto_generate_order_return_numbers: auto_generate_order_return_numbers
+                .unwrap_or_default(),
+            auto_print_picking_lists: auto_print_picking_lists.unwrap_or_default(),
+            cash_order_account: cash_order_account.unwrap_or_default(),
+            cash_order_account_id: cash_order_account_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_free_text_confirm_intent_type: default_free_text_confirm_intent_type
+                .unwrap_or_default(),
+            default_service_labour_confirm_intent_type: default_service_labour_confirm_intent_type
+                .unwrap_or_default(),
+            fully_paid_invoice_text: fully_paid_invoice_text.unwrap_or_default(),
+            generate_intrastat_entries: generate_intrastat_entries.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            include_statistical_value_on_intrastat: include_statistical_value_on_intrastat
+                .unwrap_or_default(),
+            include_terms_of_delivery_on_intrastat: include_terms_of_delivery_on_intrastat
+                .unwrap_or_default(),
+            intrastat_date_type: intrastat_date_type.unwrap_or_default(),
+            invoice_payment_immediately: invoice_payment_immediately.unwrap_or_default(),
+            invoicing_last_deleted_up_to: invoicing_last_deleted_up_to
+                .unwrap_or_default(),
+            last_archive_run_by: last_archive_run_by.unwrap_or_default(),
+            last_archive_run_on: last_archive_run_on.unwrap_or_default(),
+            last_invoicing_delete_run_by: last_invoicing_delete_run_by
+                .unwrap_or_default(),
+            last_invoicing_delete_run_on: last_invoicing_delete_run_on
+                .unwrap_or_default(),
+            last_purge_archive_run_by: last_purge_archive_run_by.unwrap_or_default(),
+            last_purge_archive_run_on: last_purge_archive_run_on.unwrap_or_default(),
+            minimum_number_of_lines_for_frequent_items: minimum_number_of_lines_for_frequent_items
+                .unwrap_or_default(),
+            mode_of_transport_id: mode_of_transport_id.unwrap_or_default(),
+            nature_of_transaction_code_id: nature_of_transaction_code_id
+                .unwrap_or_default(),
+            number_of_days_for_frequent_items: number_of_days_for_frequent_items
+                .unwrap_or_default(),
+            number_of_days_for_recent_items: number_of_days_for_recent_items
+                .unwrap_or_default(),
+            order_line_item_type: order_line_item_type.unwrap_or_default(),
+            orders_returns_last_archived_up_to: orders_returns_last_archived_up_to
+                .unwrap_or_default(),
+            print_despatch_notes: print_despatch_notes.unwrap_or_default(),
+            print_order_acknowledgements: print_order_acknowledgements
+                .unwrap_or_default(),
+            print_picking_lists: print_picking_lists.unwrap_or_default(),
+            print_traceable_numbers_on_despatch_notes: print_traceable_numbers_on_despatch_notes
+                .unwrap_or_default(),
+            print_traceable_numbers_on_invoices: print_traceable_numbers_on_invoices
+                .unwrap_or_default(),
+            print_traceable_numbers_on_order_acknowledgements: print_traceable_numbers_on_order_acknowledgements
+                .unwrap_or_default(),
+            print_traceable_numbers_on_picking_lists: print_traceable_numbers_on_picking_lists
+                .unwrap_or_default(),
+            prospect_quote_account: prospect_quote_account.unwrap_or_default(),
+            prospect_quote_account_id: prospect_quote_account_id.unwrap_or_default(),
+            record_cancelled_order_lines: record_cancelled_order_lines
+                .unwrap_or_default(),
+            record_tracking_on_despatch: record_tracking_on_despatch.unwrap_or_default(),
+            revenue_nominal_account_same_as: revenue_nominal_account_same_as
+                .unwrap_or_default(),
+            show_frequent_items: show_frequent_items.unwrap_or_default(),
+            show_order_number_on_confirm: show_order_number_on_confirm
+                .unwrap_or_default(),
+            show_preferred_items: show_preferred_items.unwrap_or_default(),
+            show_recent_items: show_recent_items.unwrap_or_default(),
+            show_unallocated_items_on_picking_list: show_unallocated_items_on_picking_list
+                .unwrap_or_default(),
+            show_undespatched_items_on_despatch_note: show_undespatched_items_on_despatch_note
+                .unwrap_or_default(),
+            sop_credit_note_cis_reverse_charge_text_type: sop_credit_note_cis_reverse_charge_text_type
+                .unwrap_or_default(),
+            sop_invoice_cis_reverse_charge_text_type: sop_invoice_cis_reverse_charge_text_type
+                .unwrap_or_default(),
+            sop_print_eu_zero_rated_sales_option_id: sop_print_eu_zero_rated_sales_option_id
+                .unwrap_or_default(),
+            sop_reverse_charge_invoice_option_type: sop_reverse_charge_invoice_option_type
+                .unwrap_or_default(),
+            terms_of_delivery_type: terms_of_delivery_type.unwrap_or_default(),
+            update_stock_on_despatch: update_stock_on_despatch.unwrap_or_default(),
+            use_card_processing: use_card_processing.unwrap_or_default(),
+            use_cross_selling_items: use_cross_selling_items.unwrap_or_default(),
+            use_invoice_date_on_stock_history: use_invoice_date_on_stock_history
+                .unwrap_or_default(),
+            use_same_cost_centre_department_as_customer: use_same_cost_centre_department_as_customer
+                .unwrap_or_default(),
+            use_same_cost_centre_department_for_assets: use_same_cost_centre_department_for_assets
+                .unwrap_or_default(),
+            use_same_cost_centre_department_for_issues: use_same_cost_centre_department_for_issues
+                .unwrap_or_default(),
+            use_sop_reverse_charge_invoice_option: use_sop_reverse_charge_invoice_option
+                .unwrap_or_default(),
+            user_logon_as_order_taker: user_logon_as_order_taker.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.
 ///
 /// The API endpoint returns details of the display options for picking list items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopShowOnPickingListType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SopShowOnPickingListType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopShowOnPickingListType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopShowOnPickingListType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The trade line status is used to determine the invoice/credit or despatch/receipt status of an order line. Values cam be 'None', 'Partially' or 'Fully'.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopTradeLineStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopTradeLineStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopTradeLineStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopTradeLineStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// User permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
 ///
 /// Note: the Id parameter expects the user Id as specified in System Administration.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopUserPermission {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default warehouse for full order entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_order_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering full orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub full_order_warehouse_id: Option<i64>,
     /// Allows a user to generate a purchase order for certain stock items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub generate_purchase_orders: Option<bool>,
     /// The user number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SopUserPermissionId>,
     /// The default warehouse for invoice entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub invoice_warehouse_id: Option<i64>,
     /// Allows a user to override the default confirmation method on order lines.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub override_confirmation_method: Option<bool>,
     /// Allows a user to change the cost price.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub override_cost_price: Option<bool>,
     /// Allows a user to override the On Hold status applied when a customer's account balance is over its credit limit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub override_credit_holds: Option<bool>,
     /// Allows a user to change the fulfilment method on a sales order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub override_fulfilment_method: Option<bool>,
     /// Allows a user to change prices and discounts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub override_prices_discounts: Option<bool>,
     /// The default warehouse for rapid order entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rapid_order_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering rapid orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rapid_order_warehouse_id: Option<i64>,
     /// The default warehouse for trade order entry (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade_order_warehouse: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Allows a default warehouse to be specified for a user when entering trade orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trade_order_warehouse_id: Option<i64>,
     /// The user name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_number: Option<i64>,
     /// Allows a user to view discount calculations.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub view_price_calculations: Option<bool>,
     /// Allows a user to view profit information.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub view_profit_values: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SopUserPermission {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("full_order_warehouse", &self.full_order_warehouse)?;
+        map.optional("full_order_warehouse_id", &self.full_order_warehouse_id)?;
+        map.optional("generate_purchase_orders", &self.generate_purchase_orders)?;
+        map.optional("id", &self.id)?;
+        map.optional("invoice_warehouse", &self.invoice_warehouse)?;
+        map.optional("invoice_warehouse_id", &self.invoice_warehouse_id)?;
+        map.optional(
+            "override_confirmation_method",
+            &self.override_confirmation_method,
+        )?;
+        map.optional("override_cost_price", &self.override_cost_price)?;
+        map.optional("override_credit_holds", &self.override_credit_holds)?;
+        map.optional("override_fulfilment_method", &self.override_fulfilment_method)?;
+        map.optional("override_prices_discounts", &self.override_prices_discounts)?;
+        map.optional("rapid_order_warehouse", &self.rapid_order_warehouse)?;
+        map.optional("rapid_order_warehouse_id", &self.rapid_order_warehouse_id)?;
+        map.optional("trade_order_warehouse", &self.trade_order_warehouse)?;
+        map.optional("trade_order_warehouse_id", &self.trade_order_warehouse_id)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("user_number", &self.user_number)?;
+        map.optional("view_price_calculations", &self.view_price_calculations)?;
+        map.optional("view_profit_values", &self.view_profit_values)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SopUserPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SopUserPermission {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut full_order_warehouse = None;
+        let mut full_order_warehouse_id = None;
+        let mut generate_purchase_orders = None;
+        let mut id = None;
+        let mut invoice_warehouse = None;
+        let mut invoice_warehouse_id = None;
+        let mut override_confirmation_method = None;
+        let mut override_cost_price = None;
+        let mut override_credit_holds = None;
+        let mut override_fulfilment_method = None;
+        let mut override_prices_discounts = None;
+        let mut rapid_order_warehouse = None;
+        let mut rapid_order_warehouse_id = None;
+        let mut trade_order_warehouse = None;
+        let mut trade_order_warehouse_id = None;
+        let mut user_name = None;
+        let mut user_number = None;
+        let mut view_price_calculations = None;
+        let mut view_profit_values = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("full_order_warehouse") => {
+                    fields.next_value(&mut full_order_warehouse)?
+                }
+                Some("full_order_warehouse_id") => {
+                    fields.lenient_option(&mut full_order_warehouse_id)?
+                }
+                Some("generate_purchase_orders") => {
+                    fields.lenient_option(&mut generate_purchase_orders)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("invoice_warehouse") => fields.next_value(&mut invoice_warehouse)?,
+                Some("invoice_warehouse_id") => {
+                    fields.lenient_option(&mut invoice_warehouse_id)?
+                }
+                Some("override_confirmation_method") => {
+                    fields.lenient_option(&mut override_confirmation_method)?
+                }
+                Some("override_cost_price") => {
+                    fields.lenient_option(&mut override_cost_price)?
+                }
+                Some("override_credit_holds") => {
+                    fields.lenient_option(&mut override_credit_holds)?
+                }
+                Some("override_fulfilment_method") => {
+                    fields.lenient_option(&mut override_fulfilment_method)?
+                }
+                Some("override_prices_discounts") => {
+                    fields.lenient_option(&mut override_prices_discounts)?
+                }
+                Some("rapid_order_warehouse") => {
+                    fields.next_value(&mut rapid_order_warehouse)?
+                }
+                Some("rapid_order_warehouse_id") => {
+                    fields.lenient_option(&mut rapid_order_warehouse_id)?
+                }
+                Some("trade_order_warehouse") => {
+                    fields.next_value(&mut trade_order_warehouse)?
+                }
+                Some("trade_order_warehouse_id") => {
+                    fields.lenient_option(&mut trade_order_warehouse_id)?
+                }
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("user_number") => fields.lenient_option(&mut user_number)?,
+                Some("view_price_calculations") => {
+                    fields.lenient_option(&mut view_price_calculations)?
+                }
+                Some("view_profit_values") => {
+                    fields.lenient_option(&mut view_profit_values)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            full_order_warehouse: full_order_warehouse.unwrap_or_default(),
+            full_order_warehouse_id: full_order_warehouse_id.unwrap_or_default(),
+            generate_purchase_orders: generate_purchase_orders.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            invoice_warehouse: invoice_warehouse.unwrap_or_default(),
+            invoice_warehouse_id: invoice_warehouse_id.unwrap_or_default(),
+            override_confirmation_method: override_confirmation_method
+                .unwrap_or_default(),
+            override_cost_price: override_cost_price.unwrap_or_default(),
+            override_credit_holds: override_credit_holds.unwrap_or_default(),
+            override_fulfilment_method: override_fulfilment_method.unwrap_or_default(),
+            override_prices_discounts: override_prices_discounts.unwrap_or_default(),
+            rapid_order_warehouse: rapid_order_warehouse.unwrap_or_default(),
+            rapid_order_warehouse_id: rapid_order_warehouse_id.unwrap_or_default(),
+            trade_order_warehouse: trade_order_warehouse.unwrap_or_default(),
+            trade_order_warehouse_id: trade_order_warehouse_id.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            user_number: user_number.unwrap_or_default(),
+            view_price_calculations: view_price_calculations.unwrap_or_default(),
+            view_profit_values: view_profit_values.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of product information returned by a search for suggested products
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SuggestedProduct {
     /// Product code of the suggested product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// Product description of the suggested product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Product Id of the suggested product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Last order number of the suggested product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_order_number: Option<String>,
     /// Last sales date of the suggested product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sales_date: Option<sage_core::types::DateTime>,
     /// Number of orders on which the suggested product appears.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_orders_appears: Option<i64>,
     /// Price of the suggested product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Price unit of the suggested product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price_unit: Option<String>,
     /// Quantity of the suggested product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Quantity unit of the suggested product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_unit: Option<String>,
     /// Whether the suggested product is preferred, or has been sold recently, or has been sold frequently.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<String>,
     /// The traceable type of the suggested product. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SuggestedProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("last_order_number", &self.last_order_number)?;
+        map.optional("last_sales_date", &self.last_sales_date)?;
+        map.optional("number_orders_appears", &self.number_orders_appears)?;
+        map.optional_number("price", &self.price)?;
+        map.optional("price_unit", &self.price_unit)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("quantity_unit", &self.quantity_unit)?;
+        map.optional("source", &self.source)?;
+        map.optional("traceable_type_id", &self.traceable_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SuggestedProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SuggestedProduct {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut description = None;
+        let mut id = None;
+        let mut last_order_number = None;
+        let mut last_sales_date = None;
+        let mut number_orders_appears = None;
+        let mut price = None;
+        let mut price_unit = None;
+        let mut quantity = None;
+        let mut quantity_unit = None;
+        let mut source = None;
+        let mut traceable_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("last_order_number") => {
+                    fields.lenient_option(&mut last_order_number)?
+                }
+                Some("last_sales_date") => fields.next_value(&mut last_sales_date)?,
+                Some("number_orders_appears") => {
+                    fields.lenient_option(&mut number_orders_appears)?
+                }
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("price_unit") => fields.lenient_option(&mut price_unit)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("quantity_unit") => fields.lenient_option(&mut quantity_unit)?,
+                Some("source") => fields.lenient_option(&mut source)?,
+                Some("traceable_type_id") => {
+                    fields.lenient_option(&mut traceable_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_order_number: last_order_number.unwrap_or_default(),
+            last_sales_date: last_sales_date.unwrap_or_default(),
+            number_orders_appears: number_orders_appears.unwrap_or_default(),
+            price: price.unwrap_or_default(),
+            price_unit: price_unit.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            quantity_unit: quantity_unit.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            traceable_type_id: traceable_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A set of search options for returning a list of suggested products.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SuggestedProductOptions {
     /// Customer Id. Note: You must set at least one of show_frequent_items, show_recent_items or show_preferred_items flags to true.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// Minimum number of lines a frequently sold item must appear before being included in the results, in the range 1 to 100.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub minimum_number_of_lines_for_frequent_items: Option<i64>,
     /// Number of previous days that frequently sold items should be searched within, in the range 1 to 365.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_days_for_frequent_items: Option<i64>,
     /// Number of previous days that recently sold items should be searched within, in the range 1 to 365.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_days_for_recent_items: Option<i64>,
     /// Product Group Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Whether frequently sold items should be included in the search.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_frequent_items: Option<bool>,
     /// Whether preferred items should be included in the search.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_preferred_items: Option<bool>,
     /// Whether recently sold items should be included in the search.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_recent_items: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -11187,6 +15238,94 @@ impl SuggestedProductOptions {
             show_recent_items: None,
             extra: sage_core::types::Extra::new(),
         }
+    }
+}
+
+impl serde::Serialize for SuggestedProductOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("customer_id", &self.customer_id)?;
+        map.optional(
+            "minimum_number_of_lines_for_frequent_items",
+            &self.minimum_number_of_lines_for_frequent_items,
+        )?;
+        map.optional(
+            "number_of_days_for_frequent_items",
+            &self.number_of_days_for_frequent_items,
+        )?;
+        map.optional(
+            "number_of_days_for_recent_items",
+            &self.number_of_days_for_recent_items,
+        )?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("show_frequent_items", &self.show_frequent_items)?;
+        map.optional("show_preferred_items", &self.show_preferred_items)?;
+        map.optional("show_recent_items", &self.show_recent_items)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SuggestedProductOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SuggestedProductOptions {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut minimum_number_of_lines_for_frequent_items = None;
+        let mut number_of_days_for_frequent_items = None;
+        let mut number_of_days_for_recent_items = None;
+        let mut product_group_id = None;
+        let mut show_frequent_items = None;
+        let mut show_preferred_items = None;
+        let mut show_recent_items = None;
+        loop {
+            match fields.next_key()? {
+                Some("customer_id") => fields.lenient_value(&mut customer_id)?,
+                Some("minimum_number_of_lines_for_frequent_items") => {
+                    fields
+                        .lenient_option(&mut minimum_number_of_lines_for_frequent_items)?
+                }
+                Some("number_of_days_for_frequent_items") => {
+                    fields.lenient_option(&mut number_of_days_for_frequent_items)?
+                }
+                Some("number_of_days_for_recent_items") => {
+                    fields.lenient_option(&mut number_of_days_for_recent_items)?
+                }
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("show_frequent_items") => {
+                    fields.lenient_option(&mut show_frequent_items)?
+                }
+                Some("show_preferred_items") => {
+                    fields.lenient_option(&mut show_preferred_items)?
+                }
+                Some("show_recent_items") => {
+                    fields.lenient_option(&mut show_recent_items)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            customer_id: fields.required(customer_id, "customer_id")?,
+            minimum_number_of_lines_for_frequent_items: minimum_number_of_lines_for_frequent_items
+                .unwrap_or_default(),
+            number_of_days_for_frequent_items: number_of_days_for_frequent_items
+                .unwrap_or_default(),
+            number_of_days_for_recent_items: number_of_days_for_recent_items
+                .unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            show_frequent_items: show_frequent_items.unwrap_or_default(),
+            show_preferred_items: show_preferred_items.unwrap_or_default(),
+            show_recent_items: show_recent_items.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
     }
 }
 

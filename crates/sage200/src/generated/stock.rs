@@ -82,51 +82,29 @@
 //! - `warehouses`: Warehouses
 
 /// Alternative products are suitable products that can be offered when a requested product is unavailable. An alternative product can be the preferred alternative for a product. When stock is issued for a sales order, if the product is unavailable, the preferred alternative can be chosen, if stock is available.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AlternativeProduct {
     /// The alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative_product: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Alternative product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub alternative_product_id: super::ids::AlternativeProductId,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Alternative product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AlternativeProductId>,
     /// Whether the alternative product is the preferred alternative for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred: Option<bool>,
     /// When updating an existing product, whether to delete this alternative product from the collection of product alternative products.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -151,510 +129,452 @@ impl AlternativeProduct {
     }
 }
 
+impl serde::Serialize for AlternativeProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alternative_product", &self.alternative_product)?;
+        map.field("alternative_product_id", &self.alternative_product_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_preferred", &self.is_preferred)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AlternativeProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AlternativeProduct {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut alternative_product = None;
+        let mut alternative_product_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_preferred = None;
+        let mut is_to_delete = None;
+        let mut product = None;
+        let mut product_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("alternative_product") => {
+                    fields.next_value(&mut alternative_product)?
+                }
+                Some("alternative_product_id") => {
+                    fields.lenient_value(&mut alternative_product_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_preferred") => fields.lenient_option(&mut is_preferred)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            alternative_product: alternative_product.unwrap_or_default(),
+            alternative_product_id: fields
+                .required(alternative_product_id, "alternative_product_id")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_preferred: is_preferred.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This specifies a lookup linking products with products that are an alternative for it.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlternativeProductView {
     /// Product code of the alternative product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_product_code: Option<String>,
     /// Product group Id of the alternative product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_product_group_id: Option<i64>,
     /// Product Id of the alternative product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_product_id: Option<super::ids::AlternativeProductId>,
     /// Product name of the alternative product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_product_name: Option<String>,
     /// Product status type Id of the alternative product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_product_status_type_id: Option<i64>,
     /// The traceable type Id of the alternative product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_product_traceable_type_id: Option<i64>,
     /// Alternative Product Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Whether the alternative product is the preferred alternative for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred: Option<bool>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// Product group Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AlternativeProductView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alternative_product_code", &self.alternative_product_code)?;
+        map.optional(
+            "alternative_product_group_id",
+            &self.alternative_product_group_id,
+        )?;
+        map.optional("alternative_product_id", &self.alternative_product_id)?;
+        map.optional("alternative_product_name", &self.alternative_product_name)?;
+        map.optional(
+            "alternative_product_status_type_id",
+            &self.alternative_product_status_type_id,
+        )?;
+        map.optional(
+            "alternative_product_traceable_type_id",
+            &self.alternative_product_traceable_type_id,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_preferred", &self.is_preferred)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AlternativeProductView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AlternativeProductView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut alternative_product_code = None;
+        let mut alternative_product_group_id = None;
+        let mut alternative_product_id = None;
+        let mut alternative_product_name = None;
+        let mut alternative_product_status_type_id = None;
+        let mut alternative_product_traceable_type_id = None;
+        let mut id = None;
+        let mut is_preferred = None;
+        let mut product_code = None;
+        let mut product_group_id = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("alternative_product_code") => {
+                    fields.lenient_option(&mut alternative_product_code)?
+                }
+                Some("alternative_product_group_id") => {
+                    fields.lenient_option(&mut alternative_product_group_id)?
+                }
+                Some("alternative_product_id") => {
+                    fields.lenient_option(&mut alternative_product_id)?
+                }
+                Some("alternative_product_name") => {
+                    fields.lenient_option(&mut alternative_product_name)?
+                }
+                Some("alternative_product_status_type_id") => {
+                    fields.lenient_option(&mut alternative_product_status_type_id)?
+                }
+                Some("alternative_product_traceable_type_id") => {
+                    fields.lenient_option(&mut alternative_product_traceable_type_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_preferred") => fields.lenient_option(&mut is_preferred)?,
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            alternative_product_code: alternative_product_code.unwrap_or_default(),
+            alternative_product_group_id: alternative_product_group_id
+                .unwrap_or_default(),
+            alternative_product_id: alternative_product_id.unwrap_or_default(),
+            alternative_product_name: alternative_product_name.unwrap_or_default(),
+            alternative_product_status_type_id: alternative_product_status_type_id
+                .unwrap_or_default(),
+            alternative_product_traceable_type_id: alternative_product_traceable_type_id
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_preferred: is_preferred.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoGenerateOptionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for AutoGenerateOptionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AutoGenerateOptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AutoGenerateOptionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoGenerateSeparator {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Auto generate separator record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The name of the auto generate separator.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The separator character of the auto generate separator.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub separator_character: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for AutoGenerateSeparator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("separator_character", &self.separator_character)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AutoGenerateSeparator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for AutoGenerateSeparator {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        let mut separator_character = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("separator_character") => {
+                    fields.lenient_option(&mut separator_character)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            separator_character: separator_character.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Bins allow you to specify a place in a Warehouse where stock is stored such as a shelf or aisle. Every Warehouse has a single Bin created by default called 'Unspecified'. If you don't want to use bins with your warehouses, all items are stored in the 'Unspecified' bin. You can rename the 'Unspecified' bin to something more meaningful for your company.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BinHolding {
     /// Allocation priority, between 1 and 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_priority: Option<i64>,
     /// Confirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Total confirmed and unconfirmed stock quantity minus allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus allocated and reserved quantities.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Bin holding record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BinHoldingId>,
     /// When updating an existing warehouse holding, whether to delete this bin holding from the collection of warehouse holding bin holdings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The date and time of the last stocktake for this item at this bin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_stocktake: Option<sage_core::types::DateTime>,
     /// Bin name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Allocated bill of materials quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus reserved quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_holding: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Warehouse holding record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -722,298 +642,729 @@ impl BinHolding {
     }
 }
 
+impl serde::Serialize for BinHolding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocation_priority", &self.allocation_priority)?;
+        map.optional_number("confirmed_qty_in_stock", &self.confirmed_qty_in_stock)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("free_stock_available", &self.free_stock_available)?;
+        map.optional_number(
+            "free_stock_available_less_reserved",
+            &self.free_stock_available_less_reserved,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("last_stocktake", &self.last_stocktake)?;
+        map.optional("name", &self.name)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
+        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
+        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional_number(
+            "quantity_in_stock_less_reserved",
+            &self.quantity_in_stock_less_reserved,
+        )?;
+        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number("unconfirmed_qty_in_stock", &self.unconfirmed_qty_in_stock)?;
+        map.optional("warehouse_holding", &self.warehouse_holding)?;
+        map.field("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BinHolding {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BinHolding {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocation_priority = None;
+        let mut confirmed_qty_in_stock = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut free_stock_available = None;
+        let mut free_stock_available_less_reserved = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut last_stocktake = None;
+        let mut name = None;
+        let mut product = None;
+        let mut product_id = None;
+        let mut quantity_allocated = None;
+        let mut quantity_allocated_bom = None;
+        let mut quantity_allocated_sop = None;
+        let mut quantity_allocated_stock = None;
+        let mut quantity_in_stock = None;
+        let mut quantity_in_stock_less_reserved = None;
+        let mut quantity_reserved = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut unconfirmed_qty_in_stock = None;
+        let mut warehouse_holding = None;
+        let mut warehouse_holding_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocation_priority") => {
+                    fields.lenient_option(&mut allocation_priority)?
+                }
+                Some("confirmed_qty_in_stock") => {
+                    fields.lenient_option(&mut confirmed_qty_in_stock)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("free_stock_available") => {
+                    fields.lenient_option(&mut free_stock_available)?
+                }
+                Some("free_stock_available_less_reserved") => {
+                    fields.lenient_option(&mut free_stock_available_less_reserved)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("last_stocktake") => fields.next_value(&mut last_stocktake)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("quantity_allocated") => {
+                    fields.lenient_option(&mut quantity_allocated)?
+                }
+                Some("quantity_allocated_bom") => {
+                    fields.lenient_option(&mut quantity_allocated_bom)?
+                }
+                Some("quantity_allocated_sop") => {
+                    fields.lenient_option(&mut quantity_allocated_sop)?
+                }
+                Some("quantity_allocated_stock") => {
+                    fields.lenient_option(&mut quantity_allocated_stock)?
+                }
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("quantity_in_stock_less_reserved") => {
+                    fields.lenient_option(&mut quantity_in_stock_less_reserved)?
+                }
+                Some("quantity_reserved") => {
+                    fields.lenient_option(&mut quantity_reserved)?
+                }
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("unconfirmed_qty_in_stock") => {
+                    fields.lenient_option(&mut unconfirmed_qty_in_stock)?
+                }
+                Some("warehouse_holding") => fields.next_value(&mut warehouse_holding)?,
+                Some("warehouse_holding_id") => {
+                    fields.lenient_value(&mut warehouse_holding_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocation_priority: allocation_priority.unwrap_or_default(),
+            confirmed_qty_in_stock: confirmed_qty_in_stock.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            free_stock_available: free_stock_available.unwrap_or_default(),
+            free_stock_available_less_reserved: free_stock_available_less_reserved
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            last_stocktake: last_stocktake.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            quantity_allocated: quantity_allocated.unwrap_or_default(),
+            quantity_allocated_bom: quantity_allocated_bom.unwrap_or_default(),
+            quantity_allocated_sop: quantity_allocated_sop.unwrap_or_default(),
+            quantity_allocated_stock: quantity_allocated_stock.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            quantity_in_stock_less_reserved: quantity_in_stock_less_reserved
+                .unwrap_or_default(),
+            quantity_reserved: quantity_reserved.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            unconfirmed_qty_in_stock: unconfirmed_qty_in_stock.unwrap_or_default(),
+            warehouse_holding: warehouse_holding.unwrap_or_default(),
+            warehouse_holding_id: fields
+                .required(warehouse_holding_id, "warehouse_holding_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomCostHeading {
     /// Cost heading type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bom_cost_heading_type: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::BomCostHeadingId>,
     /// Markup percentage. This value is used when calculating a suggested selling price during costing operations.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub markup: Option<sage_core::types::Decimal>,
     /// Cost heading name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Percentage to be recovered.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub overhead_recovery_percent: Option<sage_core::types::Decimal>,
     /// Reserved.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for BomCostHeading {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bom_cost_heading_type", &self.bom_cost_heading_type)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("markup", &self.markup)?;
+        map.optional("name", &self.name)?;
+        map.optional_number(
+            "overhead_recovery_percent",
+            &self.overhead_recovery_percent,
+        )?;
+        map.optional("reserved", &self.reserved)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BomCostHeading {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BomCostHeading {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bom_cost_heading_type = None;
+        let mut date_time_created = None;
+        let mut id = None;
+        let mut markup = None;
+        let mut name = None;
+        let mut overhead_recovery_percent = None;
+        let mut reserved = None;
+        loop {
+            match fields.next_key()? {
+                Some("bom_cost_heading_type") => {
+                    fields.lenient_option(&mut bom_cost_heading_type)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("markup") => fields.lenient_option(&mut markup)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("overhead_recovery_percent") => {
+                    fields.lenient_option(&mut overhead_recovery_percent)?
+                }
+                Some("reserved") => fields.lenient_option(&mut reserved)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bom_cost_heading_type: bom_cost_heading_type.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            markup: markup.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            overhead_recovery_percent: overhead_recovery_percent.unwrap_or_default(),
+            reserved: reserved.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The list of different cost heading types. When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomCostHeadingType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BomCostHeadingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BomCostHeadingType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BomCostHeadingType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
 ///
 /// The API endpoint returns details of the bill of materials item types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomItemType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BomItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BomItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BomItemType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A group of BOM related settings for a product.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomSettings {
     /// Reflects BOM Details Built/Bought selection. True if Default Built. False if Default Bought.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub built_bought_default_make: Option<bool>,
     /// Indicates whether to handle stock movements manually for the component.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bulk_issue: Option<bool>,
     /// The products cost heading.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_heading: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Cost heading record Id associated with the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_heading_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Minimum order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_min_quantity: Option<sage_core::types::Decimal>,
     /// Scrap percentage figure to apply when processing components in Manufacturing.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scrap_percent: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for BomSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("built_bought_default_make", &self.built_bought_default_make)?;
+        map.optional("bulk_issue", &self.bulk_issue)?;
+        map.optional("cost_heading", &self.cost_heading)?;
+        map.optional("cost_heading_id", &self.cost_heading_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("order_min_quantity", &self.order_min_quantity)?;
+        map.optional_number("scrap_percent", &self.scrap_percent)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BomSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BomSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut built_bought_default_make = None;
+        let mut bulk_issue = None;
+        let mut cost_heading = None;
+        let mut cost_heading_id = None;
+        let mut date_time_created = None;
+        let mut id = None;
+        let mut order_min_quantity = None;
+        let mut scrap_percent = None;
+        loop {
+            match fields.next_key()? {
+                Some("built_bought_default_make") => {
+                    fields.lenient_option(&mut built_bought_default_make)?
+                }
+                Some("bulk_issue") => fields.lenient_option(&mut bulk_issue)?,
+                Some("cost_heading") => fields.next_value(&mut cost_heading)?,
+                Some("cost_heading_id") => fields.lenient_option(&mut cost_heading_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("order_min_quantity") => {
+                    fields.lenient_option(&mut order_min_quantity)?
+                }
+                Some("scrap_percent") => fields.lenient_option(&mut scrap_percent)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            built_bought_default_make: built_bought_default_make.unwrap_or_default(),
+            bulk_issue: bulk_issue.unwrap_or_default(),
+            cost_heading: cost_heading.unwrap_or_default(),
+            cost_heading_id: cost_heading_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            order_min_quantity: order_min_quantity.unwrap_or_default(),
+            scrap_percent: scrap_percent.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The specific buying price at which a stock item was received.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuyingPrice {
     /// Buying price of stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_price: Option<sage_core::types::Decimal>,
     /// A collection of stock movement receipts at this buying price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buying_prices: Option<Vec<MovementBuyingPrice>>,
     /// Has this buying price been confirmed?.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_buying_price_confirmed: Option<bool>,
     /// Number of movement receipts at this buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_of_movements: Option<sage_core::types::Decimal>,
     /// Stock level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_level: Option<sage_core::types::Decimal>,
     /// Stock unit of measure name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for BuyingPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("buying_price", &self.buying_price)?;
+        map.optional("buying_prices", &self.buying_prices)?;
+        map.optional("is_buying_price_confirmed", &self.is_buying_price_confirmed)?;
+        map.optional_number("number_of_movements", &self.number_of_movements)?;
+        map.optional_number("stock_level", &self.stock_level)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BuyingPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for BuyingPrice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut buying_price = None;
+        let mut buying_prices = None;
+        let mut is_buying_price_confirmed = None;
+        let mut number_of_movements = None;
+        let mut stock_level = None;
+        let mut stock_unit_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("buying_price") => fields.lenient_option(&mut buying_price)?,
+                Some("buying_prices") => fields.next_value(&mut buying_prices)?,
+                Some("is_buying_price_confirmed") => {
+                    fields.lenient_option(&mut is_buying_price_confirmed)?
+                }
+                Some("number_of_movements") => {
+                    fields.lenient_option(&mut number_of_movements)?
+                }
+                Some("stock_level") => fields.lenient_option(&mut stock_level)?,
+                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            buying_price: buying_price.unwrap_or_default(),
+            buying_prices: buying_prices.unwrap_or_default(),
+            is_buying_price_confirmed: is_buying_price_confirmed.unwrap_or_default(),
+            number_of_movements: number_of_movements.unwrap_or_default(),
+            stock_level: stock_level.unwrap_or_default(),
+            stock_unit_name: stock_unit_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.
 ///
 /// The API endpoint returns details of the costing method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CostingMethodType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for CostingMethodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CostingMethodType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CostingMethodType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CrossSellProduct {
     /// The cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_sell_product: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Cross sell product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub cross_sell_product_id: super::ids::CrossSellProductId,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cross sell product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::CrossSellProductId>,
     /// When updating an existing product, whether to delete this cross sell product from the collection of product cross sell products.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -1037,563 +1388,1010 @@ impl CrossSellProduct {
     }
 }
 
+impl serde::Serialize for CrossSellProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cross_sell_product", &self.cross_sell_product)?;
+        map.field("cross_sell_product_id", &self.cross_sell_product_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CrossSellProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CrossSellProduct {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cross_sell_product = None;
+        let mut cross_sell_product_id = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut product = None;
+        let mut product_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("cross_sell_product") => fields.next_value(&mut cross_sell_product)?,
+                Some("cross_sell_product_id") => {
+                    fields.lenient_value(&mut cross_sell_product_id)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cross_sell_product: cross_sell_product.unwrap_or_default(),
+            cross_sell_product_id: fields
+                .required(cross_sell_product_id, "cross_sell_product_id")?,
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This specifies a lookup linking products with products that it can be cross sold with.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CrossSellProductView {
     /// Product code of the cross sell product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_sell_product_code: Option<String>,
     /// Product group Id of the cross sell product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_sell_product_group_id: Option<i64>,
     /// Product Id of the cross sell product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_sell_product_id: Option<super::ids::CrossSellProductId>,
     /// Product name of the cross sell product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_sell_product_name: Option<String>,
     /// Product status type Id of the cross sell product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_sell_product_status_type_id: Option<i64>,
     /// The traceable type Id of the cross sell product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_sell_product_traceable_type_id: Option<i64>,
     /// Product Cross Sell Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// Product group Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for CrossSellProductView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cross_sell_product_code", &self.cross_sell_product_code)?;
+        map.optional("cross_sell_product_group_id", &self.cross_sell_product_group_id)?;
+        map.optional("cross_sell_product_id", &self.cross_sell_product_id)?;
+        map.optional("cross_sell_product_name", &self.cross_sell_product_name)?;
+        map.optional(
+            "cross_sell_product_status_type_id",
+            &self.cross_sell_product_status_type_id,
+        )?;
+        map.optional(
+            "cross_sell_product_traceable_type_id",
+            &self.cross_sell_product_traceable_type_id,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_name", &self.product_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CrossSellProductView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for CrossSellProductView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cross_sell_product_code = None;
+        let mut cross_sell_product_group_id = None;
+        let mut cross_sell_product_id = None;
+        let mut cross_sell_product_name = None;
+        let mut cross_sell_product_status_type_id = None;
+        let mut cross_sell_product_traceable_type_id = None;
+        let mut id = None;
+        let mut product_code = None;
+        let mut product_group_id = None;
+        let mut product_id = None;
+        let mut product_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("cross_sell_product_code") => {
+                    fields.lenient_option(&mut cross_sell_product_code)?
+                }
+                Some("cross_sell_product_group_id") => {
+                    fields.lenient_option(&mut cross_sell_product_group_id)?
+                }
+                Some("cross_sell_product_id") => {
+                    fields.lenient_option(&mut cross_sell_product_id)?
+                }
+                Some("cross_sell_product_name") => {
+                    fields.lenient_option(&mut cross_sell_product_name)?
+                }
+                Some("cross_sell_product_status_type_id") => {
+                    fields.lenient_option(&mut cross_sell_product_status_type_id)?
+                }
+                Some("cross_sell_product_traceable_type_id") => {
+                    fields.lenient_option(&mut cross_sell_product_traceable_type_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_name") => fields.lenient_option(&mut product_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cross_sell_product_code: cross_sell_product_code.unwrap_or_default(),
+            cross_sell_product_group_id: cross_sell_product_group_id.unwrap_or_default(),
+            cross_sell_product_id: cross_sell_product_id.unwrap_or_default(),
+            cross_sell_product_name: cross_sell_product_name.unwrap_or_default(),
+            cross_sell_product_status_type_id: cross_sell_product_status_type_id
+                .unwrap_or_default(),
+            cross_sell_product_traceable_type_id: cross_sell_product_traceable_type_id
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_name: product_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
 ///
 /// The API endpoint returns details of the discrepancy status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiscrepancyStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for DiscrepancyStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DiscrepancyStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for DiscrepancyStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
 ///
 /// The API endpoint returns details of the entry source types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntrySourceType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for EntrySourceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EntrySourceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for EntrySourceType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.
 ///
 /// The API endpoint returns details of the fulfilment method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FulfilmentMethodType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for FulfilmentMethodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FulfilmentMethodType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FulfilmentMethodType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
 ///
 /// The API endpoint returns details of the fulfilment sequence types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FulfilmentSequenceType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for FulfilmentSequenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FulfilmentSequenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for FulfilmentSequenceType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The internal areas represent departments such as sales, retail and production. Use them to monitor stock issued for internal use.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InternalArea {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Internal area unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::InternalAreaId>,
     /// Whether the internal area is the default area.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default: Option<bool>,
     /// Internal area name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Internal area nominal code. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Internal area nominal record Id. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for InternalArea {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_default", &self.is_default)?;
+        map.optional("name", &self.name)?;
+        map.optional("nominal_code", &self.nominal_code)?;
+        map.optional("nominal_code_id", &self.nominal_code_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InternalArea {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for InternalArea {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_default = None;
+        let mut name = None;
+        let mut nominal_code = None;
+        let mut nominal_code_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default") => fields.lenient_option(&mut is_default)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("nominal_code") => fields.next_value(&mut nominal_code)?,
+                Some("nominal_code_id") => fields.lenient_option(&mut nominal_code_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default: is_default.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            nominal_code: nominal_code.unwrap_or_default(),
+            nominal_code_id: nominal_code_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
 ///
 /// The API endpoint returns details of the label printing option types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelPrintingOptionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LabelPrintingOptionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LabelPrintingOptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LabelPrintingOptionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
 ///
 /// The API endpoint returns details of the costing method types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LandedCostsType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LandedCostsType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LandedCostsType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LandedCostsType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of product information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupProduct {
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_sales_order: Option<bool>,
     /// The bill of materials item type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bom_item_type_id: Option<i64>,
     /// The code of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The quantity of free stock of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The name of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The product status type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_status_id: Option<i64>,
     /// The product type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_type_id: Option<i64>,
     /// Indicates whether this product is assigned batch/serial numbers when received.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_nos_on_goods_received: Option<bool>,
     /// Indicates whether this product is associated with a product group that is only to be used in Sales Order Processing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The traceable type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allow_sales_order", &self.allow_sales_order)?;
+        map.optional("bom_item_type_id", &self.bom_item_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("product_status_id", &self.product_status_id)?;
+        map.optional("product_type_id", &self.product_type_id)?;
+        map.optional(
+            "record_nos_on_goods_received",
+            &self.record_nos_on_goods_received,
+        )?;
+        map.optional(
+            "this_is_the_sop_product_group",
+            &self.this_is_the_sop_product_group,
+        )?;
+        map.optional("traceable_type_id", &self.traceable_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupProduct {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allow_sales_order = None;
+        let mut bom_item_type_id = None;
+        let mut code = None;
+        let mut free_stock_quantity = None;
+        let mut id = None;
+        let mut name = None;
+        let mut product_status_id = None;
+        let mut product_type_id = None;
+        let mut record_nos_on_goods_received = None;
+        let mut this_is_the_sop_product_group = None;
+        let mut traceable_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allow_sales_order") => {
+                    fields.lenient_option(&mut allow_sales_order)?
+                }
+                Some("bom_item_type_id") => fields.lenient_option(&mut bom_item_type_id)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("free_stock_quantity") => {
+                    fields.lenient_option(&mut free_stock_quantity)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("product_status_id") => {
+                    fields.lenient_option(&mut product_status_id)?
+                }
+                Some("product_type_id") => fields.lenient_option(&mut product_type_id)?,
+                Some("record_nos_on_goods_received") => {
+                    fields.lenient_option(&mut record_nos_on_goods_received)?
+                }
+                Some("this_is_the_sop_product_group") => {
+                    fields.lenient_option(&mut this_is_the_sop_product_group)?
+                }
+                Some("traceable_type_id") => {
+                    fields.lenient_option(&mut traceable_type_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allow_sales_order: allow_sales_order.unwrap_or_default(),
+            bom_item_type_id: bom_item_type_id.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            product_status_id: product_status_id.unwrap_or_default(),
+            product_type_id: product_type_id.unwrap_or_default(),
+            record_nos_on_goods_received: record_nos_on_goods_received
+                .unwrap_or_default(),
+            this_is_the_sop_product_group: this_is_the_sop_product_group
+                .unwrap_or_default(),
+            traceable_type_id: traceable_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of product group information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupProductGroup {
     /// The code of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The description of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for LookupProductGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("product_type_id", &self.product_type_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupProductGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupProductGroup {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut description = None;
+        let mut id = None;
+        let mut product_type_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("product_type_id") => fields.lenient_option(&mut product_type_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            product_type_id: product_type_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A subset of stock item unit information for populating a lookup.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupStockItemUnit {
     /// Stock item unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The name of the stock item unit.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Stock item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_item_id: Option<i64>,
     /// The unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_id: Option<super::ids::UnitId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for LookupStockItemUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("stock_item_id", &self.stock_item_id)?;
+        map.optional("unit_id", &self.unit_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LookupStockItemUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for LookupStockItemUnit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut stock_item_id = None;
+        let mut unit_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("stock_item_id") => fields.lenient_option(&mut stock_item_id)?,
+                Some("unit_id") => fields.lenient_option(&mut unit_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            stock_item_id: stock_item_id.unwrap_or_default(),
+            unit_id: unit_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Object representing receipt of a level of stock at a specific buying price.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MovementBuyingPrice {
     /// Name of bin.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_item_name: Option<String>,
     /// Date the stock item was received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Quantity received on this occasion.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Stock item unit of measure name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_item_unit_name: Option<String>,
     /// Name of warehouse receiving item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for MovementBuyingPrice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_item_name", &self.bin_item_name)?;
+        map.optional("date", &self.date)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("stock_item_unit_name", &self.stock_item_unit_name)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MovementBuyingPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for MovementBuyingPrice {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_item_name = None;
+        let mut date = None;
+        let mut quantity = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut stock_item_unit_name = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_item_name") => fields.lenient_option(&mut bin_item_name)?,
+                Some("date") => fields.next_value(&mut date)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("stock_item_unit_name") => {
+                    fields.lenient_option(&mut stock_item_unit_name)?
+                }
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_item_name: bin_item_name.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            stock_item_unit_name: stock_item_unit_name.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
 ///
 /// The API endpoint returns details of the pricing source types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PricingSourceType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for PricingSourceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PricingSourceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for PricingSourceType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
@@ -1601,479 +2399,172 @@ pub struct PricingSourceType {
 /// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Product {
     /// The products accrual nominal code. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accrual_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Accrual nominal code record Id. (Sage 200 Professional only). Use custom expand 'nominal_codes' to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accrual_nominal_code_id: Option<i64>,
     /// Indicates whether the product allows duplicate numbers. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_duplicate_numbers: Option<bool>,
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_sales_order: Option<bool>,
     /// Alternative products are suitable products that can be offered when a requested product is unavailable. An alternative product can be the preferred alternative for a product. When stock is issued for a sales order, if the product is unavailable, the preferred alternative can be chosen, if stock is available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative_products: Option<Vec<AlternativeProduct>>,
     /// Analysis Code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// Products next auto generated number. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_next_number: Option<i64>,
     /// The auto generate option of the product. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_option_type: Option<String>,
     /// Products auto generated padding. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_padding: Option<i64>,
     /// Products auto generated prefix. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_prefix: Option<String>,
     /// The products auto generate separator. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_separator: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Auto generate separator record Id. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_separator_id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The average buying price of the product, if the product group uses either the FIFO or Average costing method.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Product bar code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub barcode: Option<String>,
     /// The products base unit of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Base unit record Id. Use custom expand 'units' or 'base_unit' to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_unit_id: Option<i64>,
     /// The BOM item type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bom_item_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<BomSettings>,
     /// Product code.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The product commodity code as defined by HM Revenue and Customs, or Irish Revenue Commissioners, as applicable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commodity_code: Option<String>,
     /// The product country of origin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_of_origin: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The product country of origin. Country code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_of_origin_id: Option<i64>,
     /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_sell_products: Option<Vec<CrossSellProduct>>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default comment to print on despatch notes for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_despatch_note_comment: Option<String>,
     /// The default comment to print on picking lists for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_picking_list_comment: Option<String>,
     /// Product description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The quantity of free stock available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// The fulfilment method type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_method_type: Option<String>,
     /// The fulfilment sequence type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_sequence_type: Option<String>,
     /// Whether the product has alternative products. Use custom expand sop_status to include in the response and/or expand alternative_products to have the details of all the alternative products in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_alternative_products: Option<bool>,
     /// Whether the product has cross sell products. Use custom expand sop_status to include in the response and/or expand cross_sell_products to have the details of all the cross sell products in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_cross_sell_products: Option<bool>,
     /// Whether the product has a preferred supplier. Use custom expand sop_status to include in the response and/or expand suppliers to have the details of all the product suppliers in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_preferred_supplier: Option<bool>,
     /// Use the stock item holding object to return stock quantities and values across each WarehouseItem and BinItem. Note the WarehouseItemHolding and BinItemHolding objects return similar information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holding: Option<ProductHolding>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ProductId>,
     /// If the product was made inactive, the date on which the product was made inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivation_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the products batch/serial numbers are displayed on stocktake sheets. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_nos_on_count_sheets: Option<bool>,
     /// Whether the product is subject to Waste Electrical and Electronic Equipment directives.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_weee_item: Option<bool>,
     /// The products issue nominal code. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Issue nominal code record Id. (Sage 200 Professional only). Use custom expand 'nominal_codes' to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_nominal_code_id: Option<i64>,
     /// The label printing option type. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_printing_option_type: Option<String>,
     /// The amount of the product's cost which is landed costs (if the landed costs type is Value Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the product's cost which is landed costs (if the landed costs type is Percentage Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_type: Option<String>,
     /// The product manufacturer.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub manufacturer: Option<String>,
     /// Memos are sections of text that can be used to make comments about a product.
     ///
     /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
     ///
     /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<ProductMemo>>,
     /// Product name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The product part number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_number: Option<String>,
     /// The products product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_group: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_group_id: super::ids::ProductGroupId,
     /// The product status type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_status_type: Option<String>,
     /// Indicates whether the product is assigned batch/serial numbers when received. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_nos_on_goods_received: Option<bool>,
     /// The products revenue nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Revenue nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revenue_nominal_code_id: Option<i64>,
     /// Indicates whether the product is sold from a single batch. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sale_from_single_batch: Option<bool>,
     /// Search categories are used to help you search for stock items without knowing the item's stock code.
     ///
@@ -2083,353 +2574,120 @@ pub struct Product {
     /// - A value. This is the specifics of the category such as green, red and blue for the category colour.
     ///
     /// Search categories are inherited from the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
     /// The shelf life of the product. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shelf_life: Option<i64>,
     /// The shelf life type of the product. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shelf_life_type: Option<String>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// The standard cost of the product, if the product group uses the Standard costing method.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// The products status. Note: This could take a long time to complete the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProductStatus>,
     /// The products stock nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_nominal_code_id: Option<i64>,
     /// The products stock unit of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Stock unit record Id. Use custom expand 'units' or 'stock_unit' to include in the response.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_id: Option<i64>,
     /// The period of time in days between each stocktake of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_cycle_period: Option<i64>,
     /// The ratio to convert to supplementary unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplementary_unit_conversion_ratio: Option<sage_core::types::Decimal>,
     /// Product suppliers are used to record suppliers of products. The supplier details are used when creating purchase orders. A supplier can be the preferred supplier for a product. The preferred supplier details are suggested when entering a purchase order for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppliers: Option<Vec<ProductSupplier>>,
     /// Whether to suppress the net weight on Intrastat declaration.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub suppress_mass_on_declaration: Option<bool>,
     /// The products tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The traceable type of the product. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// The products units of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductUnit>>,
     /// Whether to use the product description on order and invoice documents.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_description_on_documents: Option<bool>,
     /// Whether the product is subject to domestic reverse charge VAT rules.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_reverse_charge_vat_rules: Option<bool>,
     /// Whether the product uses supplementary units.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_supplementary_units: Option<bool>,
     /// Indicates whether the product uses alternative references. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_use_by_date: Option<bool>,
     /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
     ///
     /// If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
     /// The product weight per stock unit, in kilograms.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2576,84 +2834,697 @@ impl Product {
     }
 }
 
+impl serde::Serialize for Product {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accrual_nominal_code", &self.accrual_nominal_code)?;
+        map.optional("accrual_nominal_code_id", &self.accrual_nominal_code_id)?;
+        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
+        map.optional("allow_sales_order", &self.allow_sales_order)?;
+        map.optional("alternative_products", &self.alternative_products)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("auto_generate_next_number", &self.auto_generate_next_number)?;
+        map.optional("auto_generate_option_type", &self.auto_generate_option_type)?;
+        map.optional("auto_generate_padding", &self.auto_generate_padding)?;
+        map.optional("auto_generate_prefix", &self.auto_generate_prefix)?;
+        map.optional("auto_generate_separator", &self.auto_generate_separator)?;
+        map.optional("auto_generate_separator_id", &self.auto_generate_separator_id)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("barcode", &self.barcode)?;
+        map.optional("base_unit", &self.base_unit)?;
+        map.optional("base_unit_id", &self.base_unit_id)?;
+        map.optional("bom_item_type", &self.bom_item_type)?;
+        map.optional("bom_settings", &self.bom_settings)?;
+        map.field("code", &self.code)?;
+        map.optional("commodity_code", &self.commodity_code)?;
+        map.optional("country_of_origin", &self.country_of_origin)?;
+        map.optional("country_of_origin_id", &self.country_of_origin_id)?;
+        map.optional("cross_sell_products", &self.cross_sell_products)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional(
+            "default_despatch_note_comment",
+            &self.default_despatch_note_comment,
+        )?;
+        map.optional(
+            "default_picking_list_comment",
+            &self.default_picking_list_comment,
+        )?;
+        map.optional("description", &self.description)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("fulfilment_method_type", &self.fulfilment_method_type)?;
+        map.optional("fulfilment_sequence_type", &self.fulfilment_sequence_type)?;
+        map.optional("has_alternative_products", &self.has_alternative_products)?;
+        map.optional("has_cross_sell_products", &self.has_cross_sell_products)?;
+        map.optional("has_preferred_supplier", &self.has_preferred_supplier)?;
+        map.optional("holding", &self.holding)?;
+        map.optional("id", &self.id)?;
+        map.optional("inactivation_date", &self.inactivation_date)?;
+        map.optional("include_nos_on_count_sheets", &self.include_nos_on_count_sheets)?;
+        map.optional("is_weee_item", &self.is_weee_item)?;
+        map.optional("issue_nominal_code", &self.issue_nominal_code)?;
+        map.optional("issue_nominal_code_id", &self.issue_nominal_code_id)?;
+        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional("manufacturer", &self.manufacturer)?;
+        map.optional("memos", &self.memos)?;
+        map.field("name", &self.name)?;
+        map.optional("part_number", &self.part_number)?;
+        map.optional("product_group", &self.product_group)?;
+        map.field("product_group_id", &self.product_group_id)?;
+        map.optional("product_status_type", &self.product_status_type)?;
+        map.optional(
+            "record_nos_on_goods_received",
+            &self.record_nos_on_goods_received,
+        )?;
+        map.optional("revenue_nominal_code", &self.revenue_nominal_code)?;
+        map.optional("revenue_nominal_code_id", &self.revenue_nominal_code_id)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional("search_category_values", &self.search_category_values)?;
+        map.optional("shelf_life", &self.shelf_life)?;
+        map.optional("shelf_life_type", &self.shelf_life_type)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional_number("standard_cost", &self.standard_cost)?;
+        map.optional("status", &self.status)?;
+        map.optional("stock_nominal_code", &self.stock_nominal_code)?;
+        map.optional("stock_nominal_code_id", &self.stock_nominal_code_id)?;
+        map.optional("stock_unit", &self.stock_unit)?;
+        map.optional("stock_unit_id", &self.stock_unit_id)?;
+        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
+        map.optional_number(
+            "supplementary_unit_conversion_ratio",
+            &self.supplementary_unit_conversion_ratio,
+        )?;
+        map.optional("suppliers", &self.suppliers)?;
+        map.optional(
+            "suppress_mass_on_declaration",
+            &self.suppress_mass_on_declaration,
+        )?;
+        map.optional("tax_code", &self.tax_code)?;
+        map.optional("tax_code_id", &self.tax_code_id)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional("units", &self.units)?;
+        map.optional(
+            "use_description_on_documents",
+            &self.use_description_on_documents,
+        )?;
+        map.optional(
+            "use_reverse_charge_vat_rules",
+            &self.use_reverse_charge_vat_rules,
+        )?;
+        map.optional("use_supplementary_units", &self.use_supplementary_units)?;
+        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
+        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
+        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
+        map.optional("warehouse_holdings", &self.warehouse_holdings)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Product {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Product {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accrual_nominal_code = None;
+        let mut accrual_nominal_code_id = None;
+        let mut allow_duplicate_numbers = None;
+        let mut allow_sales_order = None;
+        let mut alternative_products = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut auto_generate_next_number = None;
+        let mut auto_generate_option_type = None;
+        let mut auto_generate_padding = None;
+        let mut auto_generate_prefix = None;
+        let mut auto_generate_separator = None;
+        let mut auto_generate_separator_id = None;
+        let mut average_buying_price = None;
+        let mut barcode = None;
+        let mut base_unit = None;
+        let mut base_unit_id = None;
+        let mut bom_item_type = None;
+        let mut bom_settings = None;
+        let mut code = None;
+        let mut commodity_code = None;
+        let mut country_of_origin = None;
+        let mut country_of_origin_id = None;
+        let mut cross_sell_products = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_despatch_note_comment = None;
+        let mut default_picking_list_comment = None;
+        let mut description = None;
+        let mut free_stock_quantity = None;
+        let mut fulfilment_method_type = None;
+        let mut fulfilment_sequence_type = None;
+        let mut has_alternative_products = None;
+        let mut has_cross_sell_products = None;
+        let mut has_preferred_supplier = None;
+        let mut holding = None;
+        let mut id = None;
+        let mut inactivation_date = None;
+        let mut include_nos_on_count_sheets = None;
+        let mut is_weee_item = None;
+        let mut issue_nominal_code = None;
+        let mut issue_nominal_code_id = None;
+        let mut label_printing_option_type = None;
+        let mut landed_costs_per_item = None;
+        let mut landed_costs_percentage = None;
+        let mut landed_costs_type = None;
+        let mut manufacturer = None;
+        let mut memos = None;
+        let mut name = None;
+        let mut part_number = None;
+        let mut product_group = None;
+        let mut product_group_id = None;
+        let mut product_status_type = None;
+        let mut record_nos_on_goods_received = None;
+        let mut revenue_nominal_code = None;
+        let mut revenue_nominal_code_id = None;
+        let mut sale_from_single_batch = None;
+        let mut search_category_values = None;
+        let mut shelf_life = None;
+        let mut shelf_life_type = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut standard_cost = None;
+        let mut status = None;
+        let mut stock_nominal_code = None;
+        let mut stock_nominal_code_id = None;
+        let mut stock_unit = None;
+        let mut stock_unit_id = None;
+        let mut stocktake_cycle_period = None;
+        let mut supplementary_unit_conversion_ratio = None;
+        let mut suppliers = None;
+        let mut suppress_mass_on_declaration = None;
+        let mut tax_code = None;
+        let mut tax_code_id = None;
+        let mut traceable_type = None;
+        let mut units = None;
+        let mut use_description_on_documents = None;
+        let mut use_reverse_charge_vat_rules = None;
+        let mut use_supplementary_units = None;
+        let mut uses_alternative_ref = None;
+        let mut uses_sell_by_date = None;
+        let mut uses_use_by_date = None;
+        let mut warehouse_holdings = None;
+        let mut weight = None;
+        loop {
+            match fields.next_key()? {
+                Some("accrual_nominal_code") => {
+                    fields.next_value(&mut accrual_nominal_code)?
+                }
+                Some("accrual_nominal_code_id") => {
+                    fields.lenient_option(&mut accrual_nominal_code_id)?
+                }
+                Some("allow_duplicate_numbers") => {
+                    fields.lenient_option(&mut allow_duplicate_numbers)?
+                }
+                Some("allow_sales_order") => {
+                    fields.lenient_option(&mut allow_sales_order)?
+                }
+                Some("alternative_products") => {
+                    fields.next_value(&mut alternative_products)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("auto_generate_next_number") => {
+                    fields.lenient_option(&mut auto_generate_next_number)?
+                }
+                Some("auto_generate_option_type") => {
+                    fields.lenient_option(&mut auto_generate_option_type)?
+                }
+                Some("auto_generate_padding") => {
+                    fields.lenient_option(&mut auto_generate_padding)?
+                }
+                Some("auto_generate_prefix") => {
+                    fields.lenient_option(&mut auto_generate_prefix)?
+                }
+                Some("auto_generate_separator") => {
+                    fields.next_value(&mut auto_generate_separator)?
+                }
+                Some("auto_generate_separator_id") => {
+                    fields.lenient_option(&mut auto_generate_separator_id)?
+                }
+                Some("average_buying_price") => {
+                    fields.lenient_option(&mut average_buying_price)?
+                }
+                Some("barcode") => fields.lenient_option(&mut barcode)?,
+                Some("base_unit") => fields.next_value(&mut base_unit)?,
+                Some("base_unit_id") => fields.lenient_option(&mut base_unit_id)?,
+                Some("bom_item_type") => fields.lenient_option(&mut bom_item_type)?,
+                Some("bom_settings") => fields.next_value(&mut bom_settings)?,
+                Some("code") => fields.lenient_value(&mut code)?,
+                Some("commodity_code") => fields.lenient_option(&mut commodity_code)?,
+                Some("country_of_origin") => fields.next_value(&mut country_of_origin)?,
+                Some("country_of_origin_id") => {
+                    fields.lenient_option(&mut country_of_origin_id)?
+                }
+                Some("cross_sell_products") => {
+                    fields.next_value(&mut cross_sell_products)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_despatch_note_comment") => {
+                    fields.lenient_option(&mut default_despatch_note_comment)?
+                }
+                Some("default_picking_list_comment") => {
+                    fields.lenient_option(&mut default_picking_list_comment)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("free_stock_quantity") => {
+                    fields.lenient_option(&mut free_stock_quantity)?
+                }
+                Some("fulfilment_method_type") => {
+                    fields.lenient_option(&mut fulfilment_method_type)?
+                }
+                Some("fulfilment_sequence_type") => {
+                    fields.lenient_option(&mut fulfilment_sequence_type)?
+                }
+                Some("has_alternative_products") => {
+                    fields.lenient_option(&mut has_alternative_products)?
+                }
+                Some("has_cross_sell_products") => {
+                    fields.lenient_option(&mut has_cross_sell_products)?
+                }
+                Some("has_preferred_supplier") => {
+                    fields.lenient_option(&mut has_preferred_supplier)?
+                }
+                Some("holding") => fields.next_value(&mut holding)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inactivation_date") => fields.next_value(&mut inactivation_date)?,
+                Some("include_nos_on_count_sheets") => {
+                    fields.lenient_option(&mut include_nos_on_count_sheets)?
+                }
+                Some("is_weee_item") => fields.lenient_option(&mut is_weee_item)?,
+                Some("issue_nominal_code") => fields.next_value(&mut issue_nominal_code)?,
+                Some("issue_nominal_code_id") => {
+                    fields.lenient_option(&mut issue_nominal_code_id)?
+                }
+                Some("label_printing_option_type") => {
+                    fields.lenient_option(&mut label_printing_option_type)?
+                }
+                Some("landed_costs_per_item") => {
+                    fields.lenient_option(&mut landed_costs_per_item)?
+                }
+                Some("landed_costs_percentage") => {
+                    fields.lenient_option(&mut landed_costs_percentage)?
+                }
+                Some("landed_costs_type") => {
+                    fields.lenient_option(&mut landed_costs_type)?
+                }
+                Some("manufacturer") => fields.lenient_option(&mut manufacturer)?,
+                Some("memos") => fields.next_value(&mut memos)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("part_number") => fields.lenient_option(&mut part_number)?,
+                Some("product_group") => fields.next_value(&mut product_group)?,
+                Some("product_group_id") => fields.lenient_value(&mut product_group_id)?,
+                Some("product_status_type") => {
+                    fields.lenient_option(&mut product_status_type)?
+                }
+                Some("record_nos_on_goods_received") => {
+                    fields.lenient_option(&mut record_nos_on_goods_received)?
+                }
+                Some("revenue_nominal_code") => {
+                    fields.next_value(&mut revenue_nominal_code)?
+                }
+                Some("revenue_nominal_code_id") => {
+                    fields.lenient_option(&mut revenue_nominal_code_id)?
+                }
+                Some("sale_from_single_batch") => {
+                    fields.lenient_option(&mut sale_from_single_batch)?
+                }
+                Some("search_category_values") => {
+                    fields.next_value(&mut search_category_values)?
+                }
+                Some("shelf_life") => fields.lenient_option(&mut shelf_life)?,
+                Some("shelf_life_type") => fields.lenient_option(&mut shelf_life_type)?,
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("standard_cost") => fields.lenient_option(&mut standard_cost)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("stock_nominal_code") => fields.next_value(&mut stock_nominal_code)?,
+                Some("stock_nominal_code_id") => {
+                    fields.lenient_option(&mut stock_nominal_code_id)?
+                }
+                Some("stock_unit") => fields.next_value(&mut stock_unit)?,
+                Some("stock_unit_id") => fields.lenient_option(&mut stock_unit_id)?,
+                Some("stocktake_cycle_period") => {
+                    fields.lenient_option(&mut stocktake_cycle_period)?
+                }
+                Some("supplementary_unit_conversion_ratio") => {
+                    fields.lenient_option(&mut supplementary_unit_conversion_ratio)?
+                }
+                Some("suppliers") => fields.next_value(&mut suppliers)?,
+                Some("suppress_mass_on_declaration") => {
+                    fields.lenient_option(&mut suppress_mass_on_declaration)?
+                }
+                Some("tax_code") => fields.next_value(&mut tax_code)?,
+                Some("tax_code_id") => fields.lenient_option(&mut tax_code_id)?,
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some("units") => fields.next_value(&mut units)?,
+                Some("use_description_on_documents") => {
+                    fields.lenient_option(&mut use_description_on_documents)?
+                }
+                Some("use_reverse_charge_vat_rules") => {
+                    fields.lenient_option(&mut use_reverse_charge_vat_rules)?
+                }
+                Some("use_supplementary_units") => {
+                    fields.lenient_option(&mut use_supplementary_units)?
+                }
+                Some("uses_alternative_ref") => {
+                    fields.lenient_option(&mut uses_alternative_ref)?
+                }
+                Some("uses_sell_by_date") => {
+                    fields.lenient_option(&mut uses_sell_by_date)?
+                }
+                Some("uses_use_by_date") => fields.lenient_option(&mut uses_use_by_date)?,
+                Some("warehouse_holdings") => fields.next_value(&mut warehouse_holdings)?,
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accrual_nominal_code: accrual_nominal_code.unwrap_or_default(),
+            accrual_nominal_code_id: accrual_nominal_code_id.unwrap_or_default(),
+            allow_duplicate_numbers: allow_duplicate_numbers.unwrap_or_default(),
+            allow_sales_order: allow_sales_order.unwrap_or_default(),
+            alternative_products: alternative_products.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            auto_generate_next_number: auto_generate_next_number.unwrap_or_default(),
+            auto_generate_option_type: auto_generate_option_type.unwrap_or_default(),
+            auto_generate_padding: auto_generate_padding.unwrap_or_default(),
+            auto_generate_prefix: auto_generate_prefix.unwrap_or_default(),
+            auto_generate_separator: auto_generate_separator.unwrap_or_default(),
+            auto_generate_separator_id: auto_generate_separator_id.unwrap_or_default(),
+            average_buying_price: average_buying_price.unwrap_or_default(),
+            barcode: barcode.unwrap_or_default(),
+            base_unit: base_unit.unwrap_or_default(),
+            base_unit_id: base_unit_id.unwrap_or_default(),
+            bom_item_type: bom_item_type.unwrap_or_default(),
+            bom_settings: bom_settings.unwrap_or_default(),
+            code: fields.required(code, "code")?,
+            commodity_code: commodity_code.unwrap_or_default(),
+            country_of_origin: country_of_origin.unwrap_or_default(),
+            country_of_origin_id: country_of_origin_id.unwrap_or_default(),
+            cross_sell_products: cross_sell_products.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_despatch_note_comment: default_despatch_note_comment
+                .unwrap_or_default(),
+            default_picking_list_comment: default_picking_list_comment
+                .unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
+            fulfilment_method_type: fulfilment_method_type.unwrap_or_default(),
+            fulfilment_sequence_type: fulfilment_sequence_type.unwrap_or_default(),
+            has_alternative_products: has_alternative_products.unwrap_or_default(),
+            has_cross_sell_products: has_cross_sell_products.unwrap_or_default(),
+            has_preferred_supplier: has_preferred_supplier.unwrap_or_default(),
+            holding: holding.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inactivation_date: inactivation_date.unwrap_or_default(),
+            include_nos_on_count_sheets: include_nos_on_count_sheets.unwrap_or_default(),
+            is_weee_item: is_weee_item.unwrap_or_default(),
+            issue_nominal_code: issue_nominal_code.unwrap_or_default(),
+            issue_nominal_code_id: issue_nominal_code_id.unwrap_or_default(),
+            label_printing_option_type: label_printing_option_type.unwrap_or_default(),
+            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
+            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
+            landed_costs_type: landed_costs_type.unwrap_or_default(),
+            manufacturer: manufacturer.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            part_number: part_number.unwrap_or_default(),
+            product_group: product_group.unwrap_or_default(),
+            product_group_id: fields.required(product_group_id, "product_group_id")?,
+            product_status_type: product_status_type.unwrap_or_default(),
+            record_nos_on_goods_received: record_nos_on_goods_received
+                .unwrap_or_default(),
+            revenue_nominal_code: revenue_nominal_code.unwrap_or_default(),
+            revenue_nominal_code_id: revenue_nominal_code_id.unwrap_or_default(),
+            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
+            search_category_values: search_category_values.unwrap_or_default(),
+            shelf_life: shelf_life.unwrap_or_default(),
+            shelf_life_type: shelf_life_type.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            standard_cost: standard_cost.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            stock_nominal_code: stock_nominal_code.unwrap_or_default(),
+            stock_nominal_code_id: stock_nominal_code_id.unwrap_or_default(),
+            stock_unit: stock_unit.unwrap_or_default(),
+            stock_unit_id: stock_unit_id.unwrap_or_default(),
+            stocktake_cycle_period: stocktake_cycle_period.unwrap_or_default(),
+            supplementary_unit_conversion_ratio: supplementary_unit_conversion_ratio
+                .unwrap_or_default(),
+            suppliers: suppliers.unwrap_or_default(),
+            suppress_mass_on_declaration: suppress_mass_on_declaration
+                .unwrap_or_default(),
+            tax_code: tax_code.unwrap_or_default(),
+            tax_code_id: tax_code_id.unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            units: units.unwrap_or_default(),
+            use_description_on_documents: use_description_on_documents
+                .unwrap_or_default(),
+            use_reverse_charge_vat_rules: use_reverse_charge_vat_rules
+                .unwrap_or_default(),
+            use_supplementary_units: use_supplementary_units.unwrap_or_default(),
+            uses_alternative_ref: uses_alternative_ref.unwrap_or_default(),
+            uses_sell_by_date: uses_sell_by_date.unwrap_or_default(),
+            uses_use_by_date: uses_use_by_date.unwrap_or_default(),
+            warehouse_holdings: warehouse_holdings.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a duplicate product using the product options specified.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductDuplicateFlags {
     /// Indicates whether to duplicate alternative items for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub alternative_items: Option<bool>,
     /// Indicates whether to duplicate attachments for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attachments: Option<bool>,
     /// Indicates whether to duplicate cross-selling items for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cross_selling_items: Option<bool>,
     /// Indicates whether to duplicate warehouse stocking levels for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub location_stocking_levels: Option<bool>,
     /// Indicates whether to duplicate locations for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub locations: Option<bool>,
     /// Indicates whether to duplicate memos for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memos: Option<bool>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub new_code: Option<String>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub new_name: Option<String>,
     /// Product unique Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub source_id: i64,
     /// Indicates whether to duplicate suppliers for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub suppliers: Option<bool>,
     /// Indicates whether to duplicate units of measure for the product (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub units: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -2677,190 +3548,152 @@ impl ProductDuplicateFlags {
     }
 }
 
+impl serde::Serialize for ProductDuplicateFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("alternative_items", &self.alternative_items)?;
+        map.optional("attachments", &self.attachments)?;
+        map.optional("cross_selling_items", &self.cross_selling_items)?;
+        map.optional("location_stocking_levels", &self.location_stocking_levels)?;
+        map.optional("locations", &self.locations)?;
+        map.optional("memos", &self.memos)?;
+        map.optional("new_code", &self.new_code)?;
+        map.optional("new_name", &self.new_name)?;
+        map.field("source_id", &self.source_id)?;
+        map.optional("suppliers", &self.suppliers)?;
+        map.optional("units", &self.units)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductDuplicateFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductDuplicateFlags {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut alternative_items = None;
+        let mut attachments = None;
+        let mut cross_selling_items = None;
+        let mut location_stocking_levels = None;
+        let mut locations = None;
+        let mut memos = None;
+        let mut new_code = None;
+        let mut new_name = None;
+        let mut source_id = None;
+        let mut suppliers = None;
+        let mut units = None;
+        loop {
+            match fields.next_key()? {
+                Some("alternative_items") => {
+                    fields.lenient_option(&mut alternative_items)?
+                }
+                Some("attachments") => fields.lenient_option(&mut attachments)?,
+                Some("cross_selling_items") => {
+                    fields.lenient_option(&mut cross_selling_items)?
+                }
+                Some("location_stocking_levels") => {
+                    fields.lenient_option(&mut location_stocking_levels)?
+                }
+                Some("locations") => fields.lenient_option(&mut locations)?,
+                Some("memos") => fields.lenient_option(&mut memos)?,
+                Some("new_code") => fields.lenient_option(&mut new_code)?,
+                Some("new_name") => fields.lenient_option(&mut new_name)?,
+                Some("source_id") => fields.lenient_value(&mut source_id)?,
+                Some("suppliers") => fields.lenient_option(&mut suppliers)?,
+                Some("units") => fields.lenient_option(&mut units)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            alternative_items: alternative_items.unwrap_or_default(),
+            attachments: attachments.unwrap_or_default(),
+            cross_selling_items: cross_selling_items.unwrap_or_default(),
+            location_stocking_levels: location_stocking_levels.unwrap_or_default(),
+            locations: locations.unwrap_or_default(),
+            memos: memos.unwrap_or_default(),
+            new_code: new_code.unwrap_or_default(),
+            new_name: new_name.unwrap_or_default(),
+            source_id: fields.required(source_id, "source_id")?,
+            suppliers: suppliers.unwrap_or_default(),
+            units: units.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Product groups are used to group stock items together with similar characteristics or requirements. Product Groups provide several default settings for stock items and have their own unique code and description.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroup {
     /// The products accrual nominal code. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accrual_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Accrual nominal code record Id. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub accrual_nominal_code_id: Option<i64>,
     /// Indicates whether the product allows duplicate numbers. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_duplicate_numbers: Option<bool>,
     /// The base unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The base unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_unit_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<ProductGroupBomSettings>,
     /// Indicates whether buying prices use multiple units. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_prices_use_multiple_units: Option<bool>,
     /// Indicates whether buying quantities use multiple units. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub buying_quantities_use_multiple_units: Option<bool>,
     /// Indicates whether to allow stock levels to go negative. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub can_levels_go_negative: Option<bool>,
     /// Whether to allocate the full quantity of stock on an order by default, even if the stock level would become negative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub can_over_allocate_negative_stock: Option<bool>,
     /// The code of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The costing method of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub costing_method: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Indicates whether markup pricing is used.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub do_items_use_markup: Option<bool>,
     /// Indicates whether items in the product group use additional units. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub do_items_use_units: Option<bool>,
     /// Product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ProductGroupId>,
     /// The products issue nominal code. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Issue nominal code record Id. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_nominal_code_id: Option<i64>,
     /// Whether to keep a record of historical stock movements for products in the product group. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keep_movement_history: Option<bool>,
     /// The label printing option type. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_printing_option_type: Option<String>,
     /// The amount of the cost of the product which is landed costs, if the landed costs type is Value Based.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the cost of the product which is landed costs, if the landed costs type is Percentage Based.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The default landed costs type for products in the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_type: Option<String>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_type: Option<String>,
     /// The products revenue nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Revenue nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revenue_nominal_code_id: Option<i64>,
     /// Indicates whether the product is sold from a single batch. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sale_from_single_batch: Option<bool>,
     /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code.
     ///
@@ -2869,385 +3702,808 @@ pub struct ProductGroup {
     /// - A category. This is the type such as colour, size or voltage.
     ///
     /// Product group search categories only consists of a category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_categories: Option<Vec<ProductGroupSearchCategory>>,
     /// Indicates whether selling prices use multiple units. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_prices_use_multiple_units: Option<bool>,
     /// Indicates whether selling quantities use multiple units. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_quantities_use_multiple_units: Option<bool>,
     /// The products stock nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock nominal code record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_nominal_code_id: Option<i64>,
     /// The stock unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The stock unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_id: Option<i64>,
     /// The default period of time in days between each stocktake for products in the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_cycle_period: Option<i64>,
     /// Indicates whether this is the SOP product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The traceable type of the product group. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// The product group units of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductGroupUnit>>,
     /// Whether to use the product description on order and invoice documents.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_description_on_documents: Option<bool>,
     /// Whether products in the product group will use landed costs by default.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_landed_costs: Option<bool>,
     /// Whether the product is subject to domestic reverse charge VAT rules.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_reverse_charge_vat_rules: Option<bool>,
     /// Indicates whether the product uses alternative references. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_use_by_date: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("accrual_nominal_code", &self.accrual_nominal_code)?;
+        map.optional("accrual_nominal_code_id", &self.accrual_nominal_code_id)?;
+        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
+        map.optional("base_unit", &self.base_unit)?;
+        map.optional("base_unit_id", &self.base_unit_id)?;
+        map.optional("bom_settings", &self.bom_settings)?;
+        map.optional(
+            "buying_prices_use_multiple_units",
+            &self.buying_prices_use_multiple_units,
+        )?;
+        map.optional(
+            "buying_quantities_use_multiple_units",
+            &self.buying_quantities_use_multiple_units,
+        )?;
+        map.optional("can_levels_go_negative", &self.can_levels_go_negative)?;
+        map.optional(
+            "can_over_allocate_negative_stock",
+            &self.can_over_allocate_negative_stock,
+        )?;
+        map.optional("code", &self.code)?;
+        map.optional("costing_method", &self.costing_method)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("do_items_use_markup", &self.do_items_use_markup)?;
+        map.optional("do_items_use_units", &self.do_items_use_units)?;
+        map.optional("id", &self.id)?;
+        map.optional("issue_nominal_code", &self.issue_nominal_code)?;
+        map.optional("issue_nominal_code_id", &self.issue_nominal_code_id)?;
+        map.optional("keep_movement_history", &self.keep_movement_history)?;
+        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional("product_type", &self.product_type)?;
+        map.optional("revenue_nominal_code", &self.revenue_nominal_code)?;
+        map.optional("revenue_nominal_code_id", &self.revenue_nominal_code_id)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional("search_categories", &self.search_categories)?;
+        map.optional(
+            "selling_prices_use_multiple_units",
+            &self.selling_prices_use_multiple_units,
+        )?;
+        map.optional(
+            "selling_quantities_use_multiple_units",
+            &self.selling_quantities_use_multiple_units,
+        )?;
+        map.optional("stock_nominal_code", &self.stock_nominal_code)?;
+        map.optional("stock_nominal_code_id", &self.stock_nominal_code_id)?;
+        map.optional("stock_unit", &self.stock_unit)?;
+        map.optional("stock_unit_id", &self.stock_unit_id)?;
+        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
+        map.optional(
+            "this_is_the_sop_product_group",
+            &self.this_is_the_sop_product_group,
+        )?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional("units", &self.units)?;
+        map.optional(
+            "use_description_on_documents",
+            &self.use_description_on_documents,
+        )?;
+        map.optional("use_landed_costs", &self.use_landed_costs)?;
+        map.optional(
+            "use_reverse_charge_vat_rules",
+            &self.use_reverse_charge_vat_rules,
+        )?;
+        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
+        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
+        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductGroup {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accrual_nominal_code = None;
+        let mut accrual_nominal_code_id = None;
+        let mut allow_duplicate_numbers = None;
+        let mut base_unit = None;
+        let mut base_unit_id = None;
+        let mut bom_settings = None;
+        let mut buying_prices_use_multiple_units = None;
+        let mut buying_quantities_use_multiple_units = None;
+        let mut can_levels_go_negative = None;
+        let mut can_over_allocate_negative_stock = None;
+        let mut code = None;
+        let mut costing_method = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut do_items_use_markup = None;
+        let mut do_items_use_units = None;
+        let mut id = None;
+        let mut issue_nominal_code = None;
+        let mut issue_nominal_code_id = None;
+        let mut keep_movement_history = None;
+        let mut label_printing_option_type = None;
+        let mut landed_costs_per_item = None;
+        let mut landed_costs_percentage = None;
+        let mut landed_costs_type = None;
+        let mut product_type = None;
+        let mut revenue_nominal_code = None;
+        let mut revenue_nominal_code_id = None;
+        let mut sale_from_single_batch = None;
+        let mut search_categories = None;
+        let mut selling_prices_use_multiple_units = None;
+        let mut selling_quantities_use_multiple_units = None;
+        let mut stock_nominal_code = None;
+        let mut stock_nominal_code_id = None;
+        let mut stock_unit = None;
+        let mut stock_unit_id = None;
+        let mut stocktake_cycle_period = None;
+        let mut this_is_the_sop_product_group = None;
+        let mut traceable_type = None;
+        let mut units = None;
+        let mut use_description_on_documents = None;
+        let mut use_landed_costs = None;
+        let mut use_reverse_charge_vat_rules = None;
+        let mut uses_alternative_ref = None;
+        let mut uses_sell_by_date = None;
+        let mut uses_use_by_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("accrual_nominal_code") => {
+                    fields.next_value(&mut accrual_nominal_code)?
+                }
+                Some("accrual_nominal_code_id") => {
+                    fields.lenient_option(&mut accrual_nominal_code_id)?
+                }
+                Some("allow_duplicate_numbers") => {
+                    fields.lenient_option(&mut allow_duplicate_numbers)?
+                }
+                Some("base_unit") => fields.next_value(&mut base_unit)?,
+                Some("base_unit_id") => fields.lenient_option(&mut base_unit_id)?,
+                Some("bom_settings") => fields.next_value(&mut bom_settings)?,
+                Some("buying_prices_use_multiple_units") => {
+                    fields.lenient_option(&mut buying_prices_use_multiple_units)?
+                }
+                Some("buying_quantities_use_multiple_units") => {
+                    fields.lenient_option(&mut buying_quantities_use_multiple_units)?
+                }
+                Some("can_levels_go_negative") => {
+                    fields.lenient_option(&mut can_levels_go_negative)?
+                }
+                Some("can_over_allocate_negative_stock") => {
+                    fields.lenient_option(&mut can_over_allocate_negative_stock)?
+                }
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("costing_method") => fields.lenient_option(&mut costing_method)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("do_items_use_markup") => {
+                    fields.lenient_option(&mut do_items_use_markup)?
+                }
+                Some("do_items_use_units") => {
+                    fields.lenient_option(&mut do_items_use_units)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("issue_nominal_code") => fields.next_value(&mut issue_nominal_code)?,
+                Some("issue_nominal_code_id") => {
+                    fields.lenient_option(&mut issue_nominal_code_id)?
+                }
+                Some("keep_movement_history") => {
+                    fields.lenient_option(&mut keep_movement_history)?
+                }
+                Some("label_printing_option_type") => {
+                    fields.lenient_option(&mut label_printing_option_type)?
+                }
+                Some("landed_costs_per_item") => {
+                    fields.lenient_option(&mut landed_costs_per_item)?
+                }
+                Some("landed_costs_percentage") => {
+                    fields.lenient_option(&mut landed_costs_percentage)?
+                }
+                Some("landed_costs_type") => {
+                    fields.lenient_option(&mut landed_costs_type)?
+                }
+                Some("product_type") => fields.lenient_option(&mut product_type)?,
+                Some("revenue_nominal_code") => {
+                    fields.next_value(&mut revenue_nominal_code)?
+                }
+                Some("revenue_nominal_code_id") => {
+                    fields.lenient_option(&mut revenue_nominal_code_id)?
+                }
+                Some("sale_from_single_batch") => {
+                    fields.lenient_option(&mut sale_from_single_batch)?
+                }
+                Some("search_categories") => fields.next_value(&mut search_categories)?,
+                Some("selling_prices_use_multiple_units") => {
+                    fields.lenient_option(&mut selling_prices_use_multiple_units)?
+                }
+                Some("selling_quantities_use_multiple_units") => {
+                    fields.lenient_option(&mut selling_quantities_use_multiple_units)?
+                }
+                Some("stock_nominal_code") => fields.next_value(&mut stock_nominal_code)?,
+                Some("stock_nominal_code_id") => {
+                    fields.lenient_option(&mut stock_nominal_code_id)?
+                }
+                Some("stock_unit") => fields.next_value(&mut stock_unit)?,
+                Some("stock_unit_id") => fields.lenient_option(&mut stock_unit_id)?,
+                Some("stocktake_cycle_period") => {
+                    fields.lenient_option(&mut stocktake_cycle_period)?
+                }
+                Some("this_is_the_sop_product_group") => {
+                    fields.lenient_option(&mut this_is_the_sop_product_group)?
+                }
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some("units") => fields.next_value(&mut units)?,
+                Some("use_description_on_documents") => {
+                    fields.lenient_option(&mut use_description_on_documents)?
+                }
+                Some("use_landed_costs") => fields.lenient_option(&mut use_landed_costs)?,
+                Some("use_reverse_charge_vat_rules") => {
+                    fields.lenient_option(&mut use_reverse_charge_vat_rules)?
+                }
+                Some("uses_alternative_ref") => {
+                    fields.lenient_option(&mut uses_alternative_ref)?
+                }
+                Some("uses_sell_by_date") => {
+                    fields.lenient_option(&mut uses_sell_by_date)?
+                }
+                Some("uses_use_by_date") => fields.lenient_option(&mut uses_use_by_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            accrual_nominal_code: accrual_nominal_code.unwrap_or_default(),
+            accrual_nominal_code_id: accrual_nominal_code_id.unwrap_or_default(),
+            allow_duplicate_numbers: allow_duplicate_numbers.unwrap_or_default(),
+            base_unit: base_unit.unwrap_or_default(),
+            base_unit_id: base_unit_id.unwrap_or_default(),
+            bom_settings: bom_settings.unwrap_or_default(),
+            buying_prices_use_multiple_units: buying_prices_use_multiple_units
+                .unwrap_or_default(),
+            buying_quantities_use_multiple_units: buying_quantities_use_multiple_units
+                .unwrap_or_default(),
+            can_levels_go_negative: can_levels_go_negative.unwrap_or_default(),
+            can_over_allocate_negative_stock: can_over_allocate_negative_stock
+                .unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            costing_method: costing_method.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            do_items_use_markup: do_items_use_markup.unwrap_or_default(),
+            do_items_use_units: do_items_use_units.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            issue_nominal_code: issue_nominal_code.unwrap_or_default(),
+            issue_nominal_code_id: issue_nominal_code_id.unwrap_or_default(),
+            keep_movement_history: keep_movement_history.unwrap_or_default(),
+            label_printing_option_type: label_printing_option_type.unwrap_or_default(),
+            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
+            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
+            landed_costs_type: landed_costs_type.unwrap_or_default(),
+            product_type: product_type.unwrap_or_default(),
+            revenue_nominal_code: revenue_nominal_code.unwrap_or_default(),
+            revenue_nominal_code_id: revenue_nominal_code_id.unwrap_or_default(),
+            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
+            search_categories: search_categories.unwrap_or_default(),
+            selling_prices_use_multiple_units: selling_prices_use_multiple_units
+                .unwrap_or_default(),
+            selling_quantities_use_multiple_units: selling_quantities_use_multiple_units
+                .unwrap_or_default(),
+            stock_nominal_code: stock_nominal_code.unwrap_or_default(),
+            stock_nominal_code_id: stock_nominal_code_id.unwrap_or_default(),
+            stock_unit: stock_unit.unwrap_or_default(),
+            stock_unit_id: stock_unit_id.unwrap_or_default(),
+            stocktake_cycle_period: stocktake_cycle_period.unwrap_or_default(),
+            this_is_the_sop_product_group: this_is_the_sop_product_group
+                .unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            units: units.unwrap_or_default(),
+            use_description_on_documents: use_description_on_documents
+                .unwrap_or_default(),
+            use_landed_costs: use_landed_costs.unwrap_or_default(),
+            use_reverse_charge_vat_rules: use_reverse_charge_vat_rules
+                .unwrap_or_default(),
+            uses_alternative_ref: uses_alternative_ref.unwrap_or_default(),
+            uses_sell_by_date: uses_sell_by_date.unwrap_or_default(),
+            uses_use_by_date: uses_use_by_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The BOM related settings for the product group
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupBomSettings {
     /// The product group default cost heading.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_heading: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The product group default cost heading record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_heading_id: Option<i64>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductGroupBomSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("cost_heading", &self.cost_heading)?;
+        map.optional("cost_heading_id", &self.cost_heading_id)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductGroupBomSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductGroupBomSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut cost_heading = None;
+        let mut cost_heading_id = None;
+        let mut date_time_created = None;
+        let mut id = None;
+        loop {
+            match fields.next_key()? {
+                Some("cost_heading") => fields.next_value(&mut cost_heading)?,
+                Some("cost_heading_id") => fields.lenient_option(&mut cost_heading_id)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            cost_heading: cost_heading.unwrap_or_default(),
+            cost_heading_id: cost_heading_id.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The search categories for the product group.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupSearchCategory {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default search value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_search_value: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The associated product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_name: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroupSearchCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_search_value", &self.default_search_value)?;
+        map.optional("id", &self.id)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_category_name", &self.search_category_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductGroupSearchCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductGroupSearchCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_search_value = None;
+        let mut id = None;
+        let mut product_group_id = None;
+        let mut search_category_id = None;
+        let mut search_category_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_search_value") => {
+                    fields.next_value(&mut default_search_value)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("search_category_id") => {
+                    fields.lenient_option(&mut search_category_id)?
+                }
+                Some("search_category_name") => {
+                    fields.lenient_option(&mut search_category_name)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_search_value: default_search_value.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            search_category_id: search_category_id.unwrap_or_default(),
+            search_category_name: search_category_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This API endpoint returns a list of the allowed values for a product group search category.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupSearchCategoryValue {
     /// Product group search value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prod_group_search_val_id: Option<i64>,
     /// Product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Search category name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_name: Option<String>,
     /// Search value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// Search value name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_value_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductGroupSearchCategoryValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("prod_group_search_val_id", &self.prod_group_search_val_id)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_category_name", &self.search_category_name)?;
+        map.optional("search_value_id", &self.search_value_id)?;
+        map.optional("search_value_name", &self.search_value_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductGroupSearchCategoryValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductGroupSearchCategoryValue {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut prod_group_search_val_id = None;
+        let mut product_group_id = None;
+        let mut search_category_id = None;
+        let mut search_category_name = None;
+        let mut search_value_id = None;
+        let mut search_value_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("prod_group_search_val_id") => {
+                    fields.lenient_option(&mut prod_group_search_val_id)?
+                }
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("search_category_id") => {
+                    fields.lenient_option(&mut search_category_id)?
+                }
+                Some("search_category_name") => {
+                    fields.lenient_option(&mut search_category_name)?
+                }
+                Some("search_value_id") => fields.lenient_option(&mut search_value_id)?,
+                Some("search_value_name") => {
+                    fields.lenient_option(&mut search_value_name)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            prod_group_search_val_id: prod_group_search_val_id.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            search_category_id: search_category_id.unwrap_or_default(),
+            search_category_name: search_category_name.unwrap_or_default(),
+            search_value_id: search_value_id.unwrap_or_default(),
+            search_value_name: search_value_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The units of measure in which products are stored as well as those used when buying or selling products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupUnit {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product group unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The unit of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_precision: Option<sage_core::types::Decimal>,
     /// The unit type of the unit of measure.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_type: Option<String>,
     /// Whether the product group unit uses specific pricing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_own_price: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductGroupUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("unit", &self.unit)?;
+        map.optional("unit_id", &self.unit_id)?;
+        map.optional_number("unit_precision", &self.unit_precision)?;
+        map.optional("unit_type", &self.unit_type)?;
+        map.optional("use_own_price", &self.use_own_price)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductGroupUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductGroupUnit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut multiple_of_base_unit = None;
+        let mut product_group_id = None;
+        let mut unit = None;
+        let mut unit_id = None;
+        let mut unit_precision = None;
+        let mut unit_type = None;
+        let mut use_own_price = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("multiple_of_base_unit") => {
+                    fields.lenient_option(&mut multiple_of_base_unit)?
+                }
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("unit") => fields.next_value(&mut unit)?,
+                Some("unit_id") => fields.lenient_option(&mut unit_id)?,
+                Some("unit_precision") => fields.lenient_option(&mut unit_precision)?,
+                Some("unit_type") => fields.lenient_option(&mut unit_type)?,
+                Some("use_own_price") => fields.lenient_option(&mut use_own_price)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            multiple_of_base_unit: multiple_of_base_unit.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            unit: unit.unwrap_or_default(),
+            unit_id: unit_id.unwrap_or_default(),
+            unit_precision: unit_precision.unwrap_or_default(),
+            unit_type: unit_type.unwrap_or_default(),
+            use_own_price: use_own_price.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Use the stock item holding object to return stock quantities and values across each WarehouseItem and BinItem. Note the WarehouseItemHolding and BinItemHolding objects return similar information.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductHolding {
     /// The average buying price of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// A collection of confirmed and unconfirmed stock buying prices
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buying_prices: Option<Vec<BuyingPrice>>,
     /// Quantity allocated of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item bought last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_last_period: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item bought this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_this_period: Option<sage_core::types::Decimal>,
     /// Quantity in stock of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The quantity on POP order of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// The quantity on order for direct delivery of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order_for_direct_delivery: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item sold last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_last_period: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item sold this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_this_period: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductHolding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("buying_prices", &self.buying_prices)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number(
+            "quantity_bought_last_period",
+            &self.quantity_bought_last_period,
+        )?;
+        map.optional_number(
+            "quantity_bought_this_period",
+            &self.quantity_bought_this_period,
+        )?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
+        map.optional_number(
+            "quantity_on_order_for_direct_delivery",
+            &self.quantity_on_order_for_direct_delivery,
+        )?;
+        map.optional_number(
+            "quantity_sold_last_period",
+            &self.quantity_sold_last_period,
+        )?;
+        map.optional_number(
+            "quantity_sold_this_period",
+            &self.quantity_sold_this_period,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductHolding {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductHolding {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut average_buying_price = None;
+        let mut buying_prices = None;
+        let mut quantity_allocated = None;
+        let mut quantity_bought_last_period = None;
+        let mut quantity_bought_this_period = None;
+        let mut quantity_in_stock = None;
+        let mut quantity_on_order = None;
+        let mut quantity_on_order_for_direct_delivery = None;
+        let mut quantity_sold_last_period = None;
+        let mut quantity_sold_this_period = None;
+        loop {
+            match fields.next_key()? {
+                Some("average_buying_price") => {
+                    fields.lenient_option(&mut average_buying_price)?
+                }
+                Some("buying_prices") => fields.next_value(&mut buying_prices)?,
+                Some("quantity_allocated") => {
+                    fields.lenient_option(&mut quantity_allocated)?
+                }
+                Some("quantity_bought_last_period") => {
+                    fields.lenient_option(&mut quantity_bought_last_period)?
+                }
+                Some("quantity_bought_this_period") => {
+                    fields.lenient_option(&mut quantity_bought_this_period)?
+                }
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("quantity_on_order") => {
+                    fields.lenient_option(&mut quantity_on_order)?
+                }
+                Some("quantity_on_order_for_direct_delivery") => {
+                    fields.lenient_option(&mut quantity_on_order_for_direct_delivery)?
+                }
+                Some("quantity_sold_last_period") => {
+                    fields.lenient_option(&mut quantity_sold_last_period)?
+                }
+                Some("quantity_sold_this_period") => {
+                    fields.lenient_option(&mut quantity_sold_this_period)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            average_buying_price: average_buying_price.unwrap_or_default(),
+            buying_prices: buying_prices.unwrap_or_default(),
+            quantity_allocated: quantity_allocated.unwrap_or_default(),
+            quantity_bought_last_period: quantity_bought_last_period.unwrap_or_default(),
+            quantity_bought_this_period: quantity_bought_this_period.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            quantity_on_order: quantity_on_order.unwrap_or_default(),
+            quantity_on_order_for_direct_delivery: quantity_on_order_for_direct_delivery
+                .unwrap_or_default(),
+            quantity_sold_last_period: quantity_sold_last_period.unwrap_or_default(),
+            quantity_sold_this_period: quantity_sold_this_period.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Memos are sections of text that can be used to make comments about a product.
@@ -3255,50 +4511,25 @@ pub struct ProductHolding {
 /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductMemo {
     /// The user that created the memo.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product memo record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ProductMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_active: Option<bool>,
     /// When updating an existing product, whether to delete this memo from the collection of product memos.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3322,263 +4553,437 @@ impl ProductMemo {
     }
 }
 
+impl serde::Serialize for ProductMemo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("created_by", &self.created_by)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_active", &self.is_active)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.field("note", &self.note)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductMemo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductMemo {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut created_by = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_active = None;
+        let mut is_to_delete = None;
+        let mut note = None;
+        let mut product_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("created_by") => fields.lenient_option(&mut created_by)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_active") => fields.lenient_option(&mut is_active)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("note") => fields.lenient_value(&mut note)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            created_by: created_by.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            note: fields.required(note, "note")?,
+            product_id: fields.required(product_id, "product_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
 ///
 /// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductPurchaseFigures {
     /// A collection of purchase period trading figures. Periods are expanded by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<ProductPurchasePeriodFigures>>,
     /// Quantity bought last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_last_period: Option<sage_core::types::Decimal>,
     /// Quantity bought this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought_this_period: Option<sage_core::types::Decimal>,
     /// Value bought last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_bought_last_period: Option<sage_core::types::Decimal>,
     /// Value bought this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_bought_this_period: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductPurchaseFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("periods", &self.periods)?;
+        map.optional_number(
+            "quantity_bought_last_period",
+            &self.quantity_bought_last_period,
+        )?;
+        map.optional_number(
+            "quantity_bought_this_period",
+            &self.quantity_bought_this_period,
+        )?;
+        map.optional_number("value_bought_last_period", &self.value_bought_last_period)?;
+        map.optional_number("value_bought_this_period", &self.value_bought_this_period)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductPurchaseFigures {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductPurchaseFigures {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut periods = None;
+        let mut quantity_bought_last_period = None;
+        let mut quantity_bought_this_period = None;
+        let mut value_bought_last_period = None;
+        let mut value_bought_this_period = None;
+        loop {
+            match fields.next_key()? {
+                Some("periods") => fields.next_value(&mut periods)?,
+                Some("quantity_bought_last_period") => {
+                    fields.lenient_option(&mut quantity_bought_last_period)?
+                }
+                Some("quantity_bought_this_period") => {
+                    fields.lenient_option(&mut quantity_bought_this_period)?
+                }
+                Some("value_bought_last_period") => {
+                    fields.lenient_option(&mut value_bought_last_period)?
+                }
+                Some("value_bought_this_period") => {
+                    fields.lenient_option(&mut value_bought_this_period)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            periods: periods.unwrap_or_default(),
+            quantity_bought_last_period: quantity_bought_last_period.unwrap_or_default(),
+            quantity_bought_this_period: quantity_bought_this_period.unwrap_or_default(),
+            value_bought_last_period: value_bought_last_period.unwrap_or_default(),
+            value_bought_this_period: value_bought_this_period.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Purchase period trading figures.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductPurchasePeriodFigures {
     /// Average buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Period end date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// Period month full name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period: Option<String>,
     /// Quantity purchased.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_bought: Option<sage_core::types::Decimal>,
     /// Period start date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Value purchased.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_bought: Option<sage_core::types::Decimal>,
     /// Period year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductPurchasePeriodFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("period", &self.period)?;
+        map.optional_number("quantity_bought", &self.quantity_bought)?;
+        map.optional("start_date", &self.start_date)?;
+        map.optional_number("value_bought", &self.value_bought)?;
+        map.optional("year", &self.year)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductPurchasePeriodFigures {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductPurchasePeriodFigures {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut average_buying_price = None;
+        let mut end_date = None;
+        let mut period = None;
+        let mut quantity_bought = None;
+        let mut start_date = None;
+        let mut value_bought = None;
+        let mut year = None;
+        loop {
+            match fields.next_key()? {
+                Some("average_buying_price") => {
+                    fields.lenient_option(&mut average_buying_price)?
+                }
+                Some("end_date") => fields.next_value(&mut end_date)?,
+                Some("period") => fields.lenient_option(&mut period)?,
+                Some("quantity_bought") => fields.lenient_option(&mut quantity_bought)?,
+                Some("start_date") => fields.next_value(&mut start_date)?,
+                Some("value_bought") => fields.lenient_option(&mut value_bought)?,
+                Some("year") => fields.lenient_option(&mut year)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            average_buying_price: average_buying_price.unwrap_or_default(),
+            end_date: end_date.unwrap_or_default(),
+            period: period.unwrap_or_default(),
+            quantity_bought: quantity_bought.unwrap_or_default(),
+            start_date: start_date.unwrap_or_default(),
+            value_bought: value_bought.unwrap_or_default(),
+            year: year.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
 ///
 /// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesFigures {
     /// A collection of sales period trading figures. Periods are expanded by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<ProductSalesPeriodFigures>>,
     /// Quantity sold last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_last_period: Option<sage_core::types::Decimal>,
     /// Quantity sold this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold_this_period: Option<sage_core::types::Decimal>,
     /// Value sold last period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_sold_last_period: Option<sage_core::types::Decimal>,
     /// Value sold this period.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_sold_this_period: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSalesFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("periods", &self.periods)?;
+        map.optional_number(
+            "quantity_sold_last_period",
+            &self.quantity_sold_last_period,
+        )?;
+        map.optional_number(
+            "quantity_sold_this_period",
+            &self.quantity_sold_this_period,
+        )?;
+        map.optional_number("value_sold_last_period", &self.value_sold_last_period)?;
+        map.optional_number("value_sold_this_period", &self.value_sold_this_period)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSalesFigures {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSalesFigures {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut periods = None;
+        let mut quantity_sold_last_period = None;
+        let mut quantity_sold_this_period = None;
+        let mut value_sold_last_period = None;
+        let mut value_sold_this_period = None;
+        loop {
+            match fields.next_key()? {
+                Some("periods") => fields.next_value(&mut periods)?,
+                Some("quantity_sold_last_period") => {
+                    fields.lenient_option(&mut quantity_sold_last_period)?
+                }
+                Some("quantity_sold_this_period") => {
+                    fields.lenient_option(&mut quantity_sold_this_period)?
+                }
+                Some("value_sold_last_period") => {
+                    fields.lenient_option(&mut value_sold_last_period)?
+                }
+                Some("value_sold_this_period") => {
+                    fields.lenient_option(&mut value_sold_this_period)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            periods: periods.unwrap_or_default(),
+            quantity_sold_last_period: quantity_sold_last_period.unwrap_or_default(),
+            quantity_sold_this_period: quantity_sold_this_period.unwrap_or_default(),
+            value_sold_last_period: value_sold_last_period.unwrap_or_default(),
+            value_sold_this_period: value_sold_this_period.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Sales period trading figures.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPeriodFigures {
     /// Average selling price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_selling_price: Option<sage_core::types::Decimal>,
     /// Cost of sales.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_of_sale_value: Option<sage_core::types::Decimal>,
     /// Period end date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// Period month full name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period: Option<String>,
     /// Percentage of profit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit_percent: Option<sage_core::types::Decimal>,
     /// Value of profit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit_value: Option<sage_core::types::Decimal>,
     /// Quantity sold.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_sold: Option<sage_core::types::Decimal>,
     /// Period start date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<sage_core::types::DateTime>,
     /// Value sold.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_sold: Option<sage_core::types::Decimal>,
     /// Period year.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub year: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductSalesPeriodFigures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("average_selling_price", &self.average_selling_price)?;
+        map.optional_number("cost_of_sale_value", &self.cost_of_sale_value)?;
+        map.optional("end_date", &self.end_date)?;
+        map.optional("period", &self.period)?;
+        map.optional_number("profit_percent", &self.profit_percent)?;
+        map.optional_number("profit_value", &self.profit_value)?;
+        map.optional_number("quantity_sold", &self.quantity_sold)?;
+        map.optional("start_date", &self.start_date)?;
+        map.optional_number("value_sold", &self.value_sold)?;
+        map.optional("year", &self.year)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSalesPeriodFigures {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSalesPeriodFigures {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut average_selling_price = None;
+        let mut cost_of_sale_value = None;
+        let mut end_date = None;
+        let mut period = None;
+        let mut profit_percent = None;
+        let mut profit_value = None;
+        let mut quantity_sold = None;
+        let mut start_date = None;
+        let mut value_sold = None;
+        let mut year = None;
+        loop {
+            match fields.next_key()? {
+                Some("average_selling_price") => {
+                    fields.lenient_option(&mut average_selling_price)?
+                }
+                Some("cost_of_sale_value") => {
+                    fields.lenient_option(&mut cost_of_sale_value)?
+                }
+                Some("end_date") => fields.next_value(&mut end_date)?,
+                Some("period") => fields.lenient_option(&mut period)?,
+                Some("profit_percent") => fields.lenient_option(&mut profit_percent)?,
+                Some("profit_value") => fields.lenient_option(&mut profit_value)?,
+                Some("quantity_sold") => fields.lenient_option(&mut quantity_sold)?,
+                Some("start_date") => fields.next_value(&mut start_date)?,
+                Some("value_sold") => fields.lenient_option(&mut value_sold)?,
+                Some("year") => fields.lenient_option(&mut year)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            average_selling_price: average_selling_price.unwrap_or_default(),
+            cost_of_sale_value: cost_of_sale_value.unwrap_or_default(),
+            end_date: end_date.unwrap_or_default(),
+            period: period.unwrap_or_default(),
+            profit_percent: profit_percent.unwrap_or_default(),
+            profit_value: profit_value.unwrap_or_default(),
+            quantity_sold: quantity_sold.unwrap_or_default(),
+            start_date: start_date.unwrap_or_default(),
+            value_sold: value_sold.unwrap_or_default(),
+            year: year.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns matching products associated with the search category values passed.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductSearch {
     /// The product search response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matching_products: Option<Vec<ProductSearchMatchingProduct>>,
     /// The product search type is used to decide what filter of products is applied.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_search_type: Option<String>,
     /// The product search request.
-    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub search_category_values: Vec<ProductSearchSearchCategoryValue>,
     /// Whether products that are inactive are included.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_inactive: Option<bool>,
     /// Whether to show only products that are allowed for sales orders.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_only_allow_sales_order: Option<bool>,
     /// Whether products that are phantom items are included.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_phantom: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -3601,6 +5006,68 @@ impl ProductSearch {
     }
 }
 
+impl serde::Serialize for ProductSearch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("matching_products", &self.matching_products)?;
+        map.optional("product_search_type", &self.product_search_type)?;
+        map.field("search_category_values", &self.search_category_values)?;
+        map.optional("show_inactive", &self.show_inactive)?;
+        map.optional("show_only_allow_sales_order", &self.show_only_allow_sales_order)?;
+        map.optional("show_phantom", &self.show_phantom)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSearch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSearch {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut matching_products = None;
+        let mut product_search_type = None;
+        let mut search_category_values = None;
+        let mut show_inactive = None;
+        let mut show_only_allow_sales_order = None;
+        let mut show_phantom = None;
+        loop {
+            match fields.next_key()? {
+                Some("matching_products") => fields.next_value(&mut matching_products)?,
+                Some("product_search_type") => {
+                    fields.lenient_option(&mut product_search_type)?
+                }
+                Some("search_category_values") => {
+                    fields.or_default(&mut search_category_values)?
+                }
+                Some("show_inactive") => fields.lenient_option(&mut show_inactive)?,
+                Some("show_only_allow_sales_order") => {
+                    fields.lenient_option(&mut show_only_allow_sales_order)?
+                }
+                Some("show_phantom") => fields.lenient_option(&mut show_phantom)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            matching_products: matching_products.unwrap_or_default(),
+            product_search_type: product_search_type.unwrap_or_default(),
+            search_category_values: fields
+                .required(search_category_values, "search_category_values")?,
+            show_inactive: show_inactive.unwrap_or_default(),
+            show_only_allow_sales_order: show_only_allow_sales_order.unwrap_or_default(),
+            show_phantom: show_phantom.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Search categories are used to help you search for stock items without knowing the item's stock code.
 ///
 /// A search category consists of:
@@ -3609,477 +5076,567 @@ impl ProductSearch {
 /// - A value. This is the specifics of the category such as green, red and blue for the category colour.
 ///
 /// Search categories are inherited from the product group.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchCategoryValue {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// When updating an existing product, whether to delete this search category.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_name: Option<String>,
     /// The search value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The search value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// The search value name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_value_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSearchCategoryValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_category_name", &self.search_category_name)?;
+        map.optional("search_value", &self.search_value)?;
+        map.optional("search_value_id", &self.search_value_id)?;
+        map.optional("search_value_name", &self.search_value_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSearchCategoryValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSearchCategoryValue {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut product_id = None;
+        let mut search_category_id = None;
+        let mut search_category_name = None;
+        let mut search_value = None;
+        let mut search_value_id = None;
+        let mut search_value_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("search_category_id") => {
+                    fields.lenient_option(&mut search_category_id)?
+                }
+                Some("search_category_name") => {
+                    fields.lenient_option(&mut search_category_name)?
+                }
+                Some("search_value") => fields.next_value(&mut search_value)?,
+                Some("search_value_id") => fields.lenient_option(&mut search_value_id)?,
+                Some("search_value_name") => {
+                    fields.lenient_option(&mut search_value_name)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            search_category_id: search_category_id.unwrap_or_default(),
+            search_category_name: search_category_name.unwrap_or_default(),
+            search_value: search_value.unwrap_or_default(),
+            search_value_id: search_value_id.unwrap_or_default(),
+            search_value_name: search_value_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The product search response of matching products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchMatchingProduct {
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The quantity of free stock available.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The product status type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_status_type: Option<String>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductSearchMatchingProduct {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("code", &self.code)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("product_status_type", &self.product_status_type)?;
+        map.optional("product_type", &self.product_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSearchMatchingProduct {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSearchMatchingProduct {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut free_stock_quantity = None;
+        let mut id = None;
+        let mut name = None;
+        let mut product_id = None;
+        let mut product_status_type = None;
+        let mut product_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("free_stock_quantity") => {
+                    fields.lenient_option(&mut free_stock_quantity)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("product_status_type") => {
+                    fields.lenient_option(&mut product_status_type)?
+                }
+                Some("product_type") => fields.lenient_option(&mut product_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            product_status_type: product_status_type.unwrap_or_default(),
+            product_type: product_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The product search request of search category values.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchSearchCategoryValue {
     /// The search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductSearchSearchCategoryValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.optional("search_value_id", &self.search_value_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSearchSearchCategoryValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSearchSearchCategoryValue {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut search_category_id = None;
+        let mut search_value_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("search_category_id") => {
+                    fields.lenient_option(&mut search_category_id)?
+                }
+                Some("search_value_id") => fields.lenient_option(&mut search_value_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            search_category_id: search_category_id.unwrap_or_default(),
+            search_value_id: search_value_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Product search types.
 ///
 /// The API endpoint returns details of the product search types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSearchType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductSearchType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSearchType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSearchType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The products status. Note: This could take a long time to complete the request.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductStatus {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if the product has active POP orders, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_active_pop_orders: Option<bool>,
     /// True if the product has active either SOP or POP documents, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_active_sop_or_pop_documents: Option<bool>,
     /// True if the product has a movement balance, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_movement_balances: Option<bool>,
     /// True if the product has negative stock quantities, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_negative_stock_quantities: Option<bool>,
     /// True if the product has either SOP or POP documents, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_sop_or_pop_documents: Option<bool>,
     /// True if the product has traceable items, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_traceable_items: Option<bool>,
     /// True if the product has sales order traceable allocations, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_traceable_sop_allocations: Option<bool>,
     /// True if the product has unassigned traceable items, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_unassigned_traceable_items: Option<bool>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// True if the product is being used by bill of materials, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_in_use_by_bom: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("has_active_pop_orders", &self.has_active_pop_orders)?;
+        map.optional(
+            "has_active_sop_or_pop_documents",
+            &self.has_active_sop_or_pop_documents,
+        )?;
+        map.optional("has_movement_balances", &self.has_movement_balances)?;
+        map.optional(
+            "has_negative_stock_quantities",
+            &self.has_negative_stock_quantities,
+        )?;
+        map.optional("has_sop_or_pop_documents", &self.has_sop_or_pop_documents)?;
+        map.optional("has_traceable_items", &self.has_traceable_items)?;
+        map.optional(
+            "has_traceable_sop_allocations",
+            &self.has_traceable_sop_allocations,
+        )?;
+        map.optional(
+            "has_unassigned_traceable_items",
+            &self.has_unassigned_traceable_items,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("is_in_use_by_bom", &self.is_in_use_by_bom)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut has_active_pop_orders = None;
+        let mut has_active_sop_or_pop_documents = None;
+        let mut has_movement_balances = None;
+        let mut has_negative_stock_quantities = None;
+        let mut has_sop_or_pop_documents = None;
+        let mut has_traceable_items = None;
+        let mut has_traceable_sop_allocations = None;
+        let mut has_unassigned_traceable_items = None;
+        let mut id = None;
+        let mut is_in_use_by_bom = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("has_active_pop_orders") => {
+                    fields.lenient_option(&mut has_active_pop_orders)?
+                }
+                Some("has_active_sop_or_pop_documents") => {
+                    fields.lenient_option(&mut has_active_sop_or_pop_documents)?
+                }
+                Some("has_movement_balances") => {
+                    fields.lenient_option(&mut has_movement_balances)?
+                }
+                Some("has_negative_stock_quantities") => {
+                    fields.lenient_option(&mut has_negative_stock_quantities)?
+                }
+                Some("has_sop_or_pop_documents") => {
+                    fields.lenient_option(&mut has_sop_or_pop_documents)?
+                }
+                Some("has_traceable_items") => {
+                    fields.lenient_option(&mut has_traceable_items)?
+                }
+                Some("has_traceable_sop_allocations") => {
+                    fields.lenient_option(&mut has_traceable_sop_allocations)?
+                }
+                Some("has_unassigned_traceable_items") => {
+                    fields.lenient_option(&mut has_unassigned_traceable_items)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_in_use_by_bom") => fields.lenient_option(&mut is_in_use_by_bom)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            has_active_pop_orders: has_active_pop_orders.unwrap_or_default(),
+            has_active_sop_or_pop_documents: has_active_sop_or_pop_documents
+                .unwrap_or_default(),
+            has_movement_balances: has_movement_balances.unwrap_or_default(),
+            has_negative_stock_quantities: has_negative_stock_quantities
+                .unwrap_or_default(),
+            has_sop_or_pop_documents: has_sop_or_pop_documents.unwrap_or_default(),
+            has_traceable_items: has_traceable_items.unwrap_or_default(),
+            has_traceable_sop_allocations: has_traceable_sop_allocations
+                .unwrap_or_default(),
+            has_unassigned_traceable_items: has_unassigned_traceable_items
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_in_use_by_bom: is_in_use_by_bom.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.
 ///
 /// The API endpoint returns details of the product status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Product suppliers are used to record suppliers of products. The supplier details are used when creating purchase orders. A supplier can be the preferred supplier for a product. The preferred supplier details are suggested when entering a purchase order for the product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductSupplier {
     /// If you produce Intrastat reports, the product country of origin from the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_of_origin: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// If you produce Intrastat reports, the product country of origin record Id from the supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_of_origin_id: Option<i64>,
     /// The date the list price changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_list_price_changed: Option<sage_core::types::DateTime>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default pricing source type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_pricing_source_type: Option<String>,
     /// Product supplier record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::ProductSupplierId>,
     /// Whether the supplier is the preferred supplier for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_preferred: Option<bool>,
     /// When updating an existing product, whether to delete this supplier from the collection of product suppliers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The amount of the product's cost which is landed costs (if the landed costs type is Value Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the product's cost which is landed costs (if the landed costs type is Percentage Based).
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the product when ordering from the supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_type: Option<String>,
     /// The last price paid for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_buying_price: Option<sage_core::types::Decimal>,
     /// The date of the last order for the product from the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_order_date: Option<sage_core::types::DateTime>,
     /// The quantity of the last order for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_order_quantity: Option<sage_core::types::Decimal>,
     /// Lead time in lead time units for the product from the supplier.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lead_time: Option<i64>,
     /// The lead time unit of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lead_time_unit: Option<String>,
     /// The supplier's price for the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub list_price: Option<sage_core::types::Decimal>,
     /// The date the list price expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_price_expiry_date: Option<sage_core::types::DateTime>,
     /// The minimum order quantity for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub minimum_order_quantity: Option<sage_core::types::Decimal>,
     /// The total quantity of product ordered from the supplier in the year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_quantity_year_to_date: Option<sage_core::types::Decimal>,
     /// The total value of product ordered from the supplier in the year to date.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_value_year_to_date: Option<sage_core::types::Decimal>,
     /// The product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// The quantity of the product currently on order from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// The supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// The supplier stock code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_stock_code: Option<String>,
     /// The usual order quantity for the product from the supplier.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub usual_order_quantity: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -4124,1574 +5681,2229 @@ impl ProductSupplier {
     }
 }
 
+impl serde::Serialize for ProductSupplier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("country_of_origin", &self.country_of_origin)?;
+        map.optional("country_of_origin_id", &self.country_of_origin_id)?;
+        map.optional("date_list_price_changed", &self.date_list_price_changed)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("default_pricing_source_type", &self.default_pricing_source_type)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_preferred", &self.is_preferred)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("landed_costs_per_item", &self.landed_costs_per_item)?;
+        map.optional_number("landed_costs_percentage", &self.landed_costs_percentage)?;
+        map.optional("landed_costs_type", &self.landed_costs_type)?;
+        map.optional_number("last_buying_price", &self.last_buying_price)?;
+        map.optional("last_order_date", &self.last_order_date)?;
+        map.optional_number("last_order_quantity", &self.last_order_quantity)?;
+        map.optional("lead_time", &self.lead_time)?;
+        map.optional("lead_time_unit", &self.lead_time_unit)?;
+        map.optional_number("list_price", &self.list_price)?;
+        map.optional("list_price_expiry_date", &self.list_price_expiry_date)?;
+        map.optional_number("minimum_order_quantity", &self.minimum_order_quantity)?;
+        map.optional_number(
+            "order_quantity_year_to_date",
+            &self.order_quantity_year_to_date,
+        )?;
+        map.optional_number("order_value_year_to_date", &self.order_value_year_to_date)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
+        map.optional("supplier", &self.supplier)?;
+        map.field("supplier_id", &self.supplier_id)?;
+        map.optional("supplier_stock_code", &self.supplier_stock_code)?;
+        map.optional_number("usual_order_quantity", &self.usual_order_quantity)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductSupplier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductSupplier {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut country_of_origin = None;
+        let mut country_of_origin_id = None;
+        let mut date_list_price_changed = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut default_pricing_source_type = None;
+        let mut id = None;
+        let mut is_preferred = None;
+        let mut is_to_delete = None;
+        let mut landed_costs_per_item = None;
+        let mut landed_costs_percentage = None;
+        let mut landed_costs_type = None;
+        let mut last_buying_price = None;
+        let mut last_order_date = None;
+        let mut last_order_quantity = None;
+        let mut lead_time = None;
+        let mut lead_time_unit = None;
+        let mut list_price = None;
+        let mut list_price_expiry_date = None;
+        let mut minimum_order_quantity = None;
+        let mut order_quantity_year_to_date = None;
+        let mut order_value_year_to_date = None;
+        let mut product = None;
+        let mut product_id = None;
+        let mut quantity_on_order = None;
+        let mut supplier = None;
+        let mut supplier_id = None;
+        let mut supplier_stock_code = None;
+        let mut usual_order_quantity = None;
+        loop {
+            match fields.next_key()? {
+                Some("country_of_origin") => fields.next_value(&mut country_of_origin)?,
+                Some("country_of_origin_id") => {
+                    fields.lenient_option(&mut country_of_origin_id)?
+                }
+                Some("date_list_price_changed") => {
+                    fields.next_value(&mut date_list_price_changed)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("default_pricing_source_type") => {
+                    fields.lenient_option(&mut default_pricing_source_type)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_preferred") => fields.lenient_option(&mut is_preferred)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("landed_costs_per_item") => {
+                    fields.lenient_option(&mut landed_costs_per_item)?
+                }
+                Some("landed_costs_percentage") => {
+                    fields.lenient_option(&mut landed_costs_percentage)?
+                }
+                Some("landed_costs_type") => {
+                    fields.lenient_option(&mut landed_costs_type)?
+                }
+                Some("last_buying_price") => {
+                    fields.lenient_option(&mut last_buying_price)?
+                }
+                Some("last_order_date") => fields.next_value(&mut last_order_date)?,
+                Some("last_order_quantity") => {
+                    fields.lenient_option(&mut last_order_quantity)?
+                }
+                Some("lead_time") => fields.lenient_option(&mut lead_time)?,
+                Some("lead_time_unit") => fields.lenient_option(&mut lead_time_unit)?,
+                Some("list_price") => fields.lenient_option(&mut list_price)?,
+                Some("list_price_expiry_date") => {
+                    fields.next_value(&mut list_price_expiry_date)?
+                }
+                Some("minimum_order_quantity") => {
+                    fields.lenient_option(&mut minimum_order_quantity)?
+                }
+                Some("order_quantity_year_to_date") => {
+                    fields.lenient_option(&mut order_quantity_year_to_date)?
+                }
+                Some("order_value_year_to_date") => {
+                    fields.lenient_option(&mut order_value_year_to_date)?
+                }
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("quantity_on_order") => {
+                    fields.lenient_option(&mut quantity_on_order)?
+                }
+                Some("supplier") => fields.next_value(&mut supplier)?,
+                Some("supplier_id") => fields.lenient_value(&mut supplier_id)?,
+                Some("supplier_stock_code") => {
+                    fields.lenient_option(&mut supplier_stock_code)?
+                }
+                Some("usual_order_quantity") => {
+                    fields.lenient_option(&mut usual_order_quantity)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            country_of_origin: country_of_origin.unwrap_or_default(),
+            country_of_origin_id: country_of_origin_id.unwrap_or_default(),
+            date_list_price_changed: date_list_price_changed.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            default_pricing_source_type: default_pricing_source_type.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_preferred: is_preferred.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            landed_costs_per_item: landed_costs_per_item.unwrap_or_default(),
+            landed_costs_percentage: landed_costs_percentage.unwrap_or_default(),
+            landed_costs_type: landed_costs_type.unwrap_or_default(),
+            last_buying_price: last_buying_price.unwrap_or_default(),
+            last_order_date: last_order_date.unwrap_or_default(),
+            last_order_quantity: last_order_quantity.unwrap_or_default(),
+            lead_time: lead_time.unwrap_or_default(),
+            lead_time_unit: lead_time_unit.unwrap_or_default(),
+            list_price: list_price.unwrap_or_default(),
+            list_price_expiry_date: list_price_expiry_date.unwrap_or_default(),
+            minimum_order_quantity: minimum_order_quantity.unwrap_or_default(),
+            order_quantity_year_to_date: order_quantity_year_to_date.unwrap_or_default(),
+            order_value_year_to_date: order_value_year_to_date.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            quantity_on_order: quantity_on_order.unwrap_or_default(),
+            supplier: supplier.unwrap_or_default(),
+            supplier_id: fields.required(supplier_id, "supplier_id")?,
+            supplier_stock_code: supplier_stock_code.unwrap_or_default(),
+            usual_order_quantity: usual_order_quantity.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.
 ///
 /// The API endpoint returns details of the product transaction group types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionGroupType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionGroupType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductTransactionGroupType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductTransactionGroupType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns traceable item details for a product traceable history record. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionTraceableItemHistoryRecord {
     /// The additional reference for the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The sell by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// The use by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionTraceableItemHistoryRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductTransactionTraceableItemHistoryRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for ProductTransactionTraceableItemHistoryRecord {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_reference = None;
+        let mut bin_name = None;
+        let mut identification_no = None;
+        let mut quantity = None;
+        let mut sell_by_date = None;
+        let mut use_by_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
+                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_reference: additional_reference.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            sell_by_date: sell_by_date.unwrap_or_default(),
+            use_by_date: use_by_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Product transaction types are used to identify the different types of product movement transactions. These transactions are created when products are moved in and out of stock and, can be from various sources such as purchase orders or sales orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Product type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for ProductTransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductTransactionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductTransactionType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A product transaction is created each time a product is moved in, or out of stock. Product transactions are created from various sources such as purchase orders, sales orders, transfers between warehouses etc.. This resource returns the details of product transactions. The default sort (orderby) field is by 'Id' descending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionView {
     /// Analysis Code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The name of the bin to which the transaction relates to.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The total cost value.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cost_value: Option<sage_core::types::Decimal>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product transaction Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The total issue or sales price of the transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_value: Option<sage_core::types::Decimal>,
     /// Any memo note that was applied to the product transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub memo: Option<String>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_code: Option<String>,
     /// Product group code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_code: Option<String>,
     /// Product group record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity on the transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// This can be an optional reference added to the transaction by the user, or an automatically generated reference such as the order number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// This can be an additional optional reference added to the transaction by the user, or an automatically generated reference such as the despatch note number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// The name of the source of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_area_name: Option<String>,
     /// The code of the source of the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_area_reference: Option<String>,
     /// The source area type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source_area_type_id: Option<i64>,
     /// The total discount value of the transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_order_discount: Option<sage_core::types::Decimal>,
     /// The date of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The transaction group Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_group_id: Option<i64>,
     /// Enum value of the transaction_type_id that describes the transaction that created the product movement.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type: Option<String>,
     /// The transaction type Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_type_id: Option<i64>,
     /// The cost price per unit for this transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_cost_price: Option<sage_core::types::Decimal>,
     /// The discount amount per unit used for this transaction.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// The price used when products are moved out of stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_issue_price: Option<sage_core::types::Decimal>,
     /// The name of the Sage 200 user that created the transaction.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_name: Option<String>,
     /// The warehouse the product was moved from or to.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductTransactionView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional_number("cost_value", &self.cost_value)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("issue_value", &self.issue_value)?;
+        map.optional("memo", &self.memo)?;
+        map.optional("product_code", &self.product_code)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("source_area_name", &self.source_area_name)?;
+        map.optional("source_area_reference", &self.source_area_reference)?;
+        map.optional("source_area_type_id", &self.source_area_type_id)?;
+        map.optional_number("total_order_discount", &self.total_order_discount)?;
+        map.optional("transaction_date", &self.transaction_date)?;
+        map.optional("transaction_group_id", &self.transaction_group_id)?;
+        map.optional("transaction_type", &self.transaction_type)?;
+        map.optional("transaction_type_id", &self.transaction_type_id)?;
+        map.optional_number("unit_cost_price", &self.unit_cost_price)?;
+        map.optional_number("unit_discount_value", &self.unit_discount_value)?;
+        map.optional_number("unit_issue_price", &self.unit_issue_price)?;
+        map.optional("user_name", &self.user_name)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductTransactionView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductTransactionView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut bin_name = None;
+        let mut cost_value = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut issue_value = None;
+        let mut memo = None;
+        let mut product_code = None;
+        let mut product_group_code = None;
+        let mut product_group_id = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut source_area_name = None;
+        let mut source_area_reference = None;
+        let mut source_area_type_id = None;
+        let mut total_order_discount = None;
+        let mut transaction_date = None;
+        let mut transaction_group_id = None;
+        let mut transaction_type = None;
+        let mut transaction_type_id = None;
+        let mut unit_cost_price = None;
+        let mut unit_discount_value = None;
+        let mut unit_issue_price = None;
+        let mut user_name = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("cost_value") => fields.lenient_option(&mut cost_value)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("issue_value") => fields.lenient_option(&mut issue_value)?,
+                Some("memo") => fields.lenient_option(&mut memo)?,
+                Some("product_code") => fields.lenient_option(&mut product_code)?,
+                Some("product_group_code") => {
+                    fields.lenient_option(&mut product_group_code)?
+                }
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("source_area_name") => fields.lenient_option(&mut source_area_name)?,
+                Some("source_area_reference") => {
+                    fields.lenient_option(&mut source_area_reference)?
+                }
+                Some("source_area_type_id") => {
+                    fields.lenient_option(&mut source_area_type_id)?
+                }
+                Some("total_order_discount") => {
+                    fields.lenient_option(&mut total_order_discount)?
+                }
+                Some("transaction_date") => fields.next_value(&mut transaction_date)?,
+                Some("transaction_group_id") => {
+                    fields.lenient_option(&mut transaction_group_id)?
+                }
+                Some("transaction_type") => fields.lenient_option(&mut transaction_type)?,
+                Some("transaction_type_id") => {
+                    fields.lenient_option(&mut transaction_type_id)?
+                }
+                Some("unit_cost_price") => fields.lenient_option(&mut unit_cost_price)?,
+                Some("unit_discount_value") => {
+                    fields.lenient_option(&mut unit_discount_value)?
+                }
+                Some("unit_issue_price") => fields.lenient_option(&mut unit_issue_price)?,
+                Some("user_name") => fields.lenient_option(&mut user_name)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            cost_value: cost_value.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            issue_value: issue_value.unwrap_or_default(),
+            memo: memo.unwrap_or_default(),
+            product_code: product_code.unwrap_or_default(),
+            product_group_code: product_group_code.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            source_area_name: source_area_name.unwrap_or_default(),
+            source_area_reference: source_area_reference.unwrap_or_default(),
+            source_area_type_id: source_area_type_id.unwrap_or_default(),
+            total_order_discount: total_order_discount.unwrap_or_default(),
+            transaction_date: transaction_date.unwrap_or_default(),
+            transaction_group_id: transaction_group_id.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            transaction_type_id: transaction_type_id.unwrap_or_default(),
+            unit_cost_price: unit_cost_price.unwrap_or_default(),
+            unit_discount_value: unit_discount_value.unwrap_or_default(),
+            unit_issue_price: unit_issue_price.unwrap_or_default(),
+            user_name: user_name.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
 ///
 /// The API endpoint returns details of the product types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The units of measure in which products are stored as well as those used when buying or selling products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductUnit {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if the product has either SOP or POP documents, else False.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_sop_or_pop_documents: Option<bool>,
     /// Unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// When updating an existing product, whether to delete this unit of measure from the collection of product unit of measures.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The unit of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_precision: Option<sage_core::types::Decimal>,
     /// The unit type of the unit of measure.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unit_type: Option<String>,
     /// Whether the product group unit uses specific pricing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_own_price: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("has_sop_or_pop_documents", &self.has_sop_or_pop_documents)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("unit", &self.unit)?;
+        map.optional("unit_id", &self.unit_id)?;
+        map.optional_number("unit_precision", &self.unit_precision)?;
+        map.optional("unit_type", &self.unit_type)?;
+        map.optional("use_own_price", &self.use_own_price)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductUnit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut has_sop_or_pop_documents = None;
+        let mut id = None;
+        let mut is_to_delete = None;
+        let mut multiple_of_base_unit = None;
+        let mut product_id = None;
+        let mut unit = None;
+        let mut unit_id = None;
+        let mut unit_precision = None;
+        let mut unit_type = None;
+        let mut use_own_price = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("has_sop_or_pop_documents") => {
+                    fields.lenient_option(&mut has_sop_or_pop_documents)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("multiple_of_base_unit") => {
+                    fields.lenient_option(&mut multiple_of_base_unit)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("unit") => fields.next_value(&mut unit)?,
+                Some("unit_id") => fields.lenient_option(&mut unit_id)?,
+                Some("unit_precision") => fields.lenient_option(&mut unit_precision)?,
+                Some("unit_type") => fields.lenient_option(&mut unit_type)?,
+                Some("use_own_price") => fields.lenient_option(&mut use_own_price)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            has_sop_or_pop_documents: has_sop_or_pop_documents.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            multiple_of_base_unit: multiple_of_base_unit.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            unit: unit.unwrap_or_default(),
+            unit_id: unit_id.unwrap_or_default(),
+            unit_precision: unit_precision.unwrap_or_default(),
+            unit_type: unit_type.unwrap_or_default(),
+            use_own_price: use_own_price.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// When making larger requests for product information, the Product Views resource can be a faster alternative to the 'Product' resource. The Product Views resource also returns a wider breadth of information than the Product resource. Using Product Views could therefore reduce the quantity of API requests needed to return the same information from multiple API resources.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductView {
     /// Total confirmed and unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub actual_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether the product allows duplicate numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_duplicate_numbers: Option<bool>,
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_sales_order: Option<bool>,
     /// Analysis Code 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub analysis_code_9: Option<String>,
     /// The next auto generated number for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_next_number: Option<i64>,
     /// The auto generate option of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_option_type: Option<String>,
     /// The auto generate option of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_option_type_id: Option<i64>,
     /// The auto generated prefix for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_generate_prefix: Option<String>,
     /// The average buying price of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// The base unit name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub base_unit_name: Option<String>,
     /// The BOM item type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bom_item_type_id: Option<i64>,
     /// Product code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<String>,
     /// The commodity code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub commodity_code: Option<String>,
     /// Confirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmed_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The date the stock item was last sold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_sale: Option<sage_core::types::DateTime>,
     /// The date of the last stock count.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_stock_count: Option<sage_core::types::DateTime>,
     /// The default despatch note comment for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_despatch_note_comment: Option<String>,
     /// The default picking list note comment for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_picking_list_comment: Option<String>,
     /// Product description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// The quantity of free stock of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// The fulfilment method selected for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_method_type: Option<String>,
     /// The fulfilment method selected for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_method_type_id: Option<i64>,
     /// The fulfilment sequence type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_sequence_type: Option<String>,
     /// The fulfilment sequence type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fulfilment_sequence_type_id: Option<i64>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The date the product was inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_date: Option<sage_core::types::DateTime>,
     /// The label printing option for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_printing_option_type: Option<String>,
     /// The label printing option for the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_printing_option_type_id: Option<i64>,
     /// The landed costs value of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_value: Option<sage_core::types::Decimal>,
     /// The date the product history was last archived up to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_archived_up_to: Option<sage_core::types::DateTime>,
     /// The date the traceable product history was last archived up to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_trace_archived_up_to: Option<sage_core::types::DateTime>,
     /// The manufacturer of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub manufacturer: Option<String>,
     /// Product name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The part number of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub part_number: Option<String>,
     /// The product's standard price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub price: Option<sage_core::types::Decimal>,
     /// The code of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_code: Option<String>,
     /// The costing method of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_costing_method_type: Option<String>,
     /// The costing method of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_costing_method_type_id: Option<i64>,
     /// The description of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_description: Option<String>,
     /// Indicates whether the product is in a product group that uses markup pricing.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_do_items_use_markup: Option<bool>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_product_type: Option<String>,
     /// The product type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_product_type_id: Option<i64>,
     /// Allocated bill of materials quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// The quantity on order in POP.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Indicates whether this product is assigned batch/serial numbers when received.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_nos_on_goods_received: Option<bool>,
     /// Reorder level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// Indicates whether the product is sold from a single batch.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sale_from_single_batch: Option<bool>,
     /// The selling price of the product, taking into account costing method and markup.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selling_price: Option<sage_core::types::Decimal>,
     /// The shelf life of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shelf_life: Option<i64>,
     /// The shelf life type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shelf_life_type: Option<String>,
     /// The shelf life type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shelf_life_type_id: Option<i64>,
     /// The SOP item price of the product. Used by sales order items.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sop_item_price: Option<sage_core::types::Decimal>,
     /// The standard cost of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// The status of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_type: Option<String>,
     /// The status of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status_type_id: Option<i64>,
     /// The date the product cost variance was last reset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub std_cost_variance_last_reset: Option<sage_core::types::DateTime>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The stock take cycle period in days.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_take_cycle_period: Option<i64>,
     /// The stock unit name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_name: Option<String>,
     /// Indicates whether the product suppresses mass on declaration.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub suppress_net_mass: Option<bool>,
     /// Indicates whether the linked price band is the standard price band.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub this_is_the_standard_band: Option<bool>,
     /// The traceable type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// The traceable type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_type_id: Option<i64>,
     /// Unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unconfirmed_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Indicates whether the product uses the description on orders and invoices.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_description_on_docs: Option<bool>,
     /// Indicates whether the product uses alternative references.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uses_use_by_date: Option<bool>,
     /// The weight of the product.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("actual_quantity", &self.actual_quantity)?;
+        map.optional("allow_duplicate_numbers", &self.allow_duplicate_numbers)?;
+        map.optional("allow_sales_order", &self.allow_sales_order)?;
+        map.optional("analysis_code_1", &self.analysis_code_1)?;
+        map.optional("analysis_code_10", &self.analysis_code_10)?;
+        map.optional("analysis_code_11", &self.analysis_code_11)?;
+        map.optional("analysis_code_12", &self.analysis_code_12)?;
+        map.optional("analysis_code_13", &self.analysis_code_13)?;
+        map.optional("analysis_code_14", &self.analysis_code_14)?;
+        map.optional("analysis_code_15", &self.analysis_code_15)?;
+        map.optional("analysis_code_16", &self.analysis_code_16)?;
+        map.optional("analysis_code_17", &self.analysis_code_17)?;
+        map.optional("analysis_code_18", &self.analysis_code_18)?;
+        map.optional("analysis_code_19", &self.analysis_code_19)?;
+        map.optional("analysis_code_2", &self.analysis_code_2)?;
+        map.optional("analysis_code_20", &self.analysis_code_20)?;
+        map.optional("analysis_code_3", &self.analysis_code_3)?;
+        map.optional("analysis_code_4", &self.analysis_code_4)?;
+        map.optional("analysis_code_5", &self.analysis_code_5)?;
+        map.optional("analysis_code_6", &self.analysis_code_6)?;
+        map.optional("analysis_code_7", &self.analysis_code_7)?;
+        map.optional("analysis_code_8", &self.analysis_code_8)?;
+        map.optional("analysis_code_9", &self.analysis_code_9)?;
+        map.optional("auto_generate_next_number", &self.auto_generate_next_number)?;
+        map.optional("auto_generate_option_type", &self.auto_generate_option_type)?;
+        map.optional(
+            "auto_generate_option_type_id",
+            &self.auto_generate_option_type_id,
+        )?;
+        map.optional("auto_generate_prefix", &self.auto_generate_prefix)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("base_unit_name", &self.base_unit_name)?;
+        map.optional("bom_item_type_id", &self.bom_item_type_id)?;
+        map.optional("code", &self.code)?;
+        map.optional("commodity_code", &self.commodity_code)?;
+        map.optional_number(
+            "confirmed_quantity_in_stock",
+            &self.confirmed_quantity_in_stock,
+        )?;
+        map.optional("date_of_last_sale", &self.date_of_last_sale)?;
+        map.optional("date_of_last_stock_count", &self.date_of_last_stock_count)?;
+        map.optional(
+            "default_despatch_note_comment",
+            &self.default_despatch_note_comment,
+        )?;
+        map.optional(
+            "default_picking_list_comment",
+            &self.default_picking_list_comment,
+        )?;
+        map.optional("description", &self.description)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("fulfilment_method_type", &self.fulfilment_method_type)?;
+        map.optional("fulfilment_method_type_id", &self.fulfilment_method_type_id)?;
+        map.optional("fulfilment_sequence_type", &self.fulfilment_sequence_type)?;
+        map.optional("fulfilment_sequence_type_id", &self.fulfilment_sequence_type_id)?;
+        map.optional("id", &self.id)?;
+        map.optional("inactive_date", &self.inactive_date)?;
+        map.optional("label_printing_option_type", &self.label_printing_option_type)?;
+        map.optional(
+            "label_printing_option_type_id",
+            &self.label_printing_option_type_id,
+        )?;
+        map.optional_number("landed_costs_value", &self.landed_costs_value)?;
+        map.optional("last_archived_up_to", &self.last_archived_up_to)?;
+        map.optional("last_trace_archived_up_to", &self.last_trace_archived_up_to)?;
+        map.optional("manufacturer", &self.manufacturer)?;
+        map.optional("name", &self.name)?;
+        map.optional("part_number", &self.part_number)?;
+        map.optional_number("price", &self.price)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional(
+            "product_group_costing_method_type",
+            &self.product_group_costing_method_type,
+        )?;
+        map.optional(
+            "product_group_costing_method_type_id",
+            &self.product_group_costing_method_type_id,
+        )?;
+        map.optional("product_group_description", &self.product_group_description)?;
+        map.optional(
+            "product_group_do_items_use_markup",
+            &self.product_group_do_items_use_markup,
+        )?;
+        map.optional("product_group_product_type", &self.product_group_product_type)?;
+        map.optional(
+            "product_group_product_type_id",
+            &self.product_group_product_type_id,
+        )?;
+        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
+        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
+        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
+        map.optional_number("quantity_on_pop_order", &self.quantity_on_pop_order)?;
+        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
+        map.optional(
+            "record_nos_on_goods_received",
+            &self.record_nos_on_goods_received,
+        )?;
+        map.optional_number("reorder_level", &self.reorder_level)?;
+        map.optional("sale_from_single_batch", &self.sale_from_single_batch)?;
+        map.optional_number("selling_price", &self.selling_price)?;
+        map.optional("shelf_life", &self.shelf_life)?;
+        map.optional("shelf_life_type", &self.shelf_life_type)?;
+        map.optional("shelf_life_type_id", &self.shelf_life_type_id)?;
+        map.optional_number("sop_item_price", &self.sop_item_price)?;
+        map.optional_number("standard_cost", &self.standard_cost)?;
+        map.optional("status_type", &self.status_type)?;
+        map.optional("status_type_id", &self.status_type_id)?;
+        map.optional(
+            "std_cost_variance_last_reset",
+            &self.std_cost_variance_last_reset,
+        )?;
+        map.optional_number(
+            "stock_multiple_of_base_unit",
+            &self.stock_multiple_of_base_unit,
+        )?;
+        map.optional("stock_take_cycle_period", &self.stock_take_cycle_period)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.optional("suppress_net_mass", &self.suppress_net_mass)?;
+        map.optional("this_is_the_standard_band", &self.this_is_the_standard_band)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional("traceable_type_id", &self.traceable_type_id)?;
+        map.optional_number(
+            "unconfirmed_quantity_in_stock",
+            &self.unconfirmed_quantity_in_stock,
+        )?;
+        map.optional("use_description_on_docs", &self.use_description_on_docs)?;
+        map.optional("uses_alternative_ref", &self.uses_alternative_ref)?;
+        map.optional("uses_sell_by_date", &self.uses_sell_by_date)?;
+        map.optional("uses_use_by_date", &self.uses_use_by_date)?;
+        map.optional_number("weight", &self.weight)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut actual_quantity = None;
+        let mut allow_duplicate_numbers = None;
+        let mut allow_sales_order = None;
+        let mut analysis_code_1 = None;
+        let mut analysis_code_10 = None;
+        let mut analysis_code_11 = None;
+        let mut analysis_code_12 = None;
+        let mut analysis_code_13 = None;
+        let mut analysis_code_14 = None;
+        let mut analysis_code_15 = None;
+        let mut analysis_code_16 = None;
+        let mut analysis_code_17 = None;
+        let mut analysis_code_18 = None;
+        let mut analysis_code_19 = None;
+        let mut analysis_code_2 = None;
+        let mut analysis_code_20 = None;
+        let mut analysis_code_3 = None;
+        let mut analysis_code_4 = None;
+        let mut analysis_code_5 = None;
+        let mut analysis_code_6 = None;
+        let mut analysis_code_7 = None;
+        let mut analysis_code_8 = None;
+        let mut analysis_code_9 = None;
+        let mut auto_generate_next_number = None;
+        let mut auto_generate_option_type = None;
+        let mut auto_generate_option_type_id = None;
+        let mut auto_generate_prefix = None;
+        let mut average_buying_price = None;
+        let mut base_unit_name = None;
+        let mut bom_item_type_id = None;
+        let mut code = None;
+        let mut commodity_code = None;
+        let mut confirmed_quantity_in_stock = None;
+        let mut date_of_last_sale = None;
+        let mut date_of_last_stock_count = None;
+        let mut default_despatch_note_comment = None;
+        let mut default_picking_list_comment = None;
+        let mut description = None;
+        let mut free_stock_quantity = None;
+        let mut fulfilment_method_type = None;
+        let mut fulfilment_method_type_id = None;
+        let mut fulfilment_sequence_type = None;
+        let mut fulfilment_sequence_type_id = None;
+        let mut id = None;
+        let mut inactive_date = None;
+        let mut label_printing_option_type = None;
+        let mut label_printing_option_type_id = None;
+        let mut landed_costs_value = None;
+        let mut last_archived_up_to = None;
+        let mut last_trace_archived_up_to = None;
+        let mut manufacturer = None;
+        let mut name = None;
+        let mut part_number = None;
+        let mut price = None;
+        let mut product_group_code = None;
+        let mut product_group_costing_method_type = None;
+        let mut product_group_costing_method_type_id = None;
+        let mut product_group_description = None;
+        let mut product_group_do_items_use_markup = None;
+        let mut product_group_product_type = None;
+        let mut product_group_product_type_id = None;
+        let mut quantity_allocated_bom = None;
+        let mut quantity_allocated_sop = None;
+        let mut quantity_allocated_stock = None;
+        let mut quantity_on_pop_order = None;
+        let mut quantity_reserved = None;
+        let mut record_nos_on_goods_received = None;
+        let mut reorder_level = None;
+        let mut sale_from_single_batch = None;
+        let mut selling_price = None;
+        let mut shelf_life = None;
+        let mut shelf_life_type = None;
+        let mut shelf_life_type_id = None;
+        let mut sop_item_price = None;
+        let mut standard_cost = None;
+        let mut status_type = None;
+        let mut status_type_id = None;
+        let mut std_cost_variance_last_reset = None;
+        let mut stock_multiple_of_base_unit = None;
+        let mut stock_take_cycle_period = None;
+        let mut stock_unit_name = None;
+        let mut suppress_net_mass = None;
+        let mut this_is_the_standard_band = None;
+        let mut traceable_type = None;
+        let mut traceable_type_id = None;
+        let mut unconfirmed_quantity_in_stock = None;
+        let mut use_description_on_docs = None;
+        let mut uses_alternative_ref = None;
+        let mut uses_sell_by_date = None;
+        let mut uses_use_by_date = None;
+        let mut weight = None;
+        loop {
+            match fields.next_key()? {
+                Some("actual_quantity") => fields.lenient_option(&mut actual_quantity)?,
+                Some("allow_duplicate_numbers") => {
+                    fields.lenient_option(&mut allow_duplicate_numbers)?
+                }
+                Some("allow_sales_order") => {
+                    fields.lenient_option(&mut allow_sales_order)?
+                }
+                Some("analysis_code_1") => fields.lenient_option(&mut analysis_code_1)?,
+                Some("analysis_code_10") => fields.lenient_option(&mut analysis_code_10)?,
+                Some("analysis_code_11") => fields.lenient_option(&mut analysis_code_11)?,
+                Some("analysis_code_12") => fields.lenient_option(&mut analysis_code_12)?,
+                Some("analysis_code_13") => fields.lenient_option(&mut analysis_code_13)?,
+                Some("analysis_code_14") => fields.lenient_option(&mut analysis_code_14)?,
+                Some("analysis_code_15") => fields.lenient_option(&mut analysis_code_15)?,
+                Some("analysis_code_16") => fields.lenient_option(&mut analysis_code_16)?,
+                Some("analysis_code_17") => fields.lenient_option(&mut analysis_code_17)?,
+                Some("analysis_code_18") => fields.lenient_option(&mut analysis_code_18)?,
+                Some("analysis_code_19") => fields.lenient_option(&mut analysis_code_19)?,
+                Some("analysis_code_2") => fields.lenient_option(&mut analysis_code_2)?,
+                Some("analysis_code_20") => fields.lenient_option(&mut analysis_code_20)?,
+                Some("analysis_code_3") => fields.lenient_option(&mut analysis_code_3)?,
+                Some("analysis_code_4") => fields.lenient_option(&mut analysis_code_4)?,
+                Some("analysis_code_5") => fields.lenient_option(&mut analysis_code_5)?,
+                Some("analysis_code_6") => fields.lenient_option(&mut analysis_code_6)?,
+                Some("analysis_code_7") => fields.lenient_option(&mut analysis_code_7)?,
+                Some("analysis_code_8") => fields.lenient_option(&mut analysis_code_8)?,
+                Some("analysis_code_9") => fields.lenient_option(&mut analysis_code_9)?,
+                Some("auto_generate_next_number") => {
+                    fields.lenient_option(&mut auto_generate_next_number)?
+                }
+                Some("auto_generate_option_type") => {
+                    fields.lenient_option(&mut auto_generate_option_type)?
+                }
+                Some("auto_generate_option_type_id") => {
+                    fields.lenient_option(&mut auto_generate_option_type_id)?
+                }
+                Some("auto_generate_prefix") => {
+                    fields.lenient_option(&mut auto_generate_prefix)?
+                }
+                Some("average_buying_price") => {
+                    fields.lenient_option(&mut average_buying_price)?
+                }
+                Some("base_unit_name") => fields.lenient_option(&mut base_unit_name)?,
+                Some("bom_item_type_id") => fields.lenient_option(&mut bom_item_type_id)?,
+                Some("code") => fields.lenient_option(&mut code)?,
+                Some("commodity_code") => fields.lenient_option(&mut commodity_code)?,
+                Some("confirmed_quantity_in_stock") => {
+                    fields.lenient_option(&mut confirmed_quantity_in_stock)?
+                }
+                Some("date_of_last_sale") => fields.next_value(&mut date_of_last_sale)?,
+                Some("date_of_last_stock_count") => {
+                    fields.next_value(&mut date_of_last_stock_count)?
+                }
+                Some("default_despatch_note_comment") => {
+                    fields.lenient_option(&mut default_despatch_note_comment)?
+                }
+                Some("default_picking_list_comment") => {
+                    fields.lenient_option(&mut default_picking_list_comment)?
+                }
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("free_stock_quantity") => {
+                    fields.lenient_option(&mut free_stock_quantity)?
+                }
+                Some("fulfilment_method_type") => {
+                    fields.lenient_option(&mut fulfilment_method_type)?
+                }
+                Some("fulfilment_method_type_id") => {
+                    fields.lenient_option(&mut fulfilment_method_type_id)?
+                }
+                Some("fulfilment_sequence_type") => {
+                    fields.lenient_option(&mut fulfilment_sequence_type)?
+                }
+                Some("fulfilment_sequence_type_id") => {
+                    fields.lenient_option(&mut fulfilment_sequence_type_id)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("inactive_date") => fields.next_value(&mut inactive_date)?,
+                Some("label_printing_option_type") => {
+                    fields.lenient_option(&mut label_printing_option_type)?
+                }
+                Some("label_printing_option_type_id") => {
+                    fields.lenient_option(&mut label_printing_option_type_id)?
+                }
+                Some("landed_costs_value") => {
+                    fields.lenient_option(&mut landed_costs_value)?
+                }
+                Some("last_archived_up_to") => {
+                    fields.next_value(&mut last_archived_up_to)?
+                }
+                Some("last_trace_archived_up_to") => {
+                    fields.next_value(&mut last_trace_archived_up_to)?
+                }
+                Some("manufacturer") => fields.lenient_option(&mut manufacturer)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("part_number") => fields.lenient_option(&mut part_number)?,
+                Some("price") => fields.lenient_option(&mut price)?,
+                Some("product_group_code") => {
+                    fields.lenient_option(&mut product_group_code)?
+                }
+                Some("product_group_costing_method_type") => {
+                    fields.lenient_option(&mut product_group_costing_method_type)?
+                }
+                Some("product_group_costing_method_type_id") => {
+                    fields.lenient_option(&mut product_group_costing_method_type_id)?
+                }
+                Some("product_group_description") => {
+                    fields.lenient_option(&mut product_group_description)?
+                }
+                Some("product_group_do_items_use_markup") => {
+                    fields.lenient_option(&mut product_group_do_items_use_markup)?
+                }
+                Some("product_group_product_type") => {
+                    fields.lenient_option(&mut product_group_product_type)?
+                }
+                Some("product_group_product_type_id") => {
+                    fields.lenient_option(&mut product_group_product_type_id)?
+                }
+                Some("quantity_allocated_bom") => {
+                    fields.lenient_option(&mut quantity_allocated_bom)?
+                }
+                Some("quantity_allocated_sop") => {
+                    fields.lenient_option(&mut quantity_allocated_sop)?
+                }
+                Some("quantity_allocated_stock") => {
+                    fields.lenient_option(&mut quantity_allocated_stock)?
+                }
+                Some("quantity_on_pop_order") => {
+                    fields.lenient_option(&mut quantity_on_pop_order)?
+                }
+                Some("quantity_reserved") => {
+                    fields.lenient_option(&mut quantity_reserved)?
+                }
+                Some("record_nos_on_goods_received") => {
+                    fields.lenient_option(&mut record_nos_on_goods_received)?
+                }
+                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
+                Some("sale_from_single_batch") => {
+                    fields.lenient_option(&mut sale_from_single_batch)?
+                }
+                Some("selling_price") => fields.lenient_option(&mut selling_price)?,
+                Some("shelf_life") => fields.lenient_option(&mut shelf_life)?,
+                Some("shelf_life_type") => fields.lenient_option(&mut shelf_life_type)?,
+                Some("shelf_life_type_id") => {
+                    fields.lenient_option(&mut shelf_life_type_id)?
+                }
+                Some("sop_item_price") => fields.lenient_option(&mut sop_item_price)?,
+                Some("standard_cost") => fields.lenient_option(&mut standard_cost)?,
+                Some("status_type") => fields.lenient_option(&mut status_type)?,
+                Some("status_type_id") => fields.lenient_option(&mut status_type_id)?,
+                Some("std_cost_variance_last_reset") => {
+                    fields.next_value(&mut std_cost_variance_last_reset)?
+                }
+                Some("stock_multiple_of_base_unit") => {
+                    fields.lenient_option(&mut stock_multiple_of_base_unit)?
+                }
+                Some("stock_take_cycle_period") => {
+                    fields.lenient_option(&mut stock_take_cycle_period)?
+                }
+                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
+                Some("suppress_net_mass") => {
+                    fields.lenient_option(&mut suppress_net_mass)?
+                }
+                Some("this_is_the_standard_band") => {
+                    fields.lenient_option(&mut this_is_the_standard_band)?
+                }
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some("traceable_type_id") => {
+                    fields.lenient_option(&mut traceable_type_id)?
+                }
+                Some("unconfirmed_quantity_in_stock") => {
+                    fields.lenient_option(&mut unconfirmed_quantity_in_stock)?
+                }
+                Some("use_description_on_docs") => {
+                    fields.lenient_option(&mut use_description_on_docs)?
+                }
+                Some("uses_alternative_ref") => {
+                    fields.lenient_option(&mut uses_alternative_ref)?
+                }
+                Some("uses_sell_by_date") => {
+                    fields.lenient_option(&mut uses_sell_by_date)?
+                }
+                Some("uses_use_by_date") => fields.lenient_option(&mut uses_use_by_date)?,
+                Some("weight") => fields.lenient_option(&mut weight)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            actual_quantity: actual_quantity.unwrap_or_default(),
+            allow_duplicate_numbers: allow_duplicate_numbers.unwrap_or_default(),
+            allow_sales_order: allow_sales_order.unwrap_or_default(),
+            analysis_code_1: analysis_code_1.unwrap_or_default(),
+            analysis_code_10: analysis_code_10.unwrap_or_default(),
+            analysis_code_11: analysis_code_11.unwrap_or_default(),
+            analysis_code_12: analysis_code_12.unwrap_or_default(),
+            analysis_code_13: analysis_code_13.unwrap_or_default(),
+            analysis_code_14: analysis_code_14.unwrap_or_default(),
+            analysis_code_15: analysis_code_15.unwrap_or_default(),
+            analysis_code_16: analysis_code_16.unwrap_or_default(),
+            analysis_code_17: analysis_code_17.unwrap_or_default(),
+            analysis_code_18: analysis_code_18.unwrap_or_default(),
+            analysis_code_19: analysis_code_19.unwrap_or_default(),
+            analysis_code_2: analysis_code_2.unwrap_or_default(),
+            analysis_code_20: analysis_code_20.unwrap_or_default(),
+            analysis_code_3: analysis_code_3.unwrap_or_default(),
+            analysis_code_4: analysis_code_4.unwrap_or_default(),
+            analysis_code_5: analysis_code_5.unwrap_or_default(),
+            analysis_code_6: analysis_code_6.unwrap_or_default(),
+            analysis_code_7: analysis_code_7.unwrap_or_default(),
+            analysis_code_8: analysis_code_8.unwrap_or_default(),
+            analysis_code_9: analysis_code_9.unwrap_or_default(),
+            auto_generate_next_number: auto_generate_next_number.unwrap_or_default(),
+            auto_generate_option_type: auto_generate_option_type.unwrap_or_default(),
+            auto_generate_option_type_id: auto_generate_option_type_id
+                .unwrap_or_default(),
+            auto_generate_prefix: auto_generate_prefix.unwrap_or_default(),
+            average_buying_price: average_buying_price.unwrap_or_default(),
+            base_unit_name: base_unit_name.unwrap_or_default(),
+            bom_item_type_id: bom_item_type_id.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            commodity_code: commodity_code.unwrap_or_default(),
+            confirmed_quantity_in_stock: confirmed_quantity_in_stock.unwrap_or_default(),
+            date_of_last_sale: date_of_last_sale.unwrap_or_default(),
+            date_of_last_stock_count: date_of_last_stock_count.unwrap_or_default(),
+            default_despatch_note_comment: default_despatch_note_comment
+                .unwrap_or_default(),
+            default_picking_list_comment: default_picking_list_comment
+                .unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
+            fulfilment_method_type: fulfilment_method_type.unwrap_or_default(),
+            fulfilment_method_type_id: fulfilment_method_type_id.unwrap_or_default(),
+            fulfilment_sequence_type: fulfilment_sequence_type.unwrap_or_default(),
+            fulfilment_sequence_type_id: fulfilment_sequence_type_id.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            inactive_date: inactive_date.unwrap_or_default(),
+            label_printing_option_type: label_printing_option_type.unwrap_or_default(),
+            label_printing_option_type_id: label_printing_option_type_id
+                .unwrap_or_default(),
+            landed_costs_value: landed_costs_value.unwrap_or_default(),
+            last_archived_up_to: last_archived_up_to.unwrap_or_default(),
+            last_trace_archived_up_to: last_trace_archived_up_to.unwrap_or_default(),
+            manufacturer: manufacturer.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            part_number: part_number.unwrap_or_default(),
+            price: price.unwrap_or_default(),
+            product_group_code: product_group_code.unwrap_or_default(),
+            product_group_costing_method_type: product_group_costing_method_type
+                .unwrap_or_default(),
+            product_group_costing_method_type_id: product_group_costing_method_type_id
+                .unwrap_or_default(),
+            product_group_description: product_group_description.unwrap_or_default(),
+            product_group_do_items_use_markup: product_group_do_items_use_markup
+                .unwrap_or_default(),
+            product_group_product_type: product_group_product_type.unwrap_or_default(),
+            product_group_product_type_id: product_group_product_type_id
+                .unwrap_or_default(),
+            quantity_allocated_bom: quantity_allocated_bom.unwrap_or_default(),
+            quantity_allocated_sop: quantity_allocated_sop.unwrap_or_default(),
+            quantity_allocated_stock: quantity_allocated_stock.unwrap_or_default(),
+            quantity_on_pop_order: quantity_on_pop_order.unwrap_or_default(),
+            quantity_reserved: quantity_reserved.unwrap_or_default(),
+            record_nos_on_goods_received: record_nos_on_goods_received
+                .unwrap_or_default(),
+            reorder_level: reorder_level.unwrap_or_default(),
+            sale_from_single_batch: sale_from_single_batch.unwrap_or_default(),
+            selling_price: selling_price.unwrap_or_default(),
+            shelf_life: shelf_life.unwrap_or_default(),
+            shelf_life_type: shelf_life_type.unwrap_or_default(),
+            shelf_life_type_id: shelf_life_type_id.unwrap_or_default(),
+            sop_item_price: sop_item_price.unwrap_or_default(),
+            standard_cost: standard_cost.unwrap_or_default(),
+            status_type: status_type.unwrap_or_default(),
+            status_type_id: status_type_id.unwrap_or_default(),
+            std_cost_variance_last_reset: std_cost_variance_last_reset
+                .unwrap_or_default(),
+            stock_multiple_of_base_unit: stock_multiple_of_base_unit.unwrap_or_default(),
+            stock_take_cycle_period: stock_take_cycle_period.unwrap_or_default(),
+            stock_unit_name: stock_unit_name.unwrap_or_default(),
+            suppress_net_mass: suppress_net_mass.unwrap_or_default(),
+            this_is_the_standard_band: this_is_the_standard_band.unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            traceable_type_id: traceable_type_id.unwrap_or_default(),
+            unconfirmed_quantity_in_stock: unconfirmed_quantity_in_stock
+                .unwrap_or_default(),
+            use_description_on_docs: use_description_on_docs.unwrap_or_default(),
+            uses_alternative_ref: uses_alternative_ref.unwrap_or_default(),
+            uses_sell_by_date: uses_sell_by_date.unwrap_or_default(),
+            uses_use_by_date: uses_use_by_date.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a view of warehouses and bins for a product. This view filters out the return and direct delivery warehouses. The default sort (orderby) field are by 'warehouse_name' and 'bin_holding_name' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductWarehouseBinView {
     /// Bin record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// Bin name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_holding_name: Option<String>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Warehouse record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductWarehouseBinView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_holding_id", &self.bin_holding_id)?;
+        map.optional("bin_holding_name", &self.bin_holding_name)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductWarehouseBinView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductWarehouseBinView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_holding_id = None;
+        let mut bin_holding_name = None;
+        let mut product_id = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_holding_id") => fields.lenient_option(&mut bin_holding_id)?,
+                Some("bin_holding_name") => fields.lenient_option(&mut bin_holding_name)?,
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_holding_id: bin_holding_id.unwrap_or_default(),
+            bin_holding_name: bin_holding_name.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a view of warehouses for a product. This view filters out the return and direct delivery warehouses. The default sort (orderby) field is by 'warehouse_name' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductWarehouseView {
     /// Free stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Indicates whether this warehouse is used to sell stock items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_for_sales_trading: Option<bool>,
     /// Warehouse holding record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for ProductWarehouseView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("free_stock_quantity", &self.free_stock_quantity)?;
+        map.optional("product_id", &self.product_id)?;
+        map.optional("use_for_sales_trading", &self.use_for_sales_trading)?;
+        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductWarehouseView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for ProductWarehouseView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut free_stock_quantity = None;
+        let mut product_id = None;
+        let mut use_for_sales_trading = None;
+        let mut warehouse_holding_id = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("free_stock_quantity") => {
+                    fields.lenient_option(&mut free_stock_quantity)?
+                }
+                Some("product_id") => fields.lenient_option(&mut product_id)?,
+                Some("use_for_sales_trading") => {
+                    fields.lenient_option(&mut use_for_sales_trading)?
+                }
+                Some("warehouse_holding_id") => {
+                    fields.lenient_option(&mut warehouse_holding_id)?
+                }
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            free_stock_quantity: free_stock_quantity.unwrap_or_default(),
+            product_id: product_id.unwrap_or_default(),
+            use_for_sales_trading: use_for_sales_trading.unwrap_or_default(),
+            warehouse_holding_id: warehouse_holding_id.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// A search category item.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchCategory {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for SearchCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SearchCategory {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The search category value.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchValue {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category value record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::SearchValueId>,
     /// Flag indicating if this item is the 'None' value for a list of related search category values.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_none_value: Option<bool>,
     /// The search category value name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// The Id of the search category to which this search value belongs.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SearchValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_none_value", &self.is_none_value)?;
+        map.optional("name", &self.name)?;
+        map.optional("search_category_id", &self.search_category_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SearchValue {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut is_none_value = None;
+        let mut name = None;
+        let mut search_category_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_none_value") => fields.lenient_option(&mut is_none_value)?,
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some("search_category_id") => {
+                    fields.lenient_option(&mut search_category_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_none_value: is_none_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            search_category_id: search_category_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The serial allocated to who type, used to determine the type of allocation of a serial number.
 ///
 /// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SerialAllocatedToWhoType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SerialAllocatedToWhoType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SerialAllocatedToWhoType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SerialAllocatedToWhoType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
 ///
 /// The API endpoint returns details of the source area types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceAreaType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for SourceAreaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SourceAreaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for SourceAreaType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// The Stock Settings are used to choose how to process and manage your stock.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockSettings {
     /// Batch/serial numbers must be recorded when goods are received to assign batch/serial numbers to traceable items during the goods in process. (Sage 200 Standard value is numbers must be recorded when allocating stock and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocate_individual_items: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'from stock'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_fulfilment_from_stock: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'direct to customer' (Sage 200 Standard value is false and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_fulfilment_from_supplier_direct_to_customer: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'for delivery direct from supplier'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_fulfilment_from_supplier_via_stock: Option<bool>,
     /// Allow inclusion of stock items in stocktake that have negative stock levels. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_negative_stocktake: Option<bool>,
     /// Allow inclusion of stock items in stocktake that have negative stock levels with outstanding purchase orders. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_negative_stocktake_with_purchase_order: Option<bool>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Generate cost of sales postings from sales orders generated by Sales Order Processing. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub generate_cos_for_sop: Option<bool>,
     /// Stock setting unique Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::StockSettingsId>,
     /// Integrate stock management with the Nominal Ledger allowing postings to the Nominal Ledger for stock movements and adjustments recorded in Stock Control. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub integrate_stock_management_with_nominal: Option<bool>,
     /// Internal areas.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal_areas: Option<Vec<InternalArea>>,
     /// Landed costs nominal record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub landed_costs_nominal_code_id: Option<i64>,
     /// Profit can be calculated as a percentage of revenue (true), or as a percentage of cost (false).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profit_percent_of_revenue: Option<bool>,
     /// Whether to record traceable items when goods are received. (Sage 200 Professional only, Sage 200 Standard value is false and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub record_numbers_on_goods_received: Option<bool>,
     /// Whether or not to use landed costs.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_landed_costs: Option<bool>,
     /// When true this setting allows Sage 200 to track stock at different locations. This can be across several warehouses, or a single warehouse split into separate areas (bins). (Sage 200 Standard value is true and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_multiple_locations: Option<bool>,
     /// Allow searching using search categories and values to search for products using a list of search categories and values. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_search_categories: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for StockSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allocate_individual_items", &self.allocate_individual_items)?;
+        map.optional("allow_fulfilment_from_stock", &self.allow_fulfilment_from_stock)?;
+        map.optional(
+            "allow_fulfilment_from_supplier_direct_to_customer",
+            &self.allow_fulfilment_from_supplier_direct_to_customer,
+        )?;
+        map.optional(
+            "allow_fulfilment_from_supplier_via_stock",
+            &self.allow_fulfilment_from_supplier_via_stock,
+        )?;
+        map.optional("allow_negative_stocktake", &self.allow_negative_stocktake)?;
+        map.optional(
+            "allow_negative_stocktake_with_purchase_order",
+            &self.allow_negative_stocktake_with_purchase_order,
+        )?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("generate_cos_for_sop", &self.generate_cos_for_sop)?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "integrate_stock_management_with_nominal",
+            &self.integrate_stock_management_with_nominal,
+        )?;
+        map.optional("internal_areas", &self.internal_areas)?;
+        map.optional(
+            "landed_costs_nominal_code_id",
+            &self.landed_costs_nominal_code_id,
+        )?;
+        map.optional("profit_percent_of_revenue", &self.profit_percent_of_revenue)?;
+        map.optional(
+            "record_numbers_on_goods_received",
+            &self.record_numbers_on_goods_received,
+        )?;
+        map.optional("use_landed_costs", &self.use_landed_costs)?;
+        map.optional("use_multiple_locations", &self.use_multiple_locations)?;
+        map.optional("use_search_categories", &self.use_search_categories)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocate_individual_items = None;
+        let mut allow_fulfilment_from_stock = None;
+        let mut allow_fulfilment_from_supplier_direct_to_customer = None;
+        let mut allow_fulfilment_from_supplier_via_stock = None;
+        let mut allow_negative_stocktake = None;
+        let mut allow_negative_stocktake_with_purchase_order = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut generate_cos_for_sop = None;
+        let mut id = None;
+        let mut integrate_stock_management_with_nominal = None;
+        let mut internal_areas = None;
+        let mut landed_costs_nominal_code_id = None;
+        let mut profit_percent_of_revenue = None;
+        let mut record_numbers_on_goods_received = None;
+        let mut use_landed_costs = None;
+        let mut use_multiple_locations = None;
+        let mut use_search_categories = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocate_individual_items") => {
+                    fields.lenient_option(&mut allocate_individual_items)?
+                }
+                Some("allow_fulfilment_from_stock") => {
+                    fields.lenient_option(&mut allow_fulfilment_from_stock)?
+                }
+                Some("allow_fulfilment_from_supplier_direct_to_customer") => {
+                    fields
+                        .lenient_option(
+                            &mut allow_fulfilment_from_supplier_direct_to_customer,
+                        )?
+                }
+                Some("allow_fulfilment_from_supplier_via_stock") => {
+                    fields.lenient_option(&mut allow_fulfilment_from_supplier_via_stock)?
+                }
+                Some("allow_negative_stocktake") => {
+                    fields.lenient_option(&mut allow_negative_stocktake)?
+                }
+                Some("allow_negative_stocktake_with_purchase_order") => {
+                    fields
+                        .lenient_option(
+                            &mut allow_negative_stocktake_with_purchase_order,
+                        )?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("generate_cos_for_sop") => {
+                    fields.lenient_option(&mut generate_cos_for_sop)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("integrate_stock_management_with_nominal") => {
+                    fields.lenient_option(&mut integrate_stock_management_with_nominal)?
+                }
+                Some("internal_areas") => fields.next_value(&mut internal_areas)?,
+                Some("landed_costs_nominal_code_id") => {
+                    fields.lenient_option(&mut landed_costs_nominal_code_id)?
+                }
+                Some("profit_percent_of_revenue") => {
+                    fields.lenient_option(&mut profit_percent_of_revenue)?
+                }
+                Some("record_numbers_on_goods_received") => {
+                    fields.lenient_option(&mut record_numbers_on_goods_received)?
+                }
+                Some("use_landed_costs") => fields.lenient_option(&mut use_landed_costs)?,
+                Some("use_multiple_locations") => {
+                    fields.lenient_option(&mut use_multiple_locations)?
+                }
+                Some("use_search_categories") => {
+                    fields.lenient_option(&mut use_search_categories)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocate_individual_items: allocate_individual_items.unwrap_or_default(),
+            allow_fulfilment_from_stock: allow_fulfilment_from_stock.unwrap_or_default(),
+            allow_fulfilment_from_supplier_direct_to_customer: allow_fulfilment_from_supplier_direct_to_customer
+                .unwrap_or_default(),
+            allow_fulfilment_from_supplier_via_stock: allow_fulfilment_from_supplier_via_stock
+                .unwrap_or_default(),
+            allow_negative_stocktake: allow_negative_stocktake.unwrap_or_default(),
+            allow_negative_stocktake_with_purchase_order: allow_negative_stocktake_with_purchase_order
+                .unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            generate_cos_for_sop: generate_cos_for_sop.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            integrate_stock_management_with_nominal: integrate_stock_management_with_nominal
+                .unwrap_or_default(),
+            internal_areas: internal_areas.unwrap_or_default(),
+            landed_costs_nominal_code_id: landed_costs_nominal_code_id
+                .unwrap_or_default(),
+            profit_percent_of_revenue: profit_percent_of_revenue.unwrap_or_default(),
+            record_numbers_on_goods_received: record_numbers_on_goods_received
+                .unwrap_or_default(),
+            use_landed_costs: use_landed_costs.unwrap_or_default(),
+            use_multiple_locations: use_multiple_locations.unwrap_or_default(),
+            use_search_categories: use_search_categories.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A stock transfer is used to move stock from one location to another.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StockTransfer {
     /// Bin holding record Id for the source location.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bin_holding_from_id: i64,
     /// Bin holding record Id for the destination location.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bin_holding_to_id: i64,
     /// The date of the transfer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// The quantity to transfer.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::serialize",
-        deserialize_with = "sage_core::types::lenient::value"
-    )]
     pub quantity: sage_core::types::Decimal,
     /// The transfer reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reference: Option<String>,
     /// The transfer second reference.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub second_reference: Option<String>,
     /// Traceable adjustment items. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<Vec<StockTransferTraceableAdjustmentItems>>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5717,135 +7929,239 @@ impl StockTransfer {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StockTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bin_holding_from_id", &self.bin_holding_from_id)?;
+        map.field("bin_holding_to_id", &self.bin_holding_to_id)?;
+        map.optional("date", &self.date)?;
+        map.field("product_id", &self.product_id)?;
+        map.number("quantity", &self.quantity)?;
+        map.optional("reference", &self.reference)?;
+        map.optional("second_reference", &self.second_reference)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockTransfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockTransfer {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_holding_from_id = None;
+        let mut bin_holding_to_id = None;
+        let mut date = None;
+        let mut product_id = None;
+        let mut quantity = None;
+        let mut reference = None;
+        let mut second_reference = None;
+        let mut traceable_adjustment_items = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_holding_from_id") => {
+                    fields.lenient_value(&mut bin_holding_from_id)?
+                }
+                Some("bin_holding_to_id") => {
+                    fields.lenient_value(&mut bin_holding_to_id)?
+                }
+                Some("date") => fields.next_value(&mut date)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("quantity") => fields.lenient_value(&mut quantity)?,
+                Some("reference") => fields.lenient_option(&mut reference)?,
+                Some("second_reference") => fields.lenient_option(&mut second_reference)?,
+                Some("traceable_adjustment_items") => {
+                    fields.next_value(&mut traceable_adjustment_items)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_holding_from_id: fields
+                .required(bin_holding_from_id, "bin_holding_from_id")?,
+            bin_holding_to_id: fields.required(bin_holding_to_id, "bin_holding_to_id")?,
+            date: date.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            quantity: fields.required(quantity, "quantity")?,
+            reference: reference.unwrap_or_default(),
+            second_reference: second_reference.unwrap_or_default(),
+            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockTransferTraceableAdjustmentItems {
     /// The additional reference for the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// The allocated quantity of the allocation record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// Available quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_allocated: Option<bool>,
     /// Whether the traceable item may be selected for processing. Typically unassigned items, or pre-receipts are not selectable.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_selectable: Option<bool>,
     /// Whether the traceable item is selected for processing. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_selected: Option<bool>,
     /// Original quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub original_quantity: Option<sage_core::types::Decimal>,
     /// Adjustment quantity. Only used for products of traceable type EnumTraceableTypeBatch.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Received date. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for StockTransferTraceableAdjustmentItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional("is_selectable", &self.is_selectable)?;
+        map.optional("is_selected", &self.is_selected)?;
+        map.optional_number("original_quantity", &self.original_quantity)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockTransferTraceableAdjustmentItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockTransferTraceableAdjustmentItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_reference = None;
+        let mut allocated_quantity = None;
+        let mut available_quantity = None;
+        let mut bin_item_id = None;
+        let mut bin_name = None;
+        let mut identification_no = None;
+        let mut is_allocated = None;
+        let mut is_selectable = None;
+        let mut is_selected = None;
+        let mut original_quantity = None;
+        let mut quantity = None;
+        let mut receipt_date = None;
+        let mut sell_by_date = None;
+        let mut supplier_reference = None;
+        let mut traceable_bin_item_id = None;
+        let mut traceable_item_id = None;
+        let mut use_by_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("allocated_quantity") => {
+                    fields.lenient_option(&mut allocated_quantity)?
+                }
+                Some("available_quantity") => {
+                    fields.lenient_option(&mut available_quantity)?
+                }
+                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
+                Some("is_selectable") => fields.lenient_option(&mut is_selectable)?,
+                Some("is_selected") => fields.lenient_option(&mut is_selected)?,
+                Some("original_quantity") => {
+                    fields.lenient_option(&mut original_quantity)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
+                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("traceable_bin_item_id") => {
+                    fields.lenient_option(&mut traceable_bin_item_id)?
+                }
+                Some("traceable_item_id") => {
+                    fields.lenient_option(&mut traceable_item_id)?
+                }
+                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_reference: additional_reference.unwrap_or_default(),
+            allocated_quantity: allocated_quantity.unwrap_or_default(),
+            available_quantity: available_quantity.unwrap_or_default(),
+            bin_item_id: bin_item_id.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            is_allocated: is_allocated.unwrap_or_default(),
+            is_selectable: is_selectable.unwrap_or_default(),
+            is_selected: is_selected.unwrap_or_default(),
+            original_quantity: original_quantity.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            receipt_date: receipt_date.unwrap_or_default(),
+            sell_by_date: sell_by_date.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
+            traceable_item_id: traceable_item_id.unwrap_or_default(),
+            use_by_date: use_by_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of traceable items for a product and bin.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StockTransferTraceableItemsRequest {
     /// Bin holding record Id for the product location.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bin_holding_from_id: i64,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -5863,115 +8179,90 @@ impl StockTransferTraceableItemsRequest {
     }
 }
 
+impl serde::Serialize for StockTransferTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("bin_holding_from_id", &self.bin_holding_from_id)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StockTransferTraceableItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StockTransferTraceableItemsRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_holding_from_id = None;
+        let mut product_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_holding_from_id") => {
+                    fields.lenient_value(&mut bin_holding_from_id)?
+                }
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_holding_from_id: fields
+                .required(bin_holding_from_id, "bin_holding_from_id")?,
+            product_id: fields.required(product_id, "product_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Stocktakes adjust the recorded stock levels in Sage 200 with actual stock levels in order to maintain accurate stock records. Stocktakes are recorded per warehouse. Items for a stocktake can be selected individually (by Stock Item) or by the bin they are stored in.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stocktake {
     /// Whether to advance to the next status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub advance_status: Option<bool>,
     /// Indicates whether the stocktake type can be changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub can_modify_stocktake_type: Option<bool>,
     /// Whether to exclude inactive stock items from the list of items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_inactive_stock: Option<bool>,
     /// Failed Stocktake items. Note: this collection is only used when the status is at Selecting Items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
     /// Stocktake record Id. Note: This is required for other POST operations that retrieve stocktake records.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::StocktakeId>,
     /// The nominal narrative. Note: for setting this, the status must be at Requires Approval.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_narrative: Option<String>,
     /// Whether to pre-fill actual count values with expected values.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_fill_actual_with_expected: Option<bool>,
     /// Whether to show expected quantities when entering counts.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub show_expected_quantities: Option<bool>,
     /// Stock variance nominal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_variance_nominal_code: Option<
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock variance nominal record Id. Note: for setting this, the status must be at Requires Approval.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_variance_nominal_code_id: Option<i64>,
     /// Stocktake count sheet items. Note: this collection is only used when the status has advanced past Selecting Items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_count_sheet_items: Option<Vec<StocktakeCountSheetItem>>,
     /// The created or last updated date of the stocktake, or the current stocktake date if counts have been entered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_date: Option<sage_core::types::DateTime>,
     /// Stocktake items.  Note: this collection is only used when the status is at Selecting Items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_items: Option<Vec<StocktakeStocktakeItems>>,
     /// Stocktake name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_name: Option<String>,
     /// The current status of the stocktake.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_status: Option<String>,
     /// The type of counting method for the stocktake; e.g. by Stock Item, or by Bin. Note: If other stocktakes exist for the same warehouse, this value can't be changed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_type: Option<String>,
     /// Warehouse record Id. Note: This is required for getting a list of items for a new stocktake.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_id: super::ids::WarehouseId,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6002,257 +8293,433 @@ impl Stocktake {
     }
 }
 
+impl serde::Serialize for Stocktake {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("advance_status", &self.advance_status)?;
+        map.optional("can_modify_stocktake_type", &self.can_modify_stocktake_type)?;
+        map.optional("exclude_inactive_stock", &self.exclude_inactive_stock)?;
+        map.optional("failed_stocktake_items", &self.failed_stocktake_items)?;
+        map.optional("id", &self.id)?;
+        map.optional("nominal_narrative", &self.nominal_narrative)?;
+        map.optional(
+            "pre_fill_actual_with_expected",
+            &self.pre_fill_actual_with_expected,
+        )?;
+        map.optional("show_expected_quantities", &self.show_expected_quantities)?;
+        map.optional("stock_variance_nominal_code", &self.stock_variance_nominal_code)?;
+        map.optional(
+            "stock_variance_nominal_code_id",
+            &self.stock_variance_nominal_code_id,
+        )?;
+        map.optional("stocktake_count_sheet_items", &self.stocktake_count_sheet_items)?;
+        map.optional("stocktake_date", &self.stocktake_date)?;
+        map.optional("stocktake_items", &self.stocktake_items)?;
+        map.optional("stocktake_name", &self.stocktake_name)?;
+        map.optional("stocktake_status", &self.stocktake_status)?;
+        map.optional("stocktake_type", &self.stocktake_type)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stocktake {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Stocktake {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut advance_status = None;
+        let mut can_modify_stocktake_type = None;
+        let mut exclude_inactive_stock = None;
+        let mut failed_stocktake_items = None;
+        let mut id = None;
+        let mut nominal_narrative = None;
+        let mut pre_fill_actual_with_expected = None;
+        let mut show_expected_quantities = None;
+        let mut stock_variance_nominal_code = None;
+        let mut stock_variance_nominal_code_id = None;
+        let mut stocktake_count_sheet_items = None;
+        let mut stocktake_date = None;
+        let mut stocktake_items = None;
+        let mut stocktake_name = None;
+        let mut stocktake_status = None;
+        let mut stocktake_type = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("advance_status") => fields.lenient_option(&mut advance_status)?,
+                Some("can_modify_stocktake_type") => {
+                    fields.lenient_option(&mut can_modify_stocktake_type)?
+                }
+                Some("exclude_inactive_stock") => {
+                    fields.lenient_option(&mut exclude_inactive_stock)?
+                }
+                Some("failed_stocktake_items") => {
+                    fields.next_value(&mut failed_stocktake_items)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("nominal_narrative") => {
+                    fields.lenient_option(&mut nominal_narrative)?
+                }
+                Some("pre_fill_actual_with_expected") => {
+                    fields.lenient_option(&mut pre_fill_actual_with_expected)?
+                }
+                Some("show_expected_quantities") => {
+                    fields.lenient_option(&mut show_expected_quantities)?
+                }
+                Some("stock_variance_nominal_code") => {
+                    fields.next_value(&mut stock_variance_nominal_code)?
+                }
+                Some("stock_variance_nominal_code_id") => {
+                    fields.lenient_option(&mut stock_variance_nominal_code_id)?
+                }
+                Some("stocktake_count_sheet_items") => {
+                    fields.next_value(&mut stocktake_count_sheet_items)?
+                }
+                Some("stocktake_date") => fields.next_value(&mut stocktake_date)?,
+                Some("stocktake_items") => fields.next_value(&mut stocktake_items)?,
+                Some("stocktake_name") => fields.lenient_option(&mut stocktake_name)?,
+                Some("stocktake_status") => fields.lenient_option(&mut stocktake_status)?,
+                Some("stocktake_type") => fields.lenient_option(&mut stocktake_type)?,
+                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            advance_status: advance_status.unwrap_or_default(),
+            can_modify_stocktake_type: can_modify_stocktake_type.unwrap_or_default(),
+            exclude_inactive_stock: exclude_inactive_stock.unwrap_or_default(),
+            failed_stocktake_items: failed_stocktake_items.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            nominal_narrative: nominal_narrative.unwrap_or_default(),
+            pre_fill_actual_with_expected: pre_fill_actual_with_expected
+                .unwrap_or_default(),
+            show_expected_quantities: show_expected_quantities.unwrap_or_default(),
+            stock_variance_nominal_code: stock_variance_nominal_code.unwrap_or_default(),
+            stock_variance_nominal_code_id: stock_variance_nominal_code_id
+                .unwrap_or_default(),
+            stocktake_count_sheet_items: stocktake_count_sheet_items.unwrap_or_default(),
+            stocktake_date: stocktake_date.unwrap_or_default(),
+            stocktake_items: stocktake_items.unwrap_or_default(),
+            stocktake_name: stocktake_name.unwrap_or_default(),
+            stocktake_status: stocktake_status.unwrap_or_default(),
+            stocktake_type: stocktake_type.unwrap_or_default(),
+            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Stocktake count sheet items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeCountSheetItem {
     /// Indicates whether actual stock quantity has been entered.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub actual_quantity_entered: Option<bool>,
     /// The actual stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub actual_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Indicates whether to allow stock levels to go negative from the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allows_negative_stock: Option<bool>,
     /// The average buying price of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Bin record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_item_id: Option<i64>,
     /// Bin name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The costing method type of the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub costing_method_type: Option<String>,
     /// Discrepancy narrative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discrepancy_narrative: Option<String>,
     /// The status of the discrepancy.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub discrepancy_status: Option<String>,
     /// Indicates whether recorded stock quantity is negative.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub has_negative_quantity_in_stock: Option<bool>,
     /// Stocktake count sheet item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Indicates whether individual batch and serial numbers appear on count sheets.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_nos_on_count_sheets: Option<bool>,
     /// Stock item code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// Stock item name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_name: Option<String>,
     /// Total allocated stock, SOP and bom quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// The quantity on order in POP.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
     /// The recorded stock quantity. Note: This is returned only if the stocktakes show_expected_quantity is true.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recorded_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The standard cost of the stock item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// Stock unit name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_name: Option<String>,
     /// Stocktake record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_id: Option<super::ids::StocktakeId>,
     /// Stocktake traceable count sheet items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_trace_count_sheet_items: Option<
         Vec<StocktakeCountSheetItemStocktakeTraceCountSheetItems>,
     >,
     /// The traceable type of the stock item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StocktakeCountSheetItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("actual_quantity_entered", &self.actual_quantity_entered)?;
+        map.optional_number("actual_quantity_in_stock", &self.actual_quantity_in_stock)?;
+        map.optional("allows_negative_stock", &self.allows_negative_stock)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("costing_method_type", &self.costing_method_type)?;
+        map.optional("discrepancy_narrative", &self.discrepancy_narrative)?;
+        map.optional("discrepancy_status", &self.discrepancy_status)?;
+        map.optional(
+            "has_negative_quantity_in_stock",
+            &self.has_negative_quantity_in_stock,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional("include_nos_on_count_sheets", &self.include_nos_on_count_sheets)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number("quantity_on_pop_order", &self.quantity_on_pop_order)?;
+        map.optional_number(
+            "recorded_quantity_in_stock",
+            &self.recorded_quantity_in_stock,
+        )?;
+        map.optional_number("standard_cost", &self.standard_cost)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.optional("stocktake_id", &self.stocktake_id)?;
+        map.optional(
+            "stocktake_trace_count_sheet_items",
+            &self.stocktake_trace_count_sheet_items,
+        )?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeCountSheetItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeCountSheetItem {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut actual_quantity_entered = None;
+        let mut actual_quantity_in_stock = None;
+        let mut allows_negative_stock = None;
+        let mut average_buying_price = None;
+        let mut bin_item_id = None;
+        let mut bin_name = None;
+        let mut costing_method_type = None;
+        let mut discrepancy_narrative = None;
+        let mut discrepancy_status = None;
+        let mut has_negative_quantity_in_stock = None;
+        let mut id = None;
+        let mut include_nos_on_count_sheets = None;
+        let mut item_code = None;
+        let mut item_name = None;
+        let mut quantity_allocated = None;
+        let mut quantity_on_pop_order = None;
+        let mut recorded_quantity_in_stock = None;
+        let mut standard_cost = None;
+        let mut stock_unit_name = None;
+        let mut stocktake_id = None;
+        let mut stocktake_trace_count_sheet_items = None;
+        let mut traceable_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("actual_quantity_entered") => {
+                    fields.lenient_option(&mut actual_quantity_entered)?
+                }
+                Some("actual_quantity_in_stock") => {
+                    fields.lenient_option(&mut actual_quantity_in_stock)?
+                }
+                Some("allows_negative_stock") => {
+                    fields.lenient_option(&mut allows_negative_stock)?
+                }
+                Some("average_buying_price") => {
+                    fields.lenient_option(&mut average_buying_price)?
+                }
+                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("costing_method_type") => {
+                    fields.lenient_option(&mut costing_method_type)?
+                }
+                Some("discrepancy_narrative") => {
+                    fields.lenient_option(&mut discrepancy_narrative)?
+                }
+                Some("discrepancy_status") => {
+                    fields.lenient_option(&mut discrepancy_status)?
+                }
+                Some("has_negative_quantity_in_stock") => {
+                    fields.lenient_option(&mut has_negative_quantity_in_stock)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("include_nos_on_count_sheets") => {
+                    fields.lenient_option(&mut include_nos_on_count_sheets)?
+                }
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_name") => fields.lenient_option(&mut item_name)?,
+                Some("quantity_allocated") => {
+                    fields.lenient_option(&mut quantity_allocated)?
+                }
+                Some("quantity_on_pop_order") => {
+                    fields.lenient_option(&mut quantity_on_pop_order)?
+                }
+                Some("recorded_quantity_in_stock") => {
+                    fields.lenient_option(&mut recorded_quantity_in_stock)?
+                }
+                Some("standard_cost") => fields.lenient_option(&mut standard_cost)?,
+                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
+                Some("stocktake_id") => fields.lenient_option(&mut stocktake_id)?,
+                Some("stocktake_trace_count_sheet_items") => {
+                    fields.next_value(&mut stocktake_trace_count_sheet_items)?
+                }
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            actual_quantity_entered: actual_quantity_entered.unwrap_or_default(),
+            actual_quantity_in_stock: actual_quantity_in_stock.unwrap_or_default(),
+            allows_negative_stock: allows_negative_stock.unwrap_or_default(),
+            average_buying_price: average_buying_price.unwrap_or_default(),
+            bin_item_id: bin_item_id.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            costing_method_type: costing_method_type.unwrap_or_default(),
+            discrepancy_narrative: discrepancy_narrative.unwrap_or_default(),
+            discrepancy_status: discrepancy_status.unwrap_or_default(),
+            has_negative_quantity_in_stock: has_negative_quantity_in_stock
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            include_nos_on_count_sheets: include_nos_on_count_sheets.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_name: item_name.unwrap_or_default(),
+            quantity_allocated: quantity_allocated.unwrap_or_default(),
+            quantity_on_pop_order: quantity_on_pop_order.unwrap_or_default(),
+            recorded_quantity_in_stock: recorded_quantity_in_stock.unwrap_or_default(),
+            standard_cost: standard_cost.unwrap_or_default(),
+            stock_unit_name: stock_unit_name.unwrap_or_default(),
+            stocktake_id: stocktake_id.unwrap_or_default(),
+            stocktake_trace_count_sheet_items: stocktake_trace_count_sheet_items
+                .unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     /// Stocktake traceable count sheet item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// Stocktake count sheet item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_count_sheet_item_id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("id", &self.id)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional(
+            "stocktake_count_sheet_item_id",
+            &self.stocktake_count_sheet_item_id,
+        )?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for StocktakeCountSheetItemStocktakeTraceCountSheetItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut identification_no = None;
+        let mut stocktake_count_sheet_item_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("stocktake_count_sheet_item_id") => {
+                    fields.lenient_option(&mut stocktake_count_sheet_item_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            stocktake_count_sheet_item_id: stocktake_count_sheet_item_id
+                .unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Stocktake criteria templates are a set of criteria used for auto selection of stock items to add to a stocktake sheet.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StocktakeCriteriaTemplate {
     /// Include stock items by when they are due to have a stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Stocktake criteria template Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::StocktakeCriteriaTemplateId>,
     /// Include stock items by the date they were last sold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sold_date: Option<sage_core::types::DateTime>,
     /// The stocktake criteria template name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Include stock items that are associated with these product groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_groups: Option<Vec<LookupProductGroup>>,
     /// Include stock items by the amount in stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_from: Option<sage_core::types::Decimal>,
     /// Include stock items by the amount in stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_to: Option<sage_core::types::Decimal>,
     /// Number of stock items to include on the stocktake.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_value_number_of_items: Option<i64>,
     /// Include stock items by a selected stock value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_value_type: Option<String>,
     /// Include only traceable or non-traceable stock items.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_traceable_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6275,344 +8742,617 @@ impl StocktakeCriteriaTemplate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StocktakeCriteriaTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("due_date", &self.due_date)?;
+        map.optional("id", &self.id)?;
+        map.optional("last_sold_date", &self.last_sold_date)?;
+        map.field("name", &self.name)?;
+        map.optional("product_groups", &self.product_groups)?;
+        map.optional_number("quantity_from", &self.quantity_from)?;
+        map.optional_number("quantity_to", &self.quantity_to)?;
+        map.optional("stock_value_number_of_items", &self.stock_value_number_of_items)?;
+        map.optional("stock_value_type", &self.stock_value_type)?;
+        map.optional("stocktake_traceable_type", &self.stocktake_traceable_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeCriteriaTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeCriteriaTemplate {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut due_date = None;
+        let mut id = None;
+        let mut last_sold_date = None;
+        let mut name = None;
+        let mut product_groups = None;
+        let mut quantity_from = None;
+        let mut quantity_to = None;
+        let mut stock_value_number_of_items = None;
+        let mut stock_value_type = None;
+        let mut stocktake_traceable_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("due_date") => fields.next_value(&mut due_date)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("last_sold_date") => fields.next_value(&mut last_sold_date)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("product_groups") => fields.next_value(&mut product_groups)?,
+                Some("quantity_from") => fields.lenient_option(&mut quantity_from)?,
+                Some("quantity_to") => fields.lenient_option(&mut quantity_to)?,
+                Some("stock_value_number_of_items") => {
+                    fields.lenient_option(&mut stock_value_number_of_items)?
+                }
+                Some("stock_value_type") => fields.lenient_option(&mut stock_value_type)?,
+                Some("stocktake_traceable_type") => {
+                    fields.lenient_option(&mut stocktake_traceable_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            due_date: due_date.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            last_sold_date: last_sold_date.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            product_groups: product_groups.unwrap_or_default(),
+            quantity_from: quantity_from.unwrap_or_default(),
+            quantity_to: quantity_to.unwrap_or_default(),
+            stock_value_number_of_items: stock_value_number_of_items.unwrap_or_default(),
+            stock_value_type: stock_value_type.unwrap_or_default(),
+            stocktake_traceable_type: stocktake_traceable_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeFailedStocktakeItems {
     /// Bin name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// Stock item code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeFailedStocktakeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("item_code", &self.item_code)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeFailedStocktakeItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeFailedStocktakeItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_name = None;
+        let mut item_code = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_name: bin_name.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake.
 ///
 /// The API endpoint returns details of the stocktake selector value types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeSelectorValueType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeSelectorValueType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeSelectorValueType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeSelectorValueType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
 ///
 /// The API endpoint returns details of the stocktake status types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for StocktakeStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeStocktakeItems {
     /// Indicates whether to allow stock levels to go negative from the product group.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allows_negative_stock: Option<bool>,
     /// Stock item average buying price.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Bin name. Note: this property is used when the stocktake type is By Bin.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The date the stock item was last sold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_sale: Option<sage_core::types::DateTime>,
     /// Whether to select the stock item for the stocktake.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_selected: Option<bool>,
     /// Stock item code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_code: Option<String>,
     /// Stock item name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub item_name: Option<String>,
     /// The date of the last stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_stocktake: Option<sage_core::types::DateTime>,
     /// Product group code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_code: Option<String>,
     /// Product group record Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Stock item quantity in stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Stock unit name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stock_unit_name: Option<String>,
     /// The stocktake cycle number for this stock item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_cycle_period: Option<i64>,
     /// Stocktake item record Id. Note: this Id is only set when an item has been selected for a stocktake.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_item_id: Option<i64>,
     /// The traceable type of the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<super::common::TraceableKind>,
     /// Stock item value of stock.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value_of_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeStocktakeItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("allows_negative_stock", &self.allows_negative_stock)?;
+        map.optional_number("average_buying_price", &self.average_buying_price)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("date_of_last_sale", &self.date_of_last_sale)?;
+        map.optional("is_selected", &self.is_selected)?;
+        map.optional("item_code", &self.item_code)?;
+        map.optional("item_name", &self.item_name)?;
+        map.optional("last_stocktake", &self.last_stocktake)?;
+        map.optional("product_group_code", &self.product_group_code)?;
+        map.optional("product_group_id", &self.product_group_id)?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional("stock_unit_name", &self.stock_unit_name)?;
+        map.optional("stocktake_cycle_period", &self.stocktake_cycle_period)?;
+        map.optional("stocktake_item_id", &self.stocktake_item_id)?;
+        map.optional("traceable_type", &self.traceable_type)?;
+        map.optional_number("value_of_stock", &self.value_of_stock)?;
+        map.optional("warehouse_holding_id", &self.warehouse_holding_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeStocktakeItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeStocktakeItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allows_negative_stock = None;
+        let mut average_buying_price = None;
+        let mut bin_name = None;
+        let mut date_of_last_sale = None;
+        let mut is_selected = None;
+        let mut item_code = None;
+        let mut item_name = None;
+        let mut last_stocktake = None;
+        let mut product_group_code = None;
+        let mut product_group_id = None;
+        let mut quantity_in_stock = None;
+        let mut stock_unit_name = None;
+        let mut stocktake_cycle_period = None;
+        let mut stocktake_item_id = None;
+        let mut traceable_type = None;
+        let mut value_of_stock = None;
+        let mut warehouse_holding_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("allows_negative_stock") => {
+                    fields.lenient_option(&mut allows_negative_stock)?
+                }
+                Some("average_buying_price") => {
+                    fields.lenient_option(&mut average_buying_price)?
+                }
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("date_of_last_sale") => fields.next_value(&mut date_of_last_sale)?,
+                Some("is_selected") => fields.lenient_option(&mut is_selected)?,
+                Some("item_code") => fields.lenient_option(&mut item_code)?,
+                Some("item_name") => fields.lenient_option(&mut item_name)?,
+                Some("last_stocktake") => fields.next_value(&mut last_stocktake)?,
+                Some("product_group_code") => {
+                    fields.lenient_option(&mut product_group_code)?
+                }
+                Some("product_group_id") => fields.lenient_option(&mut product_group_id)?,
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("stock_unit_name") => fields.lenient_option(&mut stock_unit_name)?,
+                Some("stocktake_cycle_period") => {
+                    fields.lenient_option(&mut stocktake_cycle_period)?
+                }
+                Some("stocktake_item_id") => {
+                    fields.lenient_option(&mut stocktake_item_id)?
+                }
+                Some("traceable_type") => fields.next_value(&mut traceable_type)?,
+                Some("value_of_stock") => fields.lenient_option(&mut value_of_stock)?,
+                Some("warehouse_holding_id") => {
+                    fields.lenient_option(&mut warehouse_holding_id)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allows_negative_stock: allows_negative_stock.unwrap_or_default(),
+            average_buying_price: average_buying_price.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            date_of_last_sale: date_of_last_sale.unwrap_or_default(),
+            is_selected: is_selected.unwrap_or_default(),
+            item_code: item_code.unwrap_or_default(),
+            item_name: item_name.unwrap_or_default(),
+            last_stocktake: last_stocktake.unwrap_or_default(),
+            product_group_code: product_group_code.unwrap_or_default(),
+            product_group_id: product_group_id.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            stock_unit_name: stock_unit_name.unwrap_or_default(),
+            stocktake_cycle_period: stocktake_cycle_period.unwrap_or_default(),
+            stocktake_item_id: stocktake_item_id.unwrap_or_default(),
+            traceable_type: traceable_type.unwrap_or_default(),
+            value_of_stock: value_of_stock.unwrap_or_default(),
+            warehouse_holding_id: warehouse_holding_id.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Stocktake traceable types are used to select stock items by the stock items traceable type to be included on a stocktake. Stocktake traceable types can be 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.
 ///
 /// The API endpoint returns details of the stocktake traceable types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeTraceableType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeTraceableType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeTraceableType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeTraceableType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
 ///
 /// The API endpoint returns details of the stocktake types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for StocktakeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Gets the collection of stocktakes including warehouse name. The default sort (orderby) field is by 'stocktake_name' ascending.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeView {
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Stocktake record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The created or last updated date of the stocktake, or the current stocktake date if counts have been entered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_date: Option<sage_core::types::DateTime>,
     /// Stocktake name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_name: Option<String>,
     /// The current status of the stocktake.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_status_id: Option<i64>,
     /// The type of counting method for the stocktake. E.g. by Stock Item, or by Bin.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stocktake_type_id: Option<i64>,
     /// Warehouse record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for StocktakeView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("id", &self.id)?;
+        map.optional("stocktake_date", &self.stocktake_date)?;
+        map.optional("stocktake_name", &self.stocktake_name)?;
+        map.optional("stocktake_status_id", &self.stocktake_status_id)?;
+        map.optional("stocktake_type_id", &self.stocktake_type_id)?;
+        map.optional("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StocktakeView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for StocktakeView {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_updated = None;
+        let mut id = None;
+        let mut stocktake_date = None;
+        let mut stocktake_name = None;
+        let mut stocktake_status_id = None;
+        let mut stocktake_type_id = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("stocktake_date") => fields.next_value(&mut stocktake_date)?,
+                Some("stocktake_name") => fields.lenient_option(&mut stocktake_name)?,
+                Some("stocktake_status_id") => {
+                    fields.lenient_option(&mut stocktake_status_id)?
+                }
+                Some("stocktake_type_id") => {
+                    fields.lenient_option(&mut stocktake_type_id)?
+                }
+                Some("warehouse_id") => fields.lenient_option(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            stocktake_date: stocktake_date.unwrap_or_default(),
+            stocktake_name: stocktake_name.unwrap_or_default(),
+            stocktake_status_id: stocktake_status_id.unwrap_or_default(),
+            stocktake_type_id: stocktake_type_id.unwrap_or_default(),
+            warehouse_id: warehouse_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// A traceable adjustment describes the traceable items which take part in Stock adjustments. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceableAdjustment {
     /// The issue status type. This is used for filtering when amending batch/serial numbers.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub issue_status: Option<String>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Traceable adjustment items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<
         Vec<TraceableAdjustmentTraceableAdjustmentItems>,
     >,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -6628,445 +9368,742 @@ impl TraceableAdjustment {
     }
 }
 
+impl serde::Serialize for TraceableAdjustment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("issue_status", &self.issue_status)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional("traceable_adjustment_items", &self.traceable_adjustment_items)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableAdjustment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableAdjustment {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut issue_status = None;
+        let mut product_id = None;
+        let mut traceable_adjustment_items = None;
+        loop {
+            match fields.next_key()? {
+                Some("issue_status") => fields.lenient_option(&mut issue_status)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("traceable_adjustment_items") => {
+                    fields.next_value(&mut traceable_adjustment_items)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            issue_status: issue_status.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            traceable_adjustment_items: traceable_adjustment_items.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// This resource returns traceable item balances for a warehouse holding of a product. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentItemBalance {
     /// The additional reference for the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// The allocated quantity of the allocation record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_allocated: Option<bool>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Received date. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TraceableAdjustmentItemBalance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableAdjustmentItemBalance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableAdjustmentItemBalance {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_reference = None;
+        let mut allocated_quantity = None;
+        let mut bin_item_id = None;
+        let mut bin_name = None;
+        let mut identification_no = None;
+        let mut is_allocated = None;
+        let mut quantity = None;
+        let mut receipt_date = None;
+        let mut sell_by_date = None;
+        let mut supplier_reference = None;
+        let mut traceable_bin_item_id = None;
+        let mut traceable_item_id = None;
+        let mut use_by_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("allocated_quantity") => {
+                    fields.lenient_option(&mut allocated_quantity)?
+                }
+                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
+                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("traceable_bin_item_id") => {
+                    fields.lenient_option(&mut traceable_bin_item_id)?
+                }
+                Some("traceable_item_id") => {
+                    fields.lenient_option(&mut traceable_item_id)?
+                }
+                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_reference: additional_reference.unwrap_or_default(),
+            allocated_quantity: allocated_quantity.unwrap_or_default(),
+            bin_item_id: bin_item_id.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            is_allocated: is_allocated.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            receipt_date: receipt_date.unwrap_or_default(),
+            sell_by_date: sell_by_date.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
+            traceable_item_id: traceable_item_id.unwrap_or_default(),
+            use_by_date: use_by_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentTraceableAdjustmentItems {
     /// The date of the traceable movement activity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_date: Option<sage_core::types::DateTime>,
     /// The additional reference for the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// Available quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// The name of the bin at which the traceable item is kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<sage_core::types::DateTime>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// True if the traceable item is allocated; false otherwise.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_allocated: Option<bool>,
     /// The purchase order number for traceable items which were recieved from POP order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub purchase_order_no: Option<String>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The traceable item receipt date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_date: Option<sage_core::types::DateTime>,
     /// The sell by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Split batch items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split_batch_items: Option<
         Vec<TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems>,
     >,
     /// The supplier reference for traceable items which were recieved from POP order.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplier_reference: Option<String>,
     /// Traceable item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// The name of the warehouse at which the traceable item is kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl serde::Serialize for TraceableAdjustmentTraceableAdjustmentItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("activity_date", &self.activity_date)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional_number("available_quantity", &self.available_quantity)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional("is_allocated", &self.is_allocated)?;
+        map.optional("purchase_order_no", &self.purchase_order_no)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("receipt_date", &self.receipt_date)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("split_batch_items", &self.split_batch_items)?;
+        map.optional("supplier_reference", &self.supplier_reference)?;
+        map.optional("traceable_item_id", &self.traceable_item_id)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableAdjustmentTraceableAdjustmentItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for TraceableAdjustmentTraceableAdjustmentItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut activity_date = None;
+        let mut additional_reference = None;
+        let mut available_quantity = None;
+        let mut bin_name = None;
+        let mut identification_no = None;
+        let mut is_allocated = None;
+        let mut purchase_order_no = None;
+        let mut quantity = None;
+        let mut receipt_date = None;
+        let mut sell_by_date = None;
+        let mut split_batch_items = None;
+        let mut supplier_reference = None;
+        let mut traceable_item_id = None;
+        let mut use_by_date = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("activity_date") => fields.next_value(&mut activity_date)?,
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("available_quantity") => {
+                    fields.lenient_option(&mut available_quantity)?
+                }
+                Some("bin_name") => fields.next_value(&mut bin_name)?,
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("is_allocated") => fields.lenient_option(&mut is_allocated)?,
+                Some("purchase_order_no") => {
+                    fields.lenient_option(&mut purchase_order_no)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("receipt_date") => fields.next_value(&mut receipt_date)?,
+                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
+                Some("split_batch_items") => fields.next_value(&mut split_batch_items)?,
+                Some("supplier_reference") => {
+                    fields.lenient_option(&mut supplier_reference)?
+                }
+                Some("traceable_item_id") => {
+                    fields.lenient_option(&mut traceable_item_id)?
+                }
+                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
+                Some("warehouse_name") => fields.next_value(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            activity_date: activity_date.unwrap_or_default(),
+            additional_reference: additional_reference.unwrap_or_default(),
+            available_quantity: available_quantity.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            is_allocated: is_allocated.unwrap_or_default(),
+            purchase_order_no: purchase_order_no.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            receipt_date: receipt_date.unwrap_or_default(),
+            sell_by_date: sell_by_date.unwrap_or_default(),
+            split_batch_items: split_batch_items.unwrap_or_default(),
+            supplier_reference: supplier_reference.unwrap_or_default(),
+            traceable_item_id: traceable_item_id.unwrap_or_default(),
+            use_by_date: use_by_date.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     /// The additional reference for the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_reference: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub identification_no: Option<String>,
     /// Adjustment quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The sell by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// The use by date of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("additional_reference", &self.additional_reference)?;
+        map.optional("identification_no", &self.identification_no)?;
+        map.optional_number("quantity", &self.quantity)?;
+        map.optional("sell_by_date", &self.sell_by_date)?;
+        map.optional("use_by_date", &self.use_by_date)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields
+for TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut additional_reference = None;
+        let mut identification_no = None;
+        let mut quantity = None;
+        let mut sell_by_date = None;
+        let mut use_by_date = None;
+        loop {
+            match fields.next_key()? {
+                Some("additional_reference") => {
+                    fields.lenient_option(&mut additional_reference)?
+                }
+                Some("identification_no") => {
+                    fields.lenient_option(&mut identification_no)?
+                }
+                Some("quantity") => fields.lenient_option(&mut quantity)?,
+                Some("sell_by_date") => fields.next_value(&mut sell_by_date)?,
+                Some("use_by_date") => fields.next_value(&mut use_by_date)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            additional_reference: additional_reference.unwrap_or_default(),
+            identification_no: identification_no.unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
+            sell_by_date: sell_by_date.unwrap_or_default(),
+            use_by_date: use_by_date.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.
 ///
 /// The API endpoint returns details of the traceable issue status types.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableIssueStatusType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableIssueStatusType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableIssueStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableIssueStatusType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a allocation record for a product. There is no default sort (orderby). (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemAllocationRecord {
     /// The allocated quantity of the allocation record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The reference of what the product is allocated to.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_to: Option<String>,
     /// Allocation balance record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_balance_id: Option<i64>,
     /// The allocation date of the allocation record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// The order number of the allocation record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub order_no: Option<String>,
     /// Traceable allocation balance record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_allocation_bal_id: Option<i64>,
     /// Traceable bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the allocation of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableItemAllocationRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional_number("allocated_quantity", &self.allocated_quantity)?;
+        map.optional("allocated_to", &self.allocated_to)?;
+        map.optional("allocation_balance_id", &self.allocation_balance_id)?;
+        map.optional("allocation_date", &self.allocation_date)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional("order_no", &self.order_no)?;
+        map.optional("traceable_allocation_bal_id", &self.traceable_allocation_bal_id)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableItemAllocationRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableItemAllocationRecord {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut allocated_quantity = None;
+        let mut allocated_to = None;
+        let mut allocation_balance_id = None;
+        let mut allocation_date = None;
+        let mut bin_name = None;
+        let mut order_no = None;
+        let mut traceable_allocation_bal_id = None;
+        let mut traceable_bin_item_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("allocated_quantity") => {
+                    fields.lenient_option(&mut allocated_quantity)?
+                }
+                Some("allocated_to") => fields.lenient_option(&mut allocated_to)?,
+                Some("allocation_balance_id") => {
+                    fields.lenient_option(&mut allocation_balance_id)?
+                }
+                Some("allocation_date") => fields.next_value(&mut allocation_date)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("order_no") => fields.lenient_option(&mut order_no)?,
+                Some("traceable_allocation_bal_id") => {
+                    fields.lenient_option(&mut traceable_allocation_bal_id)?
+                }
+                Some("traceable_bin_item_id") => {
+                    fields.lenient_option(&mut traceable_bin_item_id)?
+                }
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            allocated_quantity: allocated_quantity.unwrap_or_default(),
+            allocated_to: allocated_to.unwrap_or_default(),
+            allocation_balance_id: allocation_balance_id.unwrap_or_default(),
+            allocation_date: allocation_date.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            order_no: order_no.unwrap_or_default(),
+            traceable_allocation_bal_id: traceable_allocation_bal_id.unwrap_or_default(),
+            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a movement history record for a product. There is no default sort (orderby). (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemHistoryRecord {
     /// The GRN number of the product history record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub despatch_receipt_grn_no: Option<String>,
     /// Product traceable history record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// The user that created the product history record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub received_issued_by: Option<String>,
     /// The date of the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_issued_date: Option<sage_core::types::DateTime>,
     /// The quantity of the product history record.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub received_issued_quantity: Option<sage_core::types::Decimal>,
     /// The order number of the product history record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sales_purchase_order_no: Option<String>,
     /// The trader name of the product history record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_name: Option<String>,
     /// The trader reference of the product history record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub trader_reference: Option<String>,
     /// The transaction history type of the product history record.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub transaction_history_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for TraceableItemHistoryRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("despatch_receipt_grn_no", &self.despatch_receipt_grn_no)?;
+        map.optional("id", &self.id)?;
+        map.optional("received_issued_by", &self.received_issued_by)?;
+        map.optional("received_issued_date", &self.received_issued_date)?;
+        map.optional_number("received_issued_quantity", &self.received_issued_quantity)?;
+        map.optional("sales_purchase_order_no", &self.sales_purchase_order_no)?;
+        map.optional("trader_name", &self.trader_name)?;
+        map.optional("trader_reference", &self.trader_reference)?;
+        map.optional("transaction_history_type", &self.transaction_history_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableItemHistoryRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableItemHistoryRecord {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut despatch_receipt_grn_no = None;
+        let mut id = None;
+        let mut received_issued_by = None;
+        let mut received_issued_date = None;
+        let mut received_issued_quantity = None;
+        let mut sales_purchase_order_no = None;
+        let mut trader_name = None;
+        let mut trader_reference = None;
+        let mut transaction_history_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("despatch_receipt_grn_no") => {
+                    fields.lenient_option(&mut despatch_receipt_grn_no)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("received_issued_by") => {
+                    fields.lenient_option(&mut received_issued_by)?
+                }
+                Some("received_issued_date") => {
+                    fields.next_value(&mut received_issued_date)?
+                }
+                Some("received_issued_quantity") => {
+                    fields.lenient_option(&mut received_issued_quantity)?
+                }
+                Some("sales_purchase_order_no") => {
+                    fields.lenient_option(&mut sales_purchase_order_no)?
+                }
+                Some("trader_name") => fields.lenient_option(&mut trader_name)?,
+                Some("trader_reference") => fields.lenient_option(&mut trader_reference)?,
+                Some("transaction_history_type") => {
+                    fields.lenient_option(&mut transaction_history_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            despatch_receipt_grn_no: despatch_receipt_grn_no.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            received_issued_by: received_issued_by.unwrap_or_default(),
+            received_issued_date: received_issued_date.unwrap_or_default(),
+            received_issued_quantity: received_issued_quantity.unwrap_or_default(),
+            sales_purchase_order_no: sales_purchase_order_no.unwrap_or_default(),
+            trader_name: trader_name.unwrap_or_default(),
+            trader_reference: trader_reference.unwrap_or_default(),
+            transaction_history_type: transaction_history_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// This resource returns a location record for a product. There is no default sort (orderby). (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemLocationRecord {
     /// Bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the location of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_name: Option<String>,
     /// Quantity in stock for this traceable bin item.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bin_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total goods in quantity minus goods out quantity minus allocated quantity minus reserved quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Traceable bin item record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the location of a product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for TraceableItemLocationRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_item_id", &self.bin_item_id)?;
+        map.optional("bin_name", &self.bin_name)?;
+        map.optional_number("bin_quantity_in_stock", &self.bin_quantity_in_stock)?;
+        map.optional_number("free_stock_available", &self.free_stock_available)?;
+        map.optional("traceable_bin_item_id", &self.traceable_bin_item_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableItemLocationRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableItemLocationRecord {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_item_id = None;
+        let mut bin_name = None;
+        let mut bin_quantity_in_stock = None;
+        let mut free_stock_available = None;
+        let mut traceable_bin_item_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_item_id") => fields.lenient_option(&mut bin_item_id)?,
+                Some("bin_name") => fields.lenient_option(&mut bin_name)?,
+                Some("bin_quantity_in_stock") => {
+                    fields.lenient_option(&mut bin_quantity_in_stock)?
+                }
+                Some("free_stock_available") => {
+                    fields.lenient_option(&mut free_stock_available)?
+                }
+                Some("traceable_bin_item_id") => {
+                    fields.lenient_option(&mut traceable_bin_item_id)?
+                }
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_item_id: bin_item_id.unwrap_or_default(),
+            bin_name: bin_name.unwrap_or_default(),
+            bin_quantity_in_stock: bin_quantity_in_stock.unwrap_or_default(),
+            free_stock_available: free_stock_available.unwrap_or_default(),
+            traceable_bin_item_id: traceable_bin_item_id.unwrap_or_default(),
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of assigned traceable items for a product that can be amended.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7080,14 +10117,47 @@ impl TraceableItemsAmendTraceableItemsRequest {
     }
 }
 
+impl serde::Serialize for TraceableItemsAmendTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableItemsAmendTraceableItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableItemsAmendTraceableItemsRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut product_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            product_id: fields.required(product_id, "product_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Returns a list of unassigned traceable items for a product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceableItemsAssignTraceableItemsRequest {
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7101,463 +10171,344 @@ impl TraceableItemsAssignTraceableItemsRequest {
     }
 }
 
+impl serde::Serialize for TraceableItemsAssignTraceableItemsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.field("product_id", &self.product_id)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableItemsAssignTraceableItemsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableItemsAssignTraceableItemsRequest {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut product_id = None;
+        loop {
+            match fields.next_key()? {
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            product_id: fields.required(product_id, "product_id")?,
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
 ///
 /// The API endpoint returns details of the traceable types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for TraceableType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TraceableType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for TraceableType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The units of measure in which products are stored as well as those used when buying or selling products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unit {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Whether this unit is the 'Each' value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub each_value: Option<bool>,
     /// Unit record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::UnitId>,
     /// The multiple of base unit.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// Unit name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("each_value", &self.each_value)?;
+        map.optional("id", &self.id)?;
+        map.optional_number("multiple_of_base_unit", &self.multiple_of_base_unit)?;
+        map.optional("name", &self.name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Unit {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut each_value = None;
+        let mut id = None;
+        let mut multiple_of_base_unit = None;
+        let mut name = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("each_value") => fields.lenient_option(&mut each_value)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("multiple_of_base_unit") => {
+                    fields.lenient_option(&mut multiple_of_base_unit)?
+                }
+                Some("name") => fields.lenient_option(&mut name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            each_value: each_value.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            multiple_of_base_unit: multiple_of_base_unit.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
 ///
 /// The API endpoint returns details of the unit of measure types that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnitType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for UnitType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UnitType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for UnitType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// All stock within Sage 200, regardless of type (Stock, Service/labour, or Miscellaneous), requires a holding location. By default, the HOME warehouse is created within Sage 200, you can then create your own warehouses.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Warehouse {
     /// Warehouse address line 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_1: Option<String>,
     /// Warehouse address line 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_2: Option<String>,
     /// Warehouse address line 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_3: Option<String>,
     /// Warehouse address line 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub address_4: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<WarehouseBomSettings>,
     /// Warehouse city.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub city: Option<String>,
     /// Warehouse contact.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub contact: Option<String>,
     /// Warehouse country.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country: Option<String>,
     /// Warehouse country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse country code Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Warehouse county.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Warehouse description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Warehouse email address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub email: Option<String>,
     /// Warehouse fax number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fax_number: Option<String>,
     /// Warehouse record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Warehouse postal name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_name: Option<String>,
     /// Warehouse post code.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postcode: Option<String>,
     /// Spare bool 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_1: Option<sage_core::types::DateTime>,
     /// Spare date 2 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_2: Option<sage_core::types::DateTime>,
     /// Spare date 3 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_3: Option<sage_core::types::DateTime>,
     /// Spare date 4 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_4: Option<sage_core::types::DateTime>,
     /// Spare date 5 (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub spare_text_9: Option<String>,
     /// Warehouse telephone number.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub telephone_number: Option<String>,
     /// Indicates that the warehouse is used for sales trading (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_for_sales_trading: Option<bool>,
     /// The warehouse type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_type: Option<String>,
     /// Warehouse web address.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7624,29 +10575,311 @@ impl Warehouse {
     }
 }
 
+impl serde::Serialize for Warehouse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("address_1", &self.address_1)?;
+        map.optional("address_2", &self.address_2)?;
+        map.optional("address_3", &self.address_3)?;
+        map.optional("address_4", &self.address_4)?;
+        map.optional("bom_settings", &self.bom_settings)?;
+        map.optional("city", &self.city)?;
+        map.optional("contact", &self.contact)?;
+        map.optional("country", &self.country)?;
+        map.optional("country_code", &self.country_code)?;
+        map.optional("country_code_id", &self.country_code_id)?;
+        map.optional("county", &self.county)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional("description", &self.description)?;
+        map.optional("email", &self.email)?;
+        map.optional("fax_number", &self.fax_number)?;
+        map.optional("id", &self.id)?;
+        map.field("name", &self.name)?;
+        map.optional("postal_name", &self.postal_name)?;
+        map.optional("postcode", &self.postcode)?;
+        map.optional("spare_bool_1", &self.spare_bool_1)?;
+        map.optional("spare_bool_2", &self.spare_bool_2)?;
+        map.optional("spare_bool_3", &self.spare_bool_3)?;
+        map.optional("spare_bool_4", &self.spare_bool_4)?;
+        map.optional("spare_bool_5", &self.spare_bool_5)?;
+        map.optional("spare_date_1", &self.spare_date_1)?;
+        map.optional("spare_date_2", &self.spare_date_2)?;
+        map.optional("spare_date_3", &self.spare_date_3)?;
+        map.optional("spare_date_4", &self.spare_date_4)?;
+        map.optional("spare_date_5", &self.spare_date_5)?;
+        map.optional_number("spare_number_1", &self.spare_number_1)?;
+        map.optional_number("spare_number_10", &self.spare_number_10)?;
+        map.optional_number("spare_number_2", &self.spare_number_2)?;
+        map.optional_number("spare_number_3", &self.spare_number_3)?;
+        map.optional_number("spare_number_4", &self.spare_number_4)?;
+        map.optional_number("spare_number_5", &self.spare_number_5)?;
+        map.optional_number("spare_number_6", &self.spare_number_6)?;
+        map.optional_number("spare_number_7", &self.spare_number_7)?;
+        map.optional_number("spare_number_8", &self.spare_number_8)?;
+        map.optional_number("spare_number_9", &self.spare_number_9)?;
+        map.optional("spare_text_1", &self.spare_text_1)?;
+        map.optional("spare_text_10", &self.spare_text_10)?;
+        map.optional("spare_text_2", &self.spare_text_2)?;
+        map.optional("spare_text_3", &self.spare_text_3)?;
+        map.optional("spare_text_4", &self.spare_text_4)?;
+        map.optional("spare_text_5", &self.spare_text_5)?;
+        map.optional("spare_text_6", &self.spare_text_6)?;
+        map.optional("spare_text_7", &self.spare_text_7)?;
+        map.optional("spare_text_8", &self.spare_text_8)?;
+        map.optional("spare_text_9", &self.spare_text_9)?;
+        map.optional("telephone_number", &self.telephone_number)?;
+        map.optional("use_for_sales_trading", &self.use_for_sales_trading)?;
+        map.optional("warehouse_type", &self.warehouse_type)?;
+        map.optional("website", &self.website)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Warehouse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for Warehouse {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut address_3 = None;
+        let mut address_4 = None;
+        let mut bom_settings = None;
+        let mut city = None;
+        let mut contact = None;
+        let mut country = None;
+        let mut country_code = None;
+        let mut country_code_id = None;
+        let mut county = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut description = None;
+        let mut email = None;
+        let mut fax_number = None;
+        let mut id = None;
+        let mut name = None;
+        let mut postal_name = None;
+        let mut postcode = None;
+        let mut spare_bool_1 = None;
+        let mut spare_bool_2 = None;
+        let mut spare_bool_3 = None;
+        let mut spare_bool_4 = None;
+        let mut spare_bool_5 = None;
+        let mut spare_date_1 = None;
+        let mut spare_date_2 = None;
+        let mut spare_date_3 = None;
+        let mut spare_date_4 = None;
+        let mut spare_date_5 = None;
+        let mut spare_number_1 = None;
+        let mut spare_number_10 = None;
+        let mut spare_number_2 = None;
+        let mut spare_number_3 = None;
+        let mut spare_number_4 = None;
+        let mut spare_number_5 = None;
+        let mut spare_number_6 = None;
+        let mut spare_number_7 = None;
+        let mut spare_number_8 = None;
+        let mut spare_number_9 = None;
+        let mut spare_text_1 = None;
+        let mut spare_text_10 = None;
+        let mut spare_text_2 = None;
+        let mut spare_text_3 = None;
+        let mut spare_text_4 = None;
+        let mut spare_text_5 = None;
+        let mut spare_text_6 = None;
+        let mut spare_text_7 = None;
+        let mut spare_text_8 = None;
+        let mut spare_text_9 = None;
+        let mut telephone_number = None;
+        let mut use_for_sales_trading = None;
+        let mut warehouse_type = None;
+        let mut website = None;
+        loop {
+            match fields.next_key()? {
+                Some("address_1") => fields.lenient_option(&mut address_1)?,
+                Some("address_2") => fields.lenient_option(&mut address_2)?,
+                Some("address_3") => fields.lenient_option(&mut address_3)?,
+                Some("address_4") => fields.lenient_option(&mut address_4)?,
+                Some("bom_settings") => fields.next_value(&mut bom_settings)?,
+                Some("city") => fields.lenient_option(&mut city)?,
+                Some("contact") => fields.lenient_option(&mut contact)?,
+                Some("country") => fields.lenient_option(&mut country)?,
+                Some("country_code") => fields.next_value(&mut country_code)?,
+                Some("country_code_id") => fields.lenient_option(&mut country_code_id)?,
+                Some("county") => fields.lenient_option(&mut county)?,
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("email") => fields.lenient_option(&mut email)?,
+                Some("fax_number") => fields.lenient_option(&mut fax_number)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("name") => fields.lenient_value(&mut name)?,
+                Some("postal_name") => fields.lenient_option(&mut postal_name)?,
+                Some("postcode") => fields.lenient_option(&mut postcode)?,
+                Some("spare_bool_1") => fields.lenient_option(&mut spare_bool_1)?,
+                Some("spare_bool_2") => fields.lenient_option(&mut spare_bool_2)?,
+                Some("spare_bool_3") => fields.lenient_option(&mut spare_bool_3)?,
+                Some("spare_bool_4") => fields.lenient_option(&mut spare_bool_4)?,
+                Some("spare_bool_5") => fields.lenient_option(&mut spare_bool_5)?,
+                Some("spare_date_1") => fields.next_value(&mut spare_date_1)?,
+                Some("spare_date_2") => fields.next_value(&mut spare_date_2)?,
+                Some("spare_date_3") => fields.next_value(&mut spare_date_3)?,
+                Some("spare_date_4") => fields.next_value(&mut spare_date_4)?,
+                Some("spare_date_5") => fields.next_value(&mut spare_date_5)?,
+                Some("spare_number_1") => fields.lenient_option(&mut spare_number_1)?,
+                Some("spare_number_10") => fields.lenient_option(&mut spare_number_10)?,
+                Some("spare_number_2") => fields.lenient_option(&mut spare_number_2)?,
+                Some("spare_number_3") => fields.lenient_option(&mut spare_number_3)?,
+                Some("spare_number_4") => fields.lenient_option(&mut spare_number_4)?,
+                Some("spare_number_5") => fields.lenient_option(&mut spare_number_5)?,
+                Some("spare_number_6") => fields.lenient_option(&mut spare_number_6)?,
+                Some("spare_number_7") => fields.lenient_option(&mut spare_number_7)?,
+                Some("spare_number_8") => fields.lenient_option(&mut spare_number_8)?,
+                Some("spare_number_9") => fields.lenient_option(&mut spare_number_9)?,
+                Some("spare_text_1") => fields.lenient_option(&mut spare_text_1)?,
+                Some("spare_text_10") => fields.lenient_option(&mut spare_text_10)?,
+                Some("spare_text_2") => fields.lenient_option(&mut spare_text_2)?,
+                Some("spare_text_3") => fields.lenient_option(&mut spare_text_3)?,
+                Some("spare_text_4") => fields.lenient_option(&mut spare_text_4)?,
+                Some("spare_text_5") => fields.lenient_option(&mut spare_text_5)?,
+                Some("spare_text_6") => fields.lenient_option(&mut spare_text_6)?,
+                Some("spare_text_7") => fields.lenient_option(&mut spare_text_7)?,
+                Some("spare_text_8") => fields.lenient_option(&mut spare_text_8)?,
+                Some("spare_text_9") => fields.lenient_option(&mut spare_text_9)?,
+                Some("telephone_number") => fields.lenient_option(&mut telephone_number)?,
+                Some("use_for_sales_trading") => {
+                    fields.lenient_option(&mut use_for_sales_trading)?
+                }
+                Some("warehouse_type") => fields.lenient_option(&mut warehouse_type)?,
+                Some("website") => fields.lenient_option(&mut website)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            address_3: address_3.unwrap_or_default(),
+            address_4: address_4.unwrap_or_default(),
+            bom_settings: bom_settings.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            contact: contact.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            country_code: country_code.unwrap_or_default(),
+            country_code_id: country_code_id.unwrap_or_default(),
+            county: county.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            fax_number: fax_number.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            name: fields.required(name, "name")?,
+            postal_name: postal_name.unwrap_or_default(),
+            postcode: postcode.unwrap_or_default(),
+            spare_bool_1: spare_bool_1.unwrap_or_default(),
+            spare_bool_2: spare_bool_2.unwrap_or_default(),
+            spare_bool_3: spare_bool_3.unwrap_or_default(),
+            spare_bool_4: spare_bool_4.unwrap_or_default(),
+            spare_bool_5: spare_bool_5.unwrap_or_default(),
+            spare_date_1: spare_date_1.unwrap_or_default(),
+            spare_date_2: spare_date_2.unwrap_or_default(),
+            spare_date_3: spare_date_3.unwrap_or_default(),
+            spare_date_4: spare_date_4.unwrap_or_default(),
+            spare_date_5: spare_date_5.unwrap_or_default(),
+            spare_number_1: spare_number_1.unwrap_or_default(),
+            spare_number_10: spare_number_10.unwrap_or_default(),
+            spare_number_2: spare_number_2.unwrap_or_default(),
+            spare_number_3: spare_number_3.unwrap_or_default(),
+            spare_number_4: spare_number_4.unwrap_or_default(),
+            spare_number_5: spare_number_5.unwrap_or_default(),
+            spare_number_6: spare_number_6.unwrap_or_default(),
+            spare_number_7: spare_number_7.unwrap_or_default(),
+            spare_number_8: spare_number_8.unwrap_or_default(),
+            spare_number_9: spare_number_9.unwrap_or_default(),
+            spare_text_1: spare_text_1.unwrap_or_default(),
+            spare_text_10: spare_text_10.unwrap_or_default(),
+            spare_text_2: spare_text_2.unwrap_or_default(),
+            spare_text_3: spare_text_3.unwrap_or_default(),
+            spare_text_4: spare_text_4.unwrap_or_default(),
+            spare_text_5: spare_text_5.unwrap_or_default(),
+            spare_text_6: spare_text_6.unwrap_or_default(),
+            spare_text_7: spare_text_7.unwrap_or_default(),
+            spare_text_8: spare_text_8.unwrap_or_default(),
+            spare_text_9: spare_text_9.unwrap_or_default(),
+            telephone_number: telephone_number.unwrap_or_default(),
+            use_for_sales_trading: use_for_sales_trading.unwrap_or_default(),
+            warehouse_type: warehouse_type.unwrap_or_default(),
+            website: website.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The BOM related settings for the warehouse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseBomSettings {
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Allows the warehouse to be available in BOM processes such as trial kitting, allocation and building items (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_component_source: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for WarehouseBomSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("id", &self.id)?;
+        map.optional("is_component_source", &self.is_component_source)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WarehouseBomSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for WarehouseBomSettings {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut date_time_created = None;
+        let mut id = None;
+        let mut is_component_source = None;
+        loop {
+            match fields.next_key()? {
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_component_source") => {
+                    fields.lenient_option(&mut is_component_source)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            date_time_created: date_time_created.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_component_source: is_component_source.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
@@ -7654,182 +10887,63 @@ pub struct WarehouseBomSettings {
 /// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WarehouseHolding {
     /// The stock holding details for each bin in the warehouse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_holdings: Option<Vec<BinHolding>>,
     /// Confirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// The date and time this entity was created (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// The date and time this entity was last updated (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Total confirmed and unconfirmed stock quantity minus allocated quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus allocated and reserved quantities.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<super::ids::WarehouseHoldingId>,
     /// True if the item is a built or built/bought item and that warehouse is marked as the default manufacturing warehouse; otherwise false.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_default_manufacturing_warehouse: Option<bool>,
     /// When updating an existing product, whether to delete this warehouse holding from the collection of product warehouse holdings.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_to_delete: Option<bool>,
     /// Maximum stock quantity level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub maximum_level: Option<sage_core::types::Decimal>,
     /// Minimum stock quantity level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub minimum_level: Option<sage_core::types::Decimal>,
     /// Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Allocated bill of materials quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus reserved quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
     /// Total stock on order.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Reorder stock level.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The warehouse holding status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WarehouseHoldingStatus>,
     /// Unconfirmed stock quantity.
-    #[serde(
-        serialize_with = "sage_core::types::decimal_number::option::serialize",
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
     /// Warehouse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_id: super::ids::WarehouseId,
     /// Warehouse name.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
@@ -7872,48 +10986,283 @@ impl WarehouseHolding {
     }
 }
 
+impl serde::Serialize for WarehouseHolding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("bin_holdings", &self.bin_holdings)?;
+        map.optional_number("confirmed_qty_in_stock", &self.confirmed_qty_in_stock)?;
+        map.optional("date_time_created", &self.date_time_created)?;
+        map.optional("date_time_updated", &self.date_time_updated)?;
+        map.optional_number("free_stock_available", &self.free_stock_available)?;
+        map.optional_number(
+            "free_stock_available_less_reserved",
+            &self.free_stock_available_less_reserved,
+        )?;
+        map.optional("id", &self.id)?;
+        map.optional(
+            "is_default_manufacturing_warehouse",
+            &self.is_default_manufacturing_warehouse,
+        )?;
+        map.optional("is_to_delete", &self.is_to_delete)?;
+        map.optional_number("maximum_level", &self.maximum_level)?;
+        map.optional_number("minimum_level", &self.minimum_level)?;
+        map.optional("product", &self.product)?;
+        map.field("product_id", &self.product_id)?;
+        map.optional_number("quantity_allocated", &self.quantity_allocated)?;
+        map.optional_number("quantity_allocated_bom", &self.quantity_allocated_bom)?;
+        map.optional_number("quantity_allocated_sop", &self.quantity_allocated_sop)?;
+        map.optional_number("quantity_allocated_stock", &self.quantity_allocated_stock)?;
+        map.optional_number("quantity_in_stock", &self.quantity_in_stock)?;
+        map.optional_number(
+            "quantity_in_stock_less_reserved",
+            &self.quantity_in_stock_less_reserved,
+        )?;
+        map.optional_number("quantity_on_order", &self.quantity_on_order)?;
+        map.optional_number("quantity_reserved", &self.quantity_reserved)?;
+        map.optional_number("reorder_level", &self.reorder_level)?;
+        map.optional("status", &self.status)?;
+        map.optional_number("unconfirmed_qty_in_stock", &self.unconfirmed_qty_in_stock)?;
+        map.optional("warehouse", &self.warehouse)?;
+        map.field("warehouse_id", &self.warehouse_id)?;
+        map.optional("warehouse_name", &self.warehouse_name)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WarehouseHolding {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for WarehouseHolding {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut bin_holdings = None;
+        let mut confirmed_qty_in_stock = None;
+        let mut date_time_created = None;
+        let mut date_time_updated = None;
+        let mut free_stock_available = None;
+        let mut free_stock_available_less_reserved = None;
+        let mut id = None;
+        let mut is_default_manufacturing_warehouse = None;
+        let mut is_to_delete = None;
+        let mut maximum_level = None;
+        let mut minimum_level = None;
+        let mut product = None;
+        let mut product_id = None;
+        let mut quantity_allocated = None;
+        let mut quantity_allocated_bom = None;
+        let mut quantity_allocated_sop = None;
+        let mut quantity_allocated_stock = None;
+        let mut quantity_in_stock = None;
+        let mut quantity_in_stock_less_reserved = None;
+        let mut quantity_on_order = None;
+        let mut quantity_reserved = None;
+        let mut reorder_level = None;
+        let mut status = None;
+        let mut unconfirmed_qty_in_stock = None;
+        let mut warehouse = None;
+        let mut warehouse_id = None;
+        let mut warehouse_name = None;
+        loop {
+            match fields.next_key()? {
+                Some("bin_holdings") => fields.next_value(&mut bin_holdings)?,
+                Some("confirmed_qty_in_stock") => {
+                    fields.lenient_option(&mut confirmed_qty_in_stock)?
+                }
+                Some("date_time_created") => fields.next_value(&mut date_time_created)?,
+                Some("date_time_updated") => fields.next_value(&mut date_time_updated)?,
+                Some("free_stock_available") => {
+                    fields.lenient_option(&mut free_stock_available)?
+                }
+                Some("free_stock_available_less_reserved") => {
+                    fields.lenient_option(&mut free_stock_available_less_reserved)?
+                }
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("is_default_manufacturing_warehouse") => {
+                    fields.lenient_option(&mut is_default_manufacturing_warehouse)?
+                }
+                Some("is_to_delete") => fields.lenient_option(&mut is_to_delete)?,
+                Some("maximum_level") => fields.lenient_option(&mut maximum_level)?,
+                Some("minimum_level") => fields.lenient_option(&mut minimum_level)?,
+                Some("product") => fields.next_value(&mut product)?,
+                Some("product_id") => fields.lenient_value(&mut product_id)?,
+                Some("quantity_allocated") => {
+                    fields.lenient_option(&mut quantity_allocated)?
+                }
+                Some("quantity_allocated_bom") => {
+                    fields.lenient_option(&mut quantity_allocated_bom)?
+                }
+                Some("quantity_allocated_sop") => {
+                    fields.lenient_option(&mut quantity_allocated_sop)?
+                }
+                Some("quantity_allocated_stock") => {
+                    fields.lenient_option(&mut quantity_allocated_stock)?
+                }
+                Some("quantity_in_stock") => {
+                    fields.lenient_option(&mut quantity_in_stock)?
+                }
+                Some("quantity_in_stock_less_reserved") => {
+                    fields.lenient_option(&mut quantity_in_stock_less_reserved)?
+                }
+                Some("quantity_on_order") => {
+                    fields.lenient_option(&mut quantity_on_order)?
+                }
+                Some("quantity_reserved") => {
+                    fields.lenient_option(&mut quantity_reserved)?
+                }
+                Some("reorder_level") => fields.lenient_option(&mut reorder_level)?,
+                Some("status") => fields.next_value(&mut status)?,
+                Some("unconfirmed_qty_in_stock") => {
+                    fields.lenient_option(&mut unconfirmed_qty_in_stock)?
+                }
+                Some("warehouse") => fields.next_value(&mut warehouse)?,
+                Some("warehouse_id") => fields.lenient_value(&mut warehouse_id)?,
+                Some("warehouse_name") => fields.lenient_option(&mut warehouse_name)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            bin_holdings: bin_holdings.unwrap_or_default(),
+            confirmed_qty_in_stock: confirmed_qty_in_stock.unwrap_or_default(),
+            date_time_created: date_time_created.unwrap_or_default(),
+            date_time_updated: date_time_updated.unwrap_or_default(),
+            free_stock_available: free_stock_available.unwrap_or_default(),
+            free_stock_available_less_reserved: free_stock_available_less_reserved
+                .unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            is_default_manufacturing_warehouse: is_default_manufacturing_warehouse
+                .unwrap_or_default(),
+            is_to_delete: is_to_delete.unwrap_or_default(),
+            maximum_level: maximum_level.unwrap_or_default(),
+            minimum_level: minimum_level.unwrap_or_default(),
+            product: product.unwrap_or_default(),
+            product_id: fields.required(product_id, "product_id")?,
+            quantity_allocated: quantity_allocated.unwrap_or_default(),
+            quantity_allocated_bom: quantity_allocated_bom.unwrap_or_default(),
+            quantity_allocated_sop: quantity_allocated_sop.unwrap_or_default(),
+            quantity_allocated_stock: quantity_allocated_stock.unwrap_or_default(),
+            quantity_in_stock: quantity_in_stock.unwrap_or_default(),
+            quantity_in_stock_less_reserved: quantity_in_stock_less_reserved
+                .unwrap_or_default(),
+            quantity_on_order: quantity_on_order.unwrap_or_default(),
+            quantity_reserved: quantity_reserved.unwrap_or_default(),
+            reorder_level: reorder_level.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            unconfirmed_qty_in_stock: unconfirmed_qty_in_stock.unwrap_or_default(),
+            warehouse: warehouse.unwrap_or_default(),
+            warehouse_id: fields.required(warehouse_id, "warehouse_id")?,
+            warehouse_name: warehouse_name.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The warehouse holding status.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseHoldingStatus {
     /// The exception type thrown when attempting to remove a warehouse which cannot be removed.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delete_exception_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
+impl serde::Serialize for WarehouseHoldingStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("delete_exception_type", &self.delete_exception_type)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WarehouseHoldingStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for WarehouseHoldingStatus {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut delete_exception_type = None;
+        loop {
+            match fields.next_key()? {
+                Some("delete_exception_type") => {
+                    fields.lenient_option(&mut delete_exception_type)?
+                }
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            delete_exception_type: delete_exception_type.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
 /// The warehouse type.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseType {
     /// Enum description.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl serde::Serialize for WarehouseType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = sage_core::types::model::Entries::new(serializer)?;
+        map.optional("description", &self.description)?;
+        map.optional("id", &self.id)?;
+        map.optional("value", &self.value)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WarehouseType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        sage_core::types::model::deserialize(deserializer)
+    }
+}
+
+impl sage_core::types::model::FromFields for WarehouseType {
+    fn from_fields<'de, A: serde::de::MapAccess<'de>>(
+        mut fields: sage_core::types::model::Fields<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut description = None;
+        let mut id = None;
+        let mut value = None;
+        loop {
+            match fields.next_key()? {
+                Some("description") => fields.lenient_option(&mut description)?,
+                Some("id") => fields.lenient_option(&mut id)?,
+                Some("value") => fields.lenient_option(&mut value)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            id: id.unwrap_or_default(),
+            value: value.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
 }
 
 /// Alternative Product Views

@@ -1,0 +1,214 @@
+//! The one-pass reader against serde's derive with `#[serde(flatten)]`, which it replaces: the same
+//! bodies must give the same values and the same errors.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::*;
+use crate::types::{lenient, Date, Decimal};
+
+/// Written as the generator writes a model.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    count: i64,
+    limit: Option<Decimal>,
+    tags: Vec<String>,
+    due: Option<Date>,
+    child: Option<Box<Line>>,
+    extra: Extra,
+}
+
+impl serde::Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = Entries::new(serializer)?;
+        map.field("Count", &self.count)?;
+        map.optional_number("Limit", &self.limit)?;
+        map.field("Tags", &self.tags)?;
+        map.optional("Due", &self.due)?;
+        map.optional("Child", &self.child)?;
+        map.end(&self.extra)
+    }
+}
+
+impl<'de> Deserialize<'de> for Line {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize(deserializer)
+    }
+}
+
+impl FromFields for Line {
+    fn from_fields<'de, A: MapAccess<'de>>(mut fields: Fields<'de, A>) -> Result<Self, A::Error> {
+        let mut count = None;
+        let mut limit = None;
+        let mut tags = None;
+        let mut due = None;
+        let mut child = None;
+        loop {
+            match fields.next_key()? {
+                Some("Count") => fields.lenient_value(&mut count)?,
+                Some("Limit") => fields.lenient_option(&mut limit)?,
+                Some("Tags") => fields.or_default(&mut tags)?,
+                Some("Due") => fields.next_value(&mut due)?,
+                Some("Child") => fields.next_value(&mut child)?,
+                Some(_) => fields.keep_unknown()?,
+                None => break,
+            }
+        }
+        Ok(Self {
+            count: fields.required(count, "Count")?,
+            limit: limit.unwrap_or_default(),
+            tags: fields.required(tags, "Tags")?,
+            due: due.unwrap_or_default(),
+            child: child.unwrap_or_default(),
+            extra: fields.into_extra(),
+        })
+    }
+}
+
+/// The same model as serde's derive reads it (what generated models used before).
+#[derive(Debug, Deserialize, serde::Serialize)]
+struct Derived {
+    #[serde(rename = "Count", deserialize_with = "lenient::value")]
+    count: i64,
+    #[serde(
+        rename = "Limit",
+        default,
+        deserialize_with = "lenient::option",
+        serialize_with = "crate::types::decimal_number::option::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    limit: Option<Decimal>,
+    #[serde(rename = "Tags", deserialize_with = "lenient::or_default")]
+    tags: Vec<String>,
+    #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
+    due: Option<Date>,
+    #[serde(rename = "Child", default, skip_serializing_if = "Option::is_none")]
+    child: Option<Box<Derived>>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+impl From<Derived> for Line {
+    fn from(derived: Derived) -> Self {
+        Self {
+            count: derived.count,
+            limit: derived.limit,
+            tags: derived.tags,
+            due: derived.due,
+            child: derived.child.map(|child| Box::new(Line::from(*child))),
+            extra: derived.extra,
+        }
+    }
+}
+
+fn line(body: &str) -> Result<Line, String> {
+    lenient::from_slice(body.as_bytes()).map_err(|error: serde_json::Error| error.to_string())
+}
+
+fn derived(body: &str) -> Result<Line, String> {
+    let named_as_line = |error: serde_json::Error| error.to_string().replace("struct Derived", "struct Line");
+    lenient::from_slice::<Derived>(body.as_bytes()).map(Line::from).map_err(named_as_line)
+}
+
+const BODIES: &[&str] = &[
+    r#"{"Count":"42","Limit":" 12.50 ","Tags":null,"Due":"2024-03-01","Notes":"x"}"#,
+    r#"{"Count":null,"Limit":"","Tags":["a"],"Due":null,"Child":null}"#,
+    r#"{"Tags":[],"Count":1.0,"Child":{"Count":"7","Tags":[],"Deep":[1,{"b":null}]}}"#,
+    r#"{"Count":1,"Tags":[],"Balance":98765432109876543.21,"Small":0.1,"Big":123456789012345678901234}"#,
+    r#"{"Count":1,"Tags":[],"Zeta":1,"Alpha":2,"Zeta":3}"#,
+    r#"{"\u0043ount":5,"Tags":[],"T\u00e4g":true}"#,
+    r#"{"Limit":"1"}"#,
+    r#"{"Count":1}"#,
+    r#"{"Count":1,"Tags":[],"Count":2}"#,
+    r#"{"Count":1,"Tags":[],"Limit":null,"Limit":"2"}"#,
+    r#"{"Count":1,"Tags":[],"Child":{"Count":1,"Tags":[],"Child":{"Tags":[]}}}"#,
+    r#"{"Count":"12abc","Tags":[]}"#,
+    r#"{"Count":1,"Tags":[],"Limit":"1,50"}"#,
+    r#"{"Count":1,"Tags":[],"Due":"yesterday"}"#,
+    r#"{"Count":1,"Tags":"a"}"#,
+    r#""not an object""#,
+    r#"[1, 2]"#,
+    r#"{"Count":1,"Tags":[],"Notes":"#,
+];
+
+#[test]
+fn every_body_reads_as_serdes_flatten_derive_reads_it() {
+    for body in BODIES {
+        assert_eq!(line(body), derived(body), "{body}");
+    }
+}
+
+#[test]
+fn drifted_spellings_and_nulls_read_as_lenient_says() {
+    let line = line(BODIES[0]).unwrap();
+    assert_eq!((line.count, line.limit.unwrap().to_string()), (42, "12.50".to_owned()));
+    assert!(line.tags.is_empty());
+    assert_eq!(line.due, Date::from_ymd_opt(2024, 3, 1));
+    let nulls = self::line(BODIES[1]).unwrap();
+    assert_eq!((nulls.count, nulls.limit, nulls.due, nulls.child), (0, None, None, None));
+}
+
+#[test]
+fn unknown_fields_are_kept_with_exact_numbers() {
+    let line = line(BODIES[3]).unwrap();
+    assert_eq!(line.extra.keys().collect::<Vec<_>>(), ["Balance", "Big", "Small"]);
+    assert_eq!(line.extra["Balance"], json!("98765432109876543.21"));
+    assert_eq!(line.extra["Small"], json!(0.1));
+    assert_eq!(line.extra["Big"], json!("123456789012345678901234"));
+    let nested = self::line(BODIES[2]).unwrap();
+    assert_eq!(nested.child.unwrap().extra["Deep"], json!([1, {"b": null}]));
+    let repeated = self::line(BODIES[4]).unwrap();
+    assert_eq!(serde_json::to_value(&repeated.extra).unwrap(), json!({"Alpha": 2, "Zeta": 3}));
+}
+
+#[test]
+fn missing_and_repeated_fields_are_serdes_errors() {
+    assert!(line(BODIES[6]).unwrap_err().starts_with("missing field `Count`"));
+    assert!(line(BODIES[7]).unwrap_err().starts_with("missing field `Tags`"));
+    assert!(line(BODIES[8]).unwrap_err().starts_with("duplicate field `Count`"));
+    assert!(line(BODIES[9]).unwrap_err().starts_with("duplicate field `Limit`"));
+    assert!(line(BODIES[15]).unwrap_err().contains("expected struct Line"));
+}
+
+#[test]
+fn keys_are_borrowed_unless_escaped_and_escaped_keys_still_match() {
+    let key: Key<'_> = serde_json::from_str(r#""Count""#).unwrap();
+    assert!(key.is_borrowed());
+    let escaped: Key<'_> = serde_json::from_str(r#""\u0043ount""#).unwrap();
+    assert_eq!((escaped.as_str(), escaped.is_borrowed()), ("Count", false));
+    let line = line(BODIES[5]).unwrap();
+    assert_eq!(line.count, 5);
+    assert_eq!(line.extra["Täg"], json!(true));
+}
+
+#[test]
+fn errors_name_the_path_of_the_field_that_did_not_fit_as_before() {
+    fn path<T: serde::de::DeserializeOwned + fmt::Debug>(body: &str) -> String {
+        let error =
+            serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(body)).unwrap_err();
+        error.path().to_string()
+    }
+    let body = r#"{"Count":1,"Tags":[],"Child":{"Count":1,"Tags":[],"Limit":"abc"}}"#;
+    assert_eq!(path::<Line>(body), "Child.Limit");
+    for body in [body, r#"{"Count":1,"Tags":[],"Extra":{"a":[1,}}"#, r#"{"Count":1,"Tags":[7]}"#, r#"{"Tags":[]}"#] {
+        assert_eq!(path::<Line>(body), path::<Derived>(body), "{body}");
+    }
+}
+
+#[test]
+fn models_write_back_what_serdes_flatten_derive_wrote() {
+    for body in BODIES {
+        let (Ok(ours), Ok(theirs)) =
+            (lenient::from_slice::<Line>(body.as_bytes()), lenient::from_slice::<Derived>(body.as_bytes()))
+        else {
+            continue;
+        };
+        assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap(), "{body}");
+    }
+    let body = r#"{"Count":1,"Limit":"12345678901234567.89","Tags":["a"],"Due":"2024-03-01","Big":123456789012345678901234,"Alpha":0.1}"#;
+    let written = serde_json::to_string(&line(body).unwrap()).unwrap();
+    assert_eq!(
+        written,
+        r#"{"Count":1,"Limit":12345678901234567.89,"Tags":["a"],"Due":"2024-03-01","Alpha":0.1,"Big":"123456789012345678901234"}"#
+    );
+}
