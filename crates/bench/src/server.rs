@@ -37,7 +37,7 @@ pub fn client(url: &str) -> Client {
     Client::builder(PRODUCT).base_url(url).auth(StaticToken::new("bench-token")).build().expect("client")
 }
 
-/// A contact-like record: a few strings, a decimal and the catch-all map, like generated models.
+/// A contact-like record: a few strings, a decimal and a catch-all map (both paths decode it alike).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
     pub id: String,
