@@ -173,13 +173,7 @@ fn space_items(text: &str) -> String {
 
 /// `mod.rs`: the product constant and one module per area (`common` is not behind a feature).
 pub(crate) fn root_module(product: &Product) -> TokenStream {
-    let modules = product.areas.iter().map(|area| {
-        let module = ident(&area.name);
-        let feature = &area.name;
-        let gate = (area.name != "common").then(|| quote!(#[cfg(feature = #feature)]));
-        let docs = doc_lines(first_line(&area.description));
-        quote!(#docs #gate pub mod #module;)
-    });
+    let modules = area_modules(product);
     let name = &product.name;
     let title = &product.title;
     let base_url = &product.base_url;
@@ -200,7 +194,7 @@ pub(crate) fn root_module(product: &Product) -> TokenStream {
     let description = doc_lines(&product.description);
     let catalog = catalog_modules();
     quote! {
-        #(#modules)*
+        #modules
         #catalog
         pub mod ids;
 
@@ -216,6 +210,18 @@ pub(crate) fn root_module(product: &Product) -> TokenStream {
             paging: sage_core::PagingStyle::#paging,
         };
     }
+}
+
+/// `pub mod <area>;` for each area, behind its feature except `common`.
+fn area_modules(product: &Product) -> TokenStream {
+    let modules = product.areas.iter().map(|area| {
+        let module = ident(&area.name);
+        let feature = &area.name;
+        let gate = (area.name != "common").then(|| quote!(#[cfg(feature = #feature)]));
+        let docs = doc_lines(first_line(&area.description));
+        quote!(#docs #gate pub mod #module;)
+    });
+    quote!(#(#modules)*)
 }
 
 /// The tables of operations and feeds, for tools that call operations by name: compiled only with

@@ -75,16 +75,10 @@ pub fn emit_shared_crate(
     let header = group.schema_dirs();
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), cargo::shared_manifest(group));
-    let modules = source.areas.iter().map(|area| {
-        let module = ident(&area.name);
-        let feature = &area.name;
-        let gate = (area.name != "common").then(|| quote!(#[cfg(feature = #feature)]));
-        let docs = super::doc_lines(super::first_line(&area.description));
-        quote!(#docs #gate pub mod #module;)
-    });
+    let modules = super::area_modules(source);
     let path = format!("{GENERATED_DIR}/mod.rs");
     let catalog = super::catalog_modules();
-    let root = quote!(#(#modules)* #catalog pub mod ids;);
+    let root = quote!(#modules #catalog pub mod ids;);
     files.insert(path.clone(), render(&path, &header, root)?);
     let path = format!("{GENERATED_DIR}/ids.rs");
     files.insert(path.clone(), render(&path, &header, ids::ids_module(&scope.ids))?);
