@@ -17,12 +17,20 @@ pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -
     if response.content_length().is_some_and(|length| length > limit as u64) {
         return Err(BodyError::TooLarge { limit });
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
+    // Most bodies arrive in one chunk: keep it as it is and copy only when a second one comes.
+    let Some(first) = response.chunk().await? else { return Ok(Bytes::new()) };
+    if first.len() > limit {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let Some(second) = response.chunk().await? else { return Ok(first) };
+    let mut body = BytesMut::from(&first[..]);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge { limit });
         }
         body.extend_from_slice(&chunk);
+        next = response.chunk().await?;
     }
     Ok(body.freeze())
 }

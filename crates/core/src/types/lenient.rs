@@ -84,21 +84,10 @@ pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut index = 0;
-    let mut in_string = false;
     while index < body.len() {
         let byte = body[index];
-        if in_string {
-            match byte {
-                b'\\' => index += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            index += 1;
-            continue;
-        }
         if byte == b'"' {
-            in_string = true;
-            index += 1;
+            index = after_string(body, index + 1);
             continue;
         }
         if byte != b'-' && !byte.is_ascii_digit() {
@@ -129,9 +118,27 @@ pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
+/// The index just past the string whose text starts at `from` (the body's end if it never closes).
+/// String text is most of a body, so it is skipped with `memchr` rather than byte by byte.
+fn after_string(body: &[u8], mut from: usize) -> usize {
+    while let Some(offset) = memchr::memchr2(b'"', b'\\', &body[from..]) {
+        let at = from + offset;
+        if body[at] == b'"' {
+            return at + 1;
+        }
+        // A backslash escapes the next byte (`\"` does not close the string).
+        from = (at + 2).min(body.len());
+    }
+    body.len()
+}
+
 /// Whether serde_json would round the number `token`: a non-integer with more than 15 significant
 /// digits (`f64` keeps 15 exactly), or an integer outside `i64` and `u64`.
 pub(super) fn exceeds_f64(token: &[u8]) -> bool {
+    // 16 significant digits, or 20 for an integer beyond 64 bits, need at least 16 bytes.
+    if token.len() < 16 {
+        return false;
+    }
     let Ok(text) = std::str::from_utf8(token) else { return false };
     if !text.contains(['.', 'e', 'E']) {
         return text.parse::<i64>().is_err() && text.parse::<u64>().is_err();
@@ -382,5 +389,20 @@ mod tests {
             exact_numbers(br#"[1.2345678901234567,-99999999999999999999]"#).as_ref(),
             br#"["1.2345678901234567","-99999999999999999999"]"#
         );
+    }
+
+    #[test]
+    fn escapes_decide_where_a_string_ends() {
+        // `\\` is an escaped backslash, so the quote after it closes the string and the number
+        // that follows is outside it; `\"` keeps the string open over the digits.
+        assert_eq!(
+            exact_numbers(br#"{"a":"x\\","b":1.2345678901234567}"#).as_ref(),
+            br#"{"a":"x\\","b":"1.2345678901234567"}"#
+        );
+        assert!(matches!(exact_numbers(br#"["x\",1.2345678901234567]"#), Cow::Borrowed(_)));
+        // Bodies cut off inside a string or right after a backslash are left for the decoder to refuse.
+        for body in [&br#"["abc"#[..], br#"["abc\"#, br#"["\"#] {
+            assert!(matches!(exact_numbers(body), Cow::Borrowed(_)));
+        }
     }
 }
