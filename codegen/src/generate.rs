@@ -7,11 +7,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::emit::{
-    emit_edition, emit_product_among, emit_shared_crate, facade_paths, header_line, sandbox_files, EmitError,
+    emit_edition, emit_product_among, emit_shared_crate, facade_paths, header_line, parallel, sandbox_files, EmitError,
     SharedGroup, GENERATED_DIR, SANDBOX_CRATE,
 };
 use crate::ir::Product;
-use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors};
+use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors, SourceFile};
 
 /// Why generation could not run.
 #[derive(Debug)]
@@ -73,17 +73,21 @@ impl Drift {
 
 /// Every file codegen writes for the schemas under `<workspace>/schemas`, keyed by
 /// workspace-relative path: the product crates (`crates/<product>/…`) and the sandbox's embedded schemas.
+///
+/// Products are read, and crates emitted, side by side on every core.
 pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
-    let mut files = BTreeMap::new();
+    let dirs = product_dirs(&workspace.join("schemas")).map_err(GenerateError::Schema)?;
+    let parsed = parallel::map(&dirs, |dir| {
+        let name = dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let sources = read_sources(dir, &format!("schemas/{name}"))?;
+        parse_product(&sources).map(|product| (name, product, sources))
+    });
     let mut errors = Vec::new();
     let mut products = Vec::new();
     let mut embedded = Vec::new();
-    for dir in product_dirs(&workspace.join("schemas")).map_err(GenerateError::Schema)? {
-        let name = dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        let parsed = read_sources(&dir, &format!("schemas/{name}"))
-            .and_then(|sources| parse_product(&sources).map(|product| (product, sources)));
-        match parsed {
-            Ok((product, sources)) => {
+    for result in parsed {
+        match result {
+            Ok((name, product, sources)) => {
                 products.push((name.clone(), product));
                 embedded.push((name, sources));
             }
@@ -105,25 +109,45 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
         .map(|(name, members)| SharedGroup::new(name, members))
         .collect::<Result<Vec<_>, _>>()
         .map_err(GenerateError::Emit)?;
-    for group in &groups {
-        for (path, contents) in emit_shared_crate(group, &facade_paths).map_err(GenerateError::Emit)? {
-            files.insert(Path::new("crates").join(group.crate_name).join(path), contents);
-        }
-    }
+    let mut crates: Vec<Crate<'_>> = groups.iter().map(Crate::Shared).collect();
     for (name, product) in &products {
-        let group = groups.iter().find(|group| Some(group.crate_name) == product.shared_crate.as_deref());
-        let emitted = match group {
-            Some(group) => emit_edition(product, group, &facade_paths),
-            None => emit_product_among(product, &facade_paths),
-        };
-        for (path, contents) in emitted.map_err(GenerateError::Emit)? {
-            files.insert(Path::new("crates").join(name).join(path), contents);
-        }
+        crates.push(match groups.iter().find(|group| Some(group.crate_name) == product.shared_crate.as_deref()) {
+            Some(group) => Crate::Edition(name, product, group),
+            None => Crate::Alone(name, product),
+        });
     }
-    for (path, contents) in sandbox_files(&embedded).map_err(GenerateError::Emit)? {
-        files.insert(Path::new(SANDBOX_CRATE).join(path), contents);
+    crates.push(Crate::Sandbox(&embedded));
+    let mut files = BTreeMap::new();
+    for emitted in parallel::map(&crates, |krate| krate.emit(&facade_paths)) {
+        let (dir, emitted) = emitted.map_err(GenerateError::Emit)?;
+        files.extend(emitted.into_iter().map(|(path, contents)| (dir.join(path), contents)));
     }
     Ok(files)
+}
+
+/// One crate codegen writes.
+enum Crate<'a> {
+    /// The code several editions share.
+    Shared(&'a SharedGroup<'a>),
+    /// A product built on a shared crate.
+    Edition(&'a str, &'a Product, &'a SharedGroup<'a>),
+    /// A product that stands alone.
+    Alone(&'a str, &'a Product),
+    /// The sandbox's embedded schemas.
+    Sandbox(&'a [(String, Vec<SourceFile>)]),
+}
+
+impl Crate<'_> {
+    /// The crate's directory in the workspace and its files, keyed by path inside it.
+    fn emit(&self, facade_paths: &BTreeMap<String, String>) -> Result<(PathBuf, BTreeMap<String, String>), EmitError> {
+        let crates = Path::new("crates");
+        Ok(match self {
+            Self::Shared(group) => (crates.join(group.crate_name), emit_shared_crate(group, facade_paths)?),
+            Self::Edition(name, product, group) => (crates.join(name), emit_edition(product, group, facade_paths)?),
+            Self::Alone(name, product) => (crates.join(name), emit_product_among(product, facade_paths)?),
+            Self::Sandbox(embedded) => (PathBuf::from(SANDBOX_CRATE), sandbox_files(embedded)?),
+        })
+    }
 }
 
 /// How the tree under `workspace` differs from `expected`, sorted by path.

@@ -10,7 +10,7 @@ mod doc_text;
 mod ids;
 mod model;
 mod operation;
-mod parallel;
+pub(crate) mod parallel;
 mod sandbox;
 mod scope;
 mod shared;
