@@ -1,12 +1,11 @@
 //! The inter-process refresh lock of a [`FileTokenStore`](super::FileTokenStore): an advisory
 //! lock (`flock` on unix) on a sibling `.lock` file, released when the holder exits or crashes.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fs4::TryLockError;
 use tokio::time::Instant;
 
 use crate::auth::error::StoreError;
@@ -31,8 +30,7 @@ impl FileLock {
         let started = Instant::now();
         let mut pause = FIRST_POLL;
         loop {
-            // Fully qualified: std's inherent `File::try_lock` (Rust 1.89+) would shadow the trait.
-            match fs4::FileExt::try_lock(&file) {
+            match file.try_lock() {
                 Ok(()) => return Ok(Self { file }),
                 Err(TryLockError::WouldBlock) => {}
                 Err(TryLockError::Error(source)) => return Err(StoreError::Io { path, source }),
@@ -52,7 +50,7 @@ impl FileLock {
     /// `None` if it is held or cannot be opened.
     pub(super) fn try_acquire(path: &Path) -> Option<Self> {
         let file = open(path).ok()?;
-        fs4::FileExt::try_lock(&file).ok()?;
+        file.try_lock().ok()?;
         Some(Self { file })
     }
 }
@@ -60,7 +58,7 @@ impl FileLock {
 impl Drop for FileLock {
     fn drop(&mut self) {
         // Closing the file releases the lock too; unlocking first makes it explicit.
-        let _ = fs4::FileExt::unlock(&self.file);
+        let _ = self.file.unlock();
     }
 }
 
