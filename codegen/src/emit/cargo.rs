@@ -91,7 +91,7 @@ fn area_features(product: &Product) -> BTreeMap<&str, BTreeSet<String>> {
 }
 
 /// Every model name the area's fields, parameters, bodies and responses mention.
-fn referenced_models(area: &Area) -> BTreeSet<String> {
+pub(crate) fn referenced_models(area: &Area) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for model in &area.models {
         if let ModelKind::Struct { fields } = &model.kind {
@@ -110,7 +110,7 @@ fn referenced_models(area: &Area) -> BTreeSet<String> {
     found
 }
 
-fn collect(ty: &Type, found: &mut BTreeSet<String>) {
+pub(crate) fn collect(ty: &Type, found: &mut BTreeSet<String>) {
     match ty {
         Type::Model(name) => {
             found.insert(name.clone());

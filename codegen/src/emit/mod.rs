@@ -7,6 +7,7 @@ mod cargo;
 mod changes;
 mod convert;
 mod doc_text;
+mod gates;
 mod ids;
 mod model;
 mod operation;
@@ -256,13 +257,23 @@ fn area_module(
         let line = if line.is_empty() { String::new() } else { format!(" {line}") };
         quote!(#![doc = #line])
     });
+    // Shared models are compiled only with an area that needs them.
+    let gates =
+        if area.name == "common" && part.has_models() { gates::common_gates(scope.product) } else { BTreeMap::new() };
+    let needs = |name: &str| gates.get(name).map(gates::any_feature);
     let models = area
         .models
         .iter()
         .filter(|model| part.has_models() && !scope.is_envelope(&model.name))
-        .map(|model| model::model(model, scope));
-    let conversions =
-        conversions.iter().filter(|_| part.has_models()).map(|(read, write)| convert::conversion(read, write, scope));
+        .map(|model| gates::gated(model::model(model, scope), needs(&model.name)));
+    let conversions = conversions.iter().filter(|_| part.has_models()).map(|(read, write)| {
+        let condition = match (needs(read), needs(write)) {
+            (None, None) => None,
+            (Some(one), None) | (None, Some(one)) => Some(one),
+            (Some(read), Some(write)) => Some(quote!(all(#read, #write))),
+        };
+        gates::gated(convert::conversion(read, write, scope), condition)
+    });
     let included =
         || area.resources.iter().flat_map(|resource| &resource.operations).filter(|op| part.has_operation(&op.name));
     let operations = included().map(|op| operation::operation(op, scope));

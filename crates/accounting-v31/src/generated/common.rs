@@ -160,6 +160,7 @@ impl sage_core::types::model::FromFields for Address {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "taxes"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -181,6 +182,7 @@ pub struct AddressRegion {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "contacts", feature = "taxes"))]
 impl serde::Serialize for AddressRegion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -193,6 +195,7 @@ impl serde::Serialize for AddressRegion {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "taxes"))]
 impl<'de> serde::Deserialize<'de> for AddressRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -201,6 +204,7 @@ impl<'de> serde::Deserialize<'de> for AddressRegion {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "taxes"))]
 impl sage_core::types::model::FromFields for AddressRegion {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -232,6 +236,7 @@ impl sage_core::types::model::FromFields for AddressRegion {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedArtefact {
     /// The allocated amount
@@ -244,6 +249,7 @@ pub struct AllocatedArtefact {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for AllocatedArtefact {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -254,6 +260,7 @@ impl serde::Serialize for AllocatedArtefact {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for AllocatedArtefact {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -262,6 +269,7 @@ impl<'de> serde::Deserialize<'de> for AllocatedArtefact {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for AllocatedArtefact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -287,6 +295,7 @@ impl sage_core::types::model::FromFields for AllocatedArtefact {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedPaymentArtefact {
     /// The allocated amount
@@ -301,6 +310,7 @@ pub struct AllocatedPaymentArtefact {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for AllocatedPaymentArtefact {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -312,6 +322,7 @@ impl serde::Serialize for AllocatedPaymentArtefact {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for AllocatedPaymentArtefact {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -320,6 +331,7 @@ impl<'de> serde::Deserialize<'de> for AllocatedPaymentArtefact {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for AllocatedPaymentArtefact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -348,6 +360,14 @@ impl sage_core::types::model::FromFields for AllocatedPaymentArtefact {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -381,6 +401,14 @@ pub struct AnalysisType {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl serde::Serialize for AnalysisType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -397,6 +425,14 @@ impl serde::Serialize for AnalysisType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for AnalysisType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -405,6 +441,14 @@ impl<'de> serde::Deserialize<'de> for AnalysisType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl sage_core::types::model::FromFields for AnalysisType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -452,6 +496,14 @@ impl sage_core::types::model::FromFields for AnalysisType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -485,6 +537,14 @@ pub struct AnalysisTypeCategory {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl serde::Serialize for AnalysisTypeCategory {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -501,6 +561,14 @@ impl serde::Serialize for AnalysisTypeCategory {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for AnalysisTypeCategory {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -509,6 +577,14 @@ impl<'de> serde::Deserialize<'de> for AnalysisTypeCategory {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl sage_core::types::model::FromFields for AnalysisTypeCategory {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -552,6 +628,14 @@ impl sage_core::types::model::FromFields for AnalysisTypeCategory {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisTypeLineItem {
     /// The API path for the resource
@@ -566,6 +650,14 @@ pub struct AnalysisTypeLineItem {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl serde::Serialize for AnalysisTypeLineItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -577,6 +669,14 @@ impl serde::Serialize for AnalysisTypeLineItem {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for AnalysisTypeLineItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -585,6 +685,14 @@ impl<'de> serde::Deserialize<'de> for AnalysisTypeLineItem {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ledger",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl sage_core::types::model::FromFields for AnalysisTypeLineItem {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -613,6 +721,7 @@ impl sage_core::types::model::FromFields for AnalysisTypeLineItem {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactDetailedTaxAnalysis {
     /// The total base currency amount for all tax rates
@@ -643,6 +752,7 @@ pub struct ArtefactDetailedTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl serde::Serialize for ArtefactDetailedTaxAnalysis {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -668,6 +778,7 @@ impl serde::Serialize for ArtefactDetailedTaxAnalysis {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysis {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -676,6 +787,7 @@ impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysis {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -748,6 +860,7 @@ impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysis {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactDetailedTaxAnalysisBreakdown {
     /// The total base currency amount for the tax rate relating to goods
@@ -782,6 +895,7 @@ pub struct ArtefactDetailedTaxAnalysisBreakdown {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl serde::Serialize for ArtefactDetailedTaxAnalysisBreakdown {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -806,6 +920,7 @@ impl serde::Serialize for ArtefactDetailedTaxAnalysisBreakdown {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysisBreakdown {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -814,6 +929,7 @@ impl<'de> serde::Deserialize<'de> for ArtefactDetailedTaxAnalysisBreakdown {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysisBreakdown {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -885,6 +1001,7 @@ impl sage_core::types::model::FromFields for ArtefactDetailedTaxAnalysisBreakdow
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArtefactTaxAnalysis {
     /// The total amount for the tax rate relating to goods
@@ -903,6 +1020,7 @@ pub struct ArtefactTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl serde::Serialize for ArtefactTaxAnalysis {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -916,6 +1034,7 @@ impl serde::Serialize for ArtefactTaxAnalysis {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for ArtefactTaxAnalysis {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -924,6 +1043,7 @@ impl<'de> serde::Deserialize<'de> for ArtefactTaxAnalysis {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for ArtefactTaxAnalysis {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -1336,6 +1456,17 @@ impl sage_core::types::model::FromFields for Base {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CoaGroupType {
     /// The name of the resource
@@ -1346,6 +1477,17 @@ pub struct CoaGroupType {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for CoaGroupType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -1355,6 +1497,17 @@ impl serde::Serialize for CoaGroupType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for CoaGroupType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1363,6 +1516,17 @@ impl<'de> serde::Deserialize<'de> for CoaGroupType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for CoaGroupType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -1385,6 +1549,9 @@ impl sage_core::types::model::FromFields for CoaGroupType {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComponentTaxRate {
     /// The API path for the resource
@@ -1419,6 +1586,9 @@ pub struct ComponentTaxRate {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl serde::Serialize for ComponentTaxRate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -1440,6 +1610,9 @@ impl serde::Serialize for ComponentTaxRate {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl<'de> serde::Deserialize<'de> for ComponentTaxRate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1448,6 +1621,9 @@ impl<'de> serde::Deserialize<'de> for ComponentTaxRate {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl sage_core::types::model::FromFields for ComponentTaxRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -1506,6 +1682,16 @@ impl sage_core::types::model::FromFields for ComponentTaxRate {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -1650,6 +1836,16 @@ pub struct Contact {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for Contact {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -1710,6 +1906,16 @@ impl serde::Serialize for Contact {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for Contact {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1718,6 +1924,16 @@ impl<'de> serde::Deserialize<'de> for Contact {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for Contact {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -1891,6 +2107,16 @@ impl sage_core::types::model::FromFields for Contact {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 /// Values of `Contact::credit_terms`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContactCreditTerms {
@@ -1911,6 +2137,16 @@ pub enum ContactCreditTerms {
     Other(String),
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl ContactCreditTerms {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1926,6 +2162,16 @@ impl ContactCreditTerms {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl From<String> for ContactCreditTerms {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1940,24 +2186,64 @@ impl From<String> for ContactCreditTerms {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl From<&str> for ContactCreditTerms {
     fn from(value: &str) -> Self {
         Self::from(value.to_owned())
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl std::fmt::Display for ContactCreditTerms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for ContactCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1966,6 +2252,7 @@ impl<'de> serde::Deserialize<'de> for ContactCreditTerms {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -2004,6 +2291,7 @@ pub struct ContactAllocation {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for ContactAllocation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2023,6 +2311,7 @@ impl serde::Serialize for ContactAllocation {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for ContactAllocation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2031,6 +2320,7 @@ impl<'de> serde::Deserialize<'de> for ContactAllocation {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for ContactAllocation {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2085,6 +2375,16 @@ impl sage_core::types::model::FromFields for ContactAllocation {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCisDeductionRate {
     /// The API path for the resource
@@ -2097,6 +2397,16 @@ pub struct ContactCisDeductionRate {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactCisDeductionRate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2107,6 +2417,16 @@ impl serde::Serialize for ContactCisDeductionRate {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for ContactCisDeductionRate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2115,6 +2435,16 @@ impl<'de> serde::Deserialize<'de> for ContactCisDeductionRate {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for ContactCisDeductionRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2140,6 +2470,16 @@ impl sage_core::types::model::FromFields for ContactCisDeductionRate {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactCisSettings {
     /// The CIS Deduction rate for the contact
@@ -2152,6 +2492,16 @@ pub struct ContactCisSettings {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactCisSettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2165,6 +2515,16 @@ impl serde::Serialize for ContactCisSettings {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for ContactCisSettings {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2173,6 +2533,16 @@ impl<'de> serde::Deserialize<'de> for ContactCisSettings {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for ContactCisSettings {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2203,6 +2573,7 @@ impl sage_core::types::model::FromFields for ContactCisSettings {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -2273,6 +2644,7 @@ pub struct ContactPayment {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for ContactPayment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2310,6 +2682,7 @@ impl serde::Serialize for ContactPayment {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for ContactPayment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2318,6 +2691,7 @@ impl<'de> serde::Deserialize<'de> for ContactPayment {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for ContactPayment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2426,6 +2800,16 @@ impl sage_core::types::model::FromFields for ContactPayment {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -2476,6 +2860,16 @@ pub struct ContactPerson {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactPerson {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2499,6 +2893,16 @@ impl serde::Serialize for ContactPerson {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for ContactPerson {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2507,6 +2911,16 @@ impl<'de> serde::Deserialize<'de> for ContactPerson {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for ContactPerson {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2575,6 +2989,16 @@ impl sage_core::types::model::FromFields for ContactPerson {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -2592,6 +3016,16 @@ pub struct ContactPersonType {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactPersonType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2602,6 +3036,16 @@ impl serde::Serialize for ContactPersonType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for ContactPersonType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2610,6 +3054,16 @@ impl<'de> serde::Deserialize<'de> for ContactPersonType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for ContactPersonType {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2635,6 +3089,16 @@ impl sage_core::types::model::FromFields for ContactPersonType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
@@ -2651,6 +3115,16 @@ pub struct ContactTaxTreatment {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactTaxTreatment {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2663,6 +3137,16 @@ impl serde::Serialize for ContactTaxTreatment {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for ContactTaxTreatment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2671,6 +3155,16 @@ impl<'de> serde::Deserialize<'de> for ContactTaxTreatment {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for ContactTaxTreatment {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2708,6 +3202,7 @@ impl sage_core::types::model::FromFields for ContactTaxTreatment {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Generic {
     /// The API path for the resource
@@ -2722,6 +3217,7 @@ pub struct Generic {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for Generic {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -2733,6 +3229,7 @@ impl serde::Serialize for Generic {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for Generic {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2741,6 +3238,7 @@ impl<'de> serde::Deserialize<'de> for Generic {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for Generic {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -2943,6 +3441,17 @@ impl sage_core::types::model::FromFields for JournalCodeType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -3045,6 +3554,17 @@ pub struct LedgerAccount {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for LedgerAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3091,6 +3611,17 @@ impl serde::Serialize for LedgerAccount {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for LedgerAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3099,6 +3630,17 @@ impl<'de> serde::Deserialize<'de> for LedgerAccount {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for LedgerAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3244,6 +3786,17 @@ impl sage_core::types::model::FromFields for LedgerAccount {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountBalanceDetails {
     /// The account balance
@@ -3262,6 +3815,17 @@ pub struct LedgerAccountBalanceDetails {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for LedgerAccountBalanceDetails {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3275,6 +3839,17 @@ impl serde::Serialize for LedgerAccountBalanceDetails {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for LedgerAccountBalanceDetails {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3283,6 +3858,17 @@ impl<'de> serde::Deserialize<'de> for LedgerAccountBalanceDetails {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "opening_balances",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for LedgerAccountBalanceDetails {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3317,6 +3903,17 @@ impl sage_core::types::model::FromFields for LedgerAccountBalanceDetails {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "payments",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// The link path
@@ -3329,6 +3926,17 @@ pub struct Link {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "payments",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for Link {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3339,6 +3947,17 @@ impl serde::Serialize for Link {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "payments",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for Link {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3347,6 +3966,17 @@ impl<'de> serde::Deserialize<'de> for Link {
     }
 }
 
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "payments",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl sage_core::types::model::FromFields for Link {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3372,6 +4002,7 @@ impl sage_core::types::model::FromFields for Link {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentAllocation {
     /// The allocated amount of the payment/allocation
@@ -3401,6 +4032,7 @@ pub struct PaymentAllocation {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl serde::Serialize for PaymentAllocation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3420,6 +4052,7 @@ impl serde::Serialize for PaymentAllocation {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for PaymentAllocation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3428,6 +4061,7 @@ impl<'de> serde::Deserialize<'de> for PaymentAllocation {
     }
 }
 
+#[cfg(any(feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for PaymentAllocation {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3482,6 +4116,7 @@ impl sage_core::types::model::FromFields for PaymentAllocation {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentOnAccount {
     /// The API path for the resource
@@ -3530,6 +4165,7 @@ pub struct PaymentOnAccount {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for PaymentOnAccount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3561,6 +4197,7 @@ impl serde::Serialize for PaymentOnAccount {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for PaymentOnAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3569,6 +4206,7 @@ impl<'de> serde::Deserialize<'de> for PaymentOnAccount {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for PaymentOnAccount {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3661,6 +4299,7 @@ impl sage_core::types::model::FromFields for PaymentOnAccount {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -3722,6 +4361,7 @@ pub struct Product {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for Product {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3752,6 +4392,7 @@ impl serde::Serialize for Product {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for Product {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3760,6 +4401,7 @@ impl<'de> serde::Deserialize<'de> for Product {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for Product {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3853,6 +4495,7 @@ impl sage_core::types::model::FromFields for Product {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rate {
     /// The datetime when the item was created
@@ -3875,6 +4518,7 @@ pub struct Rate {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for Rate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3890,6 +4534,7 @@ impl serde::Serialize for Rate {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for Rate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3898,6 +4543,7 @@ impl<'de> serde::Deserialize<'de> for Rate {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for Rate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -3940,6 +4586,7 @@ impl sage_core::types::model::FromFields for Rate {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPrice {
     /// The datetime when the item was created
@@ -3962,6 +4609,7 @@ pub struct SalesPrice {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for SalesPrice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -3977,6 +4625,7 @@ impl serde::Serialize for SalesPrice {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for SalesPrice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3985,6 +4634,7 @@ impl<'de> serde::Deserialize<'de> for SalesPrice {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for SalesPrice {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4029,6 +4679,7 @@ impl sage_core::types::model::FromFields for SalesPrice {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -4090,6 +4741,7 @@ pub struct Service {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for Service {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4120,6 +4772,7 @@ impl serde::Serialize for Service {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for Service {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4128,6 +4781,7 @@ impl<'de> serde::Deserialize<'de> for Service {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for Service {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4221,6 +4875,14 @@ impl sage_core::types::model::FromFields for Service {
     }
 }
 
+#[cfg(
+    any(
+        feature = "opening_balances",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxBreakdown {
     /// The tax amount for the given tax rate
@@ -4233,6 +4895,14 @@ pub struct TaxBreakdown {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(
+        feature = "opening_balances",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl serde::Serialize for TaxBreakdown {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4243,6 +4913,14 @@ impl serde::Serialize for TaxBreakdown {
     }
 }
 
+#[cfg(
+    any(
+        feature = "opening_balances",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl<'de> serde::Deserialize<'de> for TaxBreakdown {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4251,6 +4929,14 @@ impl<'de> serde::Deserialize<'de> for TaxBreakdown {
     }
 }
 
+#[cfg(
+    any(
+        feature = "opening_balances",
+        feature = "payments",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl sage_core::types::model::FromFields for TaxBreakdown {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4276,6 +4962,9 @@ impl sage_core::types::model::FromFields for TaxBreakdown {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any mentioned role in one of the listed areas:
@@ -4316,6 +5005,9 @@ pub struct TaxRate {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl serde::Serialize for TaxRate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4338,6 +5030,9 @@ impl serde::Serialize for TaxRate {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl<'de> serde::Deserialize<'de> for TaxRate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4346,6 +5041,9 @@ impl<'de> serde::Deserialize<'de> for TaxRate {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl sage_core::types::model::FromFields for TaxRate {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4409,6 +5107,9 @@ impl sage_core::types::model::FromFields for TaxRate {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxRatePercentage {
     /// The start date for the rate
@@ -4421,6 +5122,9 @@ pub struct TaxRatePercentage {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl serde::Serialize for TaxRatePercentage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4431,6 +5135,9 @@ impl serde::Serialize for TaxRatePercentage {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl<'de> serde::Deserialize<'de> for TaxRatePercentage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4439,6 +5146,9 @@ impl<'de> serde::Deserialize<'de> for TaxRatePercentage {
     }
 }
 
+#[cfg(
+    any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
+)]
 impl sage_core::types::model::FromFields for TaxRatePercentage {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4464,6 +5174,7 @@ impl sage_core::types::model::FromFields for TaxRatePercentage {
     }
 }
 
+#[cfg(any(feature = "settings", feature = "taxes"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
@@ -4481,6 +5192,7 @@ pub struct TaxScheme {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "settings", feature = "taxes"))]
 impl serde::Serialize for TaxScheme {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4491,6 +5203,7 @@ impl serde::Serialize for TaxScheme {
     }
 }
 
+#[cfg(any(feature = "settings", feature = "taxes"))]
 impl<'de> serde::Deserialize<'de> for TaxScheme {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4499,6 +5212,7 @@ impl<'de> serde::Deserialize<'de> for TaxScheme {
     }
 }
 
+#[cfg(any(feature = "settings", feature = "taxes"))]
 impl sage_core::types::model::FromFields for TaxScheme {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4524,6 +5238,7 @@ impl sage_core::types::model::FromFields for TaxScheme {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -4569,6 +5284,7 @@ pub struct Transaction {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for Transaction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4594,6 +5310,7 @@ impl serde::Serialize for Transaction {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for Transaction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4602,6 +5319,7 @@ impl<'de> serde::Deserialize<'de> for Transaction {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for Transaction {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
@@ -4668,6 +5386,7 @@ impl sage_core::types::model::FromFields for Transaction {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionOrigin {
     /// The API path for the resource
@@ -4697,6 +5416,7 @@ pub struct TransactionOrigin {
     pub extra: sage_core::types::Extra,
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 impl serde::Serialize for TransactionOrigin {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = sage_core::types::model::Entries::new(serializer)?;
@@ -4713,6 +5433,7 @@ impl serde::Serialize for TransactionOrigin {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 impl<'de> serde::Deserialize<'de> for TransactionOrigin {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4721,6 +5442,7 @@ impl<'de> serde::Deserialize<'de> for TransactionOrigin {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 impl sage_core::types::model::FromFields for TransactionOrigin {
     fn from_fields<'de, A: serde::de::MapAccess<'de>>(
         mut fields: sage_core::types::model::Fields<'de, A>,
